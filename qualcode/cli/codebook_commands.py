@@ -1,0 +1,84 @@
+"""Codebook import, export and display."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from qualcode.cli.common import (
+    coder_name,
+    coder_option,
+    json_option,
+    opened,
+    print_json,
+    project_argument,
+    shorten,
+)
+from qualcode.services.codebook import CodebookService
+
+
+@click.group()
+def codebook() -> None:
+    """Load, save and show the project's codebook."""
+
+
+@codebook.command("import")
+@project_argument
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@coder_option
+def codebook_import(project: Path, file: Path, coder: str | None) -> None:
+    """Merge a YAML codebook FILE into the project, matching codes by UUID.
+
+    Codes whose UUID the project knows are updated (renamed, moved, redefined) and keep
+    their codings; new codes are added; codes missing from the file are kept.
+    """
+    with opened(project) as project_, project_.session() as session:
+        report = CodebookService(session, coder_name(coder)).import_file(file)
+    click.echo(
+        f"Codebook '{report.name}': {len(report.added)} added, "
+        f"{len(report.updated)} updated, {report.unchanged} unchanged."
+    )
+    for path in report.updated:
+        click.echo(f"  updated: {path}")
+
+
+@codebook.command("export")
+@project_argument
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="File to write (default: print the YAML).",
+)
+def codebook_export(project: Path, output: Path | None) -> None:
+    """Write the codebook as YAML (the same format `codebook import` reads)."""
+    with opened(project) as project_, project_.read_session() as session:
+        service = CodebookService(session)
+        if output is None:
+            click.echo(service.export_text(), nl=False)
+            return
+        service.export_file(output)
+    click.echo(f"Wrote {output}")
+
+
+@codebook.command("show")
+@project_argument
+@click.option("--definitions", is_flag=True, help="Show each code's definition too.")
+@json_option
+def codebook_show(project: Path, definitions: bool, as_json: bool) -> None:
+    """Show the code tree."""
+    with opened(project) as project_, project_.read_session() as session:
+        codes = CodebookService(session).list_codes()
+    if as_json:
+        print_json(codes)
+        return
+    if not codes:
+        click.echo("The codebook is empty. Load one with: qualcode codebook import PROJECT FILE")
+    for code in codes:
+        click.echo(f"{'  ' * code.depth}{code.name}")
+        if definitions and code.definition:
+            click.echo(f"{'  ' * (code.depth + 1)}- {shorten(code.definition, 90)}")
+
+
+COMMANDS = [codebook]

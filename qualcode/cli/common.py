@@ -1,0 +1,124 @@
+"""Shared CLI plumbing: options, opening projects, printing, and clean errors."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import logging
+import os
+import traceback
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import date, datetime
+from enum import Enum
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from qualcode.cli.identity import data_dir, resolve_coder
+from qualcode.domain.errors import QualcodeError
+from qualcode.services.project import Project, open_project
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+project_argument = click.argument(
+    "project", type=click.Path(dir_okay=False, path_type=Path), metavar="PROJECT"
+)
+json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+
+
+def coder_option(function: F) -> F:
+    return click.option(
+        "--coder",
+        "coder",
+        default=None,
+        help="Your name as a coder (default: $QUALCODE_CODER or the saved name).",
+    )(function)
+
+
+class QualcodeGroup(click.Group):
+    """A group that turns every expected failure into one line and an exit code of 1."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except QualcodeError as error:
+            raise click.ClickException(str(error)) from error
+        except (click.ClickException, click.exceptions.Exit, click.Abort, SystemExit):
+            raise
+        except OSError as error:
+            where = f"{error.filename}: " if error.filename else ""
+            raise click.ClickException(f"{where}{error.strerror or error}") from error
+        except Exception as error:
+            if os.environ.get("QUALCODE_DEBUG"):
+                raise
+            log = _log_unexpected(error)
+            raise click.ClickException(
+                f"unexpected {type(error).__name__}: {error} (details in {log})"
+            ) from error
+
+
+def _log_unexpected(error: Exception) -> Path:
+    folder = data_dir() / "logs"
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    path = folder / "errors.log"
+    logging.basicConfig(filename=path, level=logging.ERROR)
+    logging.getLogger("qualcode").error("%s", "".join(traceback.format_exception(error)))
+    return path
+
+
+@contextmanager
+def opened(path: Path) -> Iterator[Project]:
+    project = open_project(path)
+    try:
+        yield project
+    finally:
+        project.close()
+
+
+def coder_name(option: str | None) -> str:
+    return resolve_coder(option)
+
+
+def to_jsonable(value: Any) -> Any:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: to_jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {str(k): to_jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [to_jsonable(v) for v in value]
+    return value
+
+
+def print_json(value: Any) -> None:
+    click.echo(json.dumps(to_jsonable(value), ensure_ascii=False, indent=2))
+
+
+def print_table(
+    headers: Sequence[str], rows: Sequence[Sequence[Any]], right: Sequence[int] = ()
+) -> None:
+    """Plain aligned columns: readable over SSH and in any terminal, copyable as text."""
+    cells = [[str(h) for h in headers]] + [[str(c) for c in row] for row in rows]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
+
+    def line(row: list[str]) -> str:
+        parts = [
+            cell.rjust(w) if i in right else cell.ljust(w)
+            for i, (cell, w) in enumerate(zip(row, widths, strict=True))
+        ]
+        return "  ".join(parts).rstrip()
+
+    click.echo(line(cells[0]))
+    click.echo("  ".join("-" * w for w in widths))
+    for row in cells[1:]:
+        click.echo(line(row))
+
+
+def shorten(text: str, width: int = 70) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= width else flat[: width - 3] + "..."

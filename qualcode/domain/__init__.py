@@ -1,0 +1,1 @@
+"""Pure domain core: records, offsets, codebook paths. Standard library only."""

@@ -1,0 +1,47 @@
+"""Code paths: how a code's place in the tree is written and read.
+
+Names are joined with " > " because study names contain "/" ("Information sharing /
+data restrictions"), so the separator is the one character a name may not hold.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+
+from qualcode.domain.errors import ValidationError
+from qualcode.domain.records import CodebookEntry
+
+PATH_SEPARATOR = " > "
+_SEPARATOR_INPUT = re.compile(r"\s*>\s*")
+COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
+
+
+def join_path(names: Iterable[str]) -> str:
+    return PATH_SEPARATOR.join(names)
+
+
+def split_path(path: str) -> list[str]:
+    """Names in a path as typed by a person: spaces around ">" are optional."""
+    return [part for part in _SEPARATOR_INPUT.split(path.strip()) if part]
+
+
+def check_code_name(name: str) -> str:
+    """The name stripped, or a ValidationError saying why it cannot be a code name."""
+    cleaned = " ".join(name.split())
+    if not cleaned:
+        raise ValidationError("a code needs a name")
+    if ">" in cleaned:
+        raise ValidationError(f"code name '{cleaned}' may not contain '>' (it separates paths)")
+    if len(cleaned) > 300:
+        raise ValidationError(f"code name '{cleaned[:40]}...' is longer than 300 characters")
+    return cleaned
+
+
+def walk_entries(
+    entries: Iterable[CodebookEntry], parents: tuple[str, ...] = ()
+) -> Iterator[tuple[tuple[str, ...], int, CodebookEntry]]:
+    """Every entry depth first, with its ancestors' names and its position among siblings."""
+    for position, entry in enumerate(entries):
+        yield parents, position, entry
+        yield from walk_entries(entry.children, (*parents, entry.name))

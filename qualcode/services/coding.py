@@ -1,0 +1,199 @@
+"""Codings: applying a code to a span of a source, removing it, listing them."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from qualcode.domain.errors import ConflictError, NotFoundError, ValidationError
+from qualcode.domain.records import CodingRecord, Origin
+from qualcode.domain.spans import Span, checked_span, find_passage
+from qualcode.services.base import Service
+from qualcode.services.code_tree import CodeTree
+from qualcode.services.sources import find_source
+from qualcode.store.models import Code, Coder, Coding, Source
+
+
+class CodingService(Service):
+    def add(
+        self,
+        source: str,
+        code: str,
+        start: int,
+        end: int,
+        *,
+        memo: str = "",
+        origin: Origin = Origin.MANUAL,
+    ) -> CodingRecord:
+        """Code ``[start, end)`` of ``source``; committed before it returns."""
+        with self._transaction():
+            record = self._add(find_source(self.session, source), code, start, end, memo, origin)
+        return record
+
+    def add_passage(
+        self,
+        source: str,
+        code: str,
+        passage: str,
+        *,
+        occurrence: int | None = None,
+        memo: str = "",
+        origin: Origin = Origin.MANUAL,
+    ) -> CodingRecord:
+        """Code the place where ``passage`` occurs (1-based ``occurrence`` if several)."""
+        with self._transaction():
+            row = find_source(self.session, source)
+            spans = find_passage(row.text, passage)
+            span = _choose(spans, occurrence, passage, row.name)
+            record = self._add(row, code, span.start, span.end, memo, origin)
+        return record
+
+    def remove(self, coding_uuid: str) -> CodingRecord:
+        with self._transaction():
+            coding = self._get(coding_uuid)
+            record = self._records([coding])[0]
+            self._coder()  # removing is an action someone takes; say who
+            self.session.delete(coding)
+            self._audit(
+                "remove",
+                "coding",
+                coding.uuid,
+                code=record.code_path,
+                source=record.source,
+                start=record.start,
+                end=record.end,
+            )
+        return record
+
+    def set_memo(self, coding_uuid: str, text: str) -> CodingRecord:
+        with self._transaction():
+            coding = self._get(coding_uuid)
+            coding.memo = text
+            self._audit("memo", "coding", coding.uuid, length=len(text))
+            record = self._records([coding])[0]
+        return record
+
+    def list(
+        self,
+        *,
+        source: str | None = None,
+        code: str | None = None,
+        coder: str | None = None,
+        include_subcodes: bool = False,
+    ) -> list[CodingRecord]:
+        query = select(Coding)
+        if source:
+            query = query.where(Coding.source_id == find_source(self.session, source).id)
+        if code:
+            tree = CodeTree.load(self.session)
+            target = tree.resolve(code)
+            ids = [target.id]
+            if include_subcodes:
+                ids += [c.id for c in tree.descendants(target)]
+            query = query.where(Coding.code_id.in_(ids))
+        if coder:
+            coder_row = self.session.scalar(select(Coder).where(Coder.name == coder))
+            if coder_row is None:
+                raise NotFoundError(f"no coder '{coder}' in this project")
+            query = query.where(Coding.coder_id == coder_row.id)
+        codings = self.session.scalars(query.order_by(Coding.source_id, Coding.start)).all()
+        records = self._records(list(codings))
+        self._end_read()
+        return records
+
+    # -- helpers -----------------------------------------------------------------------
+
+    def _add(
+        self, source: Source, code_ref: str, start: int, end: int, memo: str, origin: Origin
+    ) -> CodingRecord:
+        span = checked_span(start, end, len(source.text))
+        code = CodeTree.load(self.session).resolve(code_ref)
+        coder = self._coder()
+        same = self.session.scalar(
+            select(Coding).where(
+                Coding.source_id == source.id,
+                Coding.code_id == code.id,
+                Coding.coder_id == coder.id,
+                Coding.start == span.start,
+                Coding.end == span.end,
+            )
+        )
+        if same is not None:
+            raise ConflictError(
+                f"{coder.name} has already coded {span.start}-{span.end} of '{source.name}' "
+                f"with this code (coding {same.uuid})"
+            )
+        coding = Coding(
+            source_id=source.id,
+            code_id=code.id,
+            coder_id=coder.id,
+            start=span.start,
+            end=span.end,
+            memo=memo,
+            origin=origin.value,
+        )
+        self.session.add(coding)
+        self.session.flush()
+        self._audit(
+            "add",
+            "coding",
+            coding.uuid,
+            code=code.uuid,
+            source=source.uuid,
+            start=span.start,
+            end=span.end,
+            origin=origin.value,
+        )
+        return self._records([coding])[0]
+
+    def _get(self, coding_uuid: str) -> Coding:
+        coding = self.session.scalar(
+            select(Coding).where(Coding.uuid == coding_uuid.strip().lower())
+        )
+        if coding is None:
+            raise NotFoundError(f"no coding {coding_uuid}")
+        return coding
+
+    def _records(self, codings: list[Coding]) -> list[CodingRecord]:
+        if not codings:
+            return []
+        tree = CodeTree.load(self.session)
+        source_ids = {c.source_id for c in codings}
+        sources = {
+            s.id: s for s in self.session.scalars(select(Source).where(Source.id.in_(source_ids)))
+        }
+        coders = {c.id: c.name for c in self.session.scalars(select(Coder))}
+        codes: dict[int, Code] = tree.by_id
+        return [
+            CodingRecord(
+                uuid=c.uuid,
+                source=sources[c.source_id].name,
+                start=c.start,
+                end=c.end,
+                code_uuid=codes[c.code_id].uuid,
+                code_path=tree.path(codes[c.code_id]),
+                coder=coders[c.coder_id],
+                origin=Origin(c.origin),
+                created_at=c.created_at,
+                memo=c.memo,
+                text=sources[c.source_id].text[c.start : c.end],
+            )
+            for c in codings
+        ]
+
+
+def _choose(spans: list[Span], occurrence: int | None, passage: str, source: str) -> Span:
+    short = passage if len(passage) <= 60 else passage[:57] + "..."
+    if not spans:
+        raise NotFoundError(f"passage \"{short}\" not found in '{source}'")
+    if occurrence is None:
+        if len(spans) > 1:
+            raise ValidationError(
+                f"passage \"{short}\" occurs {len(spans)} times in '{source}'; "
+                "say which with --occurrence N"
+            )
+        return spans[0]
+    if not 1 <= occurrence <= len(spans):
+        raise ValidationError(
+            f"passage \"{short}\" occurs {len(spans)} time(s) in '{source}', not {occurrence}"
+        )
+    return spans[occurrence - 1]

@@ -1,0 +1,219 @@
+"""Sources (transcripts): importing a batch all-or-nothing, listing, reading."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from qualcode.domain.errors import InputFileError, NotFoundError
+from qualcode.domain.records import (
+    ImportProblem,
+    ImportReport,
+    ParsedTranscript,
+    ParticipantSheet,
+    SourceRecord,
+    TurnRecord,
+)
+from qualcode.domain.text import content_hash, word_count
+from qualcode.importers import TRANSCRIPT_SUFFIXES, read_participants, read_transcript
+from qualcode.services.base import Service
+from qualcode.services.files import collect_files
+from qualcode.services.participants import apply_participants
+from qualcode.store.models import Case, Coding, Source, SourceCase, SpeakerTurn
+
+Progress = Callable[[Path], None]
+
+
+@dataclass(frozen=True, slots=True)
+class _Parsed:
+    path: Path
+    transcript: ParsedTranscript
+    digest: str
+
+
+class SourceService(Service):
+    @staticmethod
+    def collect(arguments: Sequence[str | Path]) -> list[Path]:
+        """The transcript files named by files, folders and glob patterns."""
+        return collect_files(arguments, TRANSCRIPT_SUFFIXES)
+
+    def import_files(
+        self,
+        paths: Sequence[Path],
+        participants: Path | ParticipantSheet | None = None,
+        *,
+        continue_on_error: bool = False,
+        progress: Progress | None = None,
+    ) -> ImportReport:
+        """Read every file first, then write them all in one transaction.
+
+        If any file is refused, nothing is written unless ``continue_on_error`` says to
+        import the rest. Exact duplicates (same normalised text) are skipped and named.
+        """
+        if isinstance(participants, Path):
+            participants = read_participants(participants)  # a bad sheet refuses the batch
+        parsed: list[_Parsed] = []
+        problems: list[ImportProblem] = []
+        for path in paths:
+            try:
+                transcript = read_transcript(path)
+                parsed.append(_Parsed(path, transcript, content_hash(transcript.text)))
+            except InputFileError as error:
+                problems.append(ImportProblem(str(error.path), error.reason))
+            if progress:
+                progress(path)
+
+        known = dict(self.session.execute(select(Source.content_hash, Source.name)).tuples().all())
+        taken = set(self.session.scalars(select(Source.name)).all())
+        duplicates: list[tuple[str, str]] = []
+        fresh: list[tuple[_Parsed, str]] = []
+        for item in parsed:
+            if item.digest in known:
+                duplicates.append((str(item.path), known[item.digest]))
+                continue
+            name = _unique_name(item.path.stem, taken)
+            taken.add(name)
+            known[item.digest] = name
+            fresh.append((item, name))
+
+        if problems and not continue_on_error:
+            self._end_read()
+            return ImportReport((), tuple(duplicates), tuple(problems), (), committed=False)
+
+        warnings: list[str] = []
+        with self._transaction():
+            coder = self._coder() if self.coder_name else None
+            sources = [
+                self._add_source(item, name, coder.id if coder else None) for item, name in fresh
+            ]
+            if participants is not None:
+                targets = sources or list(self.session.scalars(select(Source)).all())
+                warnings = apply_participants(self.session, participants, targets)
+            self._audit(
+                "import",
+                "sources",
+                None,
+                files=[name for _, name in fresh],
+                duplicates=len(duplicates),
+                refused=len(problems),
+            )
+        return ImportReport(
+            tuple(name for _, name in fresh),
+            tuple(duplicates),
+            tuple(problems),
+            tuple(warnings),
+            committed=True,
+        )
+
+    def _add_source(self, item: _Parsed, name: str, coder_id: int | None) -> Source:
+        text = item.transcript.text
+        source = Source(
+            name=name,
+            text=text,
+            content_hash=item.digest,
+            original_filename=item.transcript.original_name,
+            format=item.transcript.format,
+            characters=len(text),
+            words=word_count(text),
+            imported_by_id=coder_id,
+        )
+        source.turns = [
+            SpeakerTurn(
+                speaker=t.speaker,
+                start=t.start,
+                end=t.end,
+                start_time=t.start_time,
+                end_time=t.end_time,
+            )
+            for t in item.transcript.turns
+        ]
+        self.session.add(source)
+        self.session.flush()
+        return source
+
+    def list_sources(self) -> list[SourceRecord]:
+        sources = self.session.scalars(select(Source).order_by(Source.name)).all()
+        turns = dict(
+            self.session.execute(
+                select(SpeakerTurn.source_id, func.count()).group_by(SpeakerTurn.source_id)
+            ).tuples()
+        )
+        codings = dict(
+            self.session.execute(
+                select(Coding.source_id, func.count()).group_by(Coding.source_id)
+            ).tuples()
+        )
+        cases: dict[int, list[str]] = {}
+        for source_id, case_name in self.session.execute(
+            select(SourceCase.source_id, Case.name).join(Case).order_by(Case.name)
+        ):
+            cases.setdefault(source_id, []).append(case_name)
+        records = [
+            SourceRecord(
+                uuid=s.uuid,
+                name=s.name,
+                original_filename=s.original_filename,
+                format=s.format,
+                content_hash=s.content_hash,
+                imported_at=s.imported_at,
+                characters=s.characters,
+                words=s.words,
+                turns=turns.get(s.id, 0),
+                cases=tuple(cases.get(s.id, [])),
+                codings=codings.get(s.id, 0),
+            )
+            for s in sources
+        ]
+        self._end_read()
+        return records
+
+    def turns(self, source_name: str) -> list[TurnRecord]:
+        source = find_source(self.session, source_name)
+        rows = self.session.execute(
+            select(SpeakerTurn, Case.name)
+            .outerjoin(Case, SpeakerTurn.case_id == Case.id)
+            .where(SpeakerTurn.source_id == source.id)
+            .order_by(SpeakerTurn.start)
+        ).all()
+        records = [
+            TurnRecord(t.speaker, t.start, t.end, t.start_time, t.end_time, case)
+            for t, case in rows
+        ]
+        self._end_read()
+        return records
+
+    def text(self, source_name: str) -> str:
+        text = find_source(self.session, source_name).text
+        self._end_read()
+        return text
+
+
+def find_source(session: Session, reference: str) -> Source:
+    """A source by name, UUID, or original file name (case-insensitive)."""
+    folded = reference.strip().lower()
+    source = session.scalar(
+        select(Source)
+        .where(
+            or_(
+                func.lower(Source.name) == folded,
+                Source.uuid == folded,
+                func.lower(Source.original_filename) == folded,
+            )
+        )
+        .limit(1)
+    )
+    if source is None:
+        raise NotFoundError(f"no source '{reference}' in this project")
+    return source
+
+
+def _unique_name(stem: str, taken: set[str]) -> str:
+    name, number = stem, 2
+    while name in taken:
+        name = f"{stem} ({number})"
+        number += 1
+    return name

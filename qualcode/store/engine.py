@@ -1,0 +1,124 @@
+"""Opening a project file: permissions, pragmas, locking and the journal mode.
+
+Two processes (a researcher's TUI and a script, say) may write one project. With
+Python's sqlite3 a transaction that reads before it writes fails at once with
+"database is locked" whatever the busy timeout, so every write transaction starts
+with ``BEGIN IMMEDIATE`` and queues for the lock instead (SQLAlchemy's documented
+recipe for pysqlite). Read-only sessions use a plain ``BEGIN`` so they never queue.
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+
+BUSY_TIMEOUT_SECONDS = 30.0
+READ_ONLY_OPTION = "qualcode_read_only"
+
+# File systems on which SQLite's WAL (shared memory between processes) is unsafe.
+NETWORK_FILESYSTEMS = frozenset(
+    {
+        "nfs",
+        "nfs4",
+        "cifs",
+        "smbfs",
+        "smb3",
+        "9p",
+        "afs",
+        "ncpfs",
+        "fuse.sshfs",
+        "fuse.rclone",
+        "davfs",
+        "fuse.davfs2",
+        "glusterfs",
+        "fuse.glusterfs",
+        "ceph",
+        "lustre",
+    }
+)
+
+
+class NetworkFilesystemWarning(UserWarning):
+    """The project lives on a network file system, so WAL mode is switched off."""
+
+
+def filesystem_type(path: Path, mounts_file: Path = Path("/proc/mounts")) -> str | None:
+    """The type of the file system holding ``path``, from the longest matching mount."""
+    try:
+        lines = mounts_file.read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return None
+    target = str(path.resolve())
+    best: tuple[int, str] | None = None
+    for line in lines:
+        fields = line.split()
+        if len(fields) < 3:
+            continue
+        mount_point = fields[1].replace("\\040", " ")
+        inside = target == mount_point or target.startswith(mount_point.rstrip("/") + "/")
+        if inside and (best is None or len(mount_point) > best[0]):
+            best = (len(mount_point), fields[2])
+    return best[1] if best else None
+
+
+def is_network_filesystem(path: Path, mounts_file: Path = Path("/proc/mounts")) -> bool:
+    fs_type = filesystem_type(path.parent, mounts_file)
+    return fs_type is not None and fs_type.lower() in NETWORK_FILESYSTEMS
+
+
+def create_private_file(path: Path) -> None:
+    """Create an empty file readable and writable by its owner only (0600).
+
+    Transcripts are about vulnerable people; SQLite gives its -wal and -shm files the
+    permissions of the database file, so setting them here covers all three.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    os.close(fd)
+
+
+def make_engine(path: Path, *, mounts_file: Path = Path("/proc/mounts")) -> Engine:
+    """An engine for the project file at ``path``, configured for safe concurrent use."""
+    journal_mode = "WAL"
+    if is_network_filesystem(path, mounts_file):
+        journal_mode = "DELETE"
+        warnings.warn(
+            f"{path}: on a network file system; using a rollback journal instead of WAL "
+            "(slower, but safe there)",
+            NetworkFilesystemWarning,
+            stacklevel=2,
+        )
+    engine = create_engine(
+        f"sqlite+pysqlite:///{path}",
+        connect_args={"timeout": BUSY_TIMEOUT_SECONDS, "check_same_thread": False},
+    )
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy's "begin" event, not pysqlite, decide how transactions start.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_SECONDS * 1000)}")
+        cursor.execute(f"PRAGMA journal_mode={journal_mode}")
+        # FULL: a coding acknowledged to the researcher survives a power cut too.
+        cursor.execute("PRAGMA synchronous=FULL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        if connection.get_execution_options().get(READ_ONLY_OPTION):
+            connection.exec_driver_sql("BEGIN")
+        else:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return engine
+
+
+def journal_mode(engine: Engine) -> str:
+    with engine.connect() as connection:
+        return str(connection.exec_driver_sql("PRAGMA journal_mode").scalar())

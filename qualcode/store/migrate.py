@@ -1,0 +1,109 @@
+"""Creating, recognising, backing up and upgrading project files.
+
+A new file is created from the models and stamped with the newest revision; an
+older file is copied to a backup beside it first and then upgraded, so a failed
+migration never costs a researcher their project.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, datetime
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine
+
+from qualcode.domain.errors import QualcodeError
+from qualcode.store.engine import create_private_file, make_engine
+from qualcode.store.models import Base
+
+MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+class NotAProjectError(QualcodeError):
+    """The file exists but is not a qualcode project."""
+
+
+def alembic_config() -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    return config
+
+
+def head_revision() -> str:
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert head is not None, "qualcode ships at least one migration"
+    return head
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def _run(engine: Engine, action: str, revision: str) -> None:
+    config = alembic_config()
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        getattr(command, action)(config, revision)
+
+
+def backup_file(path: Path, label: str) -> Path:
+    """Copy a live project with SQLite's backup API (consistent even mid-WAL)."""
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    target = path.with_name(f"{path.name}.backup-{label}-{stamp}")
+    create_private_file(target)
+    source = sqlite3.connect(path)
+    try:
+        destination = sqlite3.connect(target)
+        try:
+            source.backup(destination)
+        finally:
+            destination.close()
+    finally:
+        source.close()
+    return target
+
+
+def create_project_file(path: Path) -> Engine:
+    """Create a new, owner-only project file at ``path`` with the newest schema."""
+    if path.exists():
+        raise QualcodeError(f"{path}: already exists")
+    create_private_file(path)
+    engine = make_engine(path)
+    Base.metadata.create_all(engine)
+    _run(engine, "stamp", "head")
+    return engine
+
+
+def open_project_file(path: Path) -> Engine:
+    """Open an existing project, upgrading it (after a backup) if it is older."""
+    if not path.is_file():
+        raise QualcodeError(f"{path}: no such project file")
+    with path.open("rb") as handle:
+        if handle.read(len(SQLITE_HEADER)) != SQLITE_HEADER:
+            raise NotAProjectError(f"{path}: not a qualcode project (not an SQLite file)")
+    engine = make_engine(path)
+    revision = current_revision(engine)
+    if revision is None:
+        engine.dispose()
+        raise NotAProjectError(f"{path}: not a qualcode project (no schema version)")
+    head = head_revision()
+    if revision != head:
+        known = {
+            script.revision
+            for script in ScriptDirectory.from_config(alembic_config()).walk_revisions()
+        }
+        if revision not in known:
+            engine.dispose()
+            raise QualcodeError(
+                f"{path}: made by a newer qualcode (schema {revision}); please upgrade qualcode"
+            )
+        backup_file(path, revision)
+        _run(engine, "upgrade", "head")
+    return engine

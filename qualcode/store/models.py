@@ -1,0 +1,260 @@
+"""The project's tables. One DeclarativeBase; every column typed with ``Mapped``.
+
+Identity is the UUID column on every entity that can travel between projects
+(coders, codes, sources, cases, codings, memos); integer keys stay inside one file.
+"""
+
+from __future__ import annotations
+
+import uuid as uuid_module
+from datetime import UTC, datetime
+
+from sqlalchemy import (
+    CheckConstraint,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.types import DateTime, TypeDecorator
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Datetimes stored naive in UTC and handed back timezone-aware.
+
+    SQLite keeps no zone; without this a time read back would silently lose it.
+    """
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: object) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: object) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=UTC)
+
+
+def new_uuid() -> str:
+    return str(uuid_module.uuid4())
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def _uuid_column() -> Mapped[str]:
+    return mapped_column(String(36), unique=True, nullable=False, default=new_uuid)
+
+
+class ProjectSetting(Base):
+    """Key/value facts about the project (its name, its UUID, settings)."""
+
+    __tablename__ = "project_settings"
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    value: Mapped[str] = mapped_column(Text, nullable=False)
+
+
+class Coder(Base):
+    __tablename__ = "coders"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uuid: Mapped[str] = _uuid_column()
+    name: Mapped[str] = mapped_column(String(200), nullable=False, unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+
+
+class Code(Base):
+    __tablename__ = "codes"
+    __table_args__ = (Index("ix_codes_parent_name", "parent_id", "name"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uuid: Mapped[str] = _uuid_column()
+    parent_id: Mapped[int | None] = mapped_column(
+        ForeignKey("codes.id", ondelete="RESTRICT"), nullable=True
+    )
+    name: Mapped[str] = mapped_column(String(300), nullable=False)
+    definition: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    include: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    exclude: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    example: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    keywords: Mapped[str] = mapped_column(Text, nullable=False, default="[]")  # JSON list
+    colour: Mapped[str | None] = mapped_column(String(7), nullable=True)
+    position: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+
+
+class Source(Base):
+    __tablename__ = "sources"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uuid: Mapped[str] = _uuid_column()
+    name: Mapped[str] = mapped_column(String(300), nullable=False, unique=True)
+    text: Mapped[str] = mapped_column(Text, nullable=False)
+    content_hash: Mapped[str] = mapped_column(String(64), nullable=False, index=True)
+    original_filename: Mapped[str] = mapped_column(String(500), nullable=False)
+    format: Mapped[str] = mapped_column(String(10), nullable=False)
+    characters: Mapped[int] = mapped_column(Integer, nullable=False)
+    words: Mapped[int] = mapped_column(Integer, nullable=False)
+    imported_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    imported_by_id: Mapped[int | None] = mapped_column(ForeignKey("coders.id"), nullable=True)
+
+    turns: Mapped[list[SpeakerTurn]] = relationship(
+        back_populates="source", order_by="SpeakerTurn.start", cascade="all, delete-orphan"
+    )
+
+
+class Case(Base):
+    """A participant (or a group treated as one case) with typed attributes."""
+
+    __tablename__ = "cases"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uuid: Mapped[str] = _uuid_column()
+    name: Mapped[str] = mapped_column(String(300), nullable=False, unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+
+
+class Attribute(Base):
+    __tablename__ = "attributes"
+    __table_args__ = (CheckConstraint("type IN ('text', 'number', 'date')", name="type"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), nullable=False, unique=True)
+    type: Mapped[str] = mapped_column(String(10), nullable=False)
+
+
+class CaseAttributeValue(Base):
+    """A case's value for an attribute, stored as canonical text (ISO dates, repr floats)."""
+
+    __tablename__ = "case_attribute_values"
+    case_id: Mapped[int] = mapped_column(
+        ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True
+    )
+    attribute_id: Mapped[int] = mapped_column(
+        ForeignKey("attributes.id", ondelete="CASCADE"), primary_key=True
+    )
+    value: Mapped[str] = mapped_column(Text, nullable=False)
+
+
+class SourceCase(Base):
+    """Which cases speak in (or are the subject of) a source."""
+
+    __tablename__ = "source_cases"
+    source_id: Mapped[int] = mapped_column(
+        ForeignKey("sources.id", ondelete="CASCADE"), primary_key=True
+    )
+    case_id: Mapped[int] = mapped_column(
+        ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+
+
+class SpeakerTurn(Base):
+    __tablename__ = "speaker_turns"
+    __table_args__ = (
+        Index("ix_speaker_turns_source_start", "source_id", "start"),
+        CheckConstraint('start >= 0 AND "end" > start', name="span"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source_id: Mapped[int] = mapped_column(
+        ForeignKey("sources.id", ondelete="CASCADE"), nullable=False
+    )
+    speaker: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    start: Mapped[int] = mapped_column(Integer, nullable=False)
+    end: Mapped[int] = mapped_column(Integer, nullable=False)
+    start_time: Mapped[float | None] = mapped_column(Float, nullable=True)
+    end_time: Mapped[float | None] = mapped_column(Float, nullable=True)
+    case_id: Mapped[int | None] = mapped_column(
+        ForeignKey("cases.id", ondelete="SET NULL"), nullable=True, index=True
+    )
+
+    source: Mapped[Source] = relationship(back_populates="turns")
+
+
+class Coding(Base):
+    __tablename__ = "codings"
+    __table_args__ = (
+        Index("ix_codings_source_start", "source_id", "start"),
+        Index("ix_codings_code", "code_id"),
+        CheckConstraint('start >= 0 AND "end" > start', name="span"),
+        CheckConstraint("origin IN ('manual', 'suggested', 'imported')", name="origin"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uuid: Mapped[str] = _uuid_column()
+    source_id: Mapped[int] = mapped_column(
+        ForeignKey("sources.id", ondelete="RESTRICT"), nullable=False
+    )
+    code_id: Mapped[int] = mapped_column(
+        ForeignKey("codes.id", ondelete="RESTRICT"), nullable=False
+    )
+    coder_id: Mapped[int] = mapped_column(ForeignKey("coders.id"), nullable=False, index=True)
+    start: Mapped[int] = mapped_column(Integer, nullable=False)
+    end: Mapped[int] = mapped_column(Integer, nullable=False)
+    memo: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    origin: Mapped[str] = mapped_column(String(10), nullable=False, default="manual")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+
+
+class Memo(Base):
+    """A memo on the project, a source or a code (a coding's memo lives on the coding)."""
+
+    __tablename__ = "memos"
+    __table_args__ = (
+        CheckConstraint("target IN ('project', 'source', 'code')", name="target"),
+        Index("ix_memos_target", "target", "target_id"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uuid: Mapped[str] = _uuid_column()
+    target: Mapped[str] = mapped_column(String(10), nullable=False)
+    target_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    coder_id: Mapped[int] = mapped_column(ForeignKey("coders.id"), nullable=False)
+    text: Mapped[str] = mapped_column(Text, nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+
+
+class AuditEntry(Base):
+    """Who changed what, when: one row per change, written in the change's transaction."""
+
+    __tablename__ = "audit_log"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow, index=True)
+    coder_id: Mapped[int | None] = mapped_column(ForeignKey("coders.id"), nullable=True)
+    action: Mapped[str] = mapped_column(String(50), nullable=False)
+    entity: Mapped[str] = mapped_column(String(20), nullable=False)
+    entity_uuid: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    details: Mapped[str] = mapped_column(Text, nullable=False, default="{}")  # JSON
+
+
+__all__ = [
+    "Attribute",
+    "AuditEntry",
+    "Base",
+    "Case",
+    "CaseAttributeValue",
+    "Code",
+    "Coder",
+    "Coding",
+    "Memo",
+    "ProjectSetting",
+    "Source",
+    "SourceCase",
+    "SpeakerTurn",
+    "new_uuid",
+    "utcnow",
+]
