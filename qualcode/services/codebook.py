@@ -58,6 +58,8 @@ class CodebookService(Service):
                 code = by_uuid.get(entry.uuid.lower()) if entry.uuid else None
                 if code is None and not entry.uuid:
                     code = tree.child_named(parent_id, name)
+                    if code is not None:
+                        name = code.name  # matched by its name: keep the project's spelling
                 clash = tree.child_named(parent_id, name)
                 if clash is not None and clash is not code:
                     where = tree.path(clash)

@@ -1,0 +1,1 @@
+"""File writers: domain records to files. No database."""
