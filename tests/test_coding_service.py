@@ -82,7 +82,8 @@ def test_remove_memo_and_audit(coded: Project, project_path: Path) -> None:
     with sqlite3.connect(project_path) as connection:
         actions = connection.execute(
             "select action, entity from audit_log where entity = 'coding' order by id").fetchall()
-    assert actions == [("add", "coding"), ("memo", "coding"), ("remove", "coding")]
+    assert actions == [("coding.add", "coding"), ("coding.memo", "coding"),
+                       ("coding.remove", "coding")]
 
 
 def test_every_action_is_on_disk_when_the_call_returns(coded: Project,

@@ -60,8 +60,9 @@ def test_older_project_is_backed_up_then_upgraded(tmp_path: Path,
                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     path = tmp_path / "old.qcp"
     create_project_file(path).dispose()
+    with sqlite3.connect(path) as connection:
+        connection.execute("update alembic_version set version_num = '0001'")
     calls: list[tuple[str, str]] = []
-    monkeypatch.setattr(migrate, "head_revision", lambda: "0002")
     monkeypatch.setattr(migrate, "_run", lambda engine, action, rev: calls.append((action, rev)))
     open_project_file(path).dispose()
     backups = list(tmp_path.glob("old.qcp.backup-0001-*"))
@@ -142,3 +143,25 @@ def test_two_processes_writing_queue_instead_of_failing(project_path: Path, proj
     assert [p.returncode for p in processes] == [0, 0], errors
     with sqlite3.connect(project_path) as connection:
         assert connection.execute("select count(*) from codings").fetchone() == (2 * count,)
+
+
+def test_a_real_older_project_is_backed_up_and_upgraded_keeping_its_data(tmp_path: Path) -> None:
+    path = tmp_path / "v1.qcp"
+    create_private_file(path)
+    engine = make_engine(path)
+    migrate._run(engine, "upgrade", "0001")
+    with engine.begin() as connection:
+        connection.exec_driver_sql(
+            "insert into coders (uuid, name, created_at) values ('u1', 'Ann', '2023-01-01')")
+    engine.dispose()
+    upgraded = open_project_file(path)
+    assert current_revision(upgraded) == migrate.head_revision() != "0001"
+    with upgraded.connect() as connection:
+        assert connection.exec_driver_sql("select name from coders").scalar() == "Ann"
+        connection.exec_driver_sql("select count(*) from history").scalar()
+    upgraded.dispose()
+    (backup,) = tmp_path.glob("v1.qcp.backup-0001-*")
+    with sqlite3.connect(backup) as old:
+        assert old.execute("select version_num from alembic_version").fetchone() == ("0001",)
+        tables = {r[0] for r in old.execute("select name from sqlite_master where type='table'")}
+    assert "history" not in tables

@@ -7,11 +7,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from qualcode.domain.errors import ValidationError
-from qualcode.store.models import AuditEntry, Coder
+from qualcode.services.changes import Payload, apply_change
+from qualcode.store.models import AuditEntry, Coder, HistoryEntry
 
 
 class Service:
@@ -55,6 +56,39 @@ class Service:
                 details=json.dumps(details, ensure_ascii=False, default=str),
             )
         )
+
+    def _perform(self, action: str, payload: Payload, description: str) -> None:
+        """Apply an undoable change and remember it in this coder's history.
+
+        Call inside ``_transaction`` so the change, its history entry and its audit
+        row are committed together or not at all. A new change ends the redo chain.
+        """
+        coder = self._coder()
+        apply_change(self.session, action, payload, forward=True)
+        self.session.execute(
+            delete(HistoryEntry).where(HistoryEntry.coder_id == coder.id, HistoryEntry.undone)
+        )
+        self.session.add(
+            HistoryEntry(
+                coder_id=coder.id,
+                action=action,
+                description=description,
+                payload=json.dumps(payload, ensure_ascii=False),
+            )
+        )
+        self._audit(
+            action,
+            action.split(".")[0],
+            payload.get("uuid") or _inner_uuid(payload),
+            description=description,
+        )
+
+
+def _inner_uuid(payload: Payload) -> str | None:
+    for value in payload.values():
+        if isinstance(value, dict) and "uuid" in value:
+            return str(value["uuid"])
+    return None
 
 
 def get_or_create_coder(session: Session, name: str) -> Coder:

@@ -14,8 +14,9 @@ from qualcode.domain.records import Codebook, CodebookEntry, CodeRecord
 from qualcode.exporters.codebook_yaml import dump_codebook, write_codebook
 from qualcode.importers.codebook_yaml import read_codebook
 from qualcode.services.base import Service
+from qualcode.services.changes import code_dict, coding_dict
 from qualcode.services.code_tree import CodeTree
-from qualcode.store.models import Code, ProjectSetting
+from qualcode.store.models import Code, Coding, ProjectSetting, new_uuid
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,6 +135,7 @@ class CodebookService(Service):
         definition: str = "",
         colour: str | None = None,
     ) -> CodeRecord:
+        """A new code (undoable), at the end of its parent's children."""
         with self._transaction():
             tree = CodeTree.load(self.session)
             parent_code = tree.resolve(parent) if parent else None
@@ -141,13 +143,139 @@ class CodebookService(Service):
             name = check_code_name(name)
             if tree.child_named(parent_id, name):
                 raise ConflictError(f"there is already a code '{name}' there")
-            entry = CodebookEntry(name=name, definition=definition, colour=colour)
-            position = len(tree.children.get(parent_id, []))
-            code = self._add(entry, name, parent_id, position)
-            tree.by_id[code.id] = code
-            record = tree.record(code)
-            self._audit("add", "code", code.uuid, path=record.path)
+            data = {
+                "uuid": new_uuid(),
+                "parent": parent_code.uuid if parent_code else None,
+                "name": name,
+                "definition": definition,
+                "include": "",
+                "exclude": "",
+                "example": "",
+                "keywords": "[]",
+                "colour": _colour(colour),
+                "position": len(tree.children.get(parent_id, [])),
+            }
+            self._perform("code.add", {"code": data}, f"add code '{name}'")
+            record = CodeTree.load(self.session).record(self._code(data["uuid"]))
         return record
+
+    def update_code(self, reference: str, **changes: str | None) -> CodeRecord:
+        """Rename, recolour or redefine a code (undoable). Codings are untouched."""
+        allowed = {"name", "definition", "include", "exclude", "example", "colour"}
+        unknown = set(changes) - allowed
+        if unknown:
+            raise ValidationError(f"cannot change {', '.join(sorted(unknown))} of a code")
+        with self._transaction():
+            tree = CodeTree.load(self.session)
+            code = tree.resolve(reference)
+            after: dict[str, str | None] = {}
+            for field, value in changes.items():
+                if field == "name":
+                    value = check_code_name(value or "")
+                    clash = tree.child_named(code.parent_id, value)
+                    if clash is not None and clash is not code:
+                        raise ConflictError(f"there is already a code '{value}' there")
+                elif field == "colour":
+                    value = _colour(value)
+                if getattr(code, field) != value:
+                    after[field] = value
+            if after:
+                before = {field: getattr(code, field) for field in after}
+                what = "rename" if "name" in after else "edit"
+                self._perform(
+                    "code.update",
+                    {"uuid": code.uuid, "before": before, "after": after},
+                    f"{what} code '{code.name}'",
+                )
+            record = CodeTree.load(self.session).record(code)
+        return record
+
+    def move_code(
+        self, reference: str, new_parent: str | None, position: int | None = None
+    ) -> CodeRecord:
+        """Move a code (and its sub-codes) under another parent, or to the top level."""
+        with self._transaction():
+            tree = CodeTree.load(self.session)
+            code = tree.resolve(reference)
+            parent = tree.resolve(new_parent) if new_parent else None
+            if parent is not None:
+                self._refuse_cycle(tree, code, parent)
+            parent_id = parent.id if parent else None
+            clash = tree.child_named(parent_id, code.name)
+            if clash is not None and clash is not code:
+                raise ConflictError(f"there is already a code '{code.name}' there")
+            siblings = [c for c in tree.children.get(parent_id, []) if c is not code]
+            position = len(siblings) if position is None else max(0, position)
+            old_parent = tree.by_id.get(code.parent_id) if code.parent_id else None
+            self._perform(
+                "code.update",
+                {
+                    "uuid": code.uuid,
+                    "before": {
+                        "parent": old_parent.uuid if old_parent else None,
+                        "position": code.position,
+                    },
+                    "after": {"parent": parent.uuid if parent else None, "position": position},
+                },
+                f"move code '{code.name}'",
+            )
+            record = CodeTree.load(self.session).record(code)
+        return record
+
+    def merge_codes(self, source: str, target: str) -> CodeRecord:
+        """Merge code ``source`` into ``target``: its codings and sub-codes move to the
+        target and the source code is removed. Undo brings it all back."""
+        with self._transaction():
+            tree = CodeTree.load(self.session)
+            merged, into = tree.resolve(source), tree.resolve(target)
+            if merged is into:
+                raise ValidationError("a code cannot be merged into itself")
+            self._refuse_cycle(tree, merged, into)
+            existing = {
+                (c.coder_id, c.source_id, c.start, c.end)
+                for c in self.session.scalars(select(Coding).where(Coding.code_id == into.id))
+            }
+            moved, duplicates = [], []
+            for coding in self.session.scalars(select(Coding).where(Coding.code_id == merged.id)):
+                key = (coding.coder_id, coding.source_id, coding.start, coding.end)
+                if key in existing:
+                    duplicates.append(coding_dict(self.session, coding))
+                else:
+                    moved.append(coding.uuid)
+                    existing.add(key)
+            children = [c.uuid for c in tree.children.get(merged.id, [])]
+            for child in tree.children.get(merged.id, []):
+                if tree.child_named(into.id, child.name):
+                    raise ConflictError(
+                        f"both codes have a sub-code '{child.name}'; merge those first"
+                    )
+            self._perform(
+                "code.merge",
+                {
+                    "source": code_dict(self.session, merged),
+                    "target": into.uuid,
+                    "moved": moved,
+                    "duplicates": duplicates,
+                    "children": children,
+                },
+                f"merge '{merged.name}' into '{into.name}'",
+            )
+            record = CodeTree.load(self.session).record(into)
+        return record
+
+    def delete_code(self, reference: str) -> CodeRecord:
+        """Remove a code that has no codings and no sub-codes (undoable)."""
+        with self._transaction():
+            tree = CodeTree.load(self.session)
+            code = tree.resolve(reference)
+            record = tree.record(code)
+            self._perform(
+                "code.delete", {"code": code_dict(self.session, code)}, f"remove code '{code.name}'"
+            )
+        return record
+
+    def _code(self, uuid: str) -> Code:
+        return self.session.scalars(select(Code).where(Code.uuid == uuid)).one()
 
     # -- helpers -----------------------------------------------------------------------
 

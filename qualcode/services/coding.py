@@ -8,9 +8,10 @@ from qualcode.domain.errors import ConflictError, NotFoundError, ValidationError
 from qualcode.domain.records import CodingRecord, Origin
 from qualcode.domain.spans import Span, checked_span, find_passage
 from qualcode.services.base import Service
+from qualcode.services.changes import coding_dict
 from qualcode.services.code_tree import CodeTree
 from qualcode.services.sources import find_source
-from qualcode.store.models import Code, Coder, Coding, Source
+from qualcode.store.models import Code, Coder, Coding, Source, new_uuid, utcnow
 
 
 class CodingService(Service):
@@ -51,24 +52,21 @@ class CodingService(Service):
         with self._transaction():
             coding = self._get(coding_uuid)
             record = self._records([coding])[0]
-            self._coder()  # removing is an action someone takes; say who
-            self.session.delete(coding)
-            self._audit(
-                "remove",
-                "coding",
-                coding.uuid,
-                code=record.code_path,
-                source=record.source,
-                start=record.start,
-                end=record.end,
+            self._perform(
+                "coding.remove",
+                {"coding": coding_dict(self.session, coding)},
+                f"remove '{_last(record.code_path)}' from {record.source}",
             )
         return record
 
     def set_memo(self, coding_uuid: str, text: str) -> CodingRecord:
         with self._transaction():
             coding = self._get(coding_uuid)
-            coding.memo = text
-            self._audit("memo", "coding", coding.uuid, length=len(text))
+            self._perform(
+                "coding.memo",
+                {"uuid": coding.uuid, "before": coding.memo, "after": text},
+                "edit a coding memo",
+            )
             record = self._records([coding])[0]
         return record
 
@@ -122,28 +120,21 @@ class CodingService(Service):
                 f"{coder.name} has already coded {span.start}-{span.end} of '{source.name}' "
                 f"with this code (coding {same.uuid})"
             )
-        coding = Coding(
-            source_id=source.id,
-            code_id=code.id,
-            coder_id=coder.id,
-            start=span.start,
-            end=span.end,
-            memo=memo,
-            origin=origin.value,
-        )
-        self.session.add(coding)
-        self.session.flush()
-        self._audit(
-            "add",
-            "coding",
-            coding.uuid,
-            code=code.uuid,
-            source=source.uuid,
-            start=span.start,
-            end=span.end,
-            origin=origin.value,
-        )
-        return self._records([coding])[0]
+        payload = {
+            "coding": {
+                "uuid": new_uuid(),
+                "source": source.uuid,
+                "code": code.uuid,
+                "coder": coder.uuid,
+                "start": span.start,
+                "end": span.end,
+                "memo": memo,
+                "origin": origin.value,
+                "created_at": utcnow().isoformat(),
+            }
+        }
+        self._perform("coding.add", payload, f"code '{code.name}' in {source.name}")
+        return self._records([self._get(payload["coding"]["uuid"])])[0]
 
     def _get(self, coding_uuid: str) -> Coding:
         coding = self.session.scalar(
@@ -179,6 +170,10 @@ class CodingService(Service):
             )
             for c in codings
         ]
+
+
+def _last(path: str) -> str:
+    return path.rsplit(" > ", 1)[-1]
 
 
 def _choose(spans: list[Span], occurrence: int | None, passage: str, source: str) -> Span:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from qualcode.domain.errors import ValidationError
+from qualcode.domain.errors import NotFoundError, ValidationError
 from qualcode.domain.records import MemoRecord
 from qualcode.services.base import Service
+from qualcode.services.changes import memo_dict
 from qualcode.services.code_tree import CodeTree
 from qualcode.services.sources import find_source
-from qualcode.store.models import Code, Coder, Memo, Source
+from qualcode.store.models import Code, Coder, Memo, Source, new_uuid, utcnow
 
 TARGETS = ("project", "source", "code")
 
@@ -20,12 +21,45 @@ class MemoService(Service):
             raise ValidationError("the memo is empty")
         with self._transaction():
             target_id = self._target_id(target, reference)
-            memo = Memo(target=target, target_id=target_id, coder_id=self._coder().id, text=text)
-            self.session.add(memo)
-            self.session.flush()
-            self._audit("add", "memo", memo.uuid, target=target, reference=reference)
+            now = utcnow().isoformat()
+            data = {
+                "uuid": new_uuid(),
+                "target": target,
+                "target_id": target_id,
+                "coder": self._coder().uuid,
+                "text": text,
+                "created_at": now,
+                "updated_at": now,
+            }
+            self._perform("memo.add", {"memo": data}, f"add a memo on the {target}")
+            record = self._records([self._get(data["uuid"])])[0]
+        return record
+
+    def edit(self, memo_uuid: str, text: str) -> MemoRecord:
+        if not text.strip():
+            raise ValidationError("the memo is empty (remove it instead)")
+        with self._transaction():
+            memo = self._get(memo_uuid)
+            self._perform(
+                "memo.edit",
+                {"uuid": memo.uuid, "before": memo.text, "after": text, "at": utcnow().isoformat()},
+                "edit a memo",
+            )
             record = self._records([memo])[0]
         return record
+
+    def remove(self, memo_uuid: str) -> MemoRecord:
+        with self._transaction():
+            memo = self._get(memo_uuid)
+            record = self._records([memo])[0]
+            self._perform("memo.remove", {"memo": memo_dict(memo, self.session)}, "remove a memo")
+        return record
+
+    def _get(self, memo_uuid: str) -> Memo:
+        memo = self.session.scalar(select(Memo).where(Memo.uuid == memo_uuid.strip().lower()))
+        if memo is None:
+            raise NotFoundError(f"no memo {memo_uuid}")
+        return memo
 
     def list(self, target: str | None = None, reference: str | None = None) -> list[MemoRecord]:
         query = select(Memo).order_by(Memo.created_at)
@@ -51,7 +85,7 @@ class MemoService(Service):
     def _records(self, memos: list[Memo]) -> list[MemoRecord]:
         coders = {c.id: c.name for c in self.session.scalars(select(Coder))}
         tree = CodeTree.load(self.session)
-        source_names = dict(self.session.execute(select(Source.id, Source.name)).tuples())
+        source_names = dict(self.session.execute(select(Source.id, Source.name)).all())
         out = []
         for memo in memos:
             name: str | None = None

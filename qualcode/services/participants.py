@@ -44,7 +44,7 @@ def apply_participants(
     warnings: list[str] = []
     cases: dict[str, Case] = {}
     links: set[tuple[int, int]] = set(
-        session.execute(select(SourceCase.source_id, SourceCase.case_id)).tuples().all()
+        session.execute(select(SourceCase.source_id, SourceCase.case_id)).all()
     )
     for number, row in enumerate(sheet.rows, start=2):
         case = cases.get(row.case) or _case(session, row.case)

@@ -67,7 +67,7 @@ class SourceService(Service):
             if progress:
                 progress(path)
 
-        known = dict(self.session.execute(select(Source.content_hash, Source.name)).tuples().all())
+        known = dict(self.session.execute(select(Source.content_hash, Source.name)).all())
         taken = set(self.session.scalars(select(Source.name)).all())
         duplicates: list[tuple[str, str]] = []
         fresh: list[tuple[_Parsed, str]] = []
@@ -140,12 +140,12 @@ class SourceService(Service):
         turns = dict(
             self.session.execute(
                 select(SpeakerTurn.source_id, func.count()).group_by(SpeakerTurn.source_id)
-            ).tuples()
+            ).all()
         )
         codings = dict(
             self.session.execute(
                 select(Coding.source_id, func.count()).group_by(Coding.source_id)
-            ).tuples()
+            ).all()
         )
         cases: dict[int, list[str]] = {}
         for source_id, case_name in self.session.execute(

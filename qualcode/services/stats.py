@@ -83,29 +83,21 @@ class StatsService(Service):
             if coder_id is None:
                 raise NotFoundError(f"no coder '{coder}' in this project")
             query = query.where(Coding.coder_id == coder_id)
-        codings = session.execute(query).tuples().all()
-        turns = (
-            session.execute(
-                select(
-                    SpeakerTurn.source_id, SpeakerTurn.start, SpeakerTurn.end, SpeakerTurn.case_id
-                )
-            )
-            .tuples()
-            .all()
-        )
+        codings = session.execute(query).all()
+        turns = session.execute(
+            select(SpeakerTurn.source_id, SpeakerTurn.start, SpeakerTurn.end, SpeakerTurn.case_id)
+        ).all()
         source_cases: dict[int, set[int]] = defaultdict(set)
         for source_id, case_id in session.execute(
             select(SourceCase.source_id, SourceCase.case_id)
-        ).tuples():
+        ).all():
             source_cases[source_id].add(case_id)
         groups = dict(
             session.execute(
                 select(CaseAttributeValue.case_id, CaseAttributeValue.value)
                 .join(Attribute)
                 .where(Attribute.name == STAKEHOLDER_GROUP)
-            )
-            .tuples()
-            .all()
+            ).all()
         )
         tree = CodeTree.load(session)
         self._end_read()

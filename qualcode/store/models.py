@@ -241,6 +241,24 @@ class AuditEntry(Base):
     details: Mapped[str] = mapped_column(Text, nullable=False, default="{}")  # JSON
 
 
+class HistoryEntry(Base):
+    """One undoable change by one coder, kept across restarts.
+
+    ``payload`` holds everything needed to apply the change in either direction,
+    naming rows by UUID so an undo still works after other rows were recreated.
+    """
+
+    __tablename__ = "history"
+    __table_args__ = (Index("ix_history_coder_undone", "coder_id", "undone"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    coder_id: Mapped[int] = mapped_column(ForeignKey("coders.id"), nullable=False)
+    action: Mapped[str] = mapped_column(String(30), nullable=False)
+    payload: Mapped[str] = mapped_column(Text, nullable=False)  # JSON
+    description: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    undone: Mapped[bool] = mapped_column(nullable=False, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+
+
 __all__ = [
     "Attribute",
     "AuditEntry",
@@ -250,6 +268,7 @@ __all__ = [
     "Code",
     "Coder",
     "Coding",
+    "HistoryEntry",
     "Memo",
     "ProjectSetting",
     "Source",

@@ -1,0 +1,253 @@
+"""Reversible changes: every edit a researcher can undo is one of these.
+
+A change is a named action with a JSON payload that says what to do in both
+directions. Services perform an action by applying it forward; undo applies it
+backward and redo forward again, through the very same functions, so the three
+paths cannot disagree. Rows are named by UUID so that a change still applies after
+the rows around it were deleted and recreated by other undos.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from qualcode.domain.errors import ConflictError
+from qualcode.store.models import Code, Coder, Coding, Memo, Source
+
+Payload = dict[str, Any]
+
+CODE_FIELDS = (
+    "name",
+    "definition",
+    "include",
+    "exclude",
+    "example",
+    "keywords",
+    "colour",
+    "position",
+)
+
+
+# --- rows <-> payload dicts ------------------------------------------------------------
+
+
+def coding_dict(session: Session, coding: Coding) -> Payload:
+    return {
+        "uuid": coding.uuid,
+        "source": session.get_one(Source, coding.source_id).uuid,
+        "code": session.get_one(Code, coding.code_id).uuid,
+        "coder": session.get_one(Coder, coding.coder_id).uuid,
+        "start": coding.start,
+        "end": coding.end,
+        "memo": coding.memo,
+        "origin": coding.origin,
+        "created_at": coding.created_at.isoformat(),
+    }
+
+
+def code_dict(session: Session, code: Code) -> Payload:
+    parent = session.get(Code, code.parent_id) if code.parent_id is not None else None
+    return {
+        "uuid": code.uuid,
+        "parent": parent.uuid if parent else None,
+        **{field: getattr(code, field) for field in CODE_FIELDS},
+    }
+
+
+def memo_dict(memo: Memo, session: Session) -> Payload:
+    return {
+        "uuid": memo.uuid,
+        "target": memo.target,
+        "target_id": memo.target_id,
+        "coder": session.get_one(Coder, memo.coder_id).uuid,
+        "text": memo.text,
+        "created_at": memo.created_at.isoformat(),
+        "updated_at": memo.updated_at.isoformat(),
+    }
+
+
+def _id(session: Session, model: type, uuid: str | None) -> int | None:
+    if uuid is None:
+        return None
+    row_id = session.scalar(select(model.id).where(model.uuid == uuid))  # type: ignore[attr-defined]
+    if row_id is None:
+        raise ConflictError(
+            f"cannot undo or redo: {model.__name__.lower()} {uuid} no longer exists"
+        )
+    return int(row_id)
+
+
+def _row(session: Session, model: type, uuid: str) -> Any:
+    row = session.scalar(select(model).where(model.uuid == uuid))  # type: ignore[attr-defined]
+    if row is None:
+        raise ConflictError(
+            f"cannot undo or redo: {model.__name__.lower()} {uuid} no longer exists"
+        )
+    return row
+
+
+# --- codings ---------------------------------------------------------------------------
+
+
+def insert_coding(session: Session, data: Payload) -> Coding:
+    coding = Coding(
+        uuid=data["uuid"],
+        source_id=_id(session, Source, data["source"]),
+        code_id=_id(session, Code, data["code"]),
+        coder_id=_id(session, Coder, data["coder"]),
+        start=data["start"],
+        end=data["end"],
+        memo=data["memo"],
+        origin=data["origin"],
+        created_at=datetime.fromisoformat(data["created_at"]),
+    )
+    session.add(coding)
+    session.flush()
+    return coding
+
+
+def delete_coding(session: Session, data: Payload) -> None:
+    session.delete(_row(session, Coding, data["uuid"]))
+    session.flush()
+
+
+def _coding_add(session: Session, p: Payload, forward: bool) -> None:
+    (insert_coding if forward else delete_coding)(session, p["coding"])
+
+
+def _coding_remove(session: Session, p: Payload, forward: bool) -> None:
+    (delete_coding if forward else insert_coding)(session, p["coding"])
+
+
+def _coding_memo(session: Session, p: Payload, forward: bool) -> None:
+    _row(session, Coding, p["uuid"]).memo = p["after" if forward else "before"]
+
+
+# --- codes -----------------------------------------------------------------------------
+
+
+def insert_code(session: Session, data: Payload) -> Code:
+    code = Code(
+        uuid=data["uuid"],
+        parent_id=_id(session, Code, data["parent"]),
+        **{field: data[field] for field in CODE_FIELDS},
+    )
+    session.add(code)
+    session.flush()
+    return code
+
+
+def delete_code(session: Session, data: Payload) -> None:
+    code = _row(session, Code, data["uuid"])
+    if session.scalar(select(Coding.id).where(Coding.code_id == code.id).limit(1)) is not None:
+        raise ConflictError(f"code '{code.name}' has codings; remove or merge them first")
+    if session.scalar(select(Code.id).where(Code.parent_id == code.id).limit(1)) is not None:
+        raise ConflictError(f"code '{code.name}' has sub-codes; move or remove them first")
+    session.delete(code)
+    session.flush()
+
+
+def _code_add(session: Session, p: Payload, forward: bool) -> None:
+    (insert_code if forward else delete_code)(session, p["code"])
+
+
+def _code_delete(session: Session, p: Payload, forward: bool) -> None:
+    (delete_code if forward else insert_code)(session, p["code"])
+
+
+def _code_update(session: Session, p: Payload, forward: bool) -> None:
+    code = _row(session, Code, p["uuid"])
+    values = p["after" if forward else "before"]
+    for field, value in values.items():
+        if field == "parent":
+            code.parent_id = _id(session, Code, value)
+        else:
+            setattr(code, field, value)
+    session.flush()
+
+
+def _code_merge(session: Session, p: Payload, forward: bool) -> None:
+    """Merge ``source`` into ``target``: codings and sub-codes move, source goes.
+
+    Codings that would duplicate one the target already has (same coder and span)
+    are deleted rather than moved, and restored on undo.
+    """
+    if forward:
+        target_id = _id(session, Code, p["target"])
+        for uuid in p["moved"]:
+            _row(session, Coding, uuid).code_id = target_id
+        for data in p["duplicates"]:
+            delete_coding(session, data)
+        for uuid in p["children"]:
+            _row(session, Code, uuid).parent_id = target_id
+        session.flush()
+        delete_code(session, p["source"])
+    else:
+        source = insert_code(session, p["source"])
+        for uuid in p["moved"]:
+            _row(session, Coding, uuid).code_id = source.id
+        for data in p["duplicates"]:
+            insert_coding(session, data)
+        for uuid in p["children"]:
+            _row(session, Code, uuid).parent_id = source.id
+        session.flush()
+
+
+# --- memos -----------------------------------------------------------------------------
+
+
+def _memo_insert(session: Session, data: Payload) -> None:
+    session.add(
+        Memo(
+            uuid=data["uuid"],
+            target=data["target"],
+            target_id=data["target_id"],
+            coder_id=_id(session, Coder, data["coder"]),
+            text=data["text"],
+            created_at=datetime.fromisoformat(data["created_at"]),
+            updated_at=datetime.fromisoformat(data["updated_at"]),
+        )
+    )
+    session.flush()
+
+
+def _memo_delete(session: Session, data: Payload) -> None:
+    session.delete(_row(session, Memo, data["uuid"]))
+    session.flush()
+
+
+def _memo_add(session: Session, p: Payload, forward: bool) -> None:
+    (_memo_insert if forward else _memo_delete)(session, p["memo"])
+
+
+def _memo_remove(session: Session, p: Payload, forward: bool) -> None:
+    (_memo_delete if forward else _memo_insert)(session, p["memo"])
+
+
+def _memo_edit(session: Session, p: Payload, forward: bool) -> None:
+    memo = _row(session, Memo, p["uuid"])
+    memo.text = p["after" if forward else "before"]
+    memo.updated_at = datetime.fromisoformat(p["at"]) if forward else memo.updated_at
+
+
+CHANGES: dict[str, Callable[[Session, Payload, bool], None]] = {
+    "coding.add": _coding_add,
+    "coding.remove": _coding_remove,
+    "coding.memo": _coding_memo,
+    "code.add": _code_add,
+    "code.delete": _code_delete,
+    "code.update": _code_update,
+    "code.merge": _code_merge,
+    "memo.add": _memo_add,
+    "memo.remove": _memo_remove,
+    "memo.edit": _memo_edit,
+}
+
+
+def apply_change(session: Session, action: str, payload: Payload, *, forward: bool) -> None:
+    CHANGES[action](session, payload, forward)

@@ -1,0 +1,84 @@
+"""Undo and redo, per coder, across restarts.
+
+Each coder has their own history, so undoing never takes back a colleague's work.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+
+from qualcode.services.base import Service
+from qualcode.services.changes import apply_change
+from qualcode.store.models import HistoryEntry
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryStep:
+    action: str
+    description: str
+
+
+class HistoryService(Service):
+    def undo(self) -> HistoryStep | None:
+        """Take back this coder's latest change; None if there is nothing to undo."""
+        with self._transaction():
+            entry = self._last_done()
+            if entry is None:
+                return None
+            apply_change(self.session, entry.action, json.loads(entry.payload), forward=False)
+            entry.undone = True
+            self._audit("undo", "history", None, change=entry.action, description=entry.description)
+            step = HistoryStep(entry.action, entry.description)
+        return step
+
+    def redo(self) -> HistoryStep | None:
+        """Apply again the change most recently undone; None if there is none."""
+        with self._transaction():
+            entry = self._next_undone()
+            if entry is None:
+                return None
+            apply_change(self.session, entry.action, json.loads(entry.payload), forward=True)
+            entry.undone = False
+            self._audit("redo", "history", None, change=entry.action, description=entry.description)
+            step = HistoryStep(entry.action, entry.description)
+        return step
+
+    def peek(self) -> tuple[str | None, str | None]:
+        """Descriptions of what undo and redo would do now (for menus and hints)."""
+        done, undone = self._last_done(), self._next_undone()
+        result = (done.description if done else None, undone.description if undone else None)
+        self._end_read()
+        return result
+
+    def _last_done(self) -> HistoryEntry | None:
+        coder = self._coder()
+        return self.session.scalar(
+            select(HistoryEntry)
+            .where(HistoryEntry.coder_id == coder.id, HistoryEntry.undone.is_(False))
+            .order_by(HistoryEntry.id.desc())
+            .limit(1)
+        )
+
+    def _next_undone(self) -> HistoryEntry | None:
+        coder = self._coder()
+        last_done = (
+            self.session.scalar(
+                select(func.max(HistoryEntry.id)).where(
+                    HistoryEntry.coder_id == coder.id, HistoryEntry.undone.is_(False)
+                )
+            )
+            or 0
+        )
+        return self.session.scalar(
+            select(HistoryEntry)
+            .where(
+                HistoryEntry.coder_id == coder.id,
+                HistoryEntry.undone.is_(True),
+                HistoryEntry.id > last_done,
+            )
+            .order_by(HistoryEntry.id)
+            .limit(1)
+        )
