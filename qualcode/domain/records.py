@@ -204,3 +204,39 @@ class ImportReport:
     problems: tuple[ImportProblem, ...]
     warnings: tuple[str, ...]
     committed: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ExtractRecord:
+    """A coded passage with everything a reader needs to place it."""
+
+    coding: CodingRecord
+    speaker: str | None
+    case: str | None
+    attributes: dict[str, AttributeValue]
+    start_time: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    source: str
+    start: int
+    end: int
+    before: str
+    match: str
+    after: str
+    score: float  # 100 for an exact match
+
+
+@dataclass(frozen=True, slots=True)
+class SourceOverview:
+    """A row of the sources screen: who speaks, where, and how much is coded."""
+
+    name: str
+    words: int
+    cases: tuple[str, ...]
+    stakeholder_groups: tuple[str, ...]
+    areas: tuple[str, ...]
+    methods: tuple[str, ...]
+    coded_by_me: float  # share of the spoken text, 0-1
+    coded_by_anyone: float

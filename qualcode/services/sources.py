@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -9,12 +10,14 @@ from pathlib import Path
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from qualcode.domain.coverage import covered_length
 from qualcode.domain.errors import InputFileError, NotFoundError
 from qualcode.domain.records import (
     ImportProblem,
     ImportReport,
     ParsedTranscript,
     ParticipantSheet,
+    SourceOverview,
     SourceRecord,
     TurnRecord,
 )
@@ -23,7 +26,16 @@ from qualcode.importers import TRANSCRIPT_SUFFIXES, read_participants, read_tran
 from qualcode.services.base import Service
 from qualcode.services.files import collect_files
 from qualcode.services.participants import apply_participants
-from qualcode.store.models import Case, Coding, Source, SourceCase, SpeakerTurn
+from qualcode.store.models import (
+    Attribute,
+    Case,
+    CaseAttributeValue,
+    Coder,
+    Coding,
+    Source,
+    SourceCase,
+    SpeakerTurn,
+)
 
 Progress = Callable[[Path], None]
 
@@ -170,6 +182,65 @@ class SourceService(Service):
         ]
         self._end_read()
         return records
+
+    def overview(self, coder: str | None = None) -> list[SourceOverview]:
+        """Sources with who speaks in them and how much of their talk is coded."""
+        rows = self.session.execute(
+            select(Source.id, Source.name, Source.words).order_by(Source.name)
+        ).all()
+        spoken: dict[int, list[tuple[int, int]]] = defaultdict(list)
+        for source_id, start, end in self.session.execute(
+            select(SpeakerTurn.source_id, SpeakerTurn.start, SpeakerTurn.end)
+        ):
+            spoken[source_id].append((start, end))
+        lengths = dict(self.session.execute(select(Source.id, Source.characters)).all())
+        coder_id = (
+            self.session.scalar(select(Coder.id).where(Coder.name == coder)) if coder else None
+        )
+        anyone: dict[int, list[tuple[int, int]]] = defaultdict(list)
+        mine: dict[int, list[tuple[int, int]]] = defaultdict(list)
+        for source_id, start, end, who in self.session.execute(
+            select(Coding.source_id, Coding.start, Coding.end, Coding.coder_id)
+        ):
+            anyone[source_id].append((start, end))
+            if who == coder_id:
+                mine[source_id].append((start, end))
+        values: dict[int, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+        cases: dict[int, list[str]] = defaultdict(list)
+        for source_id, case_id, case_name in self.session.execute(
+            select(SourceCase.source_id, Case.id, Case.name).join(Case).order_by(Case.name)
+        ):
+            cases[source_id].append(case_name)
+            for name, value in self._case_values(case_id):
+                values[source_id][name].add(value)
+        self._end_read()
+
+        def share(spans: list[tuple[int, int]], source_id: int) -> float:
+            whole = covered_length(spoken[source_id]) or lengths[source_id]
+            return min(1.0, covered_length(spans) / whole) if whole else 0.0
+
+        return [
+            SourceOverview(
+                name=name,
+                words=words,
+                cases=tuple(cases[source_id]),
+                stakeholder_groups=tuple(sorted(values[source_id]["stakeholder_group"])),
+                areas=tuple(sorted(values[source_id]["area"])),
+                methods=tuple(sorted(values[source_id]["method"])),
+                coded_by_me=share(mine[source_id], source_id),
+                coded_by_anyone=share(anyone[source_id], source_id),
+            )
+            for source_id, name, words in rows
+        ]
+
+    def _case_values(self, case_id: int) -> list[tuple[str, str]]:
+        return list(
+            self.session.execute(
+                select(Attribute.name, CaseAttributeValue.value)
+                .join(Attribute)
+                .where(CaseAttributeValue.case_id == case_id)
+            ).all()
+        )
 
     def turns(self, source_name: str) -> list[TurnRecord]:
         source = find_source(self.session, source_name)
