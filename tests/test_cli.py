@@ -21,7 +21,10 @@ def run(*args: str, coder: str | None = "Tester", input: str | None = None):
 
 
 def _walk(group: click.Group, prefix: str = ""):
-    for name, command in group.commands.items():
+    context = click.Context(group)
+    for name in group.list_commands(context):
+        command = group.get_command(context, name)
+        assert command is not None
         yield f"{prefix}{name}", command
         if isinstance(command, click.Group):
             yield from _walk(command, f"{prefix}{name} ")

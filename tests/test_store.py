@@ -165,3 +165,12 @@ def test_a_real_older_project_is_backed_up_and_upgraded_keeping_its_data(tmp_pat
         assert old.execute("select version_num from alembic_version").fetchone() == ("0001",)
         tables = {r[0] for r in old.execute("select name from sqlite_master where type='table'")}
     assert "history" not in tables
+
+
+def test_the_known_revisions_match_the_migration_scripts() -> None:
+    from alembic.script import ScriptDirectory
+
+    scripts = ScriptDirectory.from_config(migrate.alembic_config())
+    assert scripts.get_heads() == [migrate.HEAD_REVISION]
+    ordered = [s.revision for s in scripts.walk_revisions()][::-1]
+    assert tuple(ordered) == migrate.REVISIONS

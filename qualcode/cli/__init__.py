@@ -6,6 +6,8 @@ commands that need them.
 
 from __future__ import annotations
 
+import os
+import sys
 import warnings
 
 from qualcode.cli.app import cli
@@ -19,7 +21,13 @@ def _one_line_warning(
 
 def main() -> None:
     warnings.formatwarning = _one_line_warning  # type: ignore[assignment]
-    cli(prog_name="qualcode")
+    try:
+        cli(prog_name="qualcode")
+    except BrokenPipeError:
+        # Output piped into `head` and the reader left: not an error worth a word.
+        # (Python's documented recipe: point stdout at devnull so the final flush is quiet.)
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(1)
 
 
 __all__ = ["cli", "main"]

@@ -1,15 +1,43 @@
-"""The root command group; each area's commands live in their own module."""
+"""The root command group. Commands load on first use: a script calling `qualcode
+stats` should not pay for importing what `qualcode import` needs."""
 
 from __future__ import annotations
+
+import importlib
 
 import click
 
 from qualcode import __version__
-from qualcode.cli import codebook_commands, coding_commands, project_commands, source_commands
 from qualcode.cli.common import QualcodeGroup
 
+# command name -> "module:attribute" under qualcode.cli
+COMMANDS = {
+    "init": "project_commands:init",
+    "demo": "project_commands:demo",
+    "import": "source_commands:import_",
+    "sources": "source_commands:sources",
+    "codebook": "codebook_commands:codebook",
+    "code": "coding_commands:code",
+    "memo": "coding_commands:memo",
+    "stats": "coding_commands:stats",
+}
 
-@click.group(cls=QualcodeGroup, context_settings={"help_option_names": ["-h", "--help"]})
+
+class LazyGroup(QualcodeGroup):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        target = COMMANDS.get(cmd_name)
+        if target is None:
+            return None
+        module, attribute = target.split(":")
+        command = getattr(importlib.import_module(f"qualcode.cli.{module}"), attribute)
+        assert isinstance(command, click.Command)
+        return command
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="qualcode")
 def cli() -> None:
     """qualcode: code interview and focus-group transcripts in the terminal.
@@ -17,8 +45,3 @@ def cli() -> None:
     Start with `qualcode demo` to try it on a bundled study, or `qualcode init
     study.qcp` for your own project. Every command has --help.
     """
-
-
-for module in (project_commands, source_commands, codebook_commands, coding_commands):
-    for command in module.COMMANDS:
-        cli.add_command(command)

@@ -231,4 +231,3 @@ def stats(project: Path, coder: str | None, sort: str, as_json: bool) -> None:
     )
 
 
-COMMANDS = [code, memo, stats]

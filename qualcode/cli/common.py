@@ -45,7 +45,8 @@ class QualcodeGroup(click.Group):
             return super().invoke(ctx)
         except QualcodeError as error:
             raise click.ClickException(str(error)) from error
-        except (click.ClickException, click.exceptions.Exit, click.Abort, SystemExit):
+        except (click.ClickException, click.exceptions.Exit, click.Abort, SystemExit,
+                BrokenPipeError):
             raise
         except OSError as error:
             where = f"{error.filename}: " if error.filename else ""

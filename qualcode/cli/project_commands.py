@@ -60,10 +60,10 @@ def _describe(report: DemoReport) -> None:
         right=(2, 3),
     )
     click.echo(
-        f"\nTry:  qualcode stats {report.path}\n"
-        f"      qualcode code add {report.path} --source {report.sources[0].name} "
-        "--code 'Strategic buy-in' --passage '...'"
+        f"\nTry:  qualcode codebook show {report.path}\n"
+        f"      qualcode code add {report.path} --source SOURCE --code 'CODE NAME' "
+        "--passage 'words from the transcript'\n"
+        f"      qualcode stats {report.path} --sort codings"
     )
 
 
-COMMANDS = [init, demo]

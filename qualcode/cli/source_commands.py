@@ -113,4 +113,3 @@ def sources(project: Path, as_json: bool) -> None:
     )
 
 
-COMMANDS = [import_, sources]
