@@ -14,10 +14,56 @@ import tempfile
 import time
 from pathlib import Path
 
-WORDS = ("the service we staff time risk trust partnership mental health support access "
-         "referral assessment navigator housing team manager clients people really think "
-         "just know meeting board funding waiting list crisis outreach recovery substance "
-         "and of to a in that it was for with on they have not but").split()
+WORDS = [
+    "the",
+    "service",
+    "we",
+    "staff",
+    "time",
+    "risk",
+    "trust",
+    "partnership",
+    "mental",
+    "health",
+    "support",
+    "access",
+    "referral",
+    "assessment",
+    "navigator",
+    "housing",
+    "team",
+    "manager",
+    "clients",
+    "people",
+    "really",
+    "think",
+    "just",
+    "know",
+    "meeting",
+    "board",
+    "funding",
+    "waiting",
+    "list",
+    "crisis",
+    "outreach",
+    "recovery",
+    "substance",
+    "and",
+    "of",
+    "to",
+    "a",
+    "in",
+    "that",
+    "it",
+    "was",
+    "for",
+    "with",
+    "on",
+    "they",
+    "have",
+    "not",
+    "but",
+]
 SPEAKERS = ("Interviewer", "Participant", "P2", "Housing lead")
 
 
@@ -29,8 +75,10 @@ def make_transcript(path: Path, words: int, seed: int) -> None:
     while written < words:
         size = rng.randint(20, 180)
         body = " ".join(rng.choice(WORDS) for _ in range(size))
-        parts.append(f"[00:{turn // 60 % 60:02d}:{turn % 60:02d}] {SPEAKERS[turn % 4]}: "
-                     f"{body.capitalize()}.\n\n")
+        parts.append(
+            f"[00:{turn // 60 % 60:02d}:{turn % 60:02d}] {SPEAKERS[turn % 4]}: "
+            f"{body.capitalize()}.\n\n"
+        )
         written += size
         turn += 1
     path.write_text("".join(parts), encoding="utf-8")
@@ -64,15 +112,23 @@ def main() -> None:
         for i in range(args.files):
             make_transcript(folder / f"t{i:03d}.txt", args.words, i)
         made = time.perf_counter() - made
-        out = subprocess.run([sys.executable, "-c", CHILD, str(folder), str(Path(tmp) / "b.qcp")],
-                             capture_output=True, text=True, check=True).stdout.split()
+        out = subprocess.run(
+            [sys.executable, "-c", CHILD, str(folder), str(Path(tmp) / "b.qcp")],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.split()
         imported, elapsed, peak = int(out[0]), float(out[1]), float(out[2])
         size = (Path(tmp) / "b.qcp").stat().st_size / 1e6
     print(f"generated {args.files} x {args.words} words in {made:.1f} s")
-    print(f"imported {imported} transcripts in {elapsed:.2f} s "
-          f"({'OK' if elapsed < 30 else 'OVER'} target 30 s)")
-    print(f"peak memory {peak:.0f} MB ({'OK' if peak < 500 else 'OVER'} target 500 MB); "
-          f"project file {size:.0f} MB")
+    print(
+        f"imported {imported} transcripts in {elapsed:.2f} s "
+        f"({'OK' if elapsed < 30 else 'OVER'} target 30 s)"
+    )
+    print(
+        f"peak memory {peak:.0f} MB ({'OK' if peak < 500 else 'OVER'} target 500 MB); "
+        f"project file {size:.0f} MB"
+    )
 
 
 if __name__ == "__main__":

@@ -24,8 +24,8 @@ from qualcode.store.models import (
     Attribute,
     Case,
     CaseAttributeValue,
-    Coder,
     Code,
+    Coder,
     Coding,
     Source,
     SourceCase,
@@ -37,15 +37,26 @@ GROUPS = ("Mental health partner", "Local area lead", "MEAM staff", "Substance m
 
 def build(path: Path, codings: int, sources: int, seed: int = 1) -> None:
     rng = random.Random(seed)
-    codebook = Codebook("bench", "", tuple(
-        CodebookEntry(name=f"Theme {t}", children=tuple(
-            CodebookEntry(name=f"Code {t}.{c}") for c in range(8)))
-        for t in range(8)))
+    codebook = Codebook(
+        "bench",
+        "",
+        tuple(
+            CodebookEntry(
+                name=f"Theme {t}",
+                children=tuple(CodebookEntry(name=f"Code {t}.{c}") for c in range(8)),
+            )
+            for t in range(8)
+        ),
+    )
     with Project.create(path) as project, project.session() as session:
         CodebookService(session, "Bench").import_codebook(codebook)
         code_ids = [c.id for c in session.query(Code).filter(Code.parent_id.isnot(None))]
-        coder_ids = [session.execute(insert(Coder).values(name=f"Coder {i}", uuid=f"c{i}"))
-                     .inserted_primary_key[0] for i in range(5)]
+        coder_ids = [
+            session.execute(
+                insert(Coder).values(name=f"Coder {i}", uuid=f"c{i}")
+            ).inserted_primary_key[0]
+            for i in range(5)
+        ]
         attribute = Attribute(name="stakeholder_group", type="text")
         session.add(attribute)
         session.flush()
@@ -53,9 +64,15 @@ def build(path: Path, codings: int, sources: int, seed: int = 1) -> None:
         turns, links, values = [], [], []
         case_number = 0
         for s in range(sources):
-            source = Source(name=f"s{s}", text=text, content_hash=f"{s:064d}",
-                            original_filename=f"s{s}.txt", format="txt",
-                            characters=len(text), words=60_000)
+            source = Source(
+                name=f"s{s}",
+                text=text,
+                content_hash=f"{s:064d}",
+                original_filename=f"s{s}.txt",
+                format="txt",
+                characters=len(text),
+                words=60_000,
+            )
             session.add(source)
             session.flush()
             cases = []
@@ -66,11 +83,19 @@ def build(path: Path, codings: int, sources: int, seed: int = 1) -> None:
                 session.flush()
                 cases.append(case.id)
                 links.append({"source_id": source.id, "case_id": case.id})
-                values.append({"case_id": case.id, "attribute_id": attribute.id,
-                               "value": rng.choice(GROUPS)})
+                values.append(
+                    {"case_id": case.id, "attribute_id": attribute.id, "value": rng.choice(GROUPS)}
+                )
             for t in range(300):
-                turns.append({"source_id": source.id, "speaker": "x", "start": t * 1000,
-                              "end": t * 1000 + 990, "case_id": cases[t % 4]})
+                turns.append(
+                    {
+                        "source_id": source.id,
+                        "speaker": "x",
+                        "start": t * 1000,
+                        "end": t * 1000 + 990,
+                        "case_id": cases[t % 4],
+                    }
+                )
         session.execute(insert(SpeakerTurn), turns)
         session.execute(insert(SourceCase), links)
         session.execute(insert(CaseAttributeValue), values)
@@ -78,10 +103,18 @@ def build(path: Path, codings: int, sources: int, seed: int = 1) -> None:
         rows = []
         for n in range(codings):
             start = rng.randrange(0, 299_000)
-            rows.append({"uuid": f"{n:036d}", "source_id": rng.choice(source_ids),
-                         "code_id": rng.choice(code_ids), "coder_id": rng.choice(coder_ids),
-                         "start": start, "end": start + rng.randint(20, 900), "memo": "",
-                         "origin": "manual"})
+            rows.append(
+                {
+                    "uuid": f"{n:036d}",
+                    "source_id": rng.choice(source_ids),
+                    "code_id": rng.choice(code_ids),
+                    "coder_id": rng.choice(coder_ids),
+                    "start": start,
+                    "end": start + rng.randint(20, 900),
+                    "memo": "",
+                    "origin": "manual",
+                }
+            )
         session.execute(insert(Coding), rows)
         session.commit()
 
@@ -105,14 +138,19 @@ def main() -> None:
         cli_times = []
         for _ in range(3):
             began = time.perf_counter()
-            subprocess.run([sys.executable, "-m", "qualcode", "stats", str(path), "--json"],
-                           check=True, capture_output=True)
+            subprocess.run(
+                [sys.executable, "-m", "qualcode", "stats", str(path), "--json"],
+                check=True,
+                capture_output=True,
+            )
             cli_times.append(time.perf_counter() - began)
     service = statistics.median(service_times)
     cli = statistics.median(cli_times)
     print(f"StatsService.code_stats: median {service:.3f} s over 5 runs")
-    print(f"qualcode stats --json (whole process, incl. Python start-up): median {cli:.3f} s "
-          f"({'OK' if cli < 1 else 'OVER'} target 1 s)")
+    print(
+        f"qualcode stats --json (whole process, incl. Python start-up): median {cli:.3f} s "
+        f"({'OK' if cli < 1 else 'OVER'} target 1 s)"
+    )
 
 
 if __name__ == "__main__":
