@@ -152,7 +152,7 @@ def test_coder_comes_from_option_env_or_config(study: Path, interview_file: Path
                  "--start", "0", "--end", "3", coder=None)
     assert no_one.exit_code == 1 and "who is coding?" in no_one.output
 
-    from qualcode.cli.identity import save_coder
+    from qualcode.services.user_config import save_coder
 
     config = save_coder("Saved Name")
     assert stat.S_IMODE(os.stat(config).st_mode) == 0o600

@@ -13,6 +13,7 @@ from qualcode.cli.common import QualcodeGroup
 # command name -> "module:attribute" under qualcode.cli
 COMMANDS = {
     "init": "project_commands:init",
+    "open": "project_commands:open_",
     "demo": "project_commands:demo",
     "import": "source_commands:import_",
     "sources": "source_commands:sources",

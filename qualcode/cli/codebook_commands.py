@@ -79,5 +79,3 @@ def codebook_show(project: Path, definitions: bool, as_json: bool) -> None:
         click.echo(f"{'  ' * code.depth}{code.name}")
         if definitions and code.definition:
             click.echo(f"{'  ' * (code.depth + 1)}- {shorten(code.definition, 90)}")
-
-

@@ -229,5 +229,3 @@ def stats(project: Path, coder: str | None, sort: str, as_json: bool) -> None:
         "Counts for a code include its sub-codes. Cases are participants; groups are "
         "distinct stakeholder groups."
     )
-
-

@@ -16,9 +16,10 @@ from typing import Any, TypeVar
 
 import click
 
-from qualcode.cli.identity import data_dir, resolve_coder
+from qualcode.cli.identity import resolve_coder
 from qualcode.domain.errors import QualcodeError
 from qualcode.services.project import Project, open_project
+from qualcode.services.user_config import data_dir
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -45,8 +46,13 @@ class QualcodeGroup(click.Group):
             return super().invoke(ctx)
         except QualcodeError as error:
             raise click.ClickException(str(error)) from error
-        except (click.ClickException, click.exceptions.Exit, click.Abort, SystemExit,
-                BrokenPipeError):
+        except (
+            click.ClickException,
+            click.exceptions.Exit,
+            click.Abort,
+            SystemExit,
+            BrokenPipeError,
+        ):
             raise
         except OSError as error:
             where = f"{error.filename}: " if error.filename else ""

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
 
 from qualcode.cli.common import coder_name, coder_option, print_table
-from qualcode.cli.identity import data_dir
 from qualcode.services.codebook import CodebookService
 from qualcode.services.demo import DemoReport, build_demo, find_demo_material
 from qualcode.services.project import create_project
+from qualcode.services.user_config import data_dir, known_coder
 
 
 @click.command()
@@ -34,18 +35,51 @@ def init(project: Path, name: str | None, codebook_file: Path | None, coder: str
             click.echo(f"Loaded codebook '{report.name}': {len(report.added)} codes.")
 
 
+def run_app(
+    project: Path, coder: str | None, *, source: str | None = None, show_hint: bool = False
+) -> None:
+    # Textual loads only here, so that scripted commands stay quick (ARCHITECTURE.md).
+    from qualcode.tui.app import QualcodeApp
+
+    app = QualcodeApp(project, coder=known_coder(coder), open_source=source, show_hint=show_hint)
+    app.run()
+    if app.return_code:
+        raise SystemExit(app.return_code)
+
+
+@click.command("open")
+@click.argument("project", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--source", "-s", help="Open this transcript straight away.")
+@coder_option
+def open_(project: Path, source: str | None, coder: str | None) -> None:
+    """Open a project in the coding workbench (the terminal app)."""
+    run_app(project, coder, source=source)
+
+
 @click.command()
 @click.option(
     "--fresh",
     is_flag=True,
     help="Rebuild the demo project from scratch (the old one is kept as a backup).",
 )
+@click.option("--no-open", is_flag=True, help="Only build the demo and describe it.")
 @coder_option
-def demo(fresh: bool, coder: str | None) -> None:
-    """Build the demo project from the bundled transcripts and codebook, and show it."""
+def demo(fresh: bool, no_open: bool, coder: str | None) -> None:
+    """Build the demo project from the bundled transcripts and codebook, and open it.
+
+    Outside a terminal (in a script or a pipe) it describes what it built instead.
+    """
     material = find_demo_material()
-    report = build_demo(data_dir() / "demo", material, coder=coder_name(coder), fresh=fresh)
-    _describe(report)
+    report = build_demo(
+        data_dir() / "demo", material, coder=known_coder(coder) or "demo", fresh=fresh
+    )
+    if no_open or not (sys.stdin.isatty() and sys.stdout.isatty()):
+        _describe(report)
+        return
+    first = next(
+        (s.name for s in report.sources if s.name.startswith("mh-partner")), report.sources[0].name
+    )
+    run_app(report.path, coder, source=first, show_hint=True)
 
 
 def _describe(report: DemoReport) -> None:
@@ -65,5 +99,3 @@ def _describe(report: DemoReport) -> None:
         "--passage 'words from the transcript'\n"
         f"      qualcode stats {report.path} --sort codings"
     )
-
-

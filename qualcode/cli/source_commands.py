@@ -111,5 +111,3 @@ def sources(project: Path, as_json: bool) -> None:
         [[r.name, r.format, r.words, r.turns, r.codings, ", ".join(r.cases)] for r in records],
         right=(2, 3, 4),
     )
-
-

@@ -20,9 +20,8 @@ small bonus for covering more of a short name and for starting with the query.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 
@@ -47,6 +46,7 @@ _FUZZY_MIN_LEN = 4
 _INSIDE_MIN_LEN = 3
 
 _WORD = re.compile(r"\S+")
+_NOT_WORD = re.compile(r"[\W_]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,14 +69,11 @@ def _fold(text: str) -> str:
     would shift the offsets we need for highlighting; characters whose lower case is
     longer than one character (rare: "İ") are left as they are for the same reason.
     """
-    out = []
-    for char in text:
-        if char.isalnum():
-            lower = char.lower()
-            out.append(lower if len(lower) == 1 else char)
-        else:
-            out.append(" ")
-    return "".join(out)
+    spaced = _NOT_WORD.sub(" ", text)
+    lowered = spaced.lower()
+    if len(lowered) == len(spaced):
+        return lowered
+    return "".join(lower if len(lower := char.lower()) == 1 else char for char in spaced)
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,16 +83,8 @@ class _Prepared:
     path_words: frozenset[str]  # ancestors' names only: the name is scored on its own
     keyword_words: frozenset[str]
 
-    @property
-    def vocabulary(self) -> Iterable[str]:
-        yield from (word for word, _ in self.name_words)
-        yield from self.path_words
-        yield from self.keyword_words
 
-
-@lru_cache(maxsize=8192)
 def _prepare(code: CodeRecord) -> _Prepared:
-    # Cached because the same records are ranked again on every keystroke.
     name_folded = _fold(code.name)
     name_words = tuple((m.group(), m.start()) for m in _WORD.finditer(name_folded))
     ancestors = code.path.rsplit(" > ", 1)[0] if " > " in code.path else ""
@@ -107,13 +96,69 @@ def _prepare(code: CodeRecord) -> _Prepared:
     )
 
 
+class _Index:
+    """Every word of a list of codes, pointing back at the codes that hold it.
+
+    Built once per codebook and reused while the same records are ranked again on
+    each keystroke: looking a few matched words up in here is what keeps a keystroke
+    within a few milliseconds for hundreds of codes.
+    """
+
+    def __init__(self, codes: Sequence[CodeRecord]) -> None:
+        self.codes = tuple(codes)
+        self.prepared = [_prepare(code) for code in self.codes]
+        # word -> {code position: weight of the best field of that code holding it};
+        # fields go from least to most weight, so the last one written is the best.
+        postings: dict[str, dict[int, float]] = {}
+        for position, item in enumerate(self.prepared):
+            for words, weight in (
+                (item.path_words, _PATH_WEIGHT),
+                (item.keyword_words, _KEYWORD_WEIGHT),
+                ((word for word, _ in item.name_words), _NAME_WEIGHT),
+            ):
+                for word in words:
+                    postings.setdefault(word, {})[position] = weight
+        self.postings = {word: tuple(held.items()) for word, held in postings.items()}
+        self.vocabulary = sorted(self.postings)
+        self._scores: dict[str, dict[str, float]] = {}
+
+    def word_scores(self, query_word: str) -> dict[str, float]:
+        scores = self._scores.get(query_word)
+        if scores is None:
+            # Typing "traning w", "traning wr" ... asks about "traning" every time.
+            if len(self._scores) > 512:
+                self._scores.clear()
+            scores = self._scores[query_word] = _word_scores(query_word, self.vocabulary)
+        return scores
+
+
+_last_index: _Index | None = None
+
+
+def _index_for(codes: Sequence[CodeRecord]) -> _Index:
+    """The index of ``codes``, reused when the very same records come back.
+
+    Records are frozen, and the index keeps them alive, so the same object ids in
+    the same order mean the same codes.
+    """
+    global _last_index
+    index = _last_index
+    if (
+        index is None
+        or len(index.codes) != len(codes)
+        or any(a is not b for a, b in zip(index.codes, codes, strict=True))
+    ):
+        index = _last_index = _Index(codes)
+    return index
+
+
 def _word_scores(query_word: str, vocabulary: list[str]) -> dict[str, float]:
     """How well one typed word matches each known word (only useful matches kept)."""
     scores: dict[str, float] = {}
     if len(query_word) >= _FUZZY_MIN_LEN:
         # Whole-word typos ("wrkforce") and half-typed words with a typo ("wrkfo"),
         # the latter by comparing with the start of each word. rapidfuzz runs both
-        # loops in C, which keeps a keystroke well under a millisecond.
+        # loops over the whole vocabulary in C; only the matches come back to Python.
         for _, score, index in process.extract(
             query_word, vocabulary, scorer=fuzz.ratio, limit=None, score_cutoff=_FUZZY_CUTOFF
         ):
@@ -173,30 +218,29 @@ def rank_codes(
         everything = [CodeMatch(code, 100.0) for code in codes]
         return everything if limit is None else everything[:limit]
 
-    prepared = [_prepare(code) for code in codes]
-    vocabulary = sorted({word for item in prepared for word in item.vocabulary})
-    word_scores = [_word_scores(word, vocabulary) for word in query_words]
+    index = _index_for(codes)
+    word_scores = [index.word_scores(word) for word in query_words]
     folded_query = " ".join(query_words)
 
+    totals = [0.0] * len(index.codes)
+    for scores in word_scores:
+        best: dict[int, float] = {}
+        for word, score in scores.items():
+            for position, weight in index.postings[word]:
+                weighted = score * weight
+                if weighted > best.get(position, 0.0):
+                    best[position] = weighted
+        for position, value in best.items():
+            totals[position] += value
+
     ranked: list[tuple[float, int, CodeMatch]] = []
-    for position, (code, item) in enumerate(zip(codes, prepared, strict=True)):
-        total = 0.0
-        for scores in word_scores:
-            if not scores:
-                continue
-            best = 0.0
-            for word, _ in item.name_words:
-                best = max(best, scores.get(word, 0.0) * _NAME_WEIGHT)
-            if best < _PREFIX:
-                for word in item.keyword_words:
-                    best = max(best, scores.get(word, 0.0) * _KEYWORD_WEIGHT)
-                for word in item.path_words:
-                    best = max(best, scores.get(word, 0.0) * _PATH_WEIGHT)
-            total += best
-        base = total / len(query_words)
-        # Early exit before the bonus: the bonus adds at most 8 points.
-        if base * 0.92 + 8 < MIN_SCORE:
+    # The bonus adds at most 8 points, so weaker codes need no closer look.
+    floor = (MIN_SCORE - 8) / 0.92 * len(query_words)
+    for position, total in enumerate(totals):
+        if total < floor:
             continue
+        item = index.prepared[position]
+        base = total / len(query_words)
         spans = _name_spans(query_words, item, word_scores)
         covered = sum(end - start for start, end in spans)
         letters = len(item.name_folded.replace(" ", "")) or 1
@@ -205,6 +249,7 @@ def rank_codes(
             bonus += 3.0
         score = min(100.0, base * 0.92 + bonus)
         if score >= MIN_SCORE:
+            code = index.codes[position]
             ranked.append((-score, position, CodeMatch(code, round(score, 2), spans)))
 
     ranked.sort(key=lambda entry: (entry[0], entry[1]))

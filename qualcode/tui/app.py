@@ -1,0 +1,213 @@
+"""The qualcode terminal app: sources, the coding workbench, extracts and search."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+from textual import on, work
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.message import Message
+from textual.screen import Screen
+
+from qualcode.domain.errors import QualcodeError
+from qualcode.services.user_config import read_config, save_coder, save_setting
+from qualcode.tui.backend import Backend
+from qualcode.tui.colours import HIGH_CONTRAST
+from qualcode.tui.screens.code_picker import CodePicker, CodePickerResult
+from qualcode.tui.screens.dialogs import TextPrompt
+from qualcode.tui.screens.extracts import ExtractsScreen
+from qualcode.tui.screens.help import HelpScreen
+from qualcode.tui.screens.search import SearchScreen
+from qualcode.tui.screens.sources import SourcesScreen
+from qualcode.tui.screens.transcript import TranscriptScreen
+
+
+class QualcodeApp(App[None]):
+    CSS_PATH = "app.tcss"
+    TITLE = "qualcode"
+    BINDINGS = [
+        Binding("f2", "toggle_contrast", "High contrast", show=False),
+        Binding("ctrl+q", "quit", "Quit", show=False),
+    ]
+
+    class Ready(Message):
+        def __init__(self, backend: Backend) -> None:
+            super().__init__()
+            self.backend = backend
+
+    class Failed(Message):
+        def __init__(self, text: str) -> None:
+            super().__init__()
+            self.text = text
+
+    def __init__(
+        self,
+        project: Path,
+        *,
+        coder: str | None = None,
+        open_source: str | None = None,
+        show_hint: bool = False,
+    ) -> None:
+        super().__init__()
+        self.project_path = project
+        self.coder = coder
+        self.first_source = open_source
+        self.show_hint = show_hint and not read_config().get("demo_hint_seen", False)
+        self.backend: Backend | None = None
+
+    # --- start-up ----------------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        self.register_theme(HIGH_CONTRAST)
+        theme = read_config().get("theme")
+        if isinstance(theme, str) and theme in self.available_themes:
+            self.theme = theme
+        if self.coder:
+            self.open_project()
+        else:
+            prompt = TextPrompt(
+                "Welcome. What name should your codings carry?",
+                placeholder="e.g. Sam, or your initials",
+            )
+            self.push_screen(prompt, self._named)
+
+    def _named(self, name: str | None) -> None:
+        if not name:
+            self.exit(message="qualcode needs a coder name to record who coded what.")
+            return
+        save_coder(name)
+        self.coder = name
+        self.open_project()
+
+    @work(thread=True, exclusive=True, group="open")
+    def open_project(self) -> None:
+        try:
+            backend = Backend.open(self.project_path, self.coder or "")
+        except QualcodeError as error:
+            self.post_message(self.Failed(str(error)))
+            return
+        self.post_message(self.Ready(backend))
+
+    @on(Ready)
+    def ready(self, message: Ready) -> None:
+        self.backend = message.backend
+        self.sub_title = f"{self.backend.project_name} · coding as {self.coder}"
+        self.push_screen(SourcesScreen())
+        if self.first_source:
+            self.push_screen(TranscriptScreen(self.first_source, show_hint=self.show_hint))
+
+    @on(Failed)
+    def failed(self, message: Failed) -> None:
+        self.exit(return_code=1, message=message.text)
+
+    def on_unmount(self) -> None:
+        if self.backend is not None:
+            self.backend.close()
+
+    # --- navigation --------------------------------------------------------------------
+
+    def _pop_to(self, kind: type[Screen[None]]) -> Screen[None] | None:
+        """Pop screens until one of ``kind`` is on top; None if there is none."""
+        if not any(isinstance(screen, kind) for screen in self.screen_stack):
+            return None
+        while not isinstance(self.screen, kind):
+            self.pop_screen()
+        return self.screen
+
+    def open_source(self, name: str, select: tuple[int, int] | None = None) -> None:
+        for screen in self.screen_stack:
+            if isinstance(screen, TranscriptScreen) and screen.source == name:
+                self._pop_to(TranscriptScreen)
+                if select:
+                    screen.jump_to(*select)
+                return
+        self._pop_to(SourcesScreen)
+        self.push_screen(TranscriptScreen(name, select=select))
+
+    def action_sources(self) -> None:
+        self._pop_to(SourcesScreen)
+
+    def action_extracts(self, code_uuid: str | None = None) -> None:
+        if code_uuid:
+            self.show_extracts(code_uuid)
+        else:
+            self.pick_code_for_extracts()
+
+    @work(thread=True, exclusive=True, group="pick")
+    def pick_code_for_extracts(self) -> None:
+        assert self.backend is not None
+        codes = self.backend.codes()
+
+        def chosen(result: CodePickerResult | None) -> None:
+            if result and result.apply:
+                self.show_extracts(result.apply[0])
+
+        self.call_from_thread(
+            self.push_screen, CodePicker(codes, "Show extracts for which code?", set()), chosen
+        )
+
+    def show_extracts(self, code_uuid: str) -> None:
+        self.show_extracts_for(code_uuid)
+
+    @work(thread=True, exclusive=True, group="pick")
+    def show_extracts_for(self, code_uuid: str) -> None:
+        assert self.backend is not None
+        path = next((c.path for c in self.backend.codes() if c.uuid == code_uuid), code_uuid)
+        self.call_from_thread(self.push_screen, ExtractsScreen(code_uuid, path))
+
+    def action_search(self, source: str | None = None) -> None:
+        self.push_screen(SearchScreen(source))
+
+    def action_search_project(self) -> None:
+        self.push_screen(SearchScreen(None))
+
+    def hint_dismissed(self) -> None:
+        save_setting("demo_hint_seen", True)
+
+    # --- help, theme, palette ----------------------------------------------------------
+
+    def action_help(self) -> None:
+        rows: list[tuple[str, str]] = []
+        seen: set[str] = set()
+        for key, active in self.screen.active_bindings.items():
+            description = active.binding.description
+            if not description or (key, description) in seen:
+                continue
+            seen.add((key, description))  # type: ignore[arg-type]
+            rows.append((self.get_key_display(active.binding), description))
+        self.push_screen(
+            HelpScreen(
+                [
+                    ("Keys on this screen", rows),
+                    (
+                        "Everywhere",
+                        [
+                            ("ctrl+p", "Command palette"),
+                            ("f2", "High-contrast theme on/off"),
+                            ("ctrl+q", "Quit"),
+                        ],
+                    ),
+                ]
+            )
+        )
+
+    def action_toggle_contrast(self) -> None:
+        self.theme = "textual-dark" if self.theme == HIGH_CONTRAST.name else HIGH_CONTRAST.name
+        save_setting("theme", self.theme)
+
+    def get_system_commands(self, screen: Screen[None]) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        yield SystemCommand(
+            "High contrast", "Switch the high-contrast theme on or off", self.action_toggle_contrast
+        )
+        yield SystemCommand("Sources", "Back to the list of transcripts", self.action_sources)
+        yield SystemCommand("Extracts", "Every passage coded with a code", self.action_extracts)
+        yield SystemCommand(
+            "Search all transcripts", "Exact or fuzzy search", self.action_search_project
+        )
+        yield SystemCommand("Help", "Every key and how to code", self.action_help)
+        if isinstance(screen, TranscriptScreen):
+            yield SystemCommand("Undo", "Take back your last change", screen.action_undo)
+            yield SystemCommand("Redo", "Apply again what you undid", screen.action_redo)

@@ -1,0 +1,150 @@
+"""The app's one door to the project: each call opens a short session on a service.
+
+Called from worker threads (never from an event handler), so the screen keeps
+responding while the database works. Every method returns frozen records.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from qualcode.domain.records import (
+    CodeRecord,
+    CodeStats,
+    CodingRecord,
+    ExtractRecord,
+    MemoRecord,
+    Origin,
+    SearchHit,
+    SourceOverview,
+    TurnRecord,
+)
+from qualcode.services.codebook import CodebookService
+from qualcode.services.coding import CodingService
+from qualcode.services.extracts import ExtractService
+from qualcode.services.history import HistoryService, HistoryStep
+from qualcode.services.memos import MemoService
+from qualcode.services.project import Project
+from qualcode.services.search import SearchService
+from qualcode.services.sources import SourceService
+from qualcode.services.stats import StatsService
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """Everything the transcript view needs to show one source."""
+
+    name: str
+    text: str
+    turns: tuple[TurnRecord, ...]
+    codings: tuple[CodingRecord, ...]
+
+
+class Backend:
+    def __init__(self, project: Project, coder: str) -> None:
+        self.project = project
+        self.coder = coder
+
+    @classmethod
+    def open(cls, path: Path, coder: str) -> Backend:
+        return cls(Project.open(path), coder)
+
+    def close(self) -> None:
+        self.project.close()
+
+    @property
+    def project_name(self) -> str:
+        return self.project.name
+
+    # --- reading -----------------------------------------------------------------------
+
+    def sources(self) -> list[SourceOverview]:
+        with self.project.read_session() as session:
+            return SourceService(session).overview(coder=self.coder)
+
+    def document(self, source: str) -> Document:
+        with self.project.read_session() as session:
+            service = SourceService(session)
+            text = service.text(source)
+            turns = tuple(service.turns(source))
+            codings = tuple(CodingService(session).list(source=source))
+        return Document(source, text, turns, codings)
+
+    def codings(self, source: str) -> list[CodingRecord]:
+        with self.project.read_session() as session:
+            return CodingService(session).list(source=source)
+
+    def codes(self) -> list[CodeRecord]:
+        with self.project.read_session() as session:
+            return CodebookService(session).list_codes()
+
+    def stats(self) -> list[CodeStats]:
+        with self.project.read_session() as session:
+            return StatsService(session).code_stats()
+
+    def extracts(self, code_uuid: str) -> list[ExtractRecord]:
+        with self.project.read_session() as session:
+            return ExtractService(session).extracts(code_uuid)
+
+    def search(self, query: str, *, source: str | None, fuzzy: bool) -> list[SearchHit]:
+        with self.project.read_session() as session:
+            return SearchService(session).search(query, source=source, fuzzy=fuzzy)
+
+    def memos(self, target: str, reference: str | None) -> list[MemoRecord]:
+        with self.project.read_session() as session:
+            return MemoService(session).list(target, reference)
+
+    def history_peek(self) -> tuple[str | None, str | None]:
+        with self.project.session() as session:
+            return HistoryService(session, self.coder).peek()
+
+    # --- changing (each call commits before it returns) --------------------------------
+
+    def add_coding(
+        self, source: str, code_uuid: str, start: int, end: int, origin: Origin = Origin.MANUAL
+    ) -> CodingRecord:
+        with self.project.session() as session:
+            return CodingService(session, self.coder).add(
+                source, code_uuid, start, end, origin=origin
+            )
+
+    def remove_coding(self, coding_uuid: str) -> CodingRecord:
+        with self.project.session() as session:
+            return CodingService(session, self.coder).remove(coding_uuid)
+
+    def set_coding_memo(self, coding_uuid: str, text: str) -> CodingRecord:
+        with self.project.session() as session:
+            return CodingService(session, self.coder).set_memo(coding_uuid, text)
+
+    def add_code(self, name: str, parent_uuid: str | None) -> CodeRecord:
+        with self.project.session() as session:
+            return CodebookService(session, self.coder).add_code(name, parent=parent_uuid)
+
+    def update_code(self, code_uuid: str, **changes: str | None) -> CodeRecord:
+        with self.project.session() as session:
+            return CodebookService(session, self.coder).update_code(code_uuid, **changes)
+
+    def move_code(self, code_uuid: str, parent_uuid: str | None) -> CodeRecord:
+        with self.project.session() as session:
+            return CodebookService(session, self.coder).move_code(code_uuid, parent_uuid)
+
+    def merge_codes(self, source_uuid: str, target_uuid: str) -> CodeRecord:
+        with self.project.session() as session:
+            return CodebookService(session, self.coder).merge_codes(source_uuid, target_uuid)
+
+    def delete_code(self, code_uuid: str) -> CodeRecord:
+        with self.project.session() as session:
+            return CodebookService(session, self.coder).delete_code(code_uuid)
+
+    def add_memo(self, target: str, reference: str | None, text: str) -> MemoRecord:
+        with self.project.session() as session:
+            return MemoService(session, self.coder).add(target, reference, text)
+
+    def undo(self) -> HistoryStep | None:
+        with self.project.session() as session:
+            return HistoryService(session, self.coder).undo()
+
+    def redo(self) -> HistoryStep | None:
+        with self.project.session() as session:
+            return HistoryService(session, self.coder).redo()

@@ -1,0 +1,464 @@
+"""The code picker: apply codes to the selected passage by typing a few letters.
+
+Coding is the thing researchers do hundreds of times a session, with their eyes on
+the transcript rather than on a tree of 60+ codes. So the picker opens with the
+cursor in a search box, forgives typos, shows each code's definition and
+include/exclude rules before it is applied (peer researchers check a code fits
+rather than guess), and can mark several codes for one passage. When no code fits,
+a new code (named from what was typed) or an in-vivo code (named from the
+participant's own words) is one key away.
+
+The picker changes nothing itself: it returns a ``CodePickerResult`` and the app
+does the database work, so the dialog stays a pure view that is easy to test.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical, VerticalScroll
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Input, OptionList, Static
+from textual.widgets.option_list import Option
+
+from qualcode.domain.codebook import PATH_SEPARATOR, check_code_name
+from qualcode.domain.errors import ValidationError
+from qualcode.domain.records import CodeRecord
+from qualcode.services.code_search import CodeMatch, rank_codes
+
+__all__ = ["CodeList", "CodePicker", "CodePickerResult", "in_vivo_name"]
+
+IN_VIVO_MAX_CHARS = 60
+# Two lines of an 80-column terminal, so the ellipsis shows that there is more.
+PASSAGE_MAX_CHARS = 140
+MAX_SHOWN = 100
+HINT = "enter apply · tab mark several · ctrl+n new code · ctrl+v in-vivo code · esc cancel"
+
+ALREADY = "✓"
+MARKED = "+"
+SWATCH = "■"
+# Styles for emphasis that read the same on dark and light themes: no fixed colours.
+MATCH_STYLE = "bold underline"
+DIM = "dim"
+
+_QUOTES = "\"'“”‘’«»„‟‚‹›`"
+_LONE_QUOTES = '"“”«»„'
+# Selection edges often catch the punctuation that joined the quote to its sentence.
+_TRAILING_JOINERS = ",;:–—-"
+
+
+@dataclass(frozen=True, slots=True)
+class CodePickerResult:
+    """What the person chose, for the app to carry out.
+
+    ``apply`` holds UUIDs of existing codes to apply to the passage (never codes
+    already on it). When ``new_code_name`` is set the app should also create that
+    code under ``new_code_parent`` (a UUID, or None for the top level) and apply it
+    too; ``in_vivo`` says the name is the participant's own words.
+    """
+
+    apply: tuple[str, ...] = ()
+    new_code_name: str | None = None
+    new_code_parent: str | None = None
+    in_vivo: bool = False
+
+
+def _shorten(text: str, max_chars: int) -> str:
+    """``text`` cut at a word boundary to at most ``max_chars``, with an ellipsis."""
+    if len(text) <= max_chars:
+        return text
+    cut = text[: max_chars - 1]
+    if " " in cut:
+        cut = cut.rsplit(" ", 1)[0]
+    return cut.rstrip(_TRAILING_JOINERS + " .") + "…"
+
+
+def in_vivo_name(text: str, max_chars: int = IN_VIVO_MAX_CHARS) -> str | None:
+    """An in-vivo code name from a participant's words: “like this”, or None if empty.
+
+    Whitespace is collapsed, quotes already around the selection are dropped (we add
+    curly ones, as in-vivo codes conventionally carry), long passages are cut at a
+    word boundary, and ">" becomes "›" because ">" separates a code's path.
+    """
+    words = _unquote(text).replace(">", "›")
+    return f"“{_shorten(words, max_chars - 2)}”" if words else None
+
+
+def _unquote(text: str) -> str:
+    """``text`` on one line without the quotes and joining punctuation around it.
+
+    Quotes come off in pairs, so an inner quote that ends the passage stays
+    (“they said ‘not our remit’”); a lone opening or closing double quote left by
+    a selection that started or stopped at it comes off too. A lone single quote
+    stays: it is as likely an apostrophe ("goin'").
+    """
+    words = " ".join(text.split())
+    previous = None
+    while words != previous:
+        previous = words
+        words = words.rstrip(_TRAILING_JOINERS).strip()
+        if not words:
+            break
+        if len(words) >= 2 and words[0] in _QUOTES and words[-1] in _QUOTES:
+            words = words[1:-1].strip()
+        elif words[0] in _LONE_QUOTES and not any(q in words[1:] for q in _LONE_QUOTES):
+            words = words[1:].strip()
+        elif words[-1] in _LONE_QUOTES and not any(q in words[:-1] for q in _LONE_QUOTES):
+            words = words[:-1].strip()
+    return words
+
+
+def _parent_path(code: CodeRecord) -> str:
+    return code.path.rsplit(PATH_SEPARATOR, 1)[0] if PATH_SEPARATOR in code.path else ""
+
+
+def _swatch(code: CodeRecord) -> tuple[str, str]:
+    # A hollow square for an uncoloured code keeps the columns lined up.
+    return (SWATCH, code.colour) if code.colour else ("□", DIM)
+
+
+def code_row(match: CodeMatch, *, already: bool, marked: bool, as_tree: bool) -> Content:
+    """One line of the list: state, colour swatch, name with the typed letters lit.
+
+    The state column uses symbols and the name is always written out, so nothing
+    depends on seeing colour.
+    """
+    code = match.code
+    state = (ALREADY, "bold") if already else (MARKED, "bold") if marked else (" ", "")
+    name = Content(code.name)
+    for start, end in match.matched:
+        name = name.stylize(MATCH_STYLE, start, end)
+    parts: list[str | Content | tuple[str, str]] = [state, " ", _swatch(code), " "]
+    if as_tree:
+        parts.append("  " * code.depth)
+        parts.append(name)
+    else:
+        parts.append(name)
+        parent = _parent_path(code)
+        if parent:
+            # The immediate parent tells same-named codes apart; the full path is long.
+            parts.append((f"  · {parent.rsplit(PATH_SEPARATOR, 1)[-1]}", DIM))
+    return Content.assemble(*parts)
+
+
+def code_details(code: CodeRecord, *, already: bool) -> Content:
+    """The highlighted code's place, definition and rules, to check it fits."""
+    parent = _parent_path(code)
+    parts: list[str | Content | tuple[str, str]] = []
+    if parent:
+        parts.append((parent + PATH_SEPARATOR, DIM))
+    parts.append((code.name, "bold"))
+    if already:
+        parts.append((f"  {ALREADY} already on this passage", "bold"))
+    parts.append("\n")
+    parts.append(code.definition or ("No definition yet.", DIM))
+    for label, text in (("Include: ", code.include), ("Exclude: ", code.exclude)):
+        if text:
+            parts.extend(["\n", (label, "bold"), text])
+    return Content.assemble(*parts)
+
+
+def _hint() -> Content:
+    parts: list[str | tuple[str, str]] = []
+    for index, item in enumerate(HINT.split(" · ")):
+        key, _, words = item.partition(" ")
+        if index:
+            parts.append((" · ", DIM))
+        parts.extend([(key, "bold"), " ", words])
+    return Content.assemble(*parts)
+
+
+class CodeList(OptionList, can_focus=False):
+    """The matching codes. Never focused: typing stays in the search box above."""
+
+
+class CodePicker(ModalScreen[CodePickerResult | None]):
+    """Choose codes for one passage; dismisses with a ``CodePickerResult`` or None.
+
+    Keys work while typing goes on in the search box: arrows move the highlight,
+    enter applies, tab marks several, ctrl+n and ctrl+v make new codes, esc cancels.
+    A mouse click on a code applies it (with any marked codes).
+    """
+
+    DEFAULT_CSS = """
+    CodePicker {
+        align: center middle;
+    }
+    CodePicker > #picker {
+        width: 100%;
+        max-width: 110;
+        height: 100%;
+        max-height: 40;
+        margin: 1 0;
+        padding: 0 1;
+        border: round $primary;
+        border-title-color: $text;
+        background: $surface;
+    }
+    CodePicker #passage {
+        max-height: 2;
+        color: $text-muted;
+    }
+    CodePicker #codes {
+        height: 1fr;
+        min-height: 3;
+        border: none;
+        padding: 0;
+        background: $surface;
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
+    }
+    CodePicker #details {
+        height: 6;
+        border-top: solid $primary 40%;
+        scrollbar-size-vertical: 1;
+    }
+    CodePicker #message {
+        color: $text-warning;
+        display: none;
+    }
+    CodePicker #message.-shown {
+        display: block;
+    }
+    CodePicker #hint {
+        color: $text-muted;
+    }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "apply", "Apply code", priority=True),
+        # tab reaches every terminal; ctrl+space is the multi-select key in some tools
+        # but many terminals and macOS swallow it, so it is only an alternative.
+        Binding("tab,ctrl+space,ctrl+@", "toggle_mark", "Mark several", priority=True),
+        # priority: Input would otherwise take ctrl+v as paste (terminal paste still
+        # works, it arrives as a paste event, not as ctrl+v).
+        Binding("ctrl+n", "new_code", "New code", priority=True),
+        Binding("ctrl+v", "in_vivo", "In-vivo code", priority=True),
+        Binding("escape", "cancel", "Cancel"),
+        Binding("up", "cursor_up", "Previous code", show=False),
+        Binding("down", "cursor_down", "Next code", show=False),
+        Binding("pageup", "page_up", "Page up", show=False),
+        Binding("pagedown", "page_down", "Page down", show=False),
+    ]
+    AUTO_FOCUS = "#filter"
+
+    def __init__(
+        self,
+        codes: Sequence[CodeRecord],
+        selected_text: str,
+        already: set[str] | frozenset[str] = frozenset(),
+        *,
+        name: str | None = None,
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        # A tuple, so the search reuses its word index for every keystroke.
+        self.codes: tuple[CodeRecord, ...] = tuple(codes)
+        self.selected_text = selected_text
+        self.already: frozenset[str] = frozenset(already)
+        self._by_uuid = {code.uuid: code for code in self.codes}
+        self._marked: dict[str, None] = {}  # insertion-ordered set: the order marked
+        self._matches: dict[str, CodeMatch] = {}
+        self._query = ""
+
+    # --- layout -------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="picker") as picker:
+            picker.border_title = "Apply a code"
+            passage = _shorten(_unquote(self.selected_text), PASSAGE_MAX_CHARS)
+            yield Static(Content.assemble(("Coding ", "bold"), f"“{passage}”"), id="passage")
+            yield Input(placeholder="Type to find a code…", id="filter")
+            yield CodeList(id="codes")
+            details = VerticalScroll(Static(id="details-text"), id="details")
+            details.can_focus = False  # focus must stay in the search box
+            yield details
+            yield Static(id="message")
+            yield Static(_hint(), id="hint")
+
+    def on_mount(self) -> None:
+        self._show_codes("")
+
+    @property
+    def code_list(self) -> CodeList:
+        return self.query_one("#codes", CodeList)
+
+    @property
+    def marked(self) -> tuple[str, ...]:
+        """UUIDs of the codes marked to apply together, in the order marked."""
+        return tuple(self._marked)
+
+    @property
+    def highlighted_code(self) -> CodeRecord | None:
+        option = self.code_list.highlighted_option
+        return self._by_uuid.get(option.id) if option and option.id else None
+
+    def _row(self, match: CodeMatch) -> Content:
+        uuid = match.code.uuid
+        return code_row(
+            match,
+            already=uuid in self.already,
+            marked=uuid in self._marked,
+            as_tree=not self._query.strip(),
+        )
+
+    def _show_codes(self, query: str) -> None:
+        self._query = query
+        matches = rank_codes(query, self.codes)
+        hidden = 0
+        if query.strip() and len(matches) > MAX_SHOWN:
+            # Drawing hundreds of weak matches costs more than ranking them, and
+            # nobody scrolls that far: the next letter typed narrows the list.
+            hidden = len(matches) - MAX_SHOWN
+            matches = matches[:MAX_SHOWN]
+        self._matches = {match.code.uuid: match for match in matches}
+        options = [Option(self._row(m), id=m.code.uuid) for m in matches]
+        if hidden:
+            more = Content.styled(f"  … {hidden} weaker matches: keep typing to narrow", DIM)
+            options.append(Option(more, disabled=True))
+        code_list = self.code_list
+        code_list.set_options(options)
+        code_list.highlighted = 0 if matches else None
+        self._show_details()
+        if matches or not query.strip():
+            self._say_marked()
+        else:
+            self._say(f"No code matches “{query.strip()}”. ctrl+n makes it a new code.")
+
+    def _show_details(self) -> None:
+        code = self.highlighted_code
+        text = self.query_one("#details-text", Static)
+        if code is None:
+            text.update(Content.styled("No code highlighted.", DIM))
+        else:
+            text.update(code_details(code, already=code.uuid in self.already))
+        self.query_one("#details", VerticalScroll).scroll_home(animate=False)
+
+    def _say(self, message: str) -> None:
+        widget = self.query_one("#message", Static)
+        widget.update(message)
+        widget.set_class(bool(message), "-shown")
+
+    def _say_marked(self) -> None:
+        if not self._marked:
+            self._say("")
+            return
+        names = ", ".join(self._by_uuid[uuid].name for uuid in self._marked)
+        count = len(self._marked)
+        self._say(f"Marked {count}: {names}. enter applies {'it' if count == 1 else 'them'}.")
+
+    # --- events -------------------------------------------------------------------
+
+    @on(Input.Changed, "#filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        self._show_codes(event.value)
+
+    @on(OptionList.OptionHighlighted, "#codes")
+    def _highlight_changed(self) -> None:
+        self._show_details()
+
+    @on(OptionList.OptionSelected, "#codes")
+    def _code_clicked(self, event: OptionList.OptionSelected) -> None:
+        # Only a mouse click gets here (the list never has focus for enter).
+        uuid = event.option.id
+        if uuid is None:
+            return
+        chosen = [*self._marked, uuid] if uuid not in self._marked else [*self._marked]
+        self._apply(chosen)
+
+    # --- actions ------------------------------------------------------------------
+
+    def action_cursor_up(self) -> None:
+        self.code_list.action_cursor_up()
+
+    def action_cursor_down(self) -> None:
+        self.code_list.action_cursor_down()
+
+    def action_page_up(self) -> None:
+        self.code_list.action_page_up()
+
+    def action_page_down(self) -> None:
+        self.code_list.action_page_down()
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    def action_apply(self) -> None:
+        if self._marked:
+            self._apply(list(self._marked))
+            return
+        code = self.highlighted_code
+        if code is None:
+            typed = self._query.strip()
+            self._say(
+                f"No code to apply. ctrl+n makes “{typed}” a new code."
+                if typed
+                else "No code to apply."
+            )
+            return
+        self._apply([code.uuid])
+
+    def _apply(self, uuids: Sequence[str]) -> None:
+        fresh = tuple(uuid for uuid in uuids if uuid not in self.already)
+        if not fresh:
+            name = self._by_uuid[uuids[0]].name if uuids else "That code"
+            self._say(f"“{name}” is already on this passage. esc closes.")
+            return
+        self.dismiss(CodePickerResult(apply=fresh))
+
+    def action_toggle_mark(self) -> None:
+        code = self.highlighted_code
+        if code is None:
+            return
+        if code.uuid in self.already:
+            self._say(f"“{code.name}” is already on this passage.")
+            return
+        if code.uuid in self._marked:
+            del self._marked[code.uuid]
+        else:
+            self._marked[code.uuid] = None
+        self.code_list.replace_option_prompt(code.uuid, self._row(self._matches[code.uuid]))
+        self._say_marked()
+
+    def action_new_code(self) -> None:
+        try:
+            name = check_code_name(self._query)
+        except ValidationError as error:
+            if not self._query.strip():
+                self._say("Type the new code's name first, then press ctrl+n.")
+            else:
+                self._say(f"Can't make that code: {error}.")
+            return
+        self._create(name, in_vivo=False)
+
+    def action_in_vivo(self) -> None:
+        name = in_vivo_name(self.selected_text)
+        if name is None:
+            self._say("There are no selected words to name an in-vivo code after.")
+            return
+        self._create(name, in_vivo=True)
+
+    def _create(self, name: str, *, in_vivo: bool) -> None:
+        highlighted = self.highlighted_code
+        # Beside the code the search found is the best guess at where it belongs;
+        # the app says where it went, and the code can be moved later.
+        parent = highlighted.parent_uuid if highlighted else None
+        for code in self.codes:
+            if code.parent_uuid == parent and code.name.casefold() == name.casefold():
+                self._say(f"“{code.name}” already exists there. Find it and press enter.")
+                return
+        self.dismiss(
+            CodePickerResult(
+                apply=tuple(uuid for uuid in self._marked if uuid not in self.already),
+                new_code_name=name,
+                new_code_parent=parent,
+                in_vivo=in_vivo,
+            )
+        )

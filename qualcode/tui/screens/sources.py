@@ -1,0 +1,114 @@
+"""The sources screen: every transcript, who speaks in it, and how much is coded."""
+
+from __future__ import annotations
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Input, Label
+
+from qualcode.domain.records import SourceOverview
+
+
+def progress_bar(share: float, cells: int = 10) -> str:
+    """A bar with its number, so progress never depends on colour."""
+    filled = round(share * cells)
+    return f"{'█' * filled}{'░' * (cells - filled)} {share:4.0%}"
+
+
+class SourcesScreen(Screen[None]):
+    BINDINGS = [
+        Binding("enter", "open_source", "Open transcript"),
+        Binding("slash", "focus_filter", "Filter"),
+        Binding("e", "app.extracts", "Extracts"),
+        Binding("ctrl+f", "app.search_project", "Search all"),
+        Binding("question_mark,f1", "app.help", "Help"),
+        Binding("q", "app.quit", "Quit"),
+    ]
+
+    class Loaded(Message):
+        def __init__(self, rows: list[SourceOverview]) -> None:
+            super().__init__()
+            self.rows = rows
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rows: list[SourceOverview] = []
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Label("Transcripts. Type to filter; enter opens one.", classes="screen-hint")
+        yield Input(placeholder="Filter by name, participant, group, area…", id="filter")
+        yield DataTable(id="sources", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        table.add_columns(
+            "Transcript",
+            "Participants",
+            "Stakeholder group",
+            "Area",
+            "Words",
+            "Coded by me",
+            "Coded by anyone",
+        )
+        self.refresh_rows()
+        table.focus()
+
+    def on_screen_resume(self) -> None:
+        self.refresh_rows()
+
+    @work(thread=True, exclusive=True, group="sources")
+    def refresh_rows(self) -> None:
+        self.post_message(self.Loaded(self.app.backend.sources()))  # type: ignore[attr-defined]
+
+    @on(Loaded)
+    def show(self, message: Loaded) -> None:
+        self.rows = message.rows
+        self._fill(self.query_one("#filter", Input).value)
+
+    @on(Input.Changed, "#filter")
+    def filter_changed(self, event: Input.Changed) -> None:
+        self._fill(event.value)
+
+    @on(Input.Submitted, "#filter")
+    def filter_submitted(self) -> None:
+        self.query_one(DataTable).focus()
+
+    def _fill(self, query: str) -> None:
+        table = self.query_one(DataTable)
+        table.clear()
+        words = query.casefold().split()
+        for row in self.rows:
+            haystack = " ".join(
+                (row.name, *row.cases, *row.stakeholder_groups, *row.areas, *row.methods)
+            ).casefold()
+            if all(word in haystack for word in words):
+                table.add_row(
+                    row.name,
+                    ", ".join(row.cases),
+                    ", ".join(row.stakeholder_groups),
+                    ", ".join(row.areas),
+                    f"{row.words:,}",
+                    progress_bar(row.coded_by_me),
+                    progress_bar(row.coded_by_anyone),
+                    key=row.name,
+                )
+
+    def action_focus_filter(self) -> None:
+        self.query_one("#filter", Input).focus()
+
+    @on(DataTable.RowSelected)
+    def row_selected(self, event: DataTable.RowSelected) -> None:
+        if event.row_key.value:
+            self.app.open_source(event.row_key.value)  # type: ignore[attr-defined]
+
+    def action_open_source(self) -> None:
+        table = self.query_one(DataTable)
+        if table.row_count:
+            key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+            if key:
+                self.app.open_source(key)  # type: ignore[attr-defined]

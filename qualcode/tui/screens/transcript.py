@@ -1,0 +1,476 @@
+"""The coding workbench: read a transcript, select, code, memo, undo.
+
+Database work runs in thread workers that post messages; handlers on the UI thread
+update the widgets (ARCHITECTURE.md: workers fetch, handlers mutate).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Label, Static
+
+from qualcode.domain.errors import QualcodeError
+from qualcode.domain.records import CodeRecord, CodeStats, CodingRecord
+from qualcode.tui.backend import Document
+from qualcode.tui.colours import code_colour
+from qualcode.tui.screens.code_picker import CodePicker, CodePickerResult
+from qualcode.tui.screens.dialogs import Choose, Confirm, MemoEditor, TextPrompt
+from qualcode.tui.widgets.codebook_tree import CodebookTree
+from qualcode.tui.widgets.codes_here import CodesHere
+from qualcode.tui.widgets.transcript_view import HighlightSpan, TranscriptView, TurnSpan
+
+HINT = (
+    "How to code: select a passage with shift+arrows or the mouse (w, s, t grow it by a "
+    "word, sentence, turn), press c and type a code's name, enter to apply. m writes a "
+    "memo, u undoes. Everything saves as you go. ? shows every key. (h hides this.)"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class _Codebook:
+    codes: list[CodeRecord]
+    stats: list[CodeStats]
+
+
+class TranscriptScreen(Screen[None]):
+    BINDINGS = [
+        Binding("c", "code", "Code selection"),
+        Binding("x", "uncode", "Remove code"),
+        Binding("m", "memo", "Memo"),
+        Binding("u", "undo", "Undo"),
+        Binding("ctrl+z", "undo", "Undo", show=False),
+        Binding("ctrl+y,U", "redo", "Redo"),
+        Binding("slash", "find", "Find"),
+        Binding("ctrl+f", "app.search_project", "Search all", show=False),
+        Binding("e", "extracts", "Extracts"),
+        Binding("b", "focus_codebook", "Codebook"),
+        Binding("o", "sources", "Sources"),
+        Binding("h", "hide_hint", "Hide hint", show=False),
+        Binding("question_mark,f1", "app.help", "Help"),
+    ]
+
+    class Loaded(Message):
+        def __init__(self, document: Document, codebook: _Codebook) -> None:
+            super().__init__()
+            self.document = document
+            self.codebook = codebook
+
+    class CodingsChanged(Message):
+        """The source's codings after a change, and what to tell the researcher."""
+
+        def __init__(
+            self,
+            codings: list[CodingRecord],
+            codebook: _Codebook | None,
+            note: str,
+            focus: CodingRecord | None = None,
+        ) -> None:
+            super().__init__()
+            self.codings = codings
+            self.codebook = codebook
+            self.note = note
+            self.focus = focus
+
+    class Failed(Message):
+        def __init__(self, text: str) -> None:
+            super().__init__()
+            self.text = text
+
+    def __init__(
+        self, source: str, *, select: tuple[int, int] | None = None, show_hint: bool = False
+    ) -> None:
+        super().__init__()
+        self.source = source
+        self.initial_selection = select
+        self.show_hint = show_hint
+        self.codes: list[CodeRecord] = []
+        self.colours: dict[str, str] = {}
+        self.codings: dict[str, CodingRecord] = {}
+
+    # --- layout ------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        if self.show_hint:
+            yield Static(HINT, id="hint")
+        with Horizontal(id="workbench"):
+            yield TranscriptView(id="transcript")
+            with Vertical(id="side"):
+                yield Label("Codes here", classes="side-title")
+                yield CodesHere(id="codes-here")
+                yield Label("Codebook", classes="side-title")
+                yield CodebookTree(id="codebook")
+                yield Static("", id="definition")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.title = self.source
+        self.query_one(TranscriptView).focus()
+        self.load()
+
+    @property
+    def view(self) -> TranscriptView:
+        return self.query_one(TranscriptView)
+
+    @property
+    def backend(self):  # type: ignore[no-untyped-def]
+        return self.app.backend  # type: ignore[attr-defined]
+
+    # --- loading -----------------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="load")
+    def load(self) -> None:
+        try:
+            document = self.backend.document(self.source)
+            codebook = _Codebook(self.backend.codes(), self.backend.stats())
+        except QualcodeError as error:
+            self.post_message(self.Failed(str(error)))
+            return
+        self.post_message(self.Loaded(document, codebook))
+
+    @on(Loaded)
+    def loaded(self, message: Loaded) -> None:
+        self._set_codebook(message.codebook)
+        document = message.document
+        self.codings = {c.uuid: c for c in document.codings}
+        turns = [TurnSpan(t.start, t.end, t.speaker, t.start_time) for t in document.turns]
+        self.view.load(document.text, turns, [self._highlight(c) for c in document.codings])
+        if self.initial_selection:
+            start, end = self.initial_selection
+            self.view.move_cursor_to(start)
+            self.view.select(start, end)
+        self._show_codes_here()
+
+    def _set_codebook(self, codebook: _Codebook) -> None:
+        self.codes = codebook.codes
+        self.colours = {c.uuid: code_colour(c.colour, c.uuid) for c in self.codes}
+        tree = self.query_one(CodebookTree)
+        current = tree.current
+        tree.fill(self.codes, codebook.stats, self.colours, keep=current.uuid if current else None)
+
+    def _highlight(self, coding: CodingRecord) -> HighlightSpan:
+        return HighlightSpan(
+            coding.start,
+            coding.end,
+            coding.uuid,
+            self.colours.get(coding.code_uuid, "#888888"),
+            coding.code_path.rsplit(" > ", 1)[-1],
+        )
+
+    # --- what is under the cursor ------------------------------------------------------
+
+    @on(TranscriptView.CursorMoved)
+    @on(TranscriptView.SelectionChanged)
+    def _cursor_moved(self) -> None:
+        self._show_codes_here()
+
+    def _codings_here(self) -> list[CodingRecord]:
+        keys = [h.key for h in self.view.codes_at(self.view.cursor)]
+        return [self.codings[key] for key in keys if key in self.codings]
+
+    def _show_codes_here(self) -> None:
+        self.query_one(CodesHere).show(self._codings_here(), self.colours)
+
+    @on(CodebookTree.NodeHighlighted)
+    def _code_highlighted(self, event: CodebookTree.NodeHighlighted) -> None:
+        code = event.node.data
+        box = self.query_one("#definition", Static)
+        if code is None:
+            box.update("")
+            return
+        text = Text()
+        text.append(code.path + "\n", style="bold")
+        text.append(code.definition or "(no definition yet)")
+        if code.include:
+            text.append(f"\nInclude: {code.include}", style="dim")
+        if code.exclude:
+            text.append(f"\nExclude: {code.exclude}", style="dim")
+        box.update(text)
+
+    # --- coding ------------------------------------------------------------------------
+
+    def action_code(self) -> None:
+        selection = self.view.selection
+        if selection is None:
+            self.notify(
+                "Select a passage first: shift+arrows, drag, or w / s / t.", severity="warning"
+            )
+            return
+        start, end = selection
+        already = {
+            c.code_uuid
+            for c in self.codings.values()
+            if (c.start, c.end) == (start, end) and c.coder == self.backend.coder
+        }
+        picker = CodePicker(self.codes, self.view.text[start:end], already)
+        self.app.push_screen(picker, lambda result: self._picked(result, start, end))
+
+    def _picked(self, result: CodePickerResult | None, start: int, end: int) -> None:
+        if result is None:
+            return
+        self.apply_codes(result, start, end)
+
+    @work(thread=True, group="write")
+    def apply_codes(self, result: CodePickerResult, start: int, end: int) -> None:
+        backend = self.backend
+        try:
+            uuids = list(result.apply)
+            created = None
+            if result.new_code_name:
+                created = backend.add_code(result.new_code_name, result.new_code_parent)
+                uuids.append(created.uuid)
+            added = [backend.add_coding(self.source, uuid, start, end) for uuid in uuids]
+        except QualcodeError as error:
+            self.post_message(self.Failed(str(error)))
+            return
+        names = ", ".join(a.code_path.rsplit(" > ", 1)[-1] for a in added)
+        note = f"Coded as {names}" + (f" (new code '{created.name}')" if created else "")
+        codebook = _Codebook(backend.codes(), backend.stats())
+        self.post_message(
+            self.CodingsChanged(
+                backend.codings(self.source), codebook, note, focus=added[-1] if added else None
+            )
+        )
+
+    @on(CodingsChanged)
+    def codings_changed(self, message: CodingsChanged) -> None:
+        if message.codebook is not None:
+            self._set_codebook(message.codebook)
+        self.codings = {c.uuid: c for c in message.codings}
+        self.view.set_highlights([self._highlight(c) for c in message.codings])
+        self._show_codes_here()
+        if message.note:
+            self.notify(message.note, timeout=3)
+
+    @on(Failed)
+    def failed(self, message: Failed) -> None:
+        self.notify(message.text, severity="error", timeout=6)
+
+    def _choose_coding(self, title: str, then) -> None:  # type: ignore[no-untyped-def]
+        here = self._codings_here()
+        if not here:
+            self.notify("No code under the cursor.", severity="warning")
+            return
+        if len(here) == 1:
+            then(here[0].uuid)
+            return
+        choices = [(c.uuid, f"{c.code_path.rsplit(' > ', 1)[-1]}  (by {c.coder})") for c in here]
+        self.app.push_screen(Choose(title, choices), lambda key: key and then(key))
+
+    def action_uncode(self) -> None:
+        self._choose_coding("Remove which code?", self.remove_coding)
+
+    @work(thread=True, group="write")
+    def remove_coding(self, coding_uuid: str) -> None:
+        try:
+            removed = self.backend.remove_coding(coding_uuid)
+        except QualcodeError as error:
+            self.post_message(self.Failed(str(error)))
+            return
+        codebook = _Codebook(self.backend.codes(), self.backend.stats())
+        name = removed.code_path.rsplit(" > ", 1)[-1]
+        self.post_message(
+            self.CodingsChanged(
+                self.backend.codings(self.source), codebook, f"Removed {name} (u to undo)"
+            )
+        )
+
+    def action_memo(self) -> None:
+        def edit(coding_uuid: str) -> None:
+            coding = self.codings[coding_uuid]
+            title = f"Memo on '{coding.code_path.rsplit(' > ', 1)[-1]}': “{coding.text[:60]}”"
+            self.app.push_screen(
+                MemoEditor(title, coding.memo),
+                lambda text: text is not None and self.save_memo(coding_uuid, text),
+            )
+
+        self._choose_coding("Memo on which code?", edit)
+
+    @work(thread=True, group="write")
+    def save_memo(self, coding_uuid: str, text: str) -> None:
+        try:
+            self.backend.set_coding_memo(coding_uuid, text)
+        except QualcodeError as error:
+            self.post_message(self.Failed(str(error)))
+            return
+        self.post_message(
+            self.CodingsChanged(self.backend.codings(self.source), None, "Memo saved")
+        )
+
+    # --- undo / redo -------------------------------------------------------------------
+
+    def action_undo(self) -> None:
+        self.history("undo")
+
+    def action_redo(self) -> None:
+        self.history("redo")
+
+    @work(thread=True, group="write")
+    def history(self, which: str) -> None:
+        try:
+            step = self.backend.undo() if which == "undo" else self.backend.redo()
+        except QualcodeError as error:
+            self.post_message(self.Failed(str(error)))
+            return
+        if step is None:
+            self.post_message(
+                self.CodingsChanged(self.backend.codings(self.source), None, f"Nothing to {which}")
+            )
+            return
+        verb = "Undone" if which == "undo" else "Redone"
+        codebook = _Codebook(self.backend.codes(), self.backend.stats())
+        self.post_message(
+            self.CodingsChanged(
+                self.backend.codings(self.source), codebook, f"{verb}: {step.description}"
+            )
+        )
+
+    # --- codebook panel ----------------------------------------------------------------
+
+    def action_focus_codebook(self) -> None:
+        self.query_one(CodebookTree).focus()
+
+    def action_sources(self) -> None:
+        self.app.action_sources()  # type: ignore[attr-defined]
+
+    def action_hide_hint(self) -> None:
+        for hint in self.query("#hint"):
+            hint.remove()
+        self.app.hint_dismissed()  # type: ignore[attr-defined]
+
+    def action_find(self) -> None:
+        self.app.action_search(self.source)  # type: ignore[attr-defined]
+
+    def action_extracts(self) -> None:
+        tree = self.query_one(CodebookTree)
+        if tree.has_focus and tree.current is not None:
+            self.app.show_extracts(tree.current.uuid)  # type: ignore[attr-defined]
+            return
+        here = self._codings_here()
+        self.app.action_extracts(here[0].code_uuid if here else None)  # type: ignore[attr-defined]
+
+    def jump_to(self, start: int, end: int) -> None:
+        """Show and select a passage (from search or extracts)."""
+        self.view.move_cursor_to(start)
+        self.view.select(start, end)
+        self.view.focus()
+
+    @on(CodebookTree.NodeSelected)
+    def _code_chosen(self, event: CodebookTree.NodeSelected) -> None:
+        if event.node.data is not None and not event.node.allow_expand:
+            self.app.show_extracts(event.node.data.uuid)  # type: ignore[attr-defined]
+
+    def codebook_changed(self, note: str) -> None:
+        """Called by the codebook actions once they have changed something."""
+        self.codebook_refresh(note)
+
+    @work(thread=True, group="write")
+    def codebook_refresh(self, note: str) -> None:
+        codebook = _Codebook(self.backend.codes(), self.backend.stats())
+        self.post_message(self.CodingsChanged(self.backend.codings(self.source), codebook, note))
+
+    # Codebook editing: the tree's bindings call these, acting on the highlighted code.
+    def action_add_code(self) -> None:
+        parent = self.query_one(CodebookTree).current
+
+        def done(name: str | None) -> None:
+            if name:
+                self.codebook_write("add", name, parent.uuid if parent else None)
+
+        where = f"inside '{parent.name}'" if parent else "at the top level"
+        self.app.push_screen(TextPrompt(f"New code {where}:"), done)
+
+    @work(thread=True, group="write")
+    def codebook_write(self, what: str, *args: str | None) -> None:
+        backend = self.backend
+        try:
+            if what == "add":
+                record = backend.add_code(args[0], args[1])
+                note = f"Added code '{record.name}'"
+            elif what == "rename":
+                record = backend.update_code(args[0], name=args[1])
+                note = f"Renamed to '{record.name}'"
+            elif what == "colour":
+                record = backend.update_code(args[0], colour=args[1])
+                note = f"Colour of '{record.name}' changed"
+            elif what == "move":
+                record = backend.move_code(args[0], args[1])
+                note = f"Moved to {record.path}"
+            elif what == "merge":
+                record = backend.merge_codes(args[0], args[1])
+                note = f"Merged into '{record.name}' (u to undo)"
+            elif what == "delete":
+                record = backend.delete_code(args[0])
+                note = f"Removed code '{record.name}' (u to undo)"
+            else:
+                raise ValueError(what)
+        except QualcodeError as error:
+            self.post_message(self.Failed(str(error)))
+            return
+        codebook = _Codebook(backend.codes(), backend.stats())
+        self.post_message(self.CodingsChanged(backend.codings(self.source), codebook, note))
+
+    def action_rename_code(self) -> None:
+        code = self.query_one(CodebookTree).current
+        if code is None:
+            return
+        self.app.push_screen(
+            TextPrompt(f"Rename '{code.name}' to:", code.name),
+            lambda name: name and self.codebook_write("rename", code.uuid, name),
+        )
+
+    def action_move_code(self) -> None:
+        code = self.query_one(CodebookTree).current
+        if code is None:
+            return
+        choices = [("", "(top level)")] + [
+            (c.uuid, "  " * c.depth + c.name)
+            for c in self.codes
+            if not c.path.startswith(code.path)
+        ]
+        self.app.push_screen(
+            Choose(f"Move '{code.name}' into:", choices),
+            lambda key: key is not None and self.codebook_write("move", code.uuid, key or None),
+        )
+
+    def action_merge_code(self) -> None:
+        code = self.query_one(CodebookTree).current
+        if code is None:
+            return
+        others = [c for c in self.codes if c.uuid != code.uuid]
+        picker = CodePicker(others, f"Merge '{code.name}' into…", set())
+
+        def chosen(result: CodePickerResult | None) -> None:
+            if result and result.apply:
+                self.codebook_write("merge", code.uuid, result.apply[0])
+
+        self.app.push_screen(picker, chosen)
+
+    def action_recolour_code(self) -> None:
+        from qualcode.tui.colours import FALLBACK
+
+        code = self.query_one(CodebookTree).current
+        if code is None:
+            return
+        choices = [(colour, f"■ {colour}") for colour in FALLBACK]
+        self.app.push_screen(
+            Choose(f"Colour for '{code.name}':", choices),
+            lambda key: key and self.codebook_write("colour", code.uuid, key),
+        )
+
+    def action_delete_code(self) -> None:
+        code = self.query_one(CodebookTree).current
+        if code is None:
+            return
+        self.app.push_screen(
+            Confirm(f"Remove code '{code.name}'? (only codes with no codings; u undoes)"),
+            lambda yes: yes and self.codebook_write("delete", code.uuid),
+        )

@@ -1,0 +1,74 @@
+"""The codebook as a tree with how often each code is used."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+
+from rich.text import Text
+from textual.binding import Binding
+from textual.widgets import Tree
+from textual.widgets.tree import TreeNode
+
+from qualcode.domain.records import CodeRecord, CodeStats
+
+
+class CodebookTree(Tree[CodeRecord]):
+    """Codes in codebook order; each label shows a colour swatch, the name and counts."""
+
+    BINDINGS = [
+        Binding("a", "screen.add_code", "Add code"),
+        Binding("r", "screen.rename_code", "Rename"),
+        Binding("v", "screen.move_code", "Move"),
+        Binding("g", "screen.merge_code", "Merge into"),
+        Binding("k", "screen.recolour_code", "Colour"),
+        Binding("delete", "screen.delete_code", "Remove code"),
+    ]
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__("Codebook", **kwargs)  # type: ignore[arg-type]
+        self.show_root = False
+        self.guide_depth = 2
+
+    def fill(
+        self,
+        codes: Sequence[CodeRecord],
+        stats: Sequence[CodeStats],
+        colours: dict[str, str],
+        keep: str | None = None,
+    ) -> None:
+        """Rebuild the tree, keeping expanded codes open and the cursor on ``keep``."""
+        expanded = {
+            node.data.uuid for node in _walk(self.root) if node.data is not None and node.is_expanded
+        }
+        counts = {row.code_uuid: row.total_codings for row in stats}
+        self.clear()
+        nodes: dict[str | None, TreeNode[CodeRecord]] = {None: self.root}
+        target: TreeNode[CodeRecord] | None = None
+        has_children = {code.parent_uuid for code in codes}
+        for code in codes:
+            parent = nodes.get(code.parent_uuid, self.root)
+            # The count goes first: long names are cut at the panel's edge, numbers never.
+            label = Text()
+            label.append("■ ", style=colours.get(code.uuid, ""))
+            label.append(f"{counts.get(code.uuid, 0):>3} ", style="dim")
+            label.append(code.name)
+            if code.uuid in has_children:
+                node = parent.add(label, data=code, expand=code.uuid in expanded or code.depth == 0)
+            else:
+                node = parent.add_leaf(label, data=code)
+            nodes[code.uuid] = node
+            if code.uuid == keep:
+                target = node
+        if target is not None:
+            self.call_after_refresh(self.move_cursor, target)
+
+    @property
+    def current(self) -> CodeRecord | None:
+        node = self.cursor_node
+        return node.data if node is not None else None
+
+
+def _walk(node: TreeNode[CodeRecord]) -> Iterator[TreeNode[CodeRecord]]:
+    for child in node.children:
+        yield child
+        yield from _walk(child)
