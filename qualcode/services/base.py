@@ -43,7 +43,12 @@ class Service:
     def _coder(self) -> Coder:
         if not self.coder_name:
             raise ValidationError("no coder name given (use --coder or set QUALCODE_CODER)")
-        return get_or_create_coder(self.session, self.coder_name)
+        # Looked up once per service: one coding action asks for it several times.
+        cached: Coder | None = getattr(self, "_coder_row", None)
+        if cached is None or cached not in self.session:
+            cached = get_or_create_coder(self.session, self.coder_name)
+            self._coder_row = cached
+        return cached
 
     def _audit(self, action: str, entity: str, entity_uuid: str | None, **details: Any) -> None:
         coder = self._coder() if self.coder_name else None

@@ -104,7 +104,8 @@ class CodingService(Service):
         self, source: Source, code_ref: str, start: int, end: int, memo: str, origin: Origin
     ) -> CodingRecord:
         span = checked_span(start, end, len(source.text))
-        code = CodeTree.load(self.session).resolve(code_ref)
+        tree = CodeTree.load(self.session)
+        code = tree.resolve(code_ref)
         coder = self._coder()
         same = self.session.scalar(
             select(Coding).where(
@@ -134,7 +135,7 @@ class CodingService(Service):
             }
         }
         self._perform("coding.add", payload, f"code '{code.name}' in {source.name}")
-        return self._records([self._get(payload["coding"]["uuid"])])[0]
+        return self._records([self._get(payload["coding"]["uuid"])], tree)[0]
 
     def _get(self, coding_uuid: str) -> Coding:
         coding = self.session.scalar(
@@ -144,10 +145,10 @@ class CodingService(Service):
             raise NotFoundError(f"no coding {coding_uuid}")
         return coding
 
-    def _records(self, codings: list[Coding]) -> list[CodingRecord]:
+    def _records(self, codings: list[Coding], tree: CodeTree | None = None) -> list[CodingRecord]:
         if not codings:
             return []
-        tree = CodeTree.load(self.session)
+        tree = tree or CodeTree.load(self.session)
         source_ids = {c.source_id for c in codings}
         sources = {
             s.id: s for s in self.session.scalars(select(Source).where(Source.id.in_(source_ids)))

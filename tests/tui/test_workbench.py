@@ -247,9 +247,9 @@ async def test_the_demo_hint_can_be_dismissed_for_good(app_project: Path) -> Non
     app = QualcodeApp(app_project, coder="Ann", open_source="interview-sam", show_hint=True)
     async with app.run_test(size=SIZE) as pilot:
         screen, _ = await open_transcript(app, pilot)
-        assert screen.query("#hint")
+        assert screen.query("#how-to-hint")
         await pilot.press("h")
         await pilot.pause()
-        assert not screen.query("#hint")
+        assert not screen.query("#how-to-hint")
     assert read_config()["demo_hint_seen"] is True
     assert not QualcodeApp(app_project, coder="Ann", show_hint=True).show_hint

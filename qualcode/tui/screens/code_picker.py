@@ -170,7 +170,7 @@ def _hint() -> Content:
         key, _, words = item.partition(" ")
         if index:
             parts.append((" · ", DIM))
-        parts.extend([(key, "bold"), " ", words])
+        parts.extend([(key, "bold"), f" {words}"])
     return Content.assemble(*parts)
 
 

@@ -40,6 +40,42 @@ class _Codebook:
     stats: list[CodeStats]
 
 
+class _CommittingPicker(CodePicker):
+    """The code picker that saves the chosen codes before it closes.
+
+    Saving while the picker is still on screen keeps the database write from competing
+    with the repaint that closing it causes, so the new highlight appears in the very
+    frame that closes the picker (issue 3's 100 ms from enter to highlighted).
+    """
+
+    def __init__(
+        self, screen: TranscriptScreen, start: int, end: int, *args: object, **kwargs: object
+    ) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.transcript = screen
+        self.span = (start, end)
+        self.saving = False
+
+    def dismiss(self, result: CodePickerResult | None = None):  # type: ignore[no-untyped-def,override]
+        if result is None or self.saving:
+            return super().dismiss(result)
+        self.saving = True
+        self.save(result)
+        return None
+
+    @work(thread=True, exclusive=True, group="save-codes")
+    def save(self, result: CodePickerResult) -> None:
+        message = self.transcript.save_codes(result, *self.span)
+        self.app.call_from_thread(self._saved, message)
+
+    def _saved(self, message: Message) -> None:
+        super().dismiss(None)
+        if isinstance(message, TranscriptScreen.CodingsAdded):
+            self.transcript.codings_added(message)  # now, so one repaint shows both
+        else:
+            self.transcript.post_message(message)
+
+
 class TranscriptScreen(Screen[None]):
     BINDINGS = [
         Binding("c", "code", "Code selection"),
@@ -47,12 +83,12 @@ class TranscriptScreen(Screen[None]):
         Binding("m", "memo", "Memo"),
         Binding("u", "undo", "Undo"),
         Binding("ctrl+z", "undo", "Undo", show=False),
-        Binding("ctrl+y,U", "redo", "Redo"),
+        Binding("ctrl+y,U", "redo", "Redo", show=False),
         Binding("slash", "find", "Find"),
         Binding("ctrl+f", "app.search_project", "Search all", show=False),
         Binding("e", "extracts", "Extracts"),
         Binding("b", "focus_codebook", "Codebook"),
-        Binding("o", "sources", "Sources"),
+        Binding("o", "sources", "Sources", show=False),
         Binding("h", "hide_hint", "Hide hint", show=False),
         Binding("question_mark,f1", "app.help", "Help"),
     ]
@@ -79,6 +115,19 @@ class TranscriptScreen(Screen[None]):
             self.note = note
             self.focus = focus
 
+    class CodingsAdded(Message):
+        """New codings to show at once; counts follow in a separate, slower refresh."""
+
+        def __init__(self, added: list[CodingRecord], note: str) -> None:
+            super().__init__()
+            self.added = added
+            self.note = note
+
+    class CountsLoaded(Message):
+        def __init__(self, codebook: _Codebook) -> None:
+            super().__init__()
+            self.codebook = codebook
+
     class Failed(Message):
         def __init__(self, text: str) -> None:
             super().__init__()
@@ -94,13 +143,14 @@ class TranscriptScreen(Screen[None]):
         self.codes: list[CodeRecord] = []
         self.colours: dict[str, str] = {}
         self.codings: dict[str, CodingRecord] = {}
+        self._shown_here: list[CodingRecord] | None = None
 
     # --- layout ------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
         yield Header()
         if self.show_hint:
-            yield Static(HINT, id="hint")
+            yield Static(HINT, id="how-to-hint")
         with Horizontal(id="workbench"):
             yield TranscriptView(id="transcript")
             with Vertical(id="side"):
@@ -176,8 +226,13 @@ class TranscriptScreen(Screen[None]):
         keys = [h.key for h in self.view.codes_at(self.view.cursor)]
         return [self.codings[key] for key in keys if key in self.codings]
 
-    def _show_codes_here(self) -> None:
-        self.query_one(CodesHere).show(self._codings_here(), self.colours)
+    def _show_codes_here(self, *, force: bool = False) -> None:
+        # Re-rendering the panel re-lays out the whole screen (~100 ms on a large
+        # transcript), so it happens only when what is under the cursor changes.
+        here = self._codings_here()
+        if force or here != self._shown_here:
+            self._shown_here = here
+            self.query_one(CodesHere).show(here, self.colours)
 
     @on(CodebookTree.NodeHighlighted)
     def _code_highlighted(self, event: CodebookTree.NodeHighlighted) -> None:
@@ -210,16 +265,11 @@ class TranscriptScreen(Screen[None]):
             for c in self.codings.values()
             if (c.start, c.end) == (start, end) and c.coder == self.backend.coder
         }
-        picker = CodePicker(self.codes, self.view.text[start:end], already)
-        self.app.push_screen(picker, lambda result: self._picked(result, start, end))
+        picker = _CommittingPicker(self, start, end, self.codes, self.view.text[start:end], already)
+        self.app.push_screen(picker)
 
-    def _picked(self, result: CodePickerResult | None, start: int, end: int) -> None:
-        if result is None:
-            return
-        self.apply_codes(result, start, end)
-
-    @work(thread=True, group="write")
-    def apply_codes(self, result: CodePickerResult, start: int, end: int) -> None:
+    def save_codes(self, result: CodePickerResult, start: int, end: int) -> Message:
+        """Create any new code and the codings (in the picker's worker thread)."""
         backend = self.backend
         try:
             uuids = list(result.apply)
@@ -229,16 +279,36 @@ class TranscriptScreen(Screen[None]):
                 uuids.append(created.uuid)
             added = [backend.add_coding(self.source, uuid, start, end) for uuid in uuids]
         except QualcodeError as error:
-            self.post_message(self.Failed(str(error)))
-            return
+            return self.Failed(str(error))
         names = ", ".join(a.code_path.rsplit(" > ", 1)[-1] for a in added)
-        note = f"Coded as {names}" + (f" (new code '{created.name}')" if created else "")
-        codebook = _Codebook(backend.codes(), backend.stats())
-        self.post_message(
-            self.CodingsChanged(
-                backend.codings(self.source), codebook, note, focus=added[-1] if added else None
-            )
+        note = f"Coded as {names}" + (
+            f" (new code '{created.name}' under {created.path.rsplit(' > ', 1)[0]})"
+            if created and " > " in created.path
+            else f" (new code '{created.name}')"
+            if created
+            else ""
         )
+        return self.CodingsAdded(added, note)
+
+    @work(thread=True, exclusive=True, group="counts")
+    def refresh_counts(self) -> None:
+        self.post_message(self.CountsLoaded(_Codebook(self.backend.codes(), self.backend.stats())))
+
+    @on(CodingsAdded)
+    def codings_added(self, message: CodingsAdded) -> None:
+        for coding in message.added:
+            self.codings[coding.uuid] = coding
+            self.view.add_highlight(self._highlight(coding))
+        # The side panel and the toast re-lay out the screen: let the frame that shows
+        # the new highlight go first.
+        self.call_after_refresh(self._show_codes_here, force=True)
+        self.call_after_refresh(self.notify, message.note, timeout=3)
+        # Counts can wait a moment; competing with the frame that shows the code cannot.
+        self.set_timer(0.3, self.refresh_counts)
+
+    @on(CountsLoaded)
+    def counts_loaded(self, message: CountsLoaded) -> None:
+        self._set_codebook(message.codebook)
 
     @on(CodingsChanged)
     def codings_changed(self, message: CodingsChanged) -> None:
@@ -246,7 +316,7 @@ class TranscriptScreen(Screen[None]):
             self._set_codebook(message.codebook)
         self.codings = {c.uuid: c for c in message.codings}
         self.view.set_highlights([self._highlight(c) for c in message.codings])
-        self._show_codes_here()
+        self._show_codes_here(force=True)
         if message.note:
             self.notify(message.note, timeout=3)
 
@@ -342,7 +412,7 @@ class TranscriptScreen(Screen[None]):
         self.app.action_sources()  # type: ignore[attr-defined]
 
     def action_hide_hint(self) -> None:
-        for hint in self.query("#hint"):
+        for hint in self.query("#how-to-hint"):
             hint.remove()
         self.app.hint_dismissed()  # type: ignore[attr-defined]
 

@@ -28,6 +28,7 @@ class CodebookTree(Tree[CodeRecord]):
         super().__init__("Codebook", **kwargs)  # type: ignore[arg-type]
         self.show_root = False
         self.guide_depth = 2
+        self._shape: list[tuple[str, str | None, str, int]] = []
 
     def fill(
         self,
@@ -36,22 +37,31 @@ class CodebookTree(Tree[CodeRecord]):
         colours: dict[str, str],
         keep: str | None = None,
     ) -> None:
-        """Rebuild the tree, keeping expanded codes open and the cursor on ``keep``."""
-        expanded = {
-            node.data.uuid for node in _walk(self.root) if node.data is not None and node.is_expanded
-        }
+        """Show ``codes`` with their counts.
+
+        When only counts or colours changed the labels are updated in place: rebuilding
+        the tree re-lays out the whole screen, too slow to do after every coding.
+        """
         counts = {row.code_uuid: row.total_codings for row in stats}
+        shape = [(c.uuid, c.parent_uuid, c.name, c.depth) for c in codes]
+        if shape == self._shape:
+            for node in _walk(self.root):
+                if node.data is not None:
+                    node.set_label(self._label(node.data, counts, colours))
+            return
+        self._shape = shape
+        expanded = {
+            node.data.uuid
+            for node in _walk(self.root)
+            if node.data is not None and node.is_expanded
+        }
         self.clear()
         nodes: dict[str | None, TreeNode[CodeRecord]] = {None: self.root}
         target: TreeNode[CodeRecord] | None = None
         has_children = {code.parent_uuid for code in codes}
         for code in codes:
             parent = nodes.get(code.parent_uuid, self.root)
-            # The count goes first: long names are cut at the panel's edge, numbers never.
-            label = Text()
-            label.append("■ ", style=colours.get(code.uuid, ""))
-            label.append(f"{counts.get(code.uuid, 0):>3} ", style="dim")
-            label.append(code.name)
+            label = self._label(code, counts, colours)
             if code.uuid in has_children:
                 node = parent.add(label, data=code, expand=code.uuid in expanded or code.depth == 0)
             else:
@@ -61,6 +71,15 @@ class CodebookTree(Tree[CodeRecord]):
                 target = node
         if target is not None:
             self.call_after_refresh(self.move_cursor, target)
+
+    @staticmethod
+    def _label(code: CodeRecord, counts: dict[str, int], colours: dict[str, str]) -> Text:
+        # The count goes first: long names are cut at the panel's edge, numbers never.
+        label = Text()
+        label.append("■ ", style=colours.get(code.uuid, ""))
+        label.append(f"{counts.get(code.uuid, 0):>3} ", style="dim")
+        label.append(code.name)
+        return label
 
     @property
     def current(self) -> CodeRecord | None:
