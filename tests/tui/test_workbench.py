@@ -253,3 +253,44 @@ async def test_the_demo_hint_can_be_dismissed_for_good(app_project: Path) -> Non
         assert not screen.query("#how-to-hint")
     assert read_config()["demo_hint_seen"] is True
     assert not QualcodeApp(app_project, coder="Ann", show_hint=True).show_hint
+
+
+async def test_add_and_rename_a_code_from_the_codebook_panel(app_project: Path) -> None:
+    from qualcode.services.codebook import CodebookService
+
+    app = QualcodeApp(app_project, coder="Ann", open_source="interview-sam")
+    async with app.run_test(size=SIZE) as pilot:
+        screen, _ = await open_transcript(app, pilot)
+        tree = screen.query_one("#codebook")
+        await pilot.press("b")
+        barriers = next(n for n in _nodes(tree.root) if n.data and n.data.name == "Barriers")
+        tree.move_cursor(barriers)
+        await pilot.press("a")
+        await wait_for(pilot, lambda: isinstance(app.screen, TextPrompt))
+        await pilot.press(*"Stigma", "enter")
+        await wait_for(pilot, lambda: any(n.data and n.data.name == "Stigma"
+                                          for n in _nodes(tree.root)))
+        stigma = next(n for n in _nodes(tree.root) if n.data and n.data.name == "Stigma")
+        tree.move_cursor(stigma)
+        await pilot.pause()
+        await pilot.press("r")
+        await wait_for(pilot, lambda: isinstance(app.screen, TextPrompt))
+        await pilot.press(*["backspace"] * 6, *"Stigma and attitudes", "enter")
+        await wait_for(pilot, lambda: any(n.data and n.data.name == "Stigma and attitudes"
+                                          for n in _nodes(tree.root)))
+    with Project.open(app_project) as project, project.read_session() as session:
+        paths = [c.path for c in CodebookService(session).list_codes()]
+    assert "Barriers > Stigma and attitudes" in paths
+
+
+async def test_high_contrast_theme_toggles_and_is_remembered(app_project: Path) -> None:
+    app = QualcodeApp(app_project, coder="Ann")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, SourcesScreen))
+        await pilot.press("f2")
+        assert app.theme == "qualcode-high-contrast"
+    assert read_config()["theme"] == "qualcode-high-contrast"
+    again = QualcodeApp(app_project, coder="Ann")
+    async with again.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: isinstance(again.screen, SourcesScreen))
+        assert again.theme == "qualcode-high-contrast"

@@ -7,10 +7,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Label
+from textual.widgets import DataTable, Footer, Label
 
 from qualcode.domain.errors import QualcodeError
 from qualcode.domain.records import ExtractRecord
+from qualcode.tui.widgets.title_bar import TitleBar
 
 ATTRIBUTE_COLUMNS = ("stakeholder_group", "area")
 
@@ -44,7 +45,7 @@ class ExtractsScreen(Screen[None]):
         self.extracts: list[ExtractRecord] = []
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleBar("Extracts")
         yield Label(
             f"Extracts coded '{self.code_path}' (and its sub-codes)",
             id="extracts-title",

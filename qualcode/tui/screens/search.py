@@ -9,11 +9,12 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Checkbox, Footer, Header, Input, Label, OptionList
+from textual.widgets import Checkbox, Footer, Input, Label, OptionList
 from textual.widgets.option_list import Option
 
 from qualcode.domain.errors import QualcodeError
 from qualcode.domain.records import SearchHit
+from qualcode.tui.widgets.title_bar import TitleBar
 
 
 class SearchScreen(Screen[None]):
@@ -36,7 +37,7 @@ class SearchScreen(Screen[None]):
         self.hits: list[SearchHit] = []
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleBar("Search")
         yield Input(placeholder="Search for words… (enter to search)", id="query")
         with Horizontal(id="search-options"):
             yield Checkbox("Forgive typos (fuzzy)", id="fuzzy")

@@ -7,9 +7,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Input, Label
+from textual.widgets import DataTable, Footer, Input, Label
 
 from qualcode.domain.records import SourceOverview
+from qualcode.tui.widgets.title_bar import TitleBar
 
 
 def progress_bar(share: float, cells: int = 10) -> str:
@@ -38,7 +39,7 @@ class SourcesScreen(Screen[None]):
         self.rows: list[SourceOverview] = []
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleBar("Transcripts")
         yield Label("Transcripts. Type to filter; enter opens one.", classes="screen-hint")
         yield Input(placeholder="Filter by name, participant, group, area…", id="filter")
         yield DataTable(id="sources", cursor_type="row", zebra_stripes=True)

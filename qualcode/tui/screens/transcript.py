@@ -15,7 +15,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Label, Static
+from textual.widgets import Footer, Label, Static
 
 from qualcode.domain.errors import QualcodeError
 from qualcode.domain.records import CodeRecord, CodeStats, CodingRecord
@@ -25,6 +25,7 @@ from qualcode.tui.screens.code_picker import CodePicker, CodePickerResult
 from qualcode.tui.screens.dialogs import Choose, Confirm, MemoEditor, TextPrompt
 from qualcode.tui.widgets.codebook_tree import CodebookTree
 from qualcode.tui.widgets.codes_here import CodesHere
+from qualcode.tui.widgets.title_bar import TitleBar
 from qualcode.tui.widgets.transcript_view import HighlightSpan, TranscriptView, TurnSpan
 
 HINT = (
@@ -148,7 +149,7 @@ class TranscriptScreen(Screen[None]):
     # --- layout ------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleBar(self.source)
         if self.show_hint:
             yield Static(HINT, id="how-to-hint")
         with Horizontal(id="workbench"):
