@@ -20,7 +20,7 @@ COMMANDS = {
     "codebook": "codebook_commands:codebook",
     "code": "coding_commands:code",
     "memo": "coding_commands:memo",
-    "stats": "coding_commands:stats",
+    "stats": "stats_commands:stats",
 }
 
 

@@ -19,7 +19,6 @@ from qualcode.cli.common import (
 from qualcode.domain.records import CodingRecord
 from qualcode.services.coding import CodingService
 from qualcode.services.memos import MemoService
-from qualcode.services.stats import StatsService
 
 
 @click.group()
@@ -188,44 +187,3 @@ def memo_list(project: Path, source: str | None, code_ref: str | None, as_json: 
         click.echo(f"    {record.text}")
     if not records:
         click.echo("No memos.")
-
-
-@click.command()
-@project_argument
-@click.option("--coder", help="Count only this coder's codings.")
-@click.option(
-    "--sort",
-    type=click.Choice(["codebook", "codings"]),
-    default="codebook",
-    show_default=True,
-    help="codebook order, or most coded first.",
-)
-@json_option
-def stats(project: Path, coder: str | None, sort: str, as_json: bool) -> None:
-    """Per code: codings, sources, participants (cases) and stakeholder groups."""
-    with opened(project) as project_, project_.read_session() as session:
-        rows = StatsService(session).code_stats(coder=coder)
-    if as_json:
-        print_json(rows)
-        return
-    if sort == "codings":
-        rows = sorted(rows, key=lambda r: (-r.total_codings, r.path))
-    print_table(
-        ["Code", "Codings", "Sources", "Cases", "Groups"],
-        [
-            [
-                ("  " * r.depth if sort == "codebook" else "")
-                + (r.path.rsplit(" > ", 1)[-1] if sort == "codebook" else r.path),
-                r.total_codings,
-                r.total_sources,
-                r.total_cases,
-                r.total_stakeholder_groups,
-            ]
-            for r in rows
-        ],
-        right=(1, 2, 3, 4),
-    )
-    click.echo(
-        "Counts for a code include its sub-codes. Cases are participants; groups are "
-        "distinct stakeholder groups."
-    )
