@@ -21,39 +21,56 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from bench_import import make_transcript  # noqa: E402
-from bench_transcript_view import FrameClock  # noqa: E402
-from sqlalchemy import insert, select  # noqa: E402
+from bench_import import make_transcript
+from bench_transcript_view import FrameClock
+from sqlalchemy import insert, select
 
-from qualcode.domain.records import Codebook, CodebookEntry  # noqa: E402
-from qualcode.services.codebook import CodebookService  # noqa: E402
-from qualcode.services.project import Project  # noqa: E402
-from qualcode.services.sources import SourceService  # noqa: E402
-from qualcode.store.models import Code, Coder, Coding, Source, new_uuid  # noqa: E402
+from qualcode.domain.records import Codebook, CodebookEntry
+from qualcode.services.codebook import CodebookService
+from qualcode.services.project import Project
+from qualcode.services.sources import SourceService
+from qualcode.store.models import Code, Coder, Coding, Source, new_uuid
 
 
 def build(folder: Path, codings: int) -> Path:
     path = folder / "big.qcp"
     transcript = folder / "big.txt"
     make_transcript(transcript, 100_000, seed=7)
-    codebook = Codebook("bench", "", tuple(
-        CodebookEntry(name=f"Theme {t}", children=tuple(
-            CodebookEntry(name=f"Code {t}.{c}") for c in range(8))) for t in range(8)))
+    codebook = Codebook(
+        "bench",
+        "",
+        tuple(
+            CodebookEntry(
+                name=f"Theme {t}",
+                children=tuple(CodebookEntry(name=f"Code {t}.{c}") for c in range(8)),
+            )
+            for t in range(8)
+        ),
+    )
     rng = random.Random(3)
     with Project.create(path) as project, project.session() as session:
         CodebookService(session, "Bench").import_codebook(codebook)
         SourceService(session, "Bench").import_files([transcript])
         source_id, length = session.execute(select(Source.id, Source.characters)).one()
         code_ids = list(session.scalars(select(Code.id).where(Code.parent_id.isnot(None))))
-        coder_id = session.execute(insert(Coder).values(name="Ann", uuid=new_uuid())
-                                   ).inserted_primary_key[0]
+        coder_id = session.execute(
+            insert(Coder).values(name="Ann", uuid=new_uuid())
+        ).inserted_primary_key[0]
         rows = []
         for _ in range(codings):
             start = rng.randrange(0, length - 2000)
-            rows.append({"uuid": new_uuid(), "source_id": source_id,
-                         "code_id": rng.choice(code_ids), "coder_id": coder_id,
-                         "start": start, "end": start + rng.randint(30, 1200), "memo": "",
-                         "origin": "manual"})
+            rows.append(
+                {
+                    "uuid": new_uuid(),
+                    "source_id": source_id,
+                    "code_id": rng.choice(code_ids),
+                    "coder_id": coder_id,
+                    "start": start,
+                    "end": start + rng.randint(30, 1200),
+                    "memo": "",
+                    "origin": "manual",
+                }
+            )
         session.execute(insert(Coding), rows)
         session.commit()
     return path
@@ -73,8 +90,11 @@ async def measure(path: Path) -> None:
             await pilot.pause(0.01)
         began = time.perf_counter()
         app.open_source("big")
-        while not (isinstance(app.screen, TranscriptScreen) and app.screen.query(TranscriptView)
-                   and len(app.screen.query_one(TranscriptView).highlights) >= 2000):
+        while not (
+            isinstance(app.screen, TranscriptScreen)
+            and app.screen.query(TranscriptView)
+            and len(app.screen.query_one(TranscriptView).highlights) >= 2000
+        ):
             await asyncio.sleep(0.002)
         await pilot.pause()  # the frame
         opened = time.perf_counter() - began
@@ -125,15 +145,21 @@ async def measure(path: Path) -> None:
     if silent:
         print(f"{len(silent)} presses drew no frame: {sorted(set(silent))}")
     p95 = statistics.quantiles(latencies, n=20)[18]
-    print(f"open 100,000-word transcript with 2,000 codings: {opened:.2f} s "
-          f"({'OK' if opened < 1.5 else 'OVER'} target 1.5 s)")
-    print(f"cursor/selection key press, {len(latencies)} presses: median "
-          f"{statistics.median(latencies) * 1000:.1f} ms, p95 {p95 * 1000:.1f} ms "
-          f"({'OK' if statistics.median(latencies) < 0.03 and p95 < 0.06 else 'OVER'} "
-          "targets 30 / 60 ms)")
-    print(f"apply a code (enter -> highlighted, incl. commit), {len(applies)} times: median "
-          f"{statistics.median(applies) * 1000:.0f} ms, max {max(applies) * 1000:.0f} ms "
-          f"({'OK' if statistics.median(applies) < 0.1 else 'OVER'} target 100 ms)")
+    print(
+        f"open 100,000-word transcript with 2,000 codings: {opened:.2f} s "
+        f"({'OK' if opened < 1.5 else 'OVER'} target 1.5 s)"
+    )
+    print(
+        f"cursor/selection key press, {len(latencies)} presses: median "
+        f"{statistics.median(latencies) * 1000:.1f} ms, p95 {p95 * 1000:.1f} ms "
+        f"({'OK' if statistics.median(latencies) < 0.03 and p95 < 0.06 else 'OVER'} "
+        "targets 30 / 60 ms)"
+    )
+    print(
+        f"apply a code (enter -> highlighted, incl. commit), {len(applies)} times: median "
+        f"{statistics.median(applies) * 1000:.0f} ms, max {max(applies) * 1000:.0f} ms "
+        f"({'OK' if statistics.median(applies) < 0.1 else 'OVER'} target 100 ms)"
+    )
 
 
 def main() -> None:

@@ -70,7 +70,7 @@ async def test_two_overlapping_codes_show_in_the_margin_panel(app_project: Path)
         screen, view = await open_transcript(app, pilot)
         select_words(view, "we just have no time")
         await code_with(pilot, screen, "time")
-        start, _ = select_words(view, "no time. The trust is huge")
+        select_words(view, "no time. The trust is huge")
         await code_with(pilot, screen, "risk")
         await wait_for(pilot, lambda: len(view.highlights) == 2)
         view.move_cursor_to(view.text.index("no time"))
@@ -95,7 +95,7 @@ async def test_remove_a_coding_choosing_among_overlaps(app_project: Path) -> Non
         await pilot.press("x")
         await wait_for(pilot, lambda: isinstance(app.screen, Choose))
         labels = [c[1] for c in app.screen.choices]
-        await pilot.press(*["down"] * next(i for i, l in enumerate(labels) if "Risk" in l))
+        await pilot.press(*["down"] * next(i for i, label in enumerate(labels) if "Risk" in label))
         await pilot.press("enter")
         await wait_for(pilot, lambda: len(view.highlights) == 1)
     assert [c[0] for c in codings(app_project)] == ["Barriers > Time"]

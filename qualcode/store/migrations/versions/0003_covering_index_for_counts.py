@@ -7,9 +7,7 @@ Create Date: 2026-11-23 01:01:30.260022
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from alembic import op
-
 
 revision = "0003"
 down_revision = "0002"
