@@ -6,6 +6,7 @@ Each coder has their own history, so undoing never takes back a colleague's work
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
@@ -24,25 +25,28 @@ class HistoryStep:
 class HistoryService(Service):
     def undo(self) -> HistoryStep | None:
         """Take back this coder's latest change; None if there is nothing to undo."""
-        with self._transaction():
-            entry = self._last_done()
-            if entry is None:
-                return None
-            apply_change(self.session, entry.action, json.loads(entry.payload), forward=False)
-            entry.undone = True
-            self._audit("undo", "history", None, change=entry.action, description=entry.description)
-            step = HistoryStep(entry.action, entry.description)
-        return step
+        return self._step(self._last_done, forward=False)
 
     def redo(self) -> HistoryStep | None:
         """Apply again the change most recently undone; None if there is none."""
+        return self._step(self._next_undone, forward=True)
+
+    def _step(
+        self, find: Callable[[], HistoryEntry | None], *, forward: bool
+    ) -> HistoryStep | None:
         with self._transaction():
-            entry = self._next_undone()
+            entry = find()
             if entry is None:
                 return None
-            apply_change(self.session, entry.action, json.loads(entry.payload), forward=True)
-            entry.undone = False
-            self._audit("redo", "history", None, change=entry.action, description=entry.description)
+            apply_change(self.session, entry.action, json.loads(entry.payload), forward=forward)
+            entry.undone = not forward
+            self._audit(
+                "redo" if forward else "undo",
+                "history",
+                None,
+                change=entry.action,
+                description=entry.description,
+            )
             step = HistoryStep(entry.action, entry.description)
         return step
 
