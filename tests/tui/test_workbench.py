@@ -208,6 +208,8 @@ async def test_extracts_for_a_code_across_sources_and_jump(app_project: Path) ->
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(app.screen, TranscriptScreen))
         assert view.text[slice(*view.selection)] == "no time"
+        await pilot.pause()
+        assert "Time" in str(app.screen.query_one("#codes-here").render())
 
 
 async def test_sources_filter_as_you_type_and_open(app_project: Path) -> None:

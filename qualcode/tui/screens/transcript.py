@@ -224,7 +224,11 @@ class TranscriptScreen(Screen[None]):
         self._show_codes_here()
 
     def _codings_here(self) -> list[CodingRecord]:
-        keys = [h.key for h in self.view.codes_at(self.view.cursor)]
+        # With a passage selected, "here" is where it starts: the cursor sits just past
+        # its end, outside the very codes the researcher jumped to or is looking at.
+        selection = self.view.selection
+        offset = selection[0] if selection else self.view.cursor
+        keys = [h.key for h in self.view.codes_at(offset)]
         return [self.codings[key] for key in keys if key in self.codings]
 
     def _show_codes_here(self, *, force: bool = False) -> None:
