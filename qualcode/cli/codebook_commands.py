@@ -7,7 +7,6 @@ from pathlib import Path
 import click
 
 from qualcode.cli.common import (
-    coder_name,
     coder_option,
     json_option,
     opened,
@@ -15,6 +14,7 @@ from qualcode.cli.common import (
     project_argument,
     shorten,
 )
+from qualcode.cli.identity import resolve_coder
 from qualcode.services.codebook import CodebookService
 
 
@@ -34,7 +34,7 @@ def codebook_import(project: Path, file: Path, coder: str | None) -> None:
     their codings; new codes are added; codes missing from the file are kept.
     """
     with opened(project) as project_, project_.session() as session:
-        report = CodebookService(session, coder_name(coder)).import_file(file)
+        report = CodebookService(session, resolve_coder(coder)).import_file(file)
     click.echo(
         f"Codebook '{report.name}': {len(report.added)} added, "
         f"{len(report.updated)} updated, {report.unchanged} unchanged."

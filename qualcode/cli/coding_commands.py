@@ -7,7 +7,6 @@ from pathlib import Path
 import click
 
 from qualcode.cli.common import (
-    coder_name,
     coder_option,
     json_option,
     opened,
@@ -16,6 +15,7 @@ from qualcode.cli.common import (
     project_argument,
     shorten,
 )
+from qualcode.cli.identity import resolve_coder
 from qualcode.domain.records import CodingRecord
 from qualcode.services.coding import CodingService
 from qualcode.services.memos import MemoService
@@ -62,7 +62,7 @@ def code_add(
     if by_offsets and (start is None or end is None):
         raise click.UsageError("--start and --end go together")
     with opened(project) as project_, project_.session() as session:
-        service = CodingService(session, coder_name(coder))
+        service = CodingService(session, resolve_coder(coder))
         if passage is not None:
             record = service.add_passage(
                 source, code_ref, passage, occurrence=occurrence, memo=memo
@@ -86,7 +86,7 @@ def code_add(
 def code_remove(project: Path, coding_uuid: str, coder: str | None) -> None:
     """Remove one coding, by its UUID (see `qualcode code list`)."""
     with opened(project) as project_, project_.session() as session:
-        record = CodingService(session, coder_name(coder)).remove(coding_uuid)
+        record = CodingService(session, resolve_coder(coder)).remove(coding_uuid)
     click.echo(f"Removed {record.code_path} from {record.source} {record.start}-{record.end}")
 
 
@@ -157,7 +157,7 @@ def memo_add(
     """Add a memo (on the whole project unless --source, --code or --coding)."""
     if sum(x is not None for x in (source, code_ref, coding)) > 1:
         raise click.UsageError("a memo is about one thing: --source, --code or --coding")
-    who = coder_name(coder)
+    who = resolve_coder(coder)
     with opened(project) as project_, project_.session() as session:
         if coding:
             record = CodingService(session, who).set_memo(coding, text)

@@ -16,7 +16,6 @@ from typing import Any, TypeVar
 
 import click
 
-from qualcode.cli.identity import resolve_coder
 from qualcode.domain.errors import QualcodeError
 from qualcode.services.project import Project, open_project
 from qualcode.services.user_config import data_dir
@@ -82,10 +81,6 @@ def opened(path: Path) -> Iterator[Project]:
         yield project
     finally:
         project.close()
-
-
-def coder_name(option: str | None) -> str:
-    return resolve_coder(option)
 
 
 def to_jsonable(value: Any) -> Any:

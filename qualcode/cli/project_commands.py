@@ -7,7 +7,8 @@ from pathlib import Path
 
 import click
 
-from qualcode.cli.common import coder_name, coder_option, print_table
+from qualcode.cli.common import coder_option, print_table
+from qualcode.cli.identity import resolve_coder
 from qualcode.services.codebook import CodebookService
 from qualcode.services.demo import DemoReport, build_demo, find_demo_material
 from qualcode.services.project import create_project
@@ -26,7 +27,7 @@ from qualcode.services.user_config import data_dir, known_coder
 @coder_option
 def init(project: Path, name: str | None, codebook_file: Path | None, coder: str | None) -> None:
     """Create a new project file (PROJECT.qcp), readable by you only."""
-    who = coder_name(coder) if codebook_file else None
+    who = resolve_coder(coder) if codebook_file else None
     with create_project(project, name) as opened:
         click.echo(f"Created {project} (only you can read it).")
         if codebook_file is not None:

@@ -8,7 +8,6 @@ from pathlib import Path
 import click
 
 from qualcode.cli.common import (
-    coder_name,
     coder_option,
     json_option,
     opened,
@@ -16,6 +15,7 @@ from qualcode.cli.common import (
     print_table,
     project_argument,
 )
+from qualcode.cli.identity import resolve_coder
 from qualcode.domain.records import ImportReport
 from qualcode.services.sources import SourceService
 
@@ -52,7 +52,7 @@ def import_(
     if not paths and participants is None:
         raise click.UsageError("name transcript files or folders, or a --participants sheet")
     files = SourceService.collect(paths)
-    who = coder_name(coder)
+    who = resolve_coder(coder)
     with opened(project) as project_, project_.session() as session:
         service = SourceService(session, who)
         with click.progressbar(

@@ -141,13 +141,6 @@ class SourceRecord:
 
 
 @dataclass(frozen=True, slots=True)
-class CaseRecord:
-    uuid: str
-    name: str
-    attributes: dict[str, AttributeValue]
-
-
-@dataclass(frozen=True, slots=True)
 class CodingRecord:
     uuid: str
     source: str

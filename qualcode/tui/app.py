@@ -93,7 +93,6 @@ class QualcodeApp(App[None]):
     @on(Ready)
     def ready(self, message: Ready) -> None:
         self.backend = message.backend
-        self.sub_title = f"{self.backend.project_name} · coding as {self.coder}"
         self.push_screen(SourcesScreen())
         if self.first_source:
             self.push_screen(TranscriptScreen(self.first_source, show_hint=self.show_hint))
@@ -148,11 +147,8 @@ class QualcodeApp(App[None]):
             self.push_screen, CodePicker(codes, "Show extracts for which code?", set()), chosen
         )
 
-    def show_extracts(self, code_uuid: str) -> None:
-        self.show_extracts_for(code_uuid)
-
     @work(thread=True, exclusive=True, group="pick")
-    def show_extracts_for(self, code_uuid: str) -> None:
+    def show_extracts(self, code_uuid: str) -> None:
         assert self.backend is not None
         path = next((c.path for c in self.backend.codes() if c.uuid == code_uuid), code_uuid)
         self.call_from_thread(self.push_screen, ExtractsScreen(code_uuid, path))

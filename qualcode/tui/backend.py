@@ -14,7 +14,6 @@ from qualcode.domain.records import (
     CodeStats,
     CodingRecord,
     ExtractRecord,
-    MemoRecord,
     Origin,
     SearchHit,
     SourceOverview,
@@ -24,7 +23,6 @@ from qualcode.services.codebook import CodebookService
 from qualcode.services.coding import CodingService
 from qualcode.services.extracts import ExtractService
 from qualcode.services.history import HistoryService, HistoryStep
-from qualcode.services.memos import MemoService
 from qualcode.services.project import Project
 from qualcode.services.search import SearchService
 from qualcode.services.sources import SourceService
@@ -91,14 +89,6 @@ class Backend:
         with self.project.read_session() as session:
             return SearchService(session).search(query, source=source, fuzzy=fuzzy)
 
-    def memos(self, target: str, reference: str | None) -> list[MemoRecord]:
-        with self.project.read_session() as session:
-            return MemoService(session).list(target, reference)
-
-    def history_peek(self) -> tuple[str | None, str | None]:
-        with self.project.session() as session:
-            return HistoryService(session, self.coder).peek()
-
     # --- changing (each call commits before it returns) --------------------------------
 
     def add_coding(
@@ -136,10 +126,6 @@ class Backend:
     def delete_code(self, code_uuid: str) -> CodeRecord:
         with self.project.session() as session:
             return CodebookService(session, self.coder).delete_code(code_uuid)
-
-    def add_memo(self, target: str, reference: str | None, text: str) -> MemoRecord:
-        with self.project.session() as session:
-            return MemoService(session, self.coder).add(target, reference, text)
 
     def undo(self) -> HistoryStep | None:
         with self.project.session() as session:

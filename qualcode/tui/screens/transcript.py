@@ -108,13 +108,11 @@ class TranscriptScreen(Screen[None]):
             codings: list[CodingRecord],
             codebook: _Codebook | None,
             note: str,
-            focus: CodingRecord | None = None,
         ) -> None:
             super().__init__()
             self.codings = codings
             self.codebook = codebook
             self.note = note
-            self.focus = focus
 
     class CodingsAdded(Message):
         """New codings to show at once; counts follow in a separate, slower refresh."""
@@ -442,15 +440,6 @@ class TranscriptScreen(Screen[None]):
     def _code_chosen(self, event: CodebookTree.NodeSelected) -> None:
         if event.node.data is not None and not event.node.allow_expand:
             self.app.show_extracts(event.node.data.uuid)  # type: ignore[attr-defined]
-
-    def codebook_changed(self, note: str) -> None:
-        """Called by the codebook actions once they have changed something."""
-        self.codebook_refresh(note)
-
-    @work(thread=True, group="write")
-    def codebook_refresh(self, note: str) -> None:
-        codebook = _Codebook(self.backend.codes(), self.backend.stats())
-        self.post_message(self.CodingsChanged(self.backend.codings(self.source), codebook, note))
 
     # Codebook editing: the tree's bindings call these, acting on the highlighted code.
     def action_add_code(self) -> None:
