@@ -120,3 +120,12 @@ def test_codebook_changes_are_audited(project: Project, project_path: Path) -> N
             "join coders c on c.id = a.coder_id").fetchall()
     assert rows[0][:3] == ("import", "codebook", "Tester")
     assert json.loads(rows[0][3])["added"] == 5
+
+
+def test_is_within_compares_whole_names_not_prefixes() -> None:
+    from qualcode.domain.codebook import is_within
+
+    assert is_within("Barriers > Time", "Barriers > Time")
+    assert is_within("Barriers > Time > Staff", "Barriers > Time")
+    assert not is_within("Barriers > Timely access", "Barriers > Time")
+    assert not is_within("Barriers", "Barriers > Time")

@@ -132,3 +132,13 @@ def test_memo_add_edit_remove_are_undoable(coded: Project) -> None:
         assert [m.text for m in memos.list()] == ["final"]
         history.undo()
         assert [m.text for m in memos.list()] == ["draft"]
+
+
+def test_undoing_a_memo_edit_restores_when_it_was_last_changed(coded: Project) -> None:
+    with coded.session() as session:
+        memos, history = MemoService(session, "Ann"), HistoryService(session, "Ann")
+        memo = memos.add("source", "interview-sam", "draft")
+        memos.edit(memo.uuid, "final")
+        history.undo()
+        (restored,) = memos.list()
+    assert (restored.text, restored.updated_at) == ("draft", memo.updated_at)

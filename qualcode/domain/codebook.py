@@ -26,6 +26,14 @@ def split_path(path: str) -> list[str]:
     return [part for part in _SEPARATOR_INPUT.split(path.strip()) if part]
 
 
+def is_within(path: str, ancestor: str) -> bool:
+    """Whether the code at ``path`` is ``ancestor`` or one of its sub-codes.
+
+    Compared name by name: "Barriers > Timely" is not within "Barriers > Time".
+    """
+    return path == ancestor or path.startswith(ancestor + PATH_SEPARATOR)
+
+
 def check_code_name(name: str) -> str:
     """The name stripped, or a ValidationError saying why it cannot be a code name."""
     cleaned = " ".join(name.split())

@@ -232,7 +232,7 @@ def _memo_remove(session: Session, p: Payload, forward: bool) -> None:
 def _memo_edit(session: Session, p: Payload, forward: bool) -> None:
     memo = _row(session, Memo, p["uuid"])
     memo.text = p["after" if forward else "before"]
-    memo.updated_at = datetime.fromisoformat(p["at"]) if forward else memo.updated_at
+    memo.updated_at = datetime.fromisoformat(p["at" if forward else "before_at"])
 
 
 CHANGES: dict[str, Callable[[Session, Payload, bool], None]] = {

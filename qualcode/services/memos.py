@@ -42,7 +42,13 @@ class MemoService(Service):
             memo = self._get(memo_uuid)
             self._perform(
                 "memo.edit",
-                {"uuid": memo.uuid, "before": memo.text, "after": text, "at": utcnow().isoformat()},
+                {
+                    "uuid": memo.uuid,
+                    "before": memo.text,
+                    "after": text,
+                    "before_at": memo.updated_at.isoformat(),
+                    "at": utcnow().isoformat(),
+                },
                 "edit a memo",
             )
             record = self._records([memo])[0]

@@ -205,13 +205,20 @@ class SourceService(Service):
             anyone[source_id].append((start, end))
             if who == coder_id:
                 mine[source_id].append((start, end))
+        case_values: dict[int, list[tuple[str, str]]] = defaultdict(list)
+        for case_id, name, value in self.session.execute(
+            select(CaseAttributeValue.case_id, Attribute.name, CaseAttributeValue.value).join(
+                Attribute
+            )
+        ):
+            case_values[case_id].append((name, value))
         values: dict[int, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
         cases: dict[int, list[str]] = defaultdict(list)
         for source_id, case_id, case_name in self.session.execute(
             select(SourceCase.source_id, Case.id, Case.name).join(Case).order_by(Case.name)
         ):
             cases[source_id].append(case_name)
-            for name, value in self._case_values(case_id):
+            for name, value in case_values[case_id]:
                 values[source_id][name].add(value)
         self._end_read()
 
@@ -232,15 +239,6 @@ class SourceService(Service):
             )
             for source_id, name, words in rows
         ]
-
-    def _case_values(self, case_id: int) -> list[tuple[str, str]]:
-        return list(
-            self.session.execute(
-                select(Attribute.name, CaseAttributeValue.value)
-                .join(Attribute)
-                .where(CaseAttributeValue.case_id == case_id)
-            ).all()
-        )
 
     def turns(self, source_name: str) -> list[TurnRecord]:
         source = find_source(self.session, source_name)

@@ -17,6 +17,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Label, Static
 
+from qualcode.domain.codebook import is_within
 from qualcode.domain.errors import QualcodeError
 from qualcode.domain.records import CodeRecord, CodeStats, CodingRecord
 from qualcode.tui.backend import Document
@@ -498,7 +499,7 @@ class TranscriptScreen(Screen[None]):
         choices = [("", "(top level)")] + [
             (c.uuid, "  " * c.depth + c.name)
             for c in self.codes
-            if not c.path.startswith(code.path)
+            if not is_within(c.path, code.path)
         ]
         self.app.push_screen(
             Choose(f"Move '{code.name}' into:", choices),
