@@ -6,7 +6,9 @@ update the widgets (ARCHITECTURE.md: workers fetch, handlers mutate).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from rich.text import Text
 from textual import on, work
@@ -20,7 +22,7 @@ from textual.widgets import Footer, Label, Static
 from qualcode.domain.codebook import is_within
 from qualcode.domain.errors import QualcodeError
 from qualcode.domain.records import CodeRecord, CodeStats, CodingRecord
-from qualcode.tui.backend import Document
+from qualcode.tui.backend import Backend, Document
 from qualcode.tui.colours import code_colour
 from qualcode.tui.screens.code_picker import CodePicker, CodePickerResult
 from qualcode.tui.screens.dialogs import Choose, Confirm, MemoEditor, TextPrompt
@@ -212,7 +214,7 @@ class TranscriptScreen(Screen[None]):
             coding.end,
             coding.uuid,
             self.colours.get(coding.code_uuid, "#888888"),
-            coding.code_path.rsplit(" > ", 1)[-1],
+            _name(coding.code_path),
         )
 
     # --- what is under the cursor ------------------------------------------------------
@@ -284,7 +286,7 @@ class TranscriptScreen(Screen[None]):
             added = [backend.add_coding(self.source, uuid, start, end) for uuid in uuids]
         except QualcodeError as error:
             return self.Failed(str(error))
-        names = ", ".join(a.code_path.rsplit(" > ", 1)[-1] for a in added)
+        names = ", ".join(_name(a.code_path) for a in added)
         note = f"Coded as {names}" + (
             f" (new code '{created.name}' under {created.path.rsplit(' > ', 1)[0]})"
             if created and " > " in created.path
@@ -336,31 +338,22 @@ class TranscriptScreen(Screen[None]):
         if len(here) == 1:
             then(here[0].uuid)
             return
-        choices = [(c.uuid, f"{c.code_path.rsplit(' > ', 1)[-1]}  (by {c.coder})") for c in here]
+        choices = [(c.uuid, f"{_name(c.code_path)}  (by {c.coder})") for c in here]
         self.app.push_screen(Choose(title, choices), lambda key: key and then(key))
 
     def action_uncode(self) -> None:
         self._choose_coding("Remove which code?", self.remove_coding)
 
-    @work(thread=True, group="write")
     def remove_coding(self, coding_uuid: str) -> None:
-        try:
-            removed = self.backend.remove_coding(coding_uuid)
-        except QualcodeError as error:
-            self.post_message(self.Failed(str(error)))
-            return
-        codebook = _Codebook(self.backend.codes(), self.backend.stats())
-        name = removed.code_path.rsplit(" > ", 1)[-1]
-        self.post_message(
-            self.CodingsChanged(
-                self.backend.codings(self.source), codebook, f"Removed {name} (u to undo)"
-            )
+        self.change(
+            lambda backend: backend.remove_coding(coding_uuid),
+            lambda removed: f"Removed {_name(removed.code_path)} (u to undo)",
         )
 
     def action_memo(self) -> None:
         def edit(coding_uuid: str) -> None:
             coding = self.codings[coding_uuid]
-            title = f"Memo on '{coding.code_path.rsplit(' > ', 1)[-1]}': “{coding.text[:60]}”"
+            title = f"Memo on '{_name(coding.code_path)}': “{coding.text[:60]}”"
             self.app.push_screen(
                 MemoEditor(title, coding.memo),
                 lambda text: text is not None and self.save_memo(coding_uuid, text),
@@ -368,15 +361,9 @@ class TranscriptScreen(Screen[None]):
 
         self._choose_coding("Memo on which code?", edit)
 
-    @work(thread=True, group="write")
     def save_memo(self, coding_uuid: str, text: str) -> None:
-        try:
-            self.backend.set_coding_memo(coding_uuid, text)
-        except QualcodeError as error:
-            self.post_message(self.Failed(str(error)))
-            return
-        self.post_message(
-            self.CodingsChanged(self.backend.codings(self.source), None, "Memo saved")
+        self.change(
+            lambda backend: backend.set_coding_memo(coding_uuid, text), lambda _: "Memo saved"
         )
 
     # --- undo / redo -------------------------------------------------------------------
@@ -448,40 +435,27 @@ class TranscriptScreen(Screen[None]):
 
         def done(name: str | None) -> None:
             if name:
-                self.codebook_write("add", name, parent.uuid if parent else None)
+                self.change(
+                    lambda backend: backend.add_code(name, parent.uuid if parent else None),
+                    lambda code: f"Added code '{code.name}'",
+                )
 
         where = f"inside '{parent.name}'" if parent else "at the top level"
         self.app.push_screen(TextPrompt(f"New code {where}:"), done)
 
     @work(thread=True, group="write")
-    def codebook_write(self, what: str, *args: str | None) -> None:
+    def change(self, apply: Callable[[Backend], Any], describe: Callable[[Any], str]) -> None:
+        """Make one change through the backend, then show the source and counts again."""
         backend = self.backend
         try:
-            if what == "add":
-                record = backend.add_code(args[0], args[1])
-                note = f"Added code '{record.name}'"
-            elif what == "rename":
-                record = backend.update_code(args[0], name=args[1])
-                note = f"Renamed to '{record.name}'"
-            elif what == "colour":
-                record = backend.update_code(args[0], colour=args[1])
-                note = f"Colour of '{record.name}' changed"
-            elif what == "move":
-                record = backend.move_code(args[0], args[1])
-                note = f"Moved to {record.path}"
-            elif what == "merge":
-                record = backend.merge_codes(args[0], args[1])
-                note = f"Merged into '{record.name}' (u to undo)"
-            elif what == "delete":
-                record = backend.delete_code(args[0])
-                note = f"Removed code '{record.name}' (u to undo)"
-            else:
-                raise ValueError(what)
+            result = apply(backend)
         except QualcodeError as error:
             self.post_message(self.Failed(str(error)))
             return
         codebook = _Codebook(backend.codes(), backend.stats())
-        self.post_message(self.CodingsChanged(backend.codings(self.source), codebook, note))
+        self.post_message(
+            self.CodingsChanged(backend.codings(self.source), codebook, describe(result))
+        )
 
     def action_rename_code(self) -> None:
         code = self.query_one(CodebookTree).current
@@ -489,7 +463,13 @@ class TranscriptScreen(Screen[None]):
             return
         self.app.push_screen(
             TextPrompt(f"Rename '{code.name}' to:", code.name),
-            lambda name: name and self.codebook_write("rename", code.uuid, name),
+            lambda name: (
+                name
+                and self.change(
+                    lambda backend: backend.update_code(code.uuid, name=name),
+                    lambda renamed: f"Renamed to '{renamed.name}'",
+                )
+            ),
         )
 
     def action_move_code(self) -> None:
@@ -503,7 +483,13 @@ class TranscriptScreen(Screen[None]):
         ]
         self.app.push_screen(
             Choose(f"Move '{code.name}' into:", choices),
-            lambda key: key is not None and self.codebook_write("move", code.uuid, key or None),
+            lambda key: (
+                key is not None
+                and self.change(
+                    lambda backend: backend.move_code(code.uuid, key or None),
+                    lambda moved: f"Moved to {moved.path}",
+                )
+            ),
         )
 
     def action_merge_code(self) -> None:
@@ -515,7 +501,11 @@ class TranscriptScreen(Screen[None]):
 
         def chosen(result: CodePickerResult | None) -> None:
             if result and result.apply:
-                self.codebook_write("merge", code.uuid, result.apply[0])
+                target = result.apply[0]
+                self.change(
+                    lambda backend: backend.merge_codes(code.uuid, target),
+                    lambda merged: f"Merged into '{merged.name}' (u to undo)",
+                )
 
         self.app.push_screen(picker, chosen)
 
@@ -528,7 +518,13 @@ class TranscriptScreen(Screen[None]):
         choices = [(colour, f"■ {colour}") for colour in FALLBACK]
         self.app.push_screen(
             Choose(f"Colour for '{code.name}':", choices),
-            lambda key: key and self.codebook_write("colour", code.uuid, key),
+            lambda key: (
+                key
+                and self.change(
+                    lambda backend: backend.update_code(code.uuid, colour=key),
+                    lambda recoloured: f"Colour of '{recoloured.name}' changed",
+                )
+            ),
         )
 
     def action_delete_code(self) -> None:
@@ -537,5 +533,16 @@ class TranscriptScreen(Screen[None]):
             return
         self.app.push_screen(
             Confirm(f"Remove code '{code.name}'? (only codes with no codings; u undoes)"),
-            lambda yes: yes and self.codebook_write("delete", code.uuid),
+            lambda yes: (
+                yes
+                and self.change(
+                    lambda backend: backend.delete_code(code.uuid),
+                    lambda removed: f"Removed code '{removed.name}' (u to undo)",
+                )
+            ),
         )
+
+
+def _name(path: str) -> str:
+    """A code's own name from its path."""
+    return path.rsplit(" > ", 1)[-1]
