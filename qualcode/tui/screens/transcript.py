@@ -369,29 +369,15 @@ class TranscriptScreen(Screen[None]):
     # --- undo / redo -------------------------------------------------------------------
 
     def action_undo(self) -> None:
-        self.history("undo")
+        self.change(
+            lambda backend: backend.undo(),
+            lambda step: f"Undone: {step.description}" if step else "Nothing to undo",
+        )
 
     def action_redo(self) -> None:
-        self.history("redo")
-
-    @work(thread=True, group="write")
-    def history(self, which: str) -> None:
-        try:
-            step = self.backend.undo() if which == "undo" else self.backend.redo()
-        except QualcodeError as error:
-            self.post_message(self.Failed(str(error)))
-            return
-        if step is None:
-            self.post_message(
-                self.CodingsChanged(self.backend.codings(self.source), None, f"Nothing to {which}")
-            )
-            return
-        verb = "Undone" if which == "undo" else "Redone"
-        codebook = _Codebook(self.backend.codes(), self.backend.stats())
-        self.post_message(
-            self.CodingsChanged(
-                self.backend.codings(self.source), codebook, f"{verb}: {step.description}"
-            )
+        self.change(
+            lambda backend: backend.redo(),
+            lambda step: f"Redone: {step.description}" if step else "Nothing to redo",
         )
 
     # --- codebook panel ----------------------------------------------------------------
