@@ -35,9 +35,9 @@ from qualcode.store.models import (
 GROUPS = ("Mental health partner", "Local area lead", "MEAM staff", "Substance misuse partner")
 
 
-def build(path: Path, codings: int, sources: int, seed: int = 1) -> None:
-    rng = random.Random(seed)
-    codebook = Codebook(
+def bench_codebook() -> Codebook:
+    """8 themes of 8 codes each: the size of the study's codebook."""
+    return Codebook(
         "bench",
         "",
         tuple(
@@ -48,6 +48,11 @@ def build(path: Path, codings: int, sources: int, seed: int = 1) -> None:
             for t in range(8)
         ),
     )
+
+
+def build(path: Path, codings: int, sources: int, seed: int = 1) -> None:
+    rng = random.Random(seed)
+    codebook = bench_codebook()
     with Project.create(path) as project, project.session() as session:
         CodebookService(session, "Bench").import_codebook(codebook)
         code_ids = [c.id for c in session.query(Code).filter(Code.parent_id.isnot(None))]

@@ -22,10 +22,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 
 from bench_import import make_transcript
+from bench_stats import bench_codebook
 from bench_transcript_view import FrameClock
 from sqlalchemy import insert, select
 
-from qualcode.domain.records import Codebook, CodebookEntry
 from qualcode.services.codebook import CodebookService
 from qualcode.services.project import Project
 from qualcode.services.sources import SourceService
@@ -36,17 +36,7 @@ def build(folder: Path, codings: int) -> Path:
     path = folder / "big.qcp"
     transcript = folder / "big.txt"
     make_transcript(transcript, 100_000, seed=7)
-    codebook = Codebook(
-        "bench",
-        "",
-        tuple(
-            CodebookEntry(
-                name=f"Theme {t}",
-                children=tuple(CodebookEntry(name=f"Code {t}.{c}") for c in range(8)),
-            )
-            for t in range(8)
-        ),
-    )
+    codebook = bench_codebook()
     rng = random.Random(3)
     with Project.create(path) as project, project.session() as session:
         CodebookService(session, "Bench").import_codebook(codebook)
