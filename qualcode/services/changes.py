@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from qualcode.domain.errors import ConflictError
-from qualcode.store.models import Code, Coder, Coding, Memo, Source
+from qualcode.store.models import Code, Coder, Coding, Memo, Source, SuggestionDecision
 
 Payload = dict[str, Any]
 
@@ -235,7 +235,37 @@ def _memo_edit(session: Session, p: Payload, forward: bool) -> None:
     memo.updated_at = datetime.fromisoformat(p["at" if forward else "before_at"])
 
 
+# --- rejected suggestions ----------------------------------------------------------------
+
+
+def _decision_insert(session: Session, data: Payload) -> None:
+    session.add(
+        SuggestionDecision(
+            uuid=data["uuid"],
+            source_id=_id(session, Source, data["source"]),
+            code_id=_id(session, Code, data["code"]),
+            coder_id=_id(session, Coder, data["coder"]),
+            start=data["start"],
+            end=data["end"],
+            decision=data["decision"],
+            score=data["score"],
+            created_at=datetime.fromisoformat(data["created_at"]),
+        )
+    )
+    session.flush()
+
+
+def _decision_delete(session: Session, data: Payload) -> None:
+    session.delete(_row(session, SuggestionDecision, data["uuid"]))
+    session.flush()
+
+
+def _suggestion_reject(session: Session, p: Payload, forward: bool) -> None:
+    (_decision_insert if forward else _decision_delete)(session, p["decision"])
+
+
 CHANGES: dict[str, Callable[[Session, Payload, bool], None]] = {
+    "suggestion.reject": _suggestion_reject,
     "coding.add": _coding_add,
     "coding.remove": _coding_remove,
     "coding.memo": _coding_memo,

@@ -30,6 +30,13 @@ class CodingService(Service):
             record = self._add(find_source(self.session, source), code, start, end, memo, origin)
         return record
 
+    def add_within(
+        self, source: Source, code: str, start: int, end: int, memo: str, origin: Origin
+    ) -> CodingRecord:
+        """Add a coding inside a transaction the caller owns (so that it commits with
+        the caller's other rows, e.g. the record of an accepted suggestion)."""
+        return self._add(source, code, start, end, memo, origin)
+
     def add_passage(
         self,
         source: str,

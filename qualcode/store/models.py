@@ -243,6 +243,42 @@ class AuditEntry(Base):
     details: Mapped[str] = mapped_column(Text, nullable=False, default="{}")  # JSON
 
 
+class SuggestionDecision(Base):
+    """A researcher's answer to a suggested code: accepted (with the coding it made)
+    or rejected (remembered so it is not suggested again, and learnt from)."""
+
+    __tablename__ = "suggestion_decisions"
+    __table_args__ = (
+        Index("ix_suggestion_decisions_source", "source_id", "start"),
+        CheckConstraint("decision IN ('accepted', 'rejected')", name="decision"),
+        CheckConstraint('start >= 0 AND "end" > start', name="span"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uuid: Mapped[str] = _uuid_column()
+    source_id: Mapped[int] = mapped_column(
+        ForeignKey("sources.id", ondelete="CASCADE"), nullable=False
+    )
+    code_id: Mapped[int] = mapped_column(
+        ForeignKey("codes.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    coder_id: Mapped[int] = mapped_column(ForeignKey("coders.id"), nullable=False)
+    start: Mapped[int] = mapped_column(Integer, nullable=False)
+    end: Mapped[int] = mapped_column(Integer, nullable=False)
+    decision: Mapped[str] = mapped_column(String(10), nullable=False)
+    score: Mapped[float] = mapped_column(Float, nullable=False, default=0.0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+
+
+class AnalysisCache(Base):
+    """A source's text as the suggestion engine analysed it, keyed by content hash and
+    pipeline, so re-running suggestions only analyses what changed."""
+
+    __tablename__ = "analysis_cache"
+    content_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    pipeline: Mapped[str] = mapped_column(String(100), primary_key=True)
+    data: Mapped[str] = mapped_column(Text, nullable=False)  # JSON
+
+
 class HistoryEntry(Base):
     """One undoable change by one coder, kept across restarts.
 
@@ -262,6 +298,7 @@ class HistoryEntry(Base):
 
 
 __all__ = [
+    "AnalysisCache",
     "Attribute",
     "AuditEntry",
     "Base",
@@ -276,6 +313,7 @@ __all__ = [
     "Source",
     "SourceCase",
     "SpeakerTurn",
+    "SuggestionDecision",
     "new_uuid",
     "utcnow",
 ]

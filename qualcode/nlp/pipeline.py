@@ -1,0 +1,158 @@
+"""Loading a spaCy pipeline from what is installed, and turning text into lemmas.
+
+Nothing here downloads anything. An installed trained pipeline (e.g.
+``en_core_web_md``) is used when one is named and present; otherwise a blank English
+pipeline with a rule-based sentence splitter and the lookup lemmas that
+``spacy-lookups-data`` ships.
+"""
+
+from __future__ import annotations
+
+import logging
+from bisect import bisect_left, bisect_right
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+
+from qualcode.nlp.lemmas import Lemmatiser
+
+log = logging.getLogger(__name__)
+
+BLANK = "blank:en"
+_BATCH = 64
+_FALLBACK = "using the blank English pipeline"
+
+
+@dataclass(frozen=True, slots=True)
+class Analysis:
+    """One text as the engine sees it.
+
+    ``lemmas`` has one entry per token (lower case; stop words and punctuation kept so
+    that phrases still match), ``content`` marks the tokens that carry meaning, and
+    ``starts``/``ends`` are code point offsets into the analysed text.
+    """
+
+    lemmas: tuple[str, ...]
+    starts: tuple[int, ...]
+    ends: tuple[int, ...]
+    content: tuple[bool, ...]
+    sentences: tuple[tuple[int, int], ...]  # character spans
+
+    def slice(self, start: int, end: int) -> Analysis:
+        """The tokens lying wholly inside ``[start, end)``; offsets stay as they are."""
+        first = bisect_left(self.starts, start)
+        last = max(first, bisect_right(self.ends, end))
+        return Analysis(
+            self.lemmas[first:last],
+            self.starts[first:last],
+            self.ends[first:last],
+            self.content[first:last],
+            tuple((a, b) for a, b in self.sentences if a < end and b > start),
+        )
+
+    def shifted(self, offset: int) -> Analysis:
+        """The same analysis with every offset moved by ``offset``."""
+        return Analysis(
+            self.lemmas,
+            tuple(s + offset for s in self.starts),
+            tuple(e + offset for e in self.ends),
+            self.content,
+            tuple((a + offset, b + offset) for a, b in self.sentences),
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "l": list(self.lemmas),
+            "s": list(self.starts),
+            "e": list(self.ends),
+            "c": "".join("1" if c else "0" for c in self.content),
+            "p": [list(span) for span in self.sentences],
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Analysis:
+        lemmas = tuple(str(x) for x in data["l"])
+        starts = tuple(int(x) for x in data["s"])
+        ends = tuple(int(x) for x in data["e"])
+        content = tuple(ch == "1" for ch in data["c"])
+        if not len(lemmas) == len(starts) == len(ends) == len(content):
+            raise ValueError("analysis arrays differ in length")
+        sentences = tuple((int(a), int(b)) for a, b in data["p"])
+        return cls(lemmas, starts, ends, content, sentences)
+
+
+class Pipeline:
+    """A loaded spaCy pipeline plus qualcode's own lemma and stop-word rules."""
+
+    def __init__(self, nlp: Any, name: str, notice: str | None = None) -> None:
+        self.nlp = nlp
+        self.name = name
+        self.notice = notice
+        self.has_vectors = len(nlp.vocab.vectors) > 0
+        self.lemmatiser = Lemmatiser()
+
+    def analyse(self, texts: Sequence[str]) -> list[Analysis]:
+        """Analyse texts in batches; order is kept."""
+        return [self._from_doc(doc) for doc in self.nlp.pipe(texts, batch_size=_BATCH)]
+
+    def term_vectors(self, terms: Sequence[str]) -> np.ndarray | None:
+        """Word vectors for lemmas (zeros where the pipeline has none), or None."""
+        if not self.has_vectors:
+            return None
+        vocab = self.nlp.vocab
+        width = vocab.vectors.shape[1]
+        out = np.zeros((len(terms), width), dtype=np.float32)
+        for row, term in enumerate(terms):
+            if vocab.has_vector(term):
+                out[row] = vocab.get_vector(term)
+        return out
+
+    def _from_doc(self, doc: Any) -> Analysis:
+        lemmatise = self.lemmatiser.lemma
+        is_content = self.lemmatiser.is_content
+        lemmas: list[str] = []
+        starts: list[int] = []
+        ends: list[int] = []
+        content: list[bool] = []
+        for token in doc:
+            if token.is_space:
+                continue
+            lemma = lemmatise(token.lower_)
+            lemmas.append(lemma)
+            starts.append(token.idx)
+            ends.append(token.idx + len(token.text))
+            content.append(is_content(token.lower_, lemma))
+        sentences = (
+            tuple((s.start_char, s.end_char) for s in doc.sents)
+            if doc.has_annotation("SENT_START")
+            else ((0, len(doc.text)),)
+        )
+        return Analysis(tuple(lemmas), tuple(starts), tuple(ends), tuple(content), sentences)
+
+
+@lru_cache(maxsize=4)
+def load_pipeline(name: str | None = None) -> Pipeline:
+    """The named installed pipeline, or the blank one (with a notice saying why)."""
+    import spacy  # deferred: spaCy takes a second to import and only suggestions need it
+
+    notice = None
+    if name and name != BLANK:
+        if spacy.util.is_package(name):
+            try:
+                nlp = spacy.load(name, exclude=["ner", "parser", "textcat", "textcat_multilabel"])
+                if "senter" in nlp.component_names:
+                    nlp.enable_pipe("senter")
+                elif not any(p in nlp.pipe_names for p in ("parser", "senter", "sentencizer")):
+                    nlp.add_pipe("sentencizer")
+                return Pipeline(nlp, name)
+            except Exception as error:  # a broken install should not stop suggestions
+                log.warning("could not load spaCy pipeline %s: %s", name, error)
+                notice = f"spaCy pipeline '{name}' could not be loaded ({error}); {_FALLBACK}"
+        else:
+            notice = f"spaCy pipeline '{name}' is not installed; {_FALLBACK}"
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer")
+    return Pipeline(nlp, BLANK, notice)

@@ -1,0 +1,555 @@
+"""Suggested codes: feeding the engine from the project, and the researcher's answers.
+
+The engine (``qualcode.nlp``) sees only records. This service gathers the codebook,
+the units of the sources, the team's codings (positives) and rejected suggestions
+(negatives), keeps the per-project model file and the analysis cache, and turns an
+accepted suggestion into a coding by the accepting coder with origin "suggested".
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import time
+from bisect import bisect_right
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import OperationalError
+
+from qualcode.domain.errors import ValidationError
+from qualcode.domain.records import CodingRecord, Origin
+from qualcode.domain.spans import checked_span
+from qualcode.domain.suggestions import (
+    CodeDescription,
+    Decision,
+    Evaluation,
+    SuggestionRun,
+    TextUnit,
+    TrainingExample,
+    Unit,
+    UnitSuggestions,
+)
+from qualcode.services.base import Service
+from qualcode.services.code_tree import CodeTree
+from qualcode.services.coding import CodingService
+from qualcode.services.sources import find_source
+from qualcode.services.user_config import read_config
+from qualcode.store.models import (
+    AnalysisCache,
+    Code,
+    Coder,
+    Coding,
+    Source,
+    SpeakerTurn,
+    SuggestionDecision,
+    new_uuid,
+    utcnow,
+)
+
+if TYPE_CHECKING:  # the engine loads spaCy: imported only when suggestions are asked for
+    from qualcode.nlp.learned import LearnedModel
+    from qualcode.nlp.pipeline import Analysis, Pipeline
+
+log = logging.getLogger(__name__)
+
+MODEL_SUFFIX = ".suggest-model.json"
+ENV_PIPELINE = "QUALCODE_SPACY_PIPELINE"
+_INTERVIEWER = re.compile(
+    r"(interviewer|facilitator|moderator|researcher|peer researcher|int|iv|q|i)\b\.?$",
+    re.IGNORECASE,
+)
+MIN_OVERLAP = 0.5  # a coding marks a unit when it covers half of it (or it half the coding)
+
+
+def model_path_for(project_path: Path) -> Path:
+    """The learned model lives beside the project file, readable by its owner only."""
+    return project_path.with_name(project_path.name + MODEL_SUFFIX)
+
+
+def configured_pipeline() -> str | None:
+    """The spaCy pipeline chosen in $QUALCODE_SPACY_PIPELINE or the config file."""
+    chosen = os.environ.get(ENV_PIPELINE) or read_config().get("spacy_pipeline")
+    return str(chosen) if chosen else None
+
+
+@dataclass(frozen=True, slots=True)
+class TrainReport:
+    examples: int
+    negatives: int
+    codes: int
+    seconds: float
+    path: Path
+
+
+@dataclass(frozen=True, slots=True)
+class _SourceUnits:
+    source: Source
+    units: list[TextUnit]
+    analyses: list[Analysis]
+
+
+class SuggestionService(Service):
+    def __init__(
+        self,
+        session: object,
+        coder_name: str | None = None,
+        *,
+        model_path: Path,
+        pipeline: str | None = None,
+    ) -> None:
+        super().__init__(session, coder_name)  # type: ignore[arg-type]
+        self.model_path = model_path
+        self.pipeline_name = pipeline if pipeline is not None else configured_pipeline()
+
+    # -- suggesting ---------------------------------------------------------------------
+
+    def suggest(
+        self,
+        *,
+        source: str | None = None,
+        unit: Unit = Unit.TURN,
+        top_k: int = 3,
+        min_score: float | None = None,
+        everyone: bool = False,
+    ) -> SuggestionRun:
+        """Ranked, explained suggestions for one source or all; never applied."""
+        from qualcode.nlp.engine import DEFAULT_MIN_SCORE, Suggester
+
+        if top_k < 1:
+            raise ValidationError("--top must be at least 1")
+        threshold = DEFAULT_MIN_SCORE if min_score is None else min_score
+        if not 0.0 <= threshold <= 1.0:
+            raise ValidationError("--min-score must be between 0 and 1")
+        pipeline = self._pipeline()
+        notices = [pipeline.notice] if pipeline.notice else []
+        codes = self._codes()
+        if not codes:
+            raise ValidationError("the project has no codes yet: import a codebook first")
+        model, notice = self._load_model(pipeline)
+        if notice:
+            notices.append(notice)
+        only = self._source_id(source) if source is not None else None
+        everything = self._units(pipeline, unit, everyone)
+        wanted = [s for s in everything if only is None or s.source.id == only]
+        corpus = [a for s in everything for a in s.analyses]
+        suggester = Suggester(codes, pipeline, model, corpus=corpus)
+        rejected = self._rejected()
+        coded = self._coded()
+        results: list[UnitSuggestions] = []
+        for item in wanted:
+            made = suggester.suggest(
+                item.units, item.analyses, top_k=top_k + 3, min_score=threshold
+            )
+            for unit_result in made:
+                kept = tuple(
+                    s
+                    for s in unit_result.suggestions
+                    if (item.source.id, unit_result.unit.start, unit_result.unit.end, s.code_uuid)
+                    not in rejected
+                    and not _covered(coded.get((item.source.id, s.code_uuid), ()), unit_result.unit)
+                )[:top_k]
+                results.append(UnitSuggestions(unit_result.unit, kept))
+        self._end_read()
+        return SuggestionRun(
+            tuple(results),
+            pipeline.name,
+            tuple(notices),
+            int((suggester.examples_per_code > 0).sum()),
+        )
+
+    # -- answering ----------------------------------------------------------------------
+
+    def accept(
+        self, source: str, start: int, end: int, code: str, *, score: float = 0.0
+    ) -> CodingRecord:
+        """Code the unit: a coding by the accepting coder with origin "suggested"."""
+        coding = CodingService(self.session, self.coder_name)
+        with self._transaction():
+            row = find_source(self.session, source)
+            record = coding.add_within(row, code, start, end, "", Origin.SUGGESTED)
+            self.session.add(
+                SuggestionDecision(
+                    source_id=row.id,
+                    code_id=CodeTree.load(self.session).resolve(code).id,
+                    coder_id=self._coder().id,
+                    start=record.start,
+                    end=record.end,
+                    decision=Decision.ACCEPTED.value,
+                    score=score,
+                )
+            )
+        return record
+
+    def reject(self, source: str, start: int, end: int, code: str, *, score: float = 0.0) -> None:
+        """Remember a rejection: not suggested again, and learnt from as a negative."""
+        with self._transaction():
+            row = find_source(self.session, source)
+            span = checked_span(start, end, len(row.text))
+            target = CodeTree.load(self.session).resolve(code)
+            payload = {
+                "decision": {
+                    "uuid": new_uuid(),
+                    "source": row.uuid,
+                    "code": target.uuid,
+                    "coder": self._coder().uuid,
+                    "start": span.start,
+                    "end": span.end,
+                    "decision": Decision.REJECTED.value,
+                    "score": score,
+                    "created_at": utcnow().isoformat(),
+                }
+            }
+            self._perform(
+                "suggestion.reject", payload, f"reject suggested '{target.name}' in {row.name}"
+            )
+
+    # -- learning -----------------------------------------------------------------------
+
+    def train(self) -> TrainReport:
+        """Fit the per-project model on every coding and rejection, and save it."""
+        from qualcode.nlp.learned import train
+
+        started = time.perf_counter()
+        pipeline = self._pipeline()
+        examples = self.training_examples()
+        self._end_read()
+        model = train(examples, pipeline)
+        model.save(self.model_path)
+        positives = model.positives()
+        return TrainReport(
+            examples=sum(positives.values()),
+            negatives=sum(model.negatives().values()),
+            codes=len(positives),
+            seconds=time.perf_counter() - started,
+            path=self.model_path,
+        )
+
+    def training_examples(self) -> list[TrainingExample]:
+        codes = {c.id: c.uuid for c in self.session.scalars(select(Code))}
+        coders = {c.id: c.name for c in self.session.scalars(select(Coder))}
+        sources = {s.id: s for s in self.session.scalars(select(Source))}
+        examples = [
+            TrainingExample(
+                codes[c.code_id],
+                sources[c.source_id].text[c.start : c.end],
+                True,
+                coders[c.coder_id],
+                sources[c.source_id].name,
+                c.start,
+                c.end,
+            )
+            for c in self.session.scalars(select(Coding).order_by(Coding.created_at, Coding.id))
+        ]
+        examples += [
+            TrainingExample(
+                codes[d.code_id],
+                sources[d.source_id].text[d.start : d.end],
+                False,
+                coders[d.coder_id],
+                sources[d.source_id].name,
+                d.start,
+                d.end,
+            )
+            for d in self.session.scalars(
+                select(SuggestionDecision)
+                .where(SuggestionDecision.decision == Decision.REJECTED.value)
+                .order_by(SuggestionDecision.created_at, SuggestionDecision.id)
+            )
+        ]
+        return examples
+
+    def needs_training(self) -> bool:
+        """True when there is coding the saved model has not learnt from yet."""
+        from qualcode.nlp.learned import LearnedModel, ModelError
+
+        latest = [
+            self.session.scalar(select(func.max(Coding.created_at))),
+            self.session.scalar(select(func.max(SuggestionDecision.created_at))),
+        ]
+        self._end_read()
+        newest = max((t for t in latest if t is not None), default=None)
+        if newest is None:
+            return False
+        try:
+            model = LearnedModel.load(self.model_path)
+        except ModelError:
+            return True
+        return datetime.fromisoformat(model.trained_at) < newest
+
+    def model_status(self) -> str:
+        """One line on the learned model, for the CLI and the TUI."""
+        from qualcode.nlp.learned import LearnedModel, ModelError
+
+        try:
+            model = LearnedModel.load(self.model_path)
+        except ModelError as error:
+            return str(error)
+        positives = model.positives()
+        return (
+            f"model trained {model.trained_at} on {sum(positives.values())} coded examples "
+            f"of {len(positives)} codes and {sum(model.negatives().values())} rejections"
+        )
+
+    def evaluate(self, *, unit: Unit = Unit.TURN, folds: int = 5) -> Evaluation:
+        """k-fold evaluation on the project's own coded units, beside a baseline."""
+        from qualcode.nlp.engine import DEFAULT_MIN_SCORE, Suggester
+        from qualcode.nlp.evaluation import LabelledUnit, cross_validate
+        from qualcode.nlp.learned import train
+
+        if folds < 2:
+            raise ValidationError("--folds must be at least 2")
+        pipeline = self._pipeline()
+        codes = self._codes()
+        index = {c.uuid: i for i, c in enumerate(codes)}
+        everything = self._units(pipeline, unit)
+        coders = {c.id: c.name for c in self.session.scalars(select(Coder))}
+        by_source: dict[int, list[tuple[int, int, str, int]]] = defaultdict(list)
+        for c in self.session.scalars(select(Coding)):
+            by_source[c.source_id].append((c.start, c.end, self._code_uuid(c.code_id), c.coder_id))
+        labelled: list[LabelledUnit] = []
+        for item in everything:
+            for text_unit, analysis in zip(item.units, item.analyses, strict=True):
+                gold = set()
+                who = ""
+                for start, end, code_uuid, coder_id in by_source.get(item.source.id, ()):
+                    if _overlaps_enough(start, end, text_unit.start, text_unit.end):
+                        gold.add(index[code_uuid])
+                        who = who or coders[coder_id]
+                if gold:
+                    labelled.append(
+                        LabelledUnit(
+                            analysis,
+                            text_unit.text,
+                            frozenset(gold),
+                            text_unit.source,
+                            text_unit.start,
+                            text_unit.end,
+                            who,
+                        )
+                    )
+        self._end_read()
+        if len(labelled) < folds:
+            raise ValidationError(
+                f"only {len(labelled)} coded {unit.value}s: code more before evaluating "
+                f"with {folds} folds"
+            )
+        corpus = [a for s in everything for a in s.analyses]
+
+        def rank(examples: Sequence[TrainingExample], analyses: Sequence[Analysis]):  # type: ignore[no-untyped-def]
+            model = train(examples, pipeline)
+            return Suggester(codes, pipeline, model, corpus=corpus).rank(analyses)
+
+        return cross_validate(labelled, codes, rank, folds=folds, threshold=DEFAULT_MIN_SCORE)
+
+    # -- gathering ----------------------------------------------------------------------
+
+    def _pipeline(self) -> Pipeline:
+        from qualcode.nlp.pipeline import load_pipeline
+
+        return load_pipeline(self.pipeline_name)
+
+    def _codes(self) -> list[CodeDescription]:
+        tree = CodeTree.load(self.session)
+        out: list[CodeDescription] = []
+        for depth, code in tree.in_order():
+            record = tree.record(code, depth)
+            out.append(
+                CodeDescription(
+                    uuid=record.uuid,
+                    path=record.path,
+                    parent_uuid=record.parent_uuid,
+                    definition=record.definition,
+                    include=record.include,
+                    exclude=record.exclude,
+                    example=record.example,
+                    keywords=record.keywords,
+                )
+            )
+        self._uuid_by_id = {code.id: code.uuid for _, code in tree.in_order()}
+        return out
+
+    def _code_uuid(self, code_id: int) -> str:
+        return self._uuid_by_id[code_id]
+
+    def _source_id(self, reference: str) -> int:
+        return find_source(self.session, reference).id
+
+    def _load_model(self, pipeline: Pipeline) -> tuple[LearnedModel | None, str | None]:
+        from qualcode.nlp.learned import LearnedModel, ModelError
+
+        try:
+            model = LearnedModel.load(self.model_path)
+        except ModelError as error:
+            if self.model_path.exists():
+                return (
+                    None,
+                    f"{error}; suggesting from the codebook only (run `qualcode suggest train`)",
+                )
+            has_codings = self.session.scalar(select(Coding.id).limit(1)) is not None
+            if has_codings:
+                return None, (
+                    "no trained model yet: suggesting from the codebook only "
+                    "(run `qualcode suggest train` to learn from the coding so far)"
+                )
+            return None, None
+        if model.pipeline != pipeline.name:
+            return None, (
+                f"the model was trained with pipeline {model.pipeline}, not {pipeline.name}; "
+                "suggesting from the codebook only until it is retrained"
+            )
+        return model, None
+
+    def _units(self, pipeline: Pipeline, unit: Unit, everyone: bool = False) -> list[_SourceUnits]:
+        """Units of the sources; by default only what participants said (see below)."""
+        sources = list(self.session.scalars(select(Source).order_by(Source.name)))
+        analyses = self._analyses(pipeline, sources)
+        turns: dict[int, list[tuple[int, int, str | None, int | None]]] = defaultdict(list)
+        for row in self.session.execute(
+            select(
+                SpeakerTurn.source_id,
+                SpeakerTurn.start,
+                SpeakerTurn.end,
+                SpeakerTurn.speaker,
+                SpeakerTurn.case_id,
+            ).order_by(SpeakerTurn.source_id, SpeakerTurn.start)
+        ):
+            turns[row.source_id].append((row.start, row.end, row.speaker, row.case_id))
+        out: list[_SourceUnits] = []
+        for source in sources:
+            spans = _spoken_by_participants(turns.get(source.id, []), everyone) or [
+                (0, len(source.text))
+            ]
+            analysis = analyses[source.content_hash]
+            if unit is Unit.SENTENCE:
+                spans = _sentences_within(analysis.sentences, spans)
+            units: list[TextUnit] = []
+            unit_analyses: list[Analysis] = []
+            for start, end in spans:
+                start, end = _trim(source.text, start, end)
+                if end - start < 3:
+                    continue
+                units.append(TextUnit(source.name, start, end, source.text[start:end]))
+                unit_analyses.append(analysis.slice(start, end))
+            out.append(_SourceUnits(source, units, unit_analyses))
+        return out
+
+    def _analyses(self, pipeline: Pipeline, sources: list[Source]) -> dict[str, Analysis]:
+        """Each source's analysis, from the cache where its text was analysed before."""
+        from qualcode.nlp.pipeline import Analysis
+
+        hashes = {s.content_hash for s in sources}
+        found: dict[str, Analysis] = {}
+        for row in self.session.scalars(
+            select(AnalysisCache).where(
+                AnalysisCache.pipeline == pipeline.name, AnalysisCache.content_hash.in_(hashes)
+            )
+        ):
+            try:
+                found[row.content_hash] = Analysis.from_json(json.loads(row.data))
+            except (ValueError, KeyError, TypeError):
+                log.warning("ignoring a damaged analysis cache entry %s", row.content_hash)
+        missing = [s for s in sources if s.content_hash not in found]
+        unique = list({s.content_hash: s for s in missing}.values())
+        if unique:
+            fresh = pipeline.analyse([s.text for s in unique])
+            for source, analysis in zip(unique, fresh, strict=True):
+                found[source.content_hash] = analysis
+            self._cache(pipeline, {s.content_hash: a for s, a in zip(unique, fresh, strict=True)})
+        return found
+
+    def _cache(self, pipeline: Pipeline, analyses: dict[str, Analysis]) -> None:
+        # A cache is a convenience: if the project is busy, skip it rather than fail.
+        try:
+            with self._transaction():
+                for content_hash, analysis in analyses.items():
+                    self.session.merge(
+                        AnalysisCache(
+                            content_hash=content_hash,
+                            pipeline=pipeline.name,
+                            data=json.dumps(analysis.to_json(), separators=(",", ":")),
+                        )
+                    )
+        except OperationalError as error:
+            log.warning("analysis cache not saved: %s", error)
+
+    def _rejected(self) -> set[tuple[int, int, int, str]]:
+        """Rejections hide a suggestion for good (until undone). An accepted one is
+        hidden by the coding it made, so undoing that coding brings it back."""
+        uuid_of = {c.id: c.uuid for c in self.session.scalars(select(Code))}
+        return {
+            (d.source_id, d.start, d.end, uuid_of[d.code_id])
+            for d in self.session.scalars(
+                select(SuggestionDecision).where(
+                    SuggestionDecision.decision == Decision.REJECTED.value
+                )
+            )
+        }
+
+    def _coded(self) -> dict[tuple[int, str], list[tuple[int, int]]]:
+        uuid_of = {c.id: c.uuid for c in self.session.scalars(select(Code))}
+        coded: dict[tuple[int, str], list[tuple[int, int]]] = defaultdict(list)
+        for source_id, code_id, start, end in self.session.execute(
+            select(Coding.source_id, Coding.code_id, Coding.start, Coding.end)
+        ):
+            coded[(source_id, uuid_of[code_id])].append((start, end))
+        return coded
+
+
+def _spoken_by_participants(
+    turns: Sequence[tuple[int, int, str | None, int | None]], everyone: bool
+) -> list[tuple[int, int]]:
+    """The turns worth suggesting for. Researchers code what participants say, not
+    the questions: where a participant sheet maps speakers to cases, turns without a
+    case are the interviewer's; otherwise speakers named like an interviewer are left
+    out. ``everyone`` keeps every turn."""
+    if everyone or not turns:
+        return [(start, end) for start, end, _, _ in turns]
+    if any(case is not None for *_, case in turns):
+        return [(start, end) for start, end, _, case in turns if case is not None]
+    return [
+        (start, end)
+        for start, end, speaker, _ in turns
+        if not (speaker and _INTERVIEWER.match(speaker.strip()))
+    ]
+
+
+def _covered(spans: Sequence[tuple[int, int]], unit: TextUnit) -> bool:
+    return any(_overlaps_enough(s, e, unit.start, unit.end) for s, e in spans)
+
+
+def _overlaps_enough(start: int, end: int, unit_start: int, unit_end: int) -> bool:
+    overlap = min(end, unit_end) - max(start, unit_start)
+    if overlap <= 0:
+        return False
+    return overlap >= MIN_OVERLAP * min(end - start, unit_end - unit_start)
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def _sentences_within(
+    sentences: Sequence[tuple[int, int]], turns: Sequence[tuple[int, int]]
+) -> list[tuple[int, int]]:
+    """Sentences cut at turn edges, so a unit never holds a speaker label."""
+    ends = [end for _, end in sentences]
+    out: list[tuple[int, int]] = []
+    for turn_start, turn_end in turns:
+        i = bisect_right(ends, turn_start)
+        while i < len(sentences) and sentences[i][0] < turn_end:
+            start, end = sentences[i]
+            out.append((max(start, turn_start), min(end, turn_end)))
+            i += 1
+    return out
