@@ -21,6 +21,7 @@ COMMANDS = {
     "code": "coding_commands:code",
     "memo": "coding_commands:memo",
     "stats": "stats_commands:stats",
+    "suggest": "suggest_commands:suggest",
 }
 
 
