@@ -19,6 +19,7 @@ from qualcode.domain.records import (
     SourceOverview,
     TurnRecord,
 )
+from qualcode.domain.suggestions import SuggestionRun
 from qualcode.services.codebook import CodebookService
 from qualcode.services.coding import CodingService
 from qualcode.services.extracts import ExtractService
@@ -27,6 +28,7 @@ from qualcode.services.project import Project
 from qualcode.services.search import SearchService
 from qualcode.services.sources import SourceService
 from qualcode.services.stats import StatsService
+from qualcode.services.suggestions import SuggestionService, TrainReport, model_path_for
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +90,35 @@ class Backend:
     def search(self, query: str, *, source: str | None, fuzzy: bool) -> list[SearchHit]:
         with self.project.read_session() as session:
             return SearchService(session).search(query, source=source, fuzzy=fuzzy)
+
+    # --- suggestions ---------------------------------------------------------------------
+
+    def _suggestions(self, session) -> SuggestionService:  # type: ignore[no-untyped-def]
+        return SuggestionService(session, self.coder, model_path=model_path_for(self.project.path))
+
+    def suggestions(self, source: str) -> SuggestionRun:
+        with self.project.session() as session:
+            return self._suggestions(session).suggest(source=source)
+
+    def suggestions_need_training(self) -> bool:
+        with self.project.read_session() as session:
+            return self._suggestions(session).needs_training()
+
+    def train_suggestions(self) -> TrainReport:
+        with self.project.read_session() as session:
+            return self._suggestions(session).train()
+
+    def accept_suggestion(
+        self, source: str, start: int, end: int, code_uuid: str, score: float
+    ) -> CodingRecord:
+        with self.project.session() as session:
+            return self._suggestions(session).accept(source, start, end, code_uuid, score=score)
+
+    def reject_suggestion(
+        self, source: str, start: int, end: int, code_uuid: str, score: float
+    ) -> None:
+        with self.project.session() as session:
+            self._suggestions(session).reject(source, start, end, code_uuid, score=score)
 
     # --- changing (each call commits before it returns) --------------------------------
 

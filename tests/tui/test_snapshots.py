@@ -76,3 +76,20 @@ def test_help_screen(snap_compare, app_project: Path) -> None:  # type: ignore[n
 
     app = QualcodeApp(_coded(app_project), coder="Ann", open_source="interview-sam")
     assert snap_compare(app, terminal_size=SIZE, run_before=ready)
+
+
+def test_suggestions_panel(snap_compare, app_project: Path) -> None:  # type: ignore[no-untyped-def]
+    from qualcode.tui.widgets.suggestions_panel import SuggestionsPanel
+
+    async def ready(pilot) -> None:  # type: ignore[no-untyped-def]
+        app = pilot.app
+        await wait_for(pilot, lambda: isinstance(app.screen, TranscriptScreen)
+                       and app.screen.query(TranscriptView)
+                       and bool(app.screen.query_one(TranscriptView).text))
+        await pilot.press("g")
+        panel = app.screen.query_one(SuggestionsPanel)
+        await wait_for(pilot, lambda: bool(panel.items) and panel.has_focus)
+        await pilot.pause()
+
+    app = QualcodeApp(app_project, coder="Ann", open_source="interview-sam")
+    assert snap_compare(app, terminal_size=SIZE, run_before=ready)

@@ -7,9 +7,9 @@ from collections.abc import Sequence
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, OptionList, TextArea
+from textual.widgets import Button, Input, Label, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
 
@@ -119,3 +119,29 @@ class Confirm(ModalScreen[bool]):
 
     def action_no(self) -> None:
         self.dismiss(False)
+
+
+class Explain(ModalScreen[str | None]):
+    """Rich text to read (a suggestion's reasons), with optional one-key answers."""
+
+    BINDINGS = [
+        Binding("escape,q,question_mark", "close", "Close"),
+        Binding("a", "answer('accept')", "Accept"),
+        Binding("r", "answer('reject')", "Reject"),
+    ]
+
+    def __init__(self, body: object, hint: str = "a accept · r reject · esc close") -> None:
+        super().__init__()
+        self.body = body
+        self.hint = hint
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(classes="dialog explain-dialog"):
+            yield Static(self.body)  # type: ignore[arg-type]
+            yield Label(self.hint, classes="dialog-hint")
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+    def action_answer(self, answer: str) -> None:
+        self.dismiss(answer)

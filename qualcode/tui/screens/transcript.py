@@ -26,8 +26,10 @@ from qualcode.tui.backend import Backend, Document
 from qualcode.tui.colours import code_colour
 from qualcode.tui.screens.code_picker import CodePicker, CodePickerResult
 from qualcode.tui.screens.dialogs import Choose, Confirm, MemoEditor, TextPrompt
+from qualcode.tui.screens.transcript_suggestions import SuggestionsMixin
 from qualcode.tui.widgets.codebook_tree import CodebookTree
 from qualcode.tui.widgets.codes_here import CodesHere
+from qualcode.tui.widgets.suggestions_panel import SuggestionsPanel
 from qualcode.tui.widgets.title_bar import TitleBar
 from qualcode.tui.widgets.transcript_view import HighlightSpan, TranscriptView, TurnSpan
 
@@ -80,9 +82,10 @@ class _CommittingPicker(CodePicker):
             self.transcript.post_message(message)
 
 
-class TranscriptScreen(Screen[None]):
+class TranscriptScreen(SuggestionsMixin, Screen[None]):
     BINDINGS = [
         Binding("c", "code", "Code selection"),
+        Binding("g", "suggest", "Suggest"),
         Binding("x", "uncode", "Remove code"),
         Binding("m", "memo", "Memo"),
         Binding("u", "undo", "Undo"),
@@ -146,6 +149,7 @@ class TranscriptScreen(Screen[None]):
         self.colours: dict[str, str] = {}
         self.codings: dict[str, CodingRecord] = {}
         self._shown_here: list[CodingRecord] | None = None
+        self._init_suggestions()
 
     # --- layout ------------------------------------------------------------------------
 
@@ -158,6 +162,9 @@ class TranscriptScreen(Screen[None]):
             with Vertical(id="side"):
                 yield Label("Codes here", classes="side-title")
                 yield CodesHere(id="codes-here")
+                with Vertical(id="suggestions-box"):
+                    yield Label("Suggestions", id="suggestions-title", classes="side-title")
+                    yield SuggestionsPanel(id="suggestions")
                 yield Label("Codebook", classes="side-title")
                 yield CodebookTree(id="codebook")
                 yield Static("", id="definition")
@@ -311,6 +318,7 @@ class TranscriptScreen(Screen[None]):
         self.call_after_refresh(self.notify, message.note, timeout=3)
         # Counts can wait a moment; competing with the frame that shows the code cannot.
         self.set_timer(0.3, self.refresh_counts)
+        self.note_answer()
 
     @on(CountsLoaded)
     def counts_loaded(self, message: CountsLoaded) -> None:
@@ -321,10 +329,11 @@ class TranscriptScreen(Screen[None]):
         if message.codebook is not None:
             self._set_codebook(message.codebook)
         self.codings = {c.uuid: c for c in message.codings}
-        self.view.set_highlights([self._highlight(c) for c in message.codings])
+        self.view.set_highlights(self.all_highlights(message.codings))
         self._show_codes_here(force=True)
         if message.note:
             self.notify(message.note, timeout=3)
+        self.refresh_suggestions()
 
     @on(Failed)
     def failed(self, message: Failed) -> None:

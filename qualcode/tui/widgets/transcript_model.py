@@ -37,6 +37,8 @@ class HighlightSpan:
     ``key`` is the coding's UUID (so a changed coding is found by identity, never by
     position), ``colour`` the code's ``#rrggbb`` and ``label`` a short code name whose
     first letters are printed in the margin so codes never rely on colour alone.
+    A ``suggested`` span is a code proposed but not applied: drawn faintly (italic
+    text, a dotted margin mark), never tinted like a real coding.
     """
 
     start: int
@@ -44,6 +46,7 @@ class HighlightSpan:
     key: str
     colour: str
     label: str
+    suggested: bool = False
 
 
 # Words as researchers mean them: "don't", "multi-agency" and "20" are one word each.

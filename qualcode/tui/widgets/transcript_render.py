@@ -37,6 +37,10 @@ _FALLBACK_COLOUR = Color(136, 136, 136)
 RowState = tuple[tuple[int, int] | None, int]
 
 
+# A suggested (not applied) code: italic, so it reads as tentative without hiding text.
+_SUGGESTED = Style(italic=True)
+
+
 class RowStyles(NamedTuple):
     """Rich styles for each part of a row, resolved from the widget's component classes."""
 
@@ -205,7 +209,9 @@ class RowPainter:
         segments: list[Segment] = []
         for a, b in pairwise(points):
             style = base
-            covering = [h for h in highlights if h.start <= a and h.end >= b]
+            covering = [h for h in highlights if h.start <= a and h.end >= b and not h.suggested]
+            if any(h.suggested and h.start <= a and h.end >= b for h in highlights):
+                style = style + _SUGGESTED
             if covering:
                 # The most specific (shortest) code gives the colour.
                 shortest = min(covering, key=lambda h: h.end - h.start)
@@ -236,7 +242,7 @@ class RowPainter:
                 bar = self._bars[highlight.colour] = margin + Style(
                     color=_parse(highlight.colour).rich_color
                 )
-            segments.append(Segment("▌", bar))
+            segments.append(Segment("┊" if highlight.suggested else "▌", bar))
             initials = set_cell_size(highlight.label.strip(), letters).rstrip()
             segments.append(Segment(initials, margin))
         if shown < len(highlights):

@@ -1,0 +1,206 @@
+"""Suggested codes on the workbench: the panel, the faint marks, accept and reject.
+
+Kept apart from transcript.py so the workbench stays readable. Suggesting (and
+learning from the coding so far, when the saved model is behind) runs in a thread
+worker, so typing and moving never wait for spaCy.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from textual import work
+from textual.message import Message
+
+from qualcode.domain.errors import QualcodeError
+from qualcode.domain.suggestions import SuggestionRun
+from qualcode.tui.screens.dialogs import Explain
+from qualcode.tui.widgets.suggestions_panel import (
+    SuggestionItem,
+    SuggestionsPanel,
+    item_key,
+    reasons_text,
+)
+from qualcode.tui.widgets.transcript_view import HighlightSpan
+
+if TYPE_CHECKING:
+    from qualcode.tui.screens.transcript import TranscriptScreen
+
+RETRAIN_EVERY = 5  # answers (accept, reject, coding) between background retrains
+
+
+class SuggestionsLoaded(Message):
+    def __init__(self, run: SuggestionRun, trained: bool) -> None:
+        super().__init__()
+        self.run = run
+        self.trained = trained
+
+
+class SuggestionAnswered(Message):
+    def __init__(self, key: str, note: str) -> None:
+        super().__init__()
+        self.key = key
+        self.note = note
+
+
+class SuggestionsMixin:
+    """The transcript screen's suggestion behaviour (mixed into TranscriptScreen)."""
+
+    suggestion_marks: dict[str, HighlightSpan]
+    answers_since_training: int
+
+    def _init_suggestions(self) -> None:
+        self.suggestion_marks = {}
+        self.answers_since_training = 0
+
+    @property
+    def suggestions_panel(self: TranscriptScreen) -> SuggestionsPanel:  # type: ignore[misc]
+        return self.query_one(SuggestionsPanel)
+
+    def suggestions_shown(self: TranscriptScreen) -> bool:  # type: ignore[misc]
+        return bool(self.query_one("#suggestions-box").display)
+
+    def action_suggest(self: TranscriptScreen) -> None:  # type: ignore[misc]
+        box = self.query_one("#suggestions-box")
+        if box.display and self.suggestions_panel.has_focus:
+            box.display = False
+            self._set_marks({})
+            self.view.focus()
+            return
+        box.display = True
+        self.call_after_refresh(self.suggestions_panel.focus)
+        if not self.suggestions_panel.items:
+            self.query_one("#suggestions-title").update("Suggestions · finding…")  # type: ignore[attr-defined]
+            self.load_suggestions()
+
+    @work(thread=True, exclusive=True, group="suggest")
+    def load_suggestions(self: TranscriptScreen) -> None:  # type: ignore[misc]
+        backend = self.backend
+        try:
+            trained = False
+            if backend.suggestions_need_training():
+                backend.train_suggestions()
+                trained = True
+            run = backend.suggestions(self.source)
+        except QualcodeError as error:
+            self.post_message(self.Failed(str(error)))
+            return
+        self.post_message(SuggestionsLoaded(run, trained))
+
+    def on_suggestions_loaded(self: TranscriptScreen, message: SuggestionsLoaded) -> None:  # type: ignore[misc]
+        panel = self.suggestions_panel
+        self.answers_since_training = 0 if message.trained else self.answers_since_training
+        items = [
+            SuggestionItem(item_key(u.unit, s), u.unit, s)
+            for u in message.run.units
+            for s in u.suggestions
+        ]
+        panel.show(items, self.colours)
+        marks = self._marks_for(panel.items)
+        self._set_marks(marks)
+        for notice in message.run.notices:
+            self.notify(notice, severity="warning", timeout=8)
+        learnt = " · learning" if message.run.learned_codes else ""
+        self.query_one("#suggestions-title").update(  # type: ignore[attr-defined]
+            f"Suggestions · {len(items)}{learnt}"
+        )
+
+    def _marks_for(self: TranscriptScreen, items: list[SuggestionItem]) -> dict[str, HighlightSpan]:  # type: ignore[misc]
+        """One faint mark per unit, named after its best remaining suggestion."""
+        best: dict[tuple[int, int], SuggestionItem] = {}
+        for item in items:
+            span = (item.unit.start, item.unit.end)
+            if span not in best or item.suggestion.score > best[span].suggestion.score:
+                best[span] = item
+        marks: dict[str, HighlightSpan] = {}
+        for (start, end), item in best.items():
+            key = f"suggested:{start}:{end}"
+            marks[key] = HighlightSpan(
+                start,
+                end,
+                key,
+                self.colours.get(item.suggestion.code_uuid, "#888888"),
+                "?" + item.suggestion.code_path.rsplit(" > ", 1)[-1],
+                suggested=True,
+            )
+        return marks
+
+    def _set_marks(self: TranscriptScreen, marks: dict[str, HighlightSpan]) -> None:  # type: ignore[misc]
+        for key in self.suggestion_marks.keys() - marks.keys():
+            self.view.remove_highlight(key)
+        for mark in marks.values():
+            if self.suggestion_marks.get(mark.key) != mark:
+                self.view.add_highlight(mark)
+        self.suggestion_marks = marks
+
+    def on_suggestions_panel_chosen(self: TranscriptScreen, event: SuggestionsPanel.Chosen) -> None:  # type: ignore[misc]
+        item = event.item
+        if event.action == "show":
+            self.view.move_cursor_to(item.unit.start)
+            self.view.select(item.unit.start, item.unit.end)
+            self.query_one("#definition").update(reasons_text(item))  # type: ignore[attr-defined]
+        elif event.action == "why":
+            self.app.push_screen(
+                Explain(reasons_text(item)),
+                lambda answer: answer and self._answer(item, answer),
+            )
+        else:
+            self._answer(item, event.action)
+
+    def on_suggestions_panel_leave(self: TranscriptScreen, _: SuggestionsPanel.Leave) -> None:  # type: ignore[misc]
+        self.view.focus()
+
+    def _answer(self: TranscriptScreen, item: SuggestionItem, answer: str) -> None:  # type: ignore[misc]
+        self.answer_suggestion(item, answer)
+
+    @work(thread=True, group="write")
+    def answer_suggestion(self: TranscriptScreen, item: SuggestionItem, answer: str) -> None:  # type: ignore[misc]
+        backend = self.backend
+        unit, s = item.unit, item.suggestion
+        name = s.code_path.rsplit(" > ", 1)[-1]
+        try:
+            if answer == "accept":
+                coding = backend.accept_suggestion(
+                    self.source, unit.start, unit.end, s.code_uuid, s.score
+                )
+                self.post_message(self.CodingsAdded([coding], f"Coded as {name} (u to undo)"))
+                self.post_message(SuggestionAnswered(item.key, ""))
+            else:
+                backend.reject_suggestion(self.source, unit.start, unit.end, s.code_uuid, s.score)
+                self.post_message(
+                    SuggestionAnswered(
+                        item.key, f"Rejected {name} here; it will not come back (u to undo)"
+                    )
+                )
+        except QualcodeError as error:
+            self.post_message(self.Failed(str(error)))
+
+    def on_suggestion_answered(self: TranscriptScreen, message: SuggestionAnswered) -> None:  # type: ignore[misc]
+        panel = self.suggestions_panel
+        panel.remove(message.key)
+        self._set_marks(self._marks_for(panel.items))
+        if message.note:  # a rejection; an acceptance is counted as a coding
+            self.notify(message.note, timeout=3)
+            self.note_answer()
+
+    def note_answer(self: TranscriptScreen) -> None:  # type: ignore[misc]
+        """Count a researcher's answer; every few, relearn in the background."""
+        self.answers_since_training += 1
+        if self.answers_since_training >= RETRAIN_EVERY:
+            self.answers_since_training = 0
+            self.retrain_quietly()
+
+    @work(thread=True, exclusive=True, group="train")
+    def retrain_quietly(self: TranscriptScreen) -> None:  # type: ignore[misc]
+        try:
+            self.backend.train_suggestions()
+        except (QualcodeError, OSError) as error:
+            self.post_message(self.Failed(f"could not update the suggestion model: {error}"))
+
+    def refresh_suggestions(self: TranscriptScreen) -> None:  # type: ignore[misc]
+        """After undo or redo the answers may have changed: ask again if shown."""
+        if self.suggestions_shown():
+            self.load_suggestions()
+
+    def all_highlights(self: TranscriptScreen, codings: Any) -> list[HighlightSpan]:  # type: ignore[misc]
+        return [self._highlight(c) for c in codings] + list(self.suggestion_marks.values())
