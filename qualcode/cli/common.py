@@ -7,7 +7,7 @@ import json
 import logging
 import os
 import traceback
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
 from enum import Enum
@@ -99,6 +99,36 @@ def to_jsonable(value: Any) -> Any:
 
 def print_json(value: Any) -> None:
     click.echo(json.dumps(to_jsonable(value), ensure_ascii=False, indent=2))
+
+
+def print_json_list(items: Iterable[Any]) -> None:
+    """A JSON list written one compact item per line as it goes.
+
+    For large outputs (suggestions for a whole project run to 100 MB): the C encoder
+    does the work and no second copy of the output is held in memory.
+    """
+    click.echo("[", nl=False)
+    for index, item in enumerate(items):
+        click.echo(",\n" if index else "\n", nl=False)
+        click.echo(json.dumps(item, ensure_ascii=False, default=_json_default), nl=False)
+    click.echo("\n]")
+
+
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _json_default(value: Any) -> Any:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        kind = type(value)
+        names = _FIELDS.get(kind)
+        if names is None:
+            names = _FIELDS[kind] = tuple(f.name for f in dataclasses.fields(value))
+        return {name: getattr(value, name) for name in names}
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    raise TypeError(f"cannot write {type(value).__name__} as JSON")
 
 
 def print_table(

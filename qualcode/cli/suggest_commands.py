@@ -13,10 +13,10 @@ from qualcode.cli.common import (
     json_option,
     opened,
     print_json,
+    print_json_list,
     print_table,
     project_argument,
     shorten,
-    to_jsonable,
 )
 from qualcode.cli.identity import resolve_coder
 from qualcode.domain.suggestions import Evaluation, Scores, SuggestionRun, Unit
@@ -111,7 +111,7 @@ def show(
     for notice in run.notices:
         click.echo(f"note: {notice}", err=True)
     if as_json:
-        print_json([_unit_json(u) for u in run.units if u.suggestions])
+        print_json_list(_unit_json(u) for u in run.units if u.suggestions)
         return
     _print_run(run)
 
@@ -122,7 +122,7 @@ def _unit_json(item: Any) -> dict[str, Any]:
         "start": item.unit.start,
         "end": item.unit.end,
         "text": item.unit.text,
-        "suggestions": [to_jsonable(s) for s in item.suggestions],
+        "suggestions": item.suggestions,
     }
 
 

@@ -15,7 +15,7 @@ learned model, and it hands back records.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -54,7 +54,8 @@ class _Block:
     """Scores, and what reasons are read from."""
 
     final: np.ndarray  # units x codes, calibrated 0-1
-    similarity: np.ndarray | None  # units x examples, for the closest coded example
+    bags: Bags  # the units' terms and weights, for finding the closest coded example
+    weights: np.ndarray
     phrases: list[list[tuple[int, int, int, str]]]  # (code, first token, end token, text)
 
 
@@ -89,7 +90,9 @@ class Suggester:
             dtype=np.float32,
         )
         self._examples: list[StoredExample] = []
-        self._example_codes = np.zeros(0, dtype=np.int64)
+        self._positive_members: dict[int, list[int]] = {}
+        self._tokens_for: Analysis | None = None
+        self._tokens: list[tuple[str, int, int, int, bool, str]] = []
         self._example_matrix_t = np.zeros((0, 0), dtype=np.float32)
         self.examples_per_code = np.zeros(len(self.codes), dtype=np.int64)
         self.rejections_per_code = np.zeros(len(self.codes), dtype=np.int64)
@@ -153,8 +156,10 @@ class Suggester:
         self.codebook.negative = negative
         self._set_profiles()
         self._examples = examples
-        self._example_codes = codes
         self._example_matrix_t = np.ascontiguousarray(bags.dense(weights, len(vocab)).T)
+        for index, example in enumerate(examples):
+            if example.positive:
+                self._positive_members.setdefault(int(codes[index]), []).append(index)
 
     # -- scoring ------------------------------------------------------------------------
 
@@ -175,24 +180,36 @@ class Suggester:
         *,
         top_k: int = 3,
         min_score: float = DEFAULT_MIN_SCORE,
+        keep: Callable[[TextUnit, str], bool] | None = None,
     ) -> list[UnitSuggestions]:
+        """The best ``top_k`` codes per unit scoring at least ``min_score``, explained.
+
+        ``keep(unit, code_uuid)`` can rule codes out first (already coded there, or
+        rejected), so that only what will be shown is explained.
+        """
         results: list[UnitSuggestions] = []
         for begin in range(0, len(units), _BLOCK):
             chunk = list(analyses[begin : begin + _BLOCK])
-            block = self._score(chunk, nearest=True)
+            block = self._score(chunk)
             for row, (unit, analysis) in enumerate(
                 zip(units[begin : begin + _BLOCK], chunk, strict=True)
             ):
                 scores = block.final[row]
-                order = np.argsort(-scores, kind="stable")[:top_k]
-                chosen = [int(c) for c in order if scores[c] >= min_score and scores[c] > 0]
+                candidates = np.flatnonzero(scores >= max(min_score, 1e-9))
+                order = candidates[np.argsort(-scores[candidates], kind="stable")]
+                chosen: list[int] = []
+                for code in order:
+                    if keep is None or keep(unit, self.codes[int(code)].uuid):
+                        chosen.append(int(code))
+                        if len(chosen) == top_k:
+                            break
                 suggestions = tuple(
                     self._explain(block, row, code, analysis, unit) for code in chosen
                 )
                 results.append(UnitSuggestions(unit, suggestions))
         return results
 
-    def _score(self, analyses: list[Analysis], *, nearest: bool = False) -> _Block:
+    def _score(self, analyses: list[Analysis]) -> _Block:
         bags = [content_lemmas(a) for a in analyses]
         vocab = Vocabulary(self.codebook.vocab.terms)
         unit_bags = Bags.build(bags, vocab, grow=True)
@@ -209,10 +226,7 @@ class Suggester:
         if self.pipeline.has_vectors:
             combined += VECTOR_WEIGHT * self._vector_similarity(vocab, unit_bags, weights)
         final = 1.0 - np.exp(-np.clip(combined, 0, None) / SCALE)
-        similarity = None
-        if nearest and self._examples:
-            similarity = project(unit_bags, weights, self._example_matrix_t)
-        return _Block(final, similarity, phrases)
+        return _Block(final, unit_bags, weights, phrases)
 
     def _vector_similarity(
         self, vocab: Vocabulary, unit_bags: Bags, weights: np.ndarray
@@ -284,6 +298,32 @@ class Suggester:
 
     # -- reasons ------------------------------------------------------------------------
 
+    def _token_columns(
+        self, analysis: Analysis, unit: TextUnit
+    ) -> list[tuple[str, int, int, int, bool, str]]:
+        """(lemma, start, end, codebook column, fuzzy?, words as said) for each content
+        token the codebook knows, worked out once per unit for all its suggestions."""
+        if self._tokens_for is analysis:
+            return self._tokens
+        index = self.codebook.vocab.index
+        out: list[tuple[str, int, int, int, bool, str]] = []
+        for lemma, start, end, keep in zip(
+            analysis.lemmas, analysis.starts, analysis.ends, analysis.content, strict=True
+        ):
+            if not keep:
+                continue
+            column = index.get(lemma)
+            fuzzy = False
+            if column is None:
+                alias = self._alias(lemma)
+                if alias is None:
+                    continue
+                column, fuzzy = alias[0], True
+            said = unit.text[start - unit.start : end - unit.start].lower() or lemma
+            out.append((lemma, start, end, column, fuzzy, said))
+        self._tokens_for, self._tokens = analysis, out
+        return out
+
     def _explain(
         self, block: _Block, row: int, code: int, analysis: Analysis, unit: TextUnit
     ) -> Suggestion:
@@ -301,35 +341,28 @@ class Suggester:
         words: list[tuple[float, str]] = []
         fuzzy_words: list[str] = []
         excluded: list[str] = []
-        index = self.codebook.vocab.index
         seen: set[str] = set()
-        for lemma, start, end, keep in zip(
-            analysis.lemmas, analysis.starts, analysis.ends, analysis.content, strict=True
-        ):
-            if not keep:
-                continue
-            column = index.get(lemma)
-            fuzzy = False
-            if column is None:
-                alias = self._alias(lemma)
-                if alias is None:
-                    continue
-                column, fuzzy = alias[0], True
-            said = unit.text[start - unit.start : end - unit.start].lower() or lemma
-            if self._positive_t[column, code] > 0:
-                term = self.codebook.vocab.terms[column]
-                field = self.codebook.fields.get((code, column), "definition")
-                matched.append(MatchedTerm(term, start, end, field, fuzzy))
-                if lemma not in seen:
+        tokens = self._token_columns(analysis, unit)
+        if tokens:
+            columns = [t[3] for t in tokens]
+            positive = self._positive_t[columns, code].tolist()
+            negative = self._negative_t[columns, code].tolist()
+            for (lemma, start, end, column, fuzzy, said), plus, minus in zip(
+                tokens, positive, negative, strict=True
+            ):
+                if plus > 0:
+                    term = self.codebook.vocab.terms[column]
+                    field = self.codebook.fields.get((code, column), "definition")
+                    matched.append(MatchedTerm(term, start, end, field, fuzzy))
+                    if lemma not in seen:
+                        seen.add(lemma)
+                        if fuzzy:
+                            fuzzy_words.append(f'"{said}" ~ "{term}"')
+                        else:
+                            words.append((plus, f"{said} ({_field(field)})"))
+                elif minus > 0 and lemma not in seen:
                     seen.add(lemma)
-                    if fuzzy:
-                        fuzzy_words.append(f'"{said}" ~ "{term}"')
-                    else:
-                        weight = float(self._positive_t[column, code])
-                        words.append((weight, f"{said} ({_field(field)})"))
-            elif self._negative_t[column, code] > 0 and lemma not in seen:
-                seen.add(lemma)
-                excluded.append(said)
+                    excluded.append(said)
         if words:
             ordered = [text for _, text in sorted(words, key=lambda w: -w[0])]
             reasons.append("codebook words: " + ", ".join(ordered[:6]))
@@ -363,13 +396,15 @@ class Suggester:
         )
 
     def _closest(self, block: _Block, row: int, code: int) -> ClosestExample | None:
-        if block.similarity is None:
-            return None
-        members = np.flatnonzero(self._example_codes == code)
-        members = [int(i) for i in members if self._examples[i].positive]
+        members = self._positive_members.get(code)
         if not members:
             return None
-        sims = block.similarity[row, members]
+        span = slice(block.bags.offsets[row], block.bags.offsets[row + 1])
+        terms, weights = block.bags.terms[span], block.weights[span]
+        inside = terms < self._example_matrix_t.shape[0]
+        sims = weights[inside] @ self._example_matrix_t[terms[inside]][:, members]
+        if sims.size == 0:
+            return None
         best = int(np.argmax(sims))
         if sims[best] <= MIN_EXAMPLE_SIMILARITY:
             return None
@@ -384,12 +419,15 @@ class Suggester:
         )
 
 
+_FIELD_NAMES = {
+    "keywords": "keyword",
+    "parent": "parent code",
+    "coded": "from coded passages",
+}
+
+
 def _field(name: str) -> str:
-    return {
-        "keywords": "keyword",
-        "parent": "parent code",
-        "coded": "from coded passages",
-    }.get(name, name)
+    return _FIELD_NAMES.get(name, name)
 
 
 def _normalise(matrix: np.ndarray) -> np.ndarray:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from bisect import bisect_left, bisect_right
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -43,15 +43,29 @@ class Analysis:
 
     def slice(self, start: int, end: int) -> Analysis:
         """The tokens lying wholly inside ``[start, end)``; offsets stay as they are."""
-        first = bisect_left(self.starts, start)
-        last = max(first, bisect_right(self.ends, end))
-        return Analysis(
-            self.lemmas[first:last],
-            self.starts[first:last],
-            self.ends[first:last],
-            self.content[first:last],
-            tuple((a, b) for a, b in self.sentences if a < end and b > start),
-        )
+        return self.slicer()(start, end)
+
+    def slicer(self) -> Callable[[int, int], Analysis]:
+        """``slice`` for many spans of one text: the lookups are prepared once."""
+        sentence_ends = [b for _, b in self.sentences]
+
+        def cut(start: int, end: int) -> Analysis:
+            first = bisect_left(self.starts, start)
+            last = max(first, bisect_right(self.ends, end))
+            sentences = []
+            for a, b in self.sentences[bisect_right(sentence_ends, start) :]:
+                if a >= end:
+                    break
+                sentences.append((a, b))
+            return Analysis(
+                self.lemmas[first:last],
+                self.starts[first:last],
+                self.ends[first:last],
+                self.content[first:last],
+                tuple(sentences),
+            )
+
+        return cut
 
     def shifted(self, offset: int) -> Analysis:
         """The same analysis with every offset moved by ``offset``."""

@@ -145,18 +145,18 @@ class SuggestionService(Service):
         coded = self._coded()
         results: list[UnitSuggestions] = []
         for item in wanted:
-            made = suggester.suggest(
-                item.units, item.analyses, top_k=top_k + 3, min_score=threshold
+            source_id = item.source.id
+
+            def keep(text_unit: TextUnit, code_uuid: str, source_id: int = source_id) -> bool:
+                if (source_id, text_unit.start, text_unit.end, code_uuid) in rejected:
+                    return False
+                return not _covered(coded.get((source_id, code_uuid), ()), text_unit)
+
+            results.extend(
+                suggester.suggest(
+                    item.units, item.analyses, top_k=top_k, min_score=threshold, keep=keep
+                )
             )
-            for unit_result in made:
-                kept = tuple(
-                    s
-                    for s in unit_result.suggestions
-                    if (item.source.id, unit_result.unit.start, unit_result.unit.end, s.code_uuid)
-                    not in rejected
-                    and not _covered(coded.get((item.source.id, s.code_uuid), ()), unit_result.unit)
-                )[:top_k]
-                results.append(UnitSuggestions(unit_result.unit, kept))
         self._end_read()
         return SuggestionRun(
             tuple(results),
@@ -432,12 +432,13 @@ class SuggestionService(Service):
                 spans = _sentences_within(analysis.sentences, spans)
             units: list[TextUnit] = []
             unit_analyses: list[Analysis] = []
+            cut = analysis.slicer()
             for start, end in spans:
                 start, end = _trim(source.text, start, end)
                 if end - start < 3:
                     continue
                 units.append(TextUnit(source.name, start, end, source.text[start:end]))
-                unit_analyses.append(analysis.slice(start, end))
+                unit_analyses.append(cut(start, end))
             out.append(_SourceUnits(source, units, unit_analyses))
         return out
 
