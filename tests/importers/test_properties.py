@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from qualcode.importers import read_transcript
+from qualcode.importers.speakers import _HEADING_WORDS, _SENTENCE_WORDS
 
 KNOWN_LABELS = [
     "Interviewer",
@@ -25,7 +26,13 @@ KNOWN_LABELS = [
 # Made-up names whose words are a capital, a consonant and a vowel: never a sentence
 # word like "This" or "Why", which a speaker label may not contain.
 _WORD = r"[A-Z][bcdfgklmnprstvz][aeiou][a-z]{0,5}"
-NAMES = st.from_regex(rf"{_WORD}( {_WORD}){{0,2}}", fullmatch=True)
+NAMES = st.from_regex(rf"{_WORD}( {_WORD}){{0,2}}", fullmatch=True).filter(
+    # ... though the pattern can still spell one ("Are"): leave those out
+    lambda name: not any(
+        word.casefold() in _SENTENCE_WORDS or word.casefold() in _HEADING_WORDS
+        for word in name.split()
+    )
+)
 
 _TEXT = st.text(
     alphabet=st.characters(codec="utf-8", categories=["L", "N", "P", "S", "Zs"]),
