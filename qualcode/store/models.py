@@ -297,6 +297,28 @@ class HistoryEntry(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
 
 
+class Identifier(Base):
+    """A line of the identifier register: a word that identifies someone, and the
+    bracketed description that replaces it in everything exported.
+
+    ``key`` is the original case-folded, so one identifier is registered only once
+    however it is capitalised.
+    """
+
+    __tablename__ = "identifiers"
+    __table_args__ = (
+        CheckConstraint("kind IN ('person', 'place', 'organisation', 'other')", name="kind"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uuid: Mapped[str] = _uuid_column()
+    original: Mapped[str] = mapped_column(String(300), nullable=False)
+    key: Mapped[str] = mapped_column(String(300), nullable=False, unique=True)
+    replacement: Mapped[str] = mapped_column(String(300), nullable=False)
+    kind: Mapped[str] = mapped_column(String(20), nullable=False, default="other")
+    note: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+
+
 __all__ = [
     "AnalysisCache",
     "Attribute",
@@ -308,6 +330,7 @@ __all__ = [
     "Coder",
     "Coding",
     "HistoryEntry",
+    "Identifier",
     "Memo",
     "ProjectSetting",
     "Source",

@@ -19,6 +19,7 @@ from qualcode.tui.screens.code_picker import CodePicker, CodePickerResult
 from qualcode.tui.screens.dialogs import TextPrompt
 from qualcode.tui.screens.extracts import ExtractsScreen
 from qualcode.tui.screens.help import HelpScreen
+from qualcode.tui.screens.identifiers import IdentifiersScreen
 from qualcode.tui.screens.search import SearchScreen
 from qualcode.tui.screens.sources import SourcesScreen
 from qualcode.tui.screens.transcript import TranscriptScreen
@@ -159,6 +160,9 @@ class QualcodeApp(App[None]):
     def action_search_project(self) -> None:
         self.push_screen(SearchScreen(None))
 
+    def action_identifiers(self) -> None:
+        self.push_screen(IdentifiersScreen())
+
     def hint_dismissed(self) -> None:
         save_setting("demo_hint_seen", True)
 
@@ -204,6 +208,11 @@ class QualcodeApp(App[None]):
             "Search all transcripts", "Exact or fuzzy search", self.action_search_project
         )
         yield SystemCommand("Help", "Every key and how to code", self.action_help)
+        yield SystemCommand(
+            "Identifier register",
+            "Names and places replaced in every export, and suggestions",
+            self.action_identifiers,
+        )
         if isinstance(screen, TranscriptScreen):
             yield SystemCommand("Undo", "Take back your last change", screen.action_undo)
             yield SystemCommand("Redo", "Apply again what you undid", screen.action_redo)

@@ -19,11 +19,13 @@ from qualcode.domain.records import (
     SourceOverview,
     TurnRecord,
 )
+from qualcode.domain.redaction import IdentifierEntry, IdentifierSuggestion
 from qualcode.domain.suggestions import SuggestionRun
 from qualcode.services.codebook import CodebookService
 from qualcode.services.coding import CodingService
 from qualcode.services.extracts import ExtractService
 from qualcode.services.history import HistoryService, HistoryStep
+from qualcode.services.identifiers import IdentifierService
 from qualcode.services.project import Project
 from qualcode.services.search import SearchService
 from qualcode.services.sources import SourceService
@@ -165,3 +167,23 @@ class Backend:
     def redo(self) -> HistoryStep | None:
         with self.project.session() as session:
             return HistoryService(session, self.coder).redo()
+
+    # --- the identifier register ---------------------------------------------------------
+
+    def identifiers(self) -> list[IdentifierEntry]:
+        with self.project.read_session() as session:
+            return IdentifierService(session).list()
+
+    def add_identifier(
+        self, original: str, replacement: str, kind: str = "other"
+    ) -> IdentifierEntry:
+        with self.project.session() as session:
+            return IdentifierService(session, self.coder).add(original, replacement, kind=kind)
+
+    def remove_identifier(self, reference: str) -> IdentifierEntry:
+        with self.project.session() as session:
+            return IdentifierService(session, self.coder).remove(reference)
+
+    def identifier_suggestions(self) -> list[IdentifierSuggestion]:
+        with self.project.read_session() as session:
+            return IdentifierService(session).suggest()

@@ -25,6 +25,7 @@ class SourcesScreen(Screen[None]):
         Binding("slash", "focus_filter", "Filter"),
         Binding("e", "app.extracts", "Extracts"),
         Binding("ctrl+f", "app.search_project", "Search all"),
+        Binding("i", "app.identifiers", "Identifiers"),
         Binding("question_mark,f1", "app.help", "Help"),
         Binding("q", "app.quit", "Quit"),
     ]

@@ -1,0 +1,243 @@
+"""The identifier register: names and places replaced by a description in every export.
+
+Two tables share the screen: the register, and (after ``s``) the suggestions found in
+the transcripts, where enter registers the highlighted one after the researcher has
+checked (or changed) its replacement.
+"""
+
+from __future__ import annotations
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Label
+
+from qualcode.domain.errors import QualcodeError
+from qualcode.domain.redaction import (
+    IDENTIFIER_KINDS,
+    IdentifierEntry,
+    IdentifierSuggestion,
+    default_replacement,
+)
+from qualcode.tui.screens.dialogs import Choose, Confirm, TextPrompt
+from qualcode.tui.widgets.title_bar import TitleBar
+
+REGISTER_HINT = (
+    "Identifiers replaced in every export. a add · delete remove · s suggestions · esc back"
+)
+SUGGESTIONS_HINT = (
+    "Suggestions from the transcripts. enter registers one (you can change its "
+    "replacement) · esc back to the register"
+)
+
+
+class IdentifiersScreen(Screen[None]):
+    BINDINGS = [
+        Binding("a", "add", "Add"),
+        Binding("delete", "remove", "Remove"),
+        Binding("s", "suggest", "Suggestions"),
+        Binding("escape", "back", "Back"),
+        Binding("question_mark,f1", "app.help", "Help"),
+    ]
+
+    class Loaded(Message):
+        def __init__(self, entries: list[IdentifierEntry]) -> None:
+            super().__init__()
+            self.entries = entries
+
+    class SuggestionsLoaded(Message):
+        def __init__(self, suggestions: list[IdentifierSuggestion]) -> None:
+            super().__init__()
+            self.suggestions = suggestions
+
+    class Changed(Message):
+        def __init__(self, note: str) -> None:
+            super().__init__()
+            self.note = note
+
+    class Failed(Message):
+        def __init__(self, text: str) -> None:
+            super().__init__()
+            self.text = text
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.entries: list[IdentifierEntry] = []
+        self.suggestions: list[IdentifierSuggestion] = []
+        self.showing_suggestions = False
+
+    def compose(self) -> ComposeResult:
+        yield TitleBar("Identifier register")
+        yield Label(REGISTER_HINT, id="identifiers-hint", classes="screen-hint")
+        yield DataTable(id="identifiers", cursor_type="row", zebra_stripes=True)
+        yield DataTable(id="identifier-suggestions", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        register = self.query_one("#identifiers", DataTable)
+        register.add_columns("Original", "Replacement", "Kind")
+        found = self.query_one("#identifier-suggestions", DataTable)
+        found.add_columns("Text", "Count", "Kind", "Replacement", "Variants", "Why")
+        found.display = False
+        register.focus()
+        self.fetch_register()
+
+    @property
+    def register_table(self) -> DataTable[str]:
+        return self.query_one("#identifiers", DataTable)
+
+    @property
+    def suggestions_table(self) -> DataTable[str]:
+        return self.query_one("#identifier-suggestions", DataTable)
+
+    # --- workers: fetch and change, never touching widgets ------------------------------
+
+    @work(thread=True, exclusive=True, group="identifiers")
+    def fetch_register(self) -> None:
+        try:
+            self.post_message(self.Loaded(self.app.backend.identifiers()))  # type: ignore[attr-defined]
+        except QualcodeError as error:
+            self.post_message(self.Failed(str(error)))
+
+    @work(thread=True, exclusive=True, group="identifier-suggestions")
+    def fetch_suggestions(self) -> None:
+        try:
+            found = self.app.backend.identifier_suggestions()  # type: ignore[attr-defined]
+        except QualcodeError as error:
+            self.post_message(self.Failed(str(error)))
+            return
+        self.post_message(self.SuggestionsLoaded(found))
+
+    @work(thread=True, group="identifier-changes")
+    def save_entry(self, original: str, replacement: str, kind: str) -> None:
+        try:
+            entry = self.app.backend.add_identifier(original, replacement, kind)  # type: ignore[attr-defined]
+        except QualcodeError as error:
+            self.post_message(self.Failed(str(error)))
+            return
+        self.post_message(
+            self.Changed(f"'{entry.original}' will be replaced by {entry.replacement}")
+        )
+
+    @work(thread=True, group="identifier-changes")
+    def delete_entry(self, reference: str) -> None:
+        try:
+            entry = self.app.backend.remove_identifier(reference)  # type: ignore[attr-defined]
+        except QualcodeError as error:
+            self.post_message(self.Failed(str(error)))
+            return
+        self.post_message(self.Changed(f"'{entry.original}' is no longer replaced"))
+
+    # --- handlers: update the screen ----------------------------------------------------
+
+    @on(Loaded)
+    def register_loaded(self, message: Loaded) -> None:
+        self.entries = message.entries
+        table = self.register_table
+        row = table.cursor_row
+        table.clear()
+        for entry in self.entries:
+            table.add_row(entry.original, entry.replacement, entry.kind, key=entry.uuid)
+        if self.entries:
+            table.move_cursor(row=min(row, len(self.entries) - 1))
+
+    @on(SuggestionsLoaded)
+    def suggestions_loaded(self, message: SuggestionsLoaded) -> None:
+        self.suggestions = message.suggestions
+        table = self.suggestions_table
+        table.clear()
+        for index, item in enumerate(self.suggestions):
+            table.add_row(
+                item.text,
+                str(item.count),
+                item.kind,
+                item.replacement,
+                ", ".join(item.variants),
+                item.reason,
+                key=str(index),
+            )
+        if not self.suggestions:
+            self.notify("No new identifiers found in the transcripts.", timeout=4)
+
+    @on(Changed)
+    def entry_changed(self, message: Changed) -> None:
+        self.notify(message.note, timeout=3)
+        self.fetch_register()
+        if self.showing_suggestions:
+            self.fetch_suggestions()
+
+    @on(Failed)
+    def change_failed(self, message: Failed) -> None:
+        self.notify(message.text, severity="error", timeout=6)
+
+    # --- actions -----------------------------------------------------------------------
+
+    def action_add(self) -> None:
+        def kind_chosen(original: str, kind: str | None) -> None:
+            if not kind:
+                return
+            self.app.push_screen(
+                TextPrompt(f"Replace '{original}' with:", default_replacement(kind)),
+                lambda replacement: replacement and self.save_entry(original, replacement, kind),
+            )
+
+        def original_given(original: str | None) -> None:
+            if not original:
+                return
+            self.app.push_screen(
+                Choose(f"What does '{original}' name?", [(k, k) for k in IDENTIFIER_KINDS]),
+                lambda kind: kind_chosen(original, kind),
+            )
+
+        self.app.push_screen(
+            TextPrompt(
+                "A name, place or organisation to replace in exports:",
+                placeholder="e.g. Dawn Hendry, Thornleigh estate",
+            ),
+            original_given,
+        )
+
+    def action_remove(self) -> None:
+        if self.showing_suggestions or not self.entries:
+            return
+        table = self.register_table
+        uuid = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        entry = next((e for e in self.entries if e.uuid == uuid), None)
+        if entry is None:
+            return
+        self.app.push_screen(
+            Confirm(f"Stop replacing '{entry.original}' with {entry.replacement}?"),
+            lambda yes: yes and self.delete_entry(entry.uuid),
+        )
+
+    def action_suggest(self) -> None:
+        self.showing_suggestions = True
+        self.register_table.display = False
+        self.suggestions_table.display = True
+        self.suggestions_table.focus()
+        self.query_one("#identifiers-hint", Label).update(SUGGESTIONS_HINT)
+        self.notify("Looking for names and places in the transcripts…", timeout=2)
+        self.fetch_suggestions()
+
+    def action_back(self) -> None:
+        if not self.showing_suggestions:
+            self.app.pop_screen()
+            return
+        self.showing_suggestions = False
+        self.suggestions_table.display = False
+        self.register_table.display = True
+        self.register_table.focus()
+        self.query_one("#identifiers-hint", Label).update(REGISTER_HINT)
+
+    @on(DataTable.RowSelected, "#identifier-suggestions")
+    def suggestion_chosen(self, event: DataTable.RowSelected) -> None:
+        index = int(event.row_key.value or 0)
+        if index >= len(self.suggestions):
+            return
+        item = self.suggestions[index]
+        self.app.push_screen(
+            TextPrompt(f"Replace '{item.text}' ({item.kind}) with:", item.replacement),
+            lambda replacement: replacement and self.save_entry(item.text, replacement, item.kind),
+        )

@@ -1,0 +1,216 @@
+"""The identifier register as a service: rules for entries, places, suggestions, checks."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from qualcode.domain.errors import ConflictError, NotFoundError, ValidationError
+from qualcode.domain.redaction import IdentifierEntry, Redactor
+from qualcode.services.identifiers import IdentifierService
+from qualcode.services.project import Project
+from qualcode.services.sources import SourceService
+from qualcode.store.models import AuditEntry, Identifier, ProjectSetting
+
+TALK = """Interviewer: Who helped?
+
+Sam: Honestly it was Jill Evans at Castlegate Medical Centre. Jill's brilliant.
+
+Interviewer: And the time it took?
+
+Sam: Ages. I was living on the Thornleigh estate then, and Jill rang Dr Okonjo.
+"""
+
+
+def service(project: Project, coder: str | None = "Ann") -> IdentifierService:
+    return IdentifierService(project.session(), coder)
+
+
+def test_add_list_update_remove(project: Project) -> None:
+    added = service(project).add(
+        "  Jill   Evans ", "[the psychologist]", kind="person", note="from interview 3"
+    )
+    assert added.original == "Jill Evans" and added.uuid and added.note == "from interview 3"
+    service(project).add("Brindlecombe", "[local area]", kind="place")
+    entries = service(project).list()
+    assert [(e.original, e.replacement, e.kind) for e in entries] == [
+        ("Brindlecombe", "[local area]", "place"),
+        ("Jill Evans", "[the psychologist]", "person"),
+    ]
+    assert all(e.uuid for e in entries)
+    changed = service(project).update("JILL EVANS", replacement="[psychologist]", kind="other")
+    assert changed.replacement == "[psychologist]" and changed.kind == "other"
+    removed = service(project).remove(added.uuid)
+    assert removed.original == "Jill Evans"
+    assert service(project).remove("brindlecombe").original == "Brindlecombe"
+    assert service(project).list() == []
+
+
+def test_an_original_is_registered_once_in_any_case_or_accent(project: Project) -> None:
+    service(project).add("Zo\u00eb", "[name]", kind="person")
+    for again in ("zo\u00eb", "ZOE", "Zoe\u0308", " Zo\u00eb "):
+        with pytest.raises(ConflictError, match="already registered"):
+            service(project).add(again, "[someone]")
+    with project.session() as session:
+        assert session.scalars(select(Identifier.key)).all() == ["zoe"]
+
+
+@pytest.mark.parametrize(
+    ("original", "replacement", "message"),
+    [
+        ("", "[name]", "two letters"),
+        ("J", "[name]", "two letters"),
+        ("Jill", "", "give the replacement"),
+        ("Jill", "  ", "give the replacement"),
+        ("Jill", "[Jill's manager]", "contains 'Jill' itself"),
+        ("Jill", "JILL B.", "contains 'Jill' itself"),
+    ],
+)
+def test_bad_entries_are_refused(
+    project: Project, original: str, replacement: str, message: str
+) -> None:
+    with pytest.raises(ValidationError, match=message):
+        service(project).add(original, replacement)
+
+
+def test_replacements_and_originals_may_not_chain(project: Project) -> None:
+    service(project).add("Ann", "[name]", kind="person")
+    with pytest.raises(ValidationError, match="contains the registered 'Ann'"):
+        service(project).add("Jill", "[Ann's colleague]")
+    service(project).add("Jill", "[colleague]")
+    with pytest.raises(ConflictError, match="appears in the replacement for 'Jill'"):
+        service(project).add("Colleague", "[someone]")
+    with pytest.raises(ValidationError):
+        service(project).update("Jill", replacement="[ANN]")
+
+
+def test_an_unknown_kind_or_reference_is_refused(project: Project) -> None:
+    with pytest.raises(ValidationError, match="kind must be one of"):
+        service(project).add("Jill", "[name]", kind="pet")
+    with pytest.raises(NotFoundError, match="not in the identifier register"):
+        service(project).remove("Nobody")
+    with pytest.raises(NotFoundError):
+        service(project).update("Nobody", kind="person")
+
+
+def test_changes_need_a_coder_and_are_audited(project: Project) -> None:
+    with pytest.raises(ValidationError, match="no coder name"):
+        service(project, None).add("Jill", "[name]")
+    entry = service(project).add("Jill", "[name]", kind="person")
+    service(project).update("Jill", kind="other")
+    service(project).remove("Jill")
+    with project.session() as session:
+        rows = session.scalars(
+            select(AuditEntry).where(AuditEntry.entity == "identifier").order_by(AuditEntry.id)
+        ).all()
+        assert [r.action for r in rows] == [
+            "identifier.add",
+            "identifier.update",
+            "identifier.remove",
+        ]
+        assert {r.entity_uuid for r in rows} == {entry.uuid}
+        assert all("Jill" not in r.details for r in rows)  # the audit log names no one
+
+
+def test_the_redactor_applies_the_register(project: Project) -> None:
+    service(project).add("Jill", "[psychologist]", kind="person")
+    service(project).add("Jill Evans", "[the psychologist]", kind="person")
+    redactor = service(project).redactor()
+    assert isinstance(redactor, Redactor)
+    assert redactor.apply("Jill Evans and Jill's") == "[the psychologist] and [psychologist]'s"
+    assert all(isinstance(e, IdentifierEntry) for e in redactor.entries)
+
+
+def test_places_are_kept_once_each_as_a_project_setting(project: Project) -> None:
+    assert service(project).places() == []
+    assert service(project).add_places(["Hartwell", " Redmoor "]) == ["Hartwell", "Redmoor"]
+    assert service(project).add_places(["HARTWELL", "Wexcombe", ""]) == [
+        "Hartwell",
+        "Redmoor",
+        "Wexcombe",
+    ]
+    with project.session() as session:
+        stored = session.get(ProjectSetting, "identifier_places")
+        assert stored is not None and stored.value == "Hartwell\nRedmoor\nWexcombe"
+
+
+def test_suggest_reads_the_sources_and_skips_the_register(project: Project, tmp_path: Path) -> None:
+    path = tmp_path / "files" / "talk.txt"
+    path.parent.mkdir(exist_ok=True)
+    path.write_text(TALK + "Sam: We all went to Portmoor, down by the quay.\n", encoding="utf-8")
+    SourceService(project.session(), "Ann").import_files([path])
+    service(project).add("Jill", "[psychologist]", kind="person")
+    service(project).add_places(["Portmoor"])
+    suggestions = {s.text: s for s in service(project, None).suggest()}
+    assert {
+        "Evans",
+        "Castlegate Medical Centre",
+        "Thornleigh estate",
+        "Dr Okonjo",
+        "Portmoor",
+    } <= set(suggestions)
+    assert "Jill" not in suggestions and "Sam" not in suggestions  # register, speaker
+    assert "Interviewer" not in suggestions
+    assert suggestions["Evans"].sources == ("talk",)
+    assert suggestions["Thornleigh estate"].replacement == "[local area]"
+    extra = {s.text: s for s in service(project).suggest(places=["quay"])}
+    assert extra["quay"].kind == "place" and "quay" not in suggestions
+
+
+def test_check_a_text_file_by_line(project: Project, tmp_path: Path) -> None:
+    service(project).add("Jill Evans", "[the psychologist]", kind="person")
+    report = tmp_path / "quotes.csv"
+    report.write_text(
+        'quote,source\n"It was Jill\nEvans, really",a\n"[the psychologist]",b\n"and Evans",c\n',
+        encoding="utf-8",
+    )
+    found = service(project).check_file(report)
+    assert [(f.location, f.leak.found, f.leak.reason) for f in found] == [
+        ("line 2", "Jill\nEvans", "registered"),
+        ("line 5", "Evans", "part"),
+    ]
+
+
+def test_check_a_word_file_paragraphs_tables_and_headers(project: Project, tmp_path: Path) -> None:
+    import docx
+
+    service(project).add("Brindlecombe", "[local area]", kind="place")
+    document = docx.Document()
+    document.add_paragraph("A report")
+    document.add_paragraph("Nothing here.")
+    document.add_paragraph("She grew up in brindlecombe.")
+    table = document.add_table(rows=2, cols=2)
+    table.cell(1, 1).text = "Brindlecomb, mostly"
+    merged = table.cell(0, 0).merge(table.cell(0, 1))
+    merged.text = "Brindlecombe Road"
+    document.sections[0].header.paragraphs[0].text = "Study of BRINDLECOMBE"
+    path = tmp_path / "report.docx"
+    document.save(str(path))
+    found = service(project).check_file(path)
+    assert [(f.location, f.leak.found) for f in found] == [
+        ("paragraph 3", "brindlecombe"),
+        ("table 1, row 1, cell 1", "Brindlecombe"),  # a merged cell is read once
+        ("table 1, row 2, cell 2", "Brindlecomb"),
+        ("header (section 1, paragraph 1)", "BRINDLECOMBE"),
+    ]
+    assert service(project).check_text("all [local area]") == []
+
+
+def test_a_damaged_word_file_is_one_clear_error(project: Project, tmp_path: Path) -> None:
+    from qualcode.domain.errors import InputFileError
+
+    path = tmp_path / "broken.docx"
+    path.write_bytes(b"PK\x03\x04 not really a zip")
+    with pytest.raises(InputFileError, match=r"broken\.docx"):
+        service(project).check_file(path)
+
+
+def test_json_of_entries_is_plain(project: Project) -> None:
+    from qualcode.cli.common import to_jsonable
+
+    service(project).add("Jill", "[name]", kind="person")
+    [entry] = to_jsonable(service(project).list())
+    assert json.dumps(entry) and set(entry) == {"original", "replacement", "kind", "uuid", "note"}
