@@ -22,6 +22,8 @@ COMMANDS = {
     "memo": "coding_commands:memo",
     "stats": "stats_commands:stats",
     "suggest": "suggest_commands:suggest",
+    "identifiers": "identifier_commands:identifiers",
+    "export": "export_commands:export",
 }
 
 

@@ -64,15 +64,24 @@ def open_(project: Path, source: str | None, coder: str | None) -> None:
     help="Rebuild the demo project from scratch (the old one is kept as a backup).",
 )
 @click.option("--no-open", is_flag=True, help="Only build the demo and describe it.")
+@click.option(
+    "--with-coding",
+    is_flag=True,
+    help="Build it already coded by an 'Example coder' (for extracts, reports, reviews).",
+)
 @coder_option
-def demo(fresh: bool, no_open: bool, coder: str | None) -> None:
+def demo(fresh: bool, no_open: bool, with_coding: bool, coder: str | None) -> None:
     """Build the demo project from the bundled transcripts and codebook, and open it.
 
     Outside a terminal (in a script or a pipe) it describes what it built instead.
     """
     material = find_demo_material()
     report = build_demo(
-        data_dir() / "demo", material, coder=known_coder(coder) or "demo", fresh=fresh
+        data_dir() / "demo",
+        material,
+        coder=known_coder(coder) or "demo",
+        fresh=fresh,
+        with_coding=with_coding,
     )
     if no_open or not (sys.stdin.isatty() and sys.stdout.isatty()):
         _describe(report)

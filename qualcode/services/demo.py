@@ -9,6 +9,7 @@ from pathlib import Path
 from qualcode.domain.errors import QualcodeError
 from qualcode.domain.records import SourceRecord
 from qualcode.services.codebook import CodebookService
+from qualcode.services.coding import CodingService
 from qualcode.services.project import Project
 from qualcode.services.sources import SourceService
 from qualcode.store.migrate import backup_file
@@ -18,11 +19,17 @@ DEMO_CODEBOOK = "barriers-and-enablers.yaml"
 PARTICIPANTS_SHEET = "participants.csv"
 
 
+EXAMPLE_CODER = "Example coder"
+
+
 @dataclass(frozen=True, slots=True)
 class DemoMaterial:
     transcripts: Path
     codebook: Path
     participants: Path
+    # The passages each transcript was written to illustrate, with their codes (the
+    # answer key for measuring suggestions), used as example coding on request.
+    example_coding: Path | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +49,7 @@ def find_demo_material(root: Path | None = None) -> DemoMaterial:
         transcripts=base / "transcripts",
         codebook=base / "codebooks" / DEMO_CODEBOOK,
         participants=base / "transcripts" / PARTICIPANTS_SHEET,
+        example_coding=base / "benchmarks" / "answer_key",
     )
     for needed in (material.transcripts, material.codebook, material.participants):
         if not needed.exists():
@@ -53,7 +61,12 @@ def find_demo_material(root: Path | None = None) -> DemoMaterial:
 
 
 def build_demo(
-    folder: Path, material: DemoMaterial, *, coder: str, fresh: bool = False
+    folder: Path,
+    material: DemoMaterial,
+    *,
+    coder: str,
+    fresh: bool = False,
+    with_coding: bool = False,
 ) -> DemoReport:
     """Open the demo project in ``folder``, building it first if needed.
 
@@ -71,6 +84,8 @@ def build_demo(
     if not path.exists():
         _build(path, material, coder)
         built = True
+        if with_coding:
+            add_example_coding(path, material)
     with Project.open(path) as project, project.read_session() as session:
         codes = len(CodebookService(session).list_codes())
         codebook = CodebookService(session).export_codebook().name
@@ -94,3 +109,24 @@ def _build(path: Path, material: DemoMaterial, coder: str) -> None:
         for suffix in ("", "-wal", "-shm"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
         raise
+
+
+def add_example_coding(path: Path, material: DemoMaterial) -> int:
+    """Code the demo as a colleague would have (as "Example coder"), so extracts,
+    reports and suggestions have something to work with. Returns the codings made."""
+    import yaml  # deferred: only the demo with coding reads these files
+
+    folder = material.example_coding
+    if folder is None or not folder.is_dir():
+        raise QualcodeError(f"{folder}: the demo's example coding is not there")
+    made = 0
+    with Project.open(path) as project, project.session() as session:
+        service = CodingService(session, EXAMPLE_CODER)
+        for file in sorted(folder.glob("*.yaml")):
+            data = yaml.safe_load(file.read_text(encoding="utf-8"))
+            source = Path(data["source"]).stem
+            for passage in data["passages"]:
+                for code in passage["codes"]:
+                    service.add_passage(source, code, passage["quote"])
+                    made += 1
+    return made

@@ -1,0 +1,83 @@
+"""Turning a coded passage into a quote for a report: attribution, widening, trimming.
+
+Omitted words are shown as ``[...]``, as the study's reports do.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+from qualcode.domain.records import AttributeValue
+
+OMISSION = "[...]"
+_FIELD = re.compile(r"\{([^{}]+)\}")
+_SENTENCE_END = re.compile(r"[.?!\u2026]+[\"'\u2019\u201d)\]]*(?=\s|$)")
+_WORD = re.compile(r"\S+")
+
+
+def attribution(template: str, attributes: Mapping[str, AttributeValue]) -> str:
+    """Fill ``template`` from a participant's attributes (never the speaker's name).
+
+    ``{pseudonym|stakeholder_group}`` takes the first that is present; a part of the
+    template (between commas) with a missing field is dropped, so a participant with
+    no area reads "Local area lead", not "Local area lead, local area ".
+    """
+    lowered = {k.lower(): str(v).strip() for k, v in attributes.items() if str(v).strip()}
+    parts: list[str] = []
+    for part in template.split(","):
+        missing = False
+
+        def fill(match: re.Match[str]) -> str:
+            nonlocal missing
+            for name in match.group(1).split("|"):
+                value = lowered.get(name.strip().lower())
+                if value:
+                    return value
+            missing = True
+            return ""
+
+        filled = _FIELD.sub(fill, part).strip()
+        if not missing and filled:
+            parts.append(filled)
+    return ", ".join(parts) or "Participant"
+
+
+def widen_to_sentences(text: str, start: int, end: int, lo: int, hi: int) -> tuple[int, int]:
+    """Grow ``[start, end)`` to the whole sentences it touches, within ``[lo, hi)``
+    (its speaker turn), so a quote never starts or stops mid-sentence."""
+    new_start, new_end = lo, hi
+    for match in _SENTENCE_END.finditer(text, lo, hi):
+        if match.end() <= start:
+            new_start = match.end()
+        elif match.end() >= end:
+            new_end = match.end()
+            break
+    while new_start < start and text[new_start].isspace():
+        new_start += 1
+    return min(new_start, start), max(new_end, end)
+
+
+def trim(text: str, max_words: int | None) -> str:
+    """Keep whole sentences from the start up to ``max_words``, marking the rest [...]."""
+    text = " ".join(text.split())
+    if max_words is None or len(_WORD.findall(text)) <= max_words:
+        return text
+    kept: list[str] = []
+    count = 0
+    position = 0
+    for match in _SENTENCE_END.finditer(text):
+        sentence = text[position : match.end()].strip()
+        words = len(_WORD.findall(sentence))
+        if kept and count + words > max_words:
+            break
+        kept.append(sentence)
+        count += words
+        position = match.end()
+        if count >= max_words:
+            break
+    if not kept:  # one long sentence: cut at a word
+        words = _WORD.findall(text)[:max_words]
+        return " ".join(words).rstrip(",;:") + " " + OMISSION
+    rest = text[position:].strip()
+    return " ".join(kept) + (f" {OMISSION}" if rest else "")

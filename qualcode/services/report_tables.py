@@ -1,0 +1,186 @@
+"""The evidence tables and chart of a Word report, laid out for a page.
+
+The full tables (framework cells with quotes, the whole co-occurrence matrix) go to
+CSV/XLSX; a Word page gets what fits: counts per code in codebook order, each code's
+source of evidence, codes by stakeholder group, participants by theme, and the pairs
+of codes most often applied together.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from qualcode.domain.evidence import CodeFrequency, EvidenceTables
+from qualcode.domain.reports import ReportFilter, ReportOptions, ReportTable
+
+TOP_PAIRS = 15
+CHART_BARS = 25
+
+
+def evidence_report_tables(
+    session: Session, report_filter: ReportFilter, options: ReportOptions, *, with_chart: bool
+) -> tuple[tuple[ReportTable, ...], bytes | None]:
+    from qualcode.services.evidence import EvidenceService
+
+    service = EvidenceService(session)
+    known = {name.lower() for name in service.known_attributes()}
+    # A project without e.g. a "method" attribute still gets its other tables.
+    evidence = options.evidence_attribute.lower() in known
+    by_attribute = options.matrix_attribute.lower() in known
+    fallback = next(iter(sorted(known)), None)
+    if not known:
+        frequencies = service.frequencies(report_filter)
+        chart = _chart(frequencies) if with_chart else None
+        return (_frequencies_only(frequencies),), chart
+    tables = service.tables(
+        report_filter,
+        evidence_attribute=options.evidence_attribute if evidence else fallback,  # type: ignore[arg-type]
+        matrix_attribute=options.matrix_attribute if by_attribute else fallback,  # type: ignore[arg-type]
+    )
+    chart = _chart(tables.frequencies) if with_chart else None
+    chosen = [_frequencies(tables), _most_frequent(tables)]
+    if evidence:
+        chosen.append(_source_of_evidence(tables))
+    if by_attribute:
+        chosen.append(_matrix(tables))
+    chosen += [_framework(tables), _pairs(tables)]
+    return tuple(chosen), chart
+
+
+def _frequencies_only(frequencies: tuple[CodeFrequency, ...]) -> ReportTable:
+    rows = [(_indent(f.depth, f.name), str(f.codings), str(f.sources)) for f in frequencies]
+    return ReportTable(
+        title="Code frequencies",
+        caption="Coded extracts and sources per code (no participant attributes in this "
+        "project, so no participant or group counts).",
+        headers=("Code", "Extracts", "Sources"),
+        rows=tuple(rows),
+        emphasis=_themes([f.depth for f in frequencies]),
+    )
+
+
+def _indent(depth: int, name: str) -> str:
+    return "\u2003" * depth + name  # em spaces: Word keeps them, unlike leading spaces
+
+
+def _name(path: str) -> str:
+    return path.rsplit(" > ", 1)[-1]
+
+
+def _themes(depths: list[int]) -> tuple[int, ...]:
+    return tuple(i for i, depth in enumerate(depths) if depth == 0)
+
+
+def _frequencies(tables: EvidenceTables) -> ReportTable:
+    rows = [
+        (_indent(f.depth, f.name), str(f.codings), str(f.sources), str(f.cases), str(f.groups))
+        for f in tables.frequencies
+    ]
+    return ReportTable(
+        title="Code frequencies",
+        caption="Table 1: coded extracts, sources, participants and stakeholder groups per "
+        "code. A theme's row includes its codes; participants and groups are counted once.",
+        headers=("Code", "Extracts", "Sources", "Participants", "Groups"),
+        rows=tuple(rows),
+        emphasis=_themes([f.depth for f in tables.frequencies]),
+    )
+
+
+def _most_frequent(tables: EvidenceTables) -> ReportTable:
+    leaves = _leaves(tables.frequencies)
+    ranked = sorted(leaves, key=lambda f: (-f.codings, -f.sources, f.path))
+    rows = [
+        (str(rank), f.path, str(f.codings), str(f.sources), str(f.groups))
+        for rank, f in enumerate(ranked[:15], start=1)
+        if f.codings
+    ]
+    return ReportTable(
+        title="Most frequently identified",
+        caption="Table 2: the codes with the most coded extracts, then the most sources.",
+        headers=("Rank", "Code", "Extracts", "Sources", "Groups"),
+        rows=tuple(rows),
+    )
+
+
+def _source_of_evidence(tables: EvidenceTables) -> ReportTable:
+    source = tables.source_of_evidence
+    rows = [(_indent(r.depth, _name(r.path)), r.text or "\u2014") for r in source.rows]
+    return ReportTable(
+        title="Source of evidence",
+        caption=f"Table 3: for each code, the {source.attribute.replace('_', ' ')} values "
+        "it came up in, most extracts first.",
+        headers=("Code", "Source of evidence"),
+        rows=tuple(rows),
+        emphasis=_themes([r.depth for r in source.rows]),
+    )
+
+
+def _matrix(tables: EvidenceTables) -> ReportTable:
+    matrix = tables.matrix
+    counted = "participants" if matrix.count_by == "cases" else "extracts"
+    rows = [
+        (_indent(r.depth, _name(r.path)), *(str(c) for c in r.counts), str(r.total))
+        for r in matrix.rows
+    ]
+    return ReportTable(
+        title=f"Codes by {matrix.attribute.replace('_', ' ')}",
+        caption=f"Table 4: number of {counted} raising each code, by "
+        f"{matrix.attribute.replace('_', ' ')}.",
+        headers=("Code", *matrix.columns, "All"),
+        rows=tuple(rows),
+        emphasis=_themes([r.depth for r in matrix.rows]),
+    )
+
+
+def _framework(tables: EvidenceTables) -> ReportTable:
+    framework = tables.framework
+    rows = [
+        (case, *(str(cell.count) if cell.count else "" for cell in cells))
+        for case, cells in zip(framework.cases, framework.cells, strict=True)
+    ]
+    return ReportTable(
+        title="Framework matrix",
+        caption="Table 5: coded extracts per participant and theme (the spreadsheet "
+        "export has the quotes in each cell).",
+        headers=("Participant", *(_name(c) for c in framework.codes)),
+        rows=tuple(rows),
+    )
+
+
+def _pairs(tables: EvidenceTables) -> ReportTable:
+    co = tables.cooccurrence
+    leaves = {f.path for f in _leaves(tables.frequencies)}
+    pairs: list[tuple[int, str, str]] = []
+    for i, first in enumerate(co.codes):
+        for j in range(i + 1, len(co.codes)):
+            second = co.codes[j]
+            if first in leaves and second in leaves and co.counts[i][j]:
+                pairs.append((co.counts[i][j], first, second))
+    pairs.sort(key=lambda p: (-p[0], p[1], p[2]))
+    return ReportTable(
+        title="Codes applied together",
+        caption="Table 6: the pairs of codes most often applied to overlapping passages "
+        "by the same coder.",
+        headers=("Code", "Code", "Passages"),
+        rows=tuple((a, b, str(n)) for n, a, b in pairs[:TOP_PAIRS]),
+    )
+
+
+def _leaves(frequencies: tuple[CodeFrequency, ...]) -> list[CodeFrequency]:
+    parents = {f.path.rsplit(" > ", 1)[0] for f in frequencies if " > " in f.path}
+    return [f for f in frequencies if f.path not in parents]
+
+
+def _chart(frequencies: tuple[CodeFrequency, ...]) -> bytes | None:
+    from qualcode.exporters.chart import bar_chart_png
+
+    leaves = sorted(
+        (f for f in _leaves(frequencies) if f.codings), key=lambda f: (-f.codings, f.path)
+    )[:CHART_BARS]
+    if not leaves:
+        return None
+    return bar_chart_png(
+        [f.name for f in leaves],
+        [f.codings for f in leaves],
+        title="Coded extracts per code (most frequent first)",
+    )

@@ -1,0 +1,423 @@
+"""Reports for report writers: Word documents of coded extracts with evidence tables,
+quotes and tables as CSV/XLSX, the codebook as a Word table. Every export applies the
+project's identifier register and then reads its own output back: if a registered
+name or a close variant is still there, the file is removed and the export fails,
+saying where, unless the user explicitly allows it.
+"""
+
+from __future__ import annotations
+
+import time
+from bisect import bisect_right
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import select
+
+from qualcode.domain.errors import QualcodeError, ValidationError
+from qualcode.domain.quotes import attribution, trim, widen_to_sentences
+from qualcode.domain.records import ExtractRecord
+from qualcode.domain.reports import (
+    DEFAULT_ATTRIBUTION,
+    Report,
+    ReportFilter,
+    ReportOptions,
+    ReportQuote,
+    ReportSection,
+    ReportTable,
+)
+from qualcode.services.base import Service
+from qualcode.services.code_tree import CodeTree
+from qualcode.services.selection import select_extracts
+from qualcode.store.models import Memo, ProjectSetting, Source, SpeakerTurn
+
+ATTRIBUTION_SETTING = "attribution_template"
+
+
+class IdentifierLeakError(QualcodeError):
+    """An export still contains a registered identifier; the file was not kept."""
+
+    def __init__(self, path: Path, leaks: list[tuple[str, str, str]]) -> None:
+        self.path = path
+        self.leaks = leaks  # (location, what was found, registered original)
+        where, found, original = leaks[0]
+        more = f" and {len(leaks) - 1} more" if len(leaks) > 1 else ""
+        super().__init__(
+            f"{path}: {where} still contains '{found}' (registered identifier "
+            f"'{original}'){more}; the export was not kept. Add the variant to the "
+            "register (qualcode identifiers add), or export anyway with --allow-identifiers"
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class ExportResult:
+    path: Path
+    extracts: int
+    codes: int
+    seconds: float
+    checked: int  # pieces of text read back and checked
+    leaks_allowed: int  # identifiers left in because the user said so
+
+
+class ReportService(Service):
+    # -- what goes in ------------------------------------------------------------------
+
+    def attribution_template(self) -> str | None:
+        value = self.session.scalar(
+            select(ProjectSetting.value).where(ProjectSetting.key == ATTRIBUTION_SETTING)
+        )
+        self._end_read()
+        return value
+
+    def set_attribution_template(self, template: str) -> None:
+        if "{" not in template:
+            raise ValidationError(
+                "an attribution template needs at least one {attribute}, "
+                "e.g. '{stakeholder_group}, local area {area}'"
+            )
+        with self._transaction():
+            row = self.session.get(ProjectSetting, ATTRIBUTION_SETTING)
+            if row is None:
+                self.session.add(ProjectSetting(key=ATTRIBUTION_SETTING, value=template))
+            else:
+                row.value = template
+
+    def build(self, report_filter: ReportFilter, options: ReportOptions) -> Report:
+        """The report as records: sections in codebook order with their quotes."""
+        extracts = select_extracts(self.session, report_filter)
+        template = options.attribution or self.attribution_template() or DEFAULT_ATTRIBUTION
+        tree = CodeTree.load(self.session)
+        shown = _shown_codes(tree, report_filter)
+        by_code: dict[str, list[ExtractRecord]] = defaultdict(list)
+        for extract in extracts:
+            by_code[extract.coding.code_uuid].append(extract)
+        texts, turns = self._texts_and_turns({e.coding.source for e in extracts})
+        memos = self._code_memos() if options.include_memos else {}
+        sections: list[ReportSection] = []
+        for depth, code in tree.in_order():
+            if shown is not None and code.id not in shown:
+                continue
+            own = sorted(by_code.get(code.uuid, []), key=_order_key(options.order_by))
+            quotes = tuple(self._quote(e, options, template, texts, turns) for e in own)
+            memo_texts = tuple(memos.get(code.id, ()))
+            if options.include_memos:
+                memo_texts += tuple(
+                    f"{e.coding.memo} ({e.coding.coder})" for e in own if e.coding.memo
+                )
+            sections.append(
+                ReportSection(
+                    code_uuid=code.uuid,
+                    name=code.name,
+                    path=tree.path(code),
+                    depth=depth,
+                    definition=code.definition,
+                    quotes=quotes,
+                    memos=memo_texts,
+                    summary=_summary(own),
+                )
+            )
+        tables: tuple[ReportTable, ...] = ()
+        chart = None
+        if options.include_tables:
+            from qualcode.services.report_tables import evidence_report_tables
+
+            tables, chart = evidence_report_tables(
+                self.session, report_filter, options, with_chart=options.include_chart
+            )
+        self._end_read()
+        return Report(
+            title=options.title,
+            subtitle=self._project_name(),
+            scope=describe(report_filter, len(extracts)),
+            author=options.author,
+            sections=tuple(sections),
+            tables=tables,
+            chart_png=chart,
+            chart_caption="Figure 1: codings per code (most frequently identified first)",
+        )
+
+    # -- exports -----------------------------------------------------------------------
+
+    def export_docx(
+        self,
+        path: Path,
+        report_filter: ReportFilter,
+        options: ReportOptions,
+        *,
+        allow_identifiers: bool = False,
+    ) -> ExportResult:
+        from qualcode.exporters.docx_report import write_report
+
+        started = time.perf_counter()
+        report = self.build(report_filter, options)
+        redactor = self._redactor()
+        write_report(report, path, redactor.apply)
+        checked, allowed = self._check(path, redactor, allow_identifiers)
+        return ExportResult(
+            path,
+            sum(len(s.quotes) for s in report.sections),
+            sum(1 for s in report.sections if s.quotes),
+            time.perf_counter() - started,
+            checked,
+            allowed,
+        )
+
+    def export_quotes(
+        self,
+        path: Path,
+        report_filter: ReportFilter,
+        *,
+        attributes: Sequence[str] | None = None,
+        allow_identifiers: bool = False,
+    ) -> ExportResult:
+        """One quote per row (CSV or XLSX by the file's suffix)."""
+        from qualcode.exporters.tables import write_quotes
+
+        started = time.perf_counter()
+        extracts = select_extracts(self.session, report_filter)
+        self._end_read()
+        names = list(attributes) if attributes is not None else _attribute_names(extracts)
+        redactor = self._redactor()
+        write_quotes(extracts, path, attributes=names, redact=redactor.apply)
+        checked, allowed = self._check(path, redactor, allow_identifiers)
+        return ExportResult(
+            path,
+            len(extracts),
+            len({e.coding.code_uuid for e in extracts}),
+            time.perf_counter() - started,
+            checked,
+            allowed,
+        )
+
+    def export_tables(
+        self,
+        path: Path,
+        report_filter: ReportFilter,
+        options: ReportOptions,
+        *,
+        allow_identifiers: bool = False,
+    ) -> list[Path]:
+        """The evidence tables as CSV files (one per table) or one XLSX workbook."""
+        from qualcode.exporters.tables import write_tables
+        from qualcode.services.evidence import EvidenceService
+
+        tables = EvidenceService(self.session).tables(
+            report_filter,
+            evidence_attribute=options.evidence_attribute,
+            matrix_attribute=options.matrix_attribute,
+        )
+        self._end_read()
+        written = write_tables(tables, path)
+        redactor = self._redactor()
+        for file in written:
+            self._check(file, redactor, allow_identifiers)
+        return written
+
+    def export_codebook_docx(self, path: Path) -> Path:
+        """The codebook as a Word table (name, definition, include, exclude, example)."""
+        from qualcode.exporters.docx_report import write_table_document
+
+        tree = CodeTree.load(self.session)
+        rows = []
+        emphasis = []
+        for depth, code in tree.in_order():
+            if depth == 0:
+                emphasis.append(len(rows))
+            rows.append(
+                (
+                    "    " * depth + code.name,
+                    code.definition or "",
+                    code.include or "",
+                    code.exclude or "",
+                    code.example or "",
+                )
+            )
+        name = self._project_name()
+        self._end_read()
+        table = ReportTable(
+            title="Codebook",
+            caption=f"The codebook of {name}: {len(rows)} codes.",
+            headers=("Code", "Definition", "Include", "Exclude", "Example"),
+            rows=tuple(rows),
+            emphasis=tuple(emphasis),
+        )
+        return write_table_document(f"Codebook: {name}", table, path)
+
+    # -- helpers -----------------------------------------------------------------------
+
+    def _redactor(self):  # type: ignore[no-untyped-def]
+        from qualcode.services.identifiers import IdentifierService
+
+        return IdentifierService(self.session).redactor()
+
+    def _check(self, path: Path, redactor, allow: bool) -> tuple[int, int]:  # type: ignore[no-untyped-def]
+        """Read the export back; remove it and fail if an identifier is still in it."""
+        from qualcode.exporters.readback import text_locations
+
+        leaks: list[tuple[str, str, str]] = []
+        checked = 0
+        for where, text in text_locations(path):
+            checked += 1
+            for leak in redactor.find_leaks(text):
+                leaks.append(
+                    (f"{where}: \u201c{leak.context.strip(' “”')}\u201d", leak.found, leak.original)
+                )
+        if leaks and not allow:
+            path.unlink(missing_ok=True)
+            raise IdentifierLeakError(path, leaks)
+        return checked, len(leaks)
+
+    def _quote(
+        self,
+        extract: ExtractRecord,
+        options: ReportOptions,
+        template: str,
+        texts: dict[str, str],
+        turns: dict[str, tuple[list[int], list[int]]],
+    ) -> ReportQuote:
+        coding = extract.coding
+        text = coding.text
+        if options.widen_to_sentences and coding.source in texts:
+            source_text = texts[coding.source]
+            lo, hi = _turn_bounds(turns.get(coding.source), coding.start, len(source_text))
+            start, end = widen_to_sentences(source_text, coding.start, coding.end, lo, hi)
+            text = source_text[start:end]
+        details = []
+        if options.show_source:
+            details.append(coding.source)
+        if options.show_time and extract.start_time is not None:
+            seconds = int(extract.start_time)
+            details.append(f"{seconds // 3600:02d}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}")
+        if options.show_coder:
+            details.append(f"coded by {coding.coder}")
+        return ReportQuote(
+            text=trim(text, options.max_words),
+            attribution=attribution(template, extract.attributes),
+            details=", ".join(details),
+        )
+
+    def _texts_and_turns(
+        self, names: set[str]
+    ) -> tuple[dict[str, str], dict[str, tuple[list[int], list[int]]]]:
+        sources = {
+            row.id: (row.name, row.text)
+            for row in self.session.execute(
+                select(Source.id, Source.name, Source.text).where(Source.name.in_(names))
+            )
+        }
+        spans: dict[str, tuple[list[int], list[int]]] = {n: ([], []) for n, _ in sources.values()}
+        for source_id, start, end in self.session.execute(
+            select(SpeakerTurn.source_id, SpeakerTurn.start, SpeakerTurn.end)
+            .where(SpeakerTurn.source_id.in_(sources))
+            .order_by(SpeakerTurn.source_id, SpeakerTurn.start)
+        ):
+            starts, ends = spans[sources[source_id][0]]
+            starts.append(start)
+            ends.append(end)
+        return {name: text for name, text in sources.values()}, spans
+
+    def _code_memos(self) -> dict[int, list[str]]:
+        memos: dict[int, list[str]] = defaultdict(list)
+        for memo in self.session.scalars(select(Memo).where(Memo.target == "code")):
+            if memo.target_id is not None:
+                memos[memo.target_id].append(memo.text)
+        return memos
+
+    def _project_name(self) -> str:
+        return (
+            self.session.scalar(select(ProjectSetting.value).where(ProjectSetting.key == "name"))
+            or ""
+        )
+
+
+def describe(report_filter: ReportFilter, extracts: int) -> str:
+    """The selection in words, for the title page."""
+    parts = [f"{extracts} coded extract{'s' if extracts != 1 else ''}"]
+    if report_filter.codes:
+        parts.append("codes: " + "; ".join(report_filter.codes))
+    for name, values in report_filter.where:
+        parts.append(f"{name}: {' or '.join(values)}")
+    if report_filter.consensus:
+        parts.append("the agreed (consensus) coding")
+    elif report_filter.coders:
+        parts.append("coded by " + ", ".join(report_filter.coders))
+    else:
+        parts.append("everyone's coding")
+    if report_filter.sources:
+        parts.append("sources: " + ", ".join(report_filter.sources))
+    return "; ".join(parts) + "."
+
+
+def _shown_codes(tree: CodeTree, report_filter: ReportFilter) -> set[int] | None:
+    """The chosen codes, their sub-codes, and their ancestors (as headings)."""
+    if not report_filter.codes:
+        return None
+    shown: set[int] = set()
+    for reference in report_filter.codes:
+        code = tree.resolve(reference)
+        shown.add(code.id)
+        shown.update(c.id for c in tree.descendants(code))
+        parent = code.parent_id
+        while parent is not None:
+            shown.add(parent)
+            parent = tree.by_id[parent].parent_id
+    return shown
+
+
+def _order_key(order_by: str) -> Callable[[ExtractRecord], tuple[str, str, int]]:
+    if order_by == "source":
+        return lambda e: ("", e.coding.source, e.coding.start)
+    wanted = order_by.lower()
+
+    def key(extract: ExtractRecord) -> tuple[str, str, int]:
+        value = next(
+            (str(v) for k, v in extract.attributes.items() if k.lower() == wanted), "\uffff"
+        )
+        return (value, extract.coding.source, extract.coding.start)
+
+    return key
+
+
+def _summary(extracts: list[ExtractRecord]) -> str:
+    if not extracts:
+        return "No extracts coded with this code."
+    sources = {e.coding.source for e in extracts}
+    cases = {e.case for e in extracts if e.case}
+    groups = {
+        str(value)
+        for e in extracts
+        for name, value in e.attributes.items()
+        if name.lower() == "stakeholder_group"
+    }
+    text = f"{_count(len(extracts), 'extract')} from {_count(len(sources), 'source')}"
+    if cases:
+        text += f", {_count(len(cases), 'participant')}"
+    if groups:
+        text += f" in {_count(len(groups), 'stakeholder group')}"
+    return text + "."
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
+def _turn_bounds(
+    turns: tuple[list[int], list[int]] | None, offset: int, length: int
+) -> tuple[int, int]:
+    if not turns or not turns[0]:
+        return 0, length
+    starts, ends = turns
+    index = bisect_right(starts, offset) - 1
+    if index >= 0 and ends[index] > offset:
+        return starts[index], ends[index]
+    return offset, offset
+
+
+def _attribute_names(extracts: Sequence[ExtractRecord]) -> list[str]:
+    seen: dict[str, None] = {}
+    for extract in extracts:
+        for name in extract.attributes:
+            seen.setdefault(name, None)
+    return list(seen)
