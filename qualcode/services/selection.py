@@ -108,7 +108,16 @@ def _select(session: Session, report: ReportFilter) -> list[ExtractRecord]:
         )
     }
     turns = _turns(session, source_ids)
-    single_case = _single_cases(session, source_ids)
+    # A source's only case stands for its speakers only where no turn names a case
+    # (a one-person file); elsewhere a turn without a case is the interviewer's.
+    with_turn_cases = {
+        source_id for source_id, rows_ in turns.items() if any(t[3] is not None for t in rows_)
+    }
+    single_case = {
+        source_id: case_id
+        for source_id, case_id in _single_cases(session, source_ids).items()
+        if source_id not in with_turn_cases
+    }
     case_names = dict(session.execute(select(Case.id, Case.name)).all())
     attributes = _attributes(session)
     where = [(name.lower(), {v.casefold() for v in values}) for name, values in report.where]
