@@ -160,7 +160,7 @@ def test_suggest_reads_the_sources_and_skips_the_register(project: Project, tmp_
     assert extra["quay"].kind == "place" and "quay" not in suggestions
 
 
-def test_check_a_text_file_by_line(project: Project, tmp_path: Path) -> None:
+def test_check_a_csv_file_by_row_and_column(project: Project, tmp_path: Path) -> None:
     service(project).add("Jill Evans", "[the psychologist]", kind="person")
     report = tmp_path / "quotes.csv"
     report.write_text(
@@ -169,8 +169,19 @@ def test_check_a_text_file_by_line(project: Project, tmp_path: Path) -> None:
     )
     found = service(project).check_file(report)
     assert [(f.location, f.leak.found, f.leak.reason) for f in found] == [
-        ("line 2", "Jill\nEvans", "registered"),
-        ("line 5", "Evans", "part"),
+        ("row 2, column quote", "Jill\nEvans", "registered"),
+        ("row 4, column quote", "Evans", "part"),
+    ]
+
+
+def test_check_a_text_file_by_line(project: Project, tmp_path: Path) -> None:
+    service(project).add("Jill Evans", "[the psychologist]", kind="person")
+    notes = tmp_path / "notes.txt"
+    notes.write_text("It was Jill\nEvans, really\nand Evans\n", encoding="utf-8")
+    found = service(project).check_file(notes)
+    assert [(f.location, f.leak.found, f.leak.reason) for f in found] == [
+        ("line 1", "Jill\nEvans", "registered"),
+        ("line 3", "Evans", "part"),
     ]
 
 
@@ -194,7 +205,7 @@ def test_check_a_word_file_paragraphs_tables_and_headers(project: Project, tmp_p
         ("paragraph 3", "brindlecombe"),
         ("table 1, row 1, cell 1", "Brindlecombe"),  # a merged cell is read once
         ("table 1, row 2, cell 2", "Brindlecomb"),
-        ("header (section 1, paragraph 1)", "BRINDLECOMBE"),
+        ("header 1, paragraph 1", "BRINDLECOMBE"),
     ]
     assert service(project).check_text("all [local area]") == []
 

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import csv
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
 from defusedxml import ElementTree
 
@@ -29,27 +30,43 @@ def text_locations(path: Path) -> Iterator[tuple[str, str]]:
 
 def _docx(path: Path) -> Iterator[tuple[str, str]]:
     with zipfile.ZipFile(path) as archive:
+        names = archive.namelist()
         root = ElementTree.fromstring(archive.read("word/document.xml"))
         body = root.find(f"{_W}body")
-        paragraph_number = table_number = 0
-        for block in body if body is not None else ():
-            if block.tag == f"{_W}tbl":
-                table_number += 1
-                for row_number, row in enumerate(block.iter(f"{_W}tr"), start=1):
-                    cells = [_text(cell) for cell in row.iter(f"{_W}tc")]
-                    yield f"table {table_number}, row {row_number}", "\t".join(cells)
-            elif block.tag == f"{_W}p":
-                paragraph_number += 1
-                text = _text(block)
-                if text:
-                    yield f"paragraph {paragraph_number}", text
+        yield from _blocks(body if body is not None else [], "")
+        for kind in ("header", "footer"):
+            parts = sorted(n for n in names if n.startswith(f"word/{kind}") and n.endswith(".xml"))
+            for number, name in enumerate(parts, start=1):
+                part = ElementTree.fromstring(archive.read(name))
+                yield from _blocks(part, f"{kind} {number}, ")
         for name in _PROPERTIES:
-            if name in archive.namelist():
+            if name in names:
                 properties = ElementTree.fromstring(archive.read(name))
                 for element in properties.iter():
                     if element.text and element.text.strip():
                         field = element.tag.rsplit("}", 1)[-1]
                         yield f"document properties ({field})", element.text
+
+
+def _blocks(container: Iterable[Any], prefix: str) -> Iterator[tuple[str, str]]:
+    """Top-level paragraphs and tables, each cell once (a merged cell is one element)."""
+    paragraph_number = table_number = 0
+    for block in container:
+        if block.tag == f"{_W}tbl":
+            table_number += 1
+            for row_number, row in enumerate(block.iter(f"{_W}tr"), start=1):
+                for cell_number, cell in enumerate(row.iter(f"{_W}tc"), start=1):
+                    text = _text(cell)
+                    if text.strip():
+                        where = (
+                            f"{prefix}table {table_number}, row {row_number}, cell {cell_number}"
+                        )
+                        yield where, text
+        elif block.tag == f"{_W}p":
+            paragraph_number += 1
+            text = _text(block)
+            if text:
+                yield f"{prefix}paragraph {paragraph_number}", text
 
 
 def _text(element: object) -> str:

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator, Sequence
+import zipfile
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy import select
 
@@ -29,6 +29,7 @@ from qualcode.domain.redaction import (
     Redactor,
     fold,
 )
+from qualcode.exporters.readback import text_locations
 from qualcode.importers.decoding import decode_text
 from qualcode.importers.limits import DEFAULT_MAX_BYTES, check_size, read_bytes
 from qualcode.importers.zip_safety import check_office_zip
@@ -196,14 +197,27 @@ class IdentifierService(Service):
         footers) or any text file (.txt, .csv, .md ...)."""
         redactor = self.redactor()
         path = Path(path)
-        if path.suffix.lower() == ".docx":
-            return [
-                LocatedLeak(where, leak)
-                for where, text in _word_parts(path)
-                for leak in redactor.find_leaks(text)
-            ]
-        text = decode_text(path, read_bytes(path, DEFAULT_MAX_BYTES))
-        return _by_line(redactor, text)
+        suffix = path.suffix.lower()
+        if suffix in {".docx", ".xlsx"}:
+            check_size(path, DEFAULT_MAX_BYTES)
+            word = suffix == ".docx"
+            check_office_zip(
+                path,
+                required="word/document.xml" if word else "xl/workbook.xml",
+                kind="Word" if word else "Excel",
+            )
+            try:
+                parts = list(text_locations(path))
+            except (zipfile.BadZipFile, KeyError, ValueError) as error:
+                raise InputFileError(path, f"not a valid {suffix[1:]} file ({error})") from None
+        elif suffix == ".csv":
+            parts = list(text_locations(path))
+        else:
+            text = decode_text(path, read_bytes(path, DEFAULT_MAX_BYTES))
+            return _by_line(redactor, text)
+        return [
+            LocatedLeak(where, leak) for where, text in parts for leak in redactor.find_leaks(text)
+        ]
 
     # -- helpers ------------------------------------------------------------------------
 
@@ -301,47 +315,3 @@ def _by_line(redactor: Redactor, text: str) -> list[LocatedLeak]:
             line += 1
         located.append(LocatedLeak(f"line {line + 1}", leak))
     return located
-
-
-def _word_parts(path: Path) -> Iterator[tuple[str, str]]:
-    """(where, text) for every paragraph, table cell, header and footer of a .docx."""
-    check_size(path, DEFAULT_MAX_BYTES)
-    check_office_zip(path, required="word/document.xml", kind="Word")
-    import docx  # deferred: python-docx loads lxml, needed only to check a .docx
-    from docx.table import Table
-
-    try:
-        document: Any = docx.Document(str(path))
-    except Exception as error:  # a damaged file: say so in one line
-        raise InputFileError(path, f"not a valid Word file ({error})") from None
-    paragraph = table = 0
-    for block in document.iter_inner_content():
-        if isinstance(block, Table):
-            table += 1
-            yield from _table_parts(block, f"table {table}")
-        else:
-            paragraph += 1
-            yield f"paragraph {paragraph}", block.text
-    seen: set[str] = set()
-    for number, section in enumerate(document.sections, start=1):
-        for label, part in (("header", section.header), ("footer", section.footer)):
-            if part.is_linked_to_previous and number > 1:
-                continue
-            for index, item in enumerate(part.paragraphs, start=1):
-                key = f"{label} {number}.{index}"
-                if item.text.strip() and key not in seen:
-                    seen.add(key)
-                    yield f"{label} (section {number}, paragraph {index})", item.text
-
-
-def _table_parts(table: Any, where: str) -> Iterator[tuple[str, str]]:
-    seen: set[Any] = set()  # holding the elements keeps lxml's proxies (and ids) stable
-    for r, row in enumerate(table.rows, start=1):
-        for c, cell in enumerate(row.cells, start=1):
-            if cell._tc in seen:  # a merged cell appears once per column it spans
-                continue
-            seen.add(cell._tc)
-            text = "\n".join(p.text for p in cell.paragraphs)
-            yield f"{where}, row {r}, cell {c}", text
-            for n, inner in enumerate(cell.tables, start=1):
-                yield from _table_parts(inner, f"{where}, row {r}, cell {c}, table {n}")
