@@ -101,7 +101,9 @@ GENERIC_PARTS = frozenset(
     mill moor mount national new north of old park place practice primary project
     road royal saint school service services south square st station street surgery
     team the tower town trust unit upper lower village view wards ward way west
-    women women's womens mens men's
+    women women's womens mens men's partnership partnerships board group network
+    foundation charity association hub alliance forum collective programme program
+    housing homes homeless recovery support advice
     """
     )
 )

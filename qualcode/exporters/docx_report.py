@@ -164,6 +164,7 @@ class _Writer:
             self.paragraph(table.caption, "Caption")
         grid = self.document.add_table(rows=1, cols=len(table.headers))
         grid.style = self.styles["Light Grid Accent 1"]
+        grid.autofit = False
         header = grid.rows[0]
         _repeat_header(header)
         for cell, text in zip(header.cells, table.headers, strict=True):
@@ -175,6 +176,7 @@ class _Writer:
                 if index in table.emphasis:
                     for run in cell.paragraphs[0].runs:
                         run.bold = True  # a theme row above its codes; the style has no row class
+        _set_widths(grid, len(table.headers))
         # add_table appends at the end of the body: move it to its place.
         self.sentinel._p.addprevious(grid._tbl)
         self.sentinel.insert_paragraph_before()
@@ -225,6 +227,7 @@ def _ensure_styles(document: Any) -> None:
         if indent is not None:
             style.paragraph_format.left_indent = Inches(indent)
     styles["Quote"].paragraph_format.keep_with_next = True
+    styles["Light Grid Accent 1"].font.size = Pt(8)  # evidence tables have many columns
 
 
 def _field(paragraph: Any, instruction: str, placeholder: str) -> None:
@@ -244,6 +247,22 @@ def _field(paragraph: Any, instruction: str, placeholder: str) -> None:
     end.set(qn("w:fldCharType"), "end")
     for element in (begin, code, separate, text, end):
         run._r.append(element)
+
+
+PAGE_WIDTH = 6.3  # inches between the default margins
+
+
+def _set_widths(grid: Any, columns: int) -> None:
+    """A wide first column (code names) and the rest shared, instead of equal widths
+    that wrap a code's name a word per line."""
+    first = PAGE_WIDTH * (0.5 if columns <= 3 else 0.3)
+    rest = (PAGE_WIDTH - first) / max(columns - 1, 1)
+    widths = [Inches(first)] + [Inches(rest)] * (columns - 1)
+    for column, width in zip(grid.columns, widths, strict=True):
+        column.width = width
+    for row in grid.rows:
+        for cell, width in zip(row.cells, widths, strict=True):
+            cell.width = width
 
 
 def _repeat_header(row: Any) -> None:

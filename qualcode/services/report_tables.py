@@ -161,8 +161,8 @@ def _pairs(tables: EvidenceTables) -> ReportTable:
         title="Codes applied together",
         caption="Table 6: the pairs of codes most often applied to overlapping passages "
         "by the same coder.",
-        headers=("Code", "Code", "Passages"),
-        rows=tuple((a, b, str(n)) for n, a, b in pairs[:TOP_PAIRS]),
+        headers=("Code", "Applied with", "Passages"),
+        rows=tuple((_name(a), _name(b), str(n)) for n, a, b in pairs[:TOP_PAIRS]),
     )
 
 

@@ -19,6 +19,7 @@ from sqlalchemy import select
 from qualcode.domain.errors import QualcodeError, ValidationError
 from qualcode.domain.quotes import attribution, trim, widen_to_sentences
 from qualcode.domain.records import ExtractRecord
+from qualcode.domain.redaction import Redactor
 from qualcode.domain.reports import (
     DEFAULT_ATTRIBUTION,
     Report,
@@ -115,7 +116,7 @@ class ReportService(Service):
                     definition=code.definition,
                     quotes=quotes,
                     memos=memo_texts,
-                    summary=_summary(own),
+                    summary=_summary(own) if own or not tree.children.get(code.id) else "",
                 )
             )
         tables: tuple[ReportTable, ...] = ()
@@ -209,8 +210,8 @@ class ReportService(Service):
             matrix_attribute=options.matrix_attribute,
         )
         self._end_read()
-        written = write_tables(tables, path)
         redactor = self._redactor()
+        written = write_tables(tables, path, redact=redactor.apply)
         for file in written:
             self._check(file, redactor, allow_identifiers)
         return written
@@ -247,12 +248,12 @@ class ReportService(Service):
 
     # -- helpers -----------------------------------------------------------------------
 
-    def _redactor(self):  # type: ignore[no-untyped-def]
+    def _redactor(self) -> Redactor:
         from qualcode.services.identifiers import IdentifierService
 
         return IdentifierService(self.session).redactor()
 
-    def _check(self, path: Path, redactor, allow: bool) -> tuple[int, int]:  # type: ignore[no-untyped-def]
+    def _check(self, path: Path, redactor: Redactor, allow: bool) -> tuple[int, int]:
         """Read the export back; remove it and fail if an identifier is still in it."""
         from qualcode.exporters.readback import text_locations
 
@@ -261,9 +262,8 @@ class ReportService(Service):
         for where, text in text_locations(path):
             checked += 1
             for leak in redactor.find_leaks(text):
-                leaks.append(
-                    (f"{where}: \u201c{leak.context.strip(' “”')}\u201d", leak.found, leak.original)
-                )
+                context = leak.context.strip(" \u201c\u201d")
+                leaks.append((f"{where}: \u201c{context}\u201d", leak.found, leak.original))
         if leaks and not allow:
             path.unlink(missing_ok=True)
             raise IdentifierLeakError(path, leaks)

@@ -163,6 +163,36 @@ class QualcodeApp(App[None]):
     def action_identifiers(self) -> None:
         self.push_screen(IdentifiersScreen())
 
+    def action_export_report(self) -> None:
+        """Ask where, then write the Word report of everything coded (in a worker)."""
+        assert self.backend is not None
+        suggested = Path("exports") / f"{self.backend.project.path.stem}-report.docx"
+
+        def chosen(answer: str | None) -> None:
+            if answer:
+                self.notify(f"Writing {answer}…", timeout=3)
+                self.export_report(Path(answer).expanduser())
+
+        self.push_screen(
+            TextPrompt("Save the Word report (every code, everyone's coding) as:", str(suggested)),
+            chosen,
+        )
+
+    @work(thread=True, exclusive=True, group="export")
+    def export_report(self, path: Path) -> None:
+        assert self.backend is not None
+        try:
+            result = self.backend.export_report(path)
+        except (QualcodeError, OSError) as error:
+            self.call_from_thread(self.notify, str(error), severity="error", timeout=15)
+            return
+        self.call_from_thread(
+            self.notify,
+            f"Wrote {result.path}: {result.extracts} quotes under {result.codes} codes; "
+            "no registered identifier found in it.",
+            timeout=8,
+        )
+
     def hint_dismissed(self) -> None:
         save_setting("demo_hint_seen", True)
 
@@ -208,6 +238,11 @@ class QualcodeApp(App[None]):
             "Search all transcripts", "Exact or fuzzy search", self.action_search_project
         )
         yield SystemCommand("Help", "Every key and how to code", self.action_help)
+        yield SystemCommand(
+            "Export Word report",
+            "Quotes under every code, attributed by group and area, with evidence tables",
+            self.action_export_report,
+        )
         yield SystemCommand(
             "Identifier register",
             "Names and places replaced in every export, and suggestions",

@@ -20,6 +20,7 @@ from qualcode.domain.records import (
     TurnRecord,
 )
 from qualcode.domain.redaction import IdentifierEntry, IdentifierSuggestion
+from qualcode.domain.reports import ReportFilter, ReportOptions
 from qualcode.domain.suggestions import SuggestionRun
 from qualcode.services.codebook import CodebookService
 from qualcode.services.coding import CodingService
@@ -27,6 +28,7 @@ from qualcode.services.extracts import ExtractService
 from qualcode.services.history import HistoryService, HistoryStep
 from qualcode.services.identifiers import IdentifierService
 from qualcode.services.project import Project
+from qualcode.services.reports import ExportResult, ReportService
 from qualcode.services.search import SearchService
 from qualcode.services.sources import SourceService
 from qualcode.services.stats import StatsService
@@ -187,3 +189,12 @@ class Backend:
     def identifier_suggestions(self) -> list[IdentifierSuggestion]:
         with self.project.read_session() as session:
             return IdentifierService(session).suggest()
+
+    # --- reports -------------------------------------------------------------------------
+
+    def export_report(self, path: Path) -> ExportResult:
+        """The Word report of everything coded, with the project's attribution."""
+        with self.project.session() as session:
+            return ReportService(session).export_docx(
+                path, ReportFilter(), ReportOptions(title=f"{self.project.name}: coded extracts")
+            )

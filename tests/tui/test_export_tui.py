@@ -1,0 +1,39 @@
+"""Exporting the Word report from the workbench, as a report writer would."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from docx import Document
+
+from qualcode.services.coding import CodingService
+from qualcode.services.identifiers import IdentifierService
+from qualcode.services.project import Project
+from qualcode.tui.app import QualcodeApp
+from qualcode.tui.screens.dialogs import TextPrompt
+from qualcode.tui.screens.sources import SourcesScreen
+from tests.tui.conftest import wait_for
+
+
+async def test_export_from_the_palette_writes_a_redacted_report(
+    app_project: Path, tmp_path: Path
+) -> None:
+    with Project.open(app_project) as project, project.session() as session:
+        CodingService(session, "Ann").add_passage(
+            "interview-sam", "Time", "Honestly we just have no time."
+        )
+        IdentifierService(session, "Ann").add("Sam", "[participant]", kind="person")
+    output = tmp_path / "out" / "report.docx"
+    app = QualcodeApp(app_project, coder="Ann")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, SourcesScreen))
+        app.action_export_report()
+        await wait_for(
+            pilot, lambda: isinstance(app.screen, TextPrompt) and app.screen.query("#prompt-input")
+        )
+        prompt = app.screen.query_one("#prompt-input")
+        prompt.value = str(output)
+        await pilot.press("enter")
+        await wait_for(pilot, output.exists, timeout=30)
+    quotes = [p.text for p in Document(str(output)).paragraphs if p.style.name == "Quote"]
+    assert quotes == ["\u201cHonestly we just have no time.\u201d"]
