@@ -4,6 +4,7 @@ checks its own output for names before it is kept."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -31,7 +32,29 @@ allow_option = click.option(
 
 
 def filter_options(function: F) -> F:
-    """The options every export shares: which codings it is about."""
+    """The options every export shares, handed to the command as one ``report_filter``."""
+
+    @functools.wraps(function)
+    def command(
+        *args: Any,
+        codes: tuple[str, ...],
+        where: tuple[str, ...],
+        coders: tuple[str, ...],
+        consensus: bool,
+        sources: tuple[str, ...],
+        **kwargs: Any,
+    ) -> Any:
+        if consensus and coders:
+            raise click.UsageError("use --coder or --consensus, not both")
+        report_filter = ReportFilter(
+            codes=codes,
+            where=ReportFilter.parse_where(where),
+            coders=coders,
+            consensus=consensus,
+            sources=sources,
+        )
+        return function(*args, report_filter=report_filter, **kwargs)
+
     options = [
         click.option(
             "--codes",
@@ -55,26 +78,8 @@ def filter_options(function: F) -> F:
         click.option("--source", "sources", multiple=True, help="Only this source; repeatable."),
     ]
     for option in reversed(options):
-        function = option(function)
-    return function
-
-
-def _filter(
-    codes: tuple[str, ...],
-    where: tuple[str, ...],
-    coders: tuple[str, ...],
-    consensus: bool,
-    sources: tuple[str, ...],
-) -> ReportFilter:
-    if consensus and coders:
-        raise click.UsageError("use --coder or --consensus, not both")
-    return ReportFilter(
-        codes=codes,
-        where=ReportFilter.parse_where(where),
-        coders=coders,
-        consensus=consensus,
-        sources=sources,
-    )
+        command = option(command)
+    return command  # type: ignore[return-value]
 
 
 @click.group()
@@ -132,11 +137,7 @@ def export() -> None:
 def export_docx(
     project: Path,
     output: Path,
-    codes: tuple[str, ...],
-    where: tuple[str, ...],
-    coders: tuple[str, ...],
-    consensus: bool,
-    sources: tuple[str, ...],
+    report_filter: ReportFilter,
     title: str,
     order_by: str,
     attribution: str | None,
@@ -169,7 +170,6 @@ def export_docx(
         evidence_attribute=evidence_attribute,
         matrix_attribute=matrix_attribute,
     )
-    report_filter = _filter(codes, where, coders, consensus, sources)
     with opened(project) as project_, project_.session() as session:
         result = ReportService(session).export_docx(
             output, report_filter, options, allow_identifiers=allow_identifiers
@@ -190,11 +190,7 @@ def export_docx(
 def export_quotes(
     project: Path,
     output: Path,
-    codes: tuple[str, ...],
-    where: tuple[str, ...],
-    coders: tuple[str, ...],
-    consensus: bool,
-    sources: tuple[str, ...],
+    report_filter: ReportFilter,
     attributes: str | None,
     allow_identifiers: bool,
 ) -> None:
@@ -203,7 +199,7 @@ def export_quotes(
     with opened(project) as project_, project_.session() as session:
         result = ReportService(session).export_quotes(
             output,
-            _filter(codes, where, coders, consensus, sources),
+            report_filter,
             attributes=names,
             allow_identifiers=allow_identifiers,
         )
@@ -230,11 +226,7 @@ def export_quotes(
 def export_tables(
     project: Path,
     output: Path,
-    codes: tuple[str, ...],
-    where: tuple[str, ...],
-    coders: tuple[str, ...],
-    consensus: bool,
-    sources: tuple[str, ...],
+    report_filter: ReportFilter,
     evidence_attribute: str,
     matrix_attribute: str,
     allow_identifiers: bool,
@@ -247,7 +239,7 @@ def export_tables(
     with opened(project) as project_, project_.session() as session:
         written = ReportService(session).export_tables(
             output,
-            _filter(codes, where, coders, consensus, sources),
+            report_filter,
             options,
             allow_identifiers=allow_identifiers,
         )
