@@ -195,14 +195,33 @@ def test_a_leak_in_the_cli_is_one_line_and_exit_1(demo: Path, tmp_path: Path) ->
 
 
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
-def test_libreoffice_opens_the_report(demo: Path, tmp_path: Path) -> None:
-    output = tmp_path / "report.docx"
-    export(demo, output)
-    converted = subprocess.run(
-        ["soffice", "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(output)],
-        capture_output=True,
-        timeout=180,
-        check=False,
-    )
-    assert converted.returncode == 0
-    assert (tmp_path / "report.pdf").stat().st_size > 10_000
+def test_libreoffice_opens_every_kind_of_export(demo: Path, tmp_path: Path) -> None:
+    runner = CliRunner()
+    outputs = {
+        "report.docx": ["export", "docx", str(demo)],
+        "codebook.docx": ["export", "codebook", str(demo)],
+        "tables.xlsx": ["export", "tables", str(demo)],
+        "quotes.xlsx": ["export", "quotes", str(demo)],
+        "quotes.csv": ["export", "quotes", str(demo)],
+    }
+    for name, command in outputs.items():
+        result = runner.invoke(cli, [*command, "-o", str(tmp_path / name)])
+        assert result.exit_code == 0, result.output
+        folder = tmp_path / name.replace(".", "-")
+        converted = subprocess.run(
+            [
+                "soffice",
+                "--headless",
+                "--convert-to",
+                "pdf",
+                "--outdir",
+                str(folder),
+                str(tmp_path / name),
+            ],
+            capture_output=True,
+            timeout=240,
+            check=False,
+        )
+        assert converted.returncode == 0, converted.stderr
+        pdf = folder / (Path(name).stem + ".pdf")
+        assert pdf.stat().st_size > 5_000, name

@@ -222,6 +222,13 @@ def export_quotes(
     show_default=True,
     help="The attribute of the codes-by-attribute table.",
 )
+@click.option(
+    "--sort",
+    type=click.Choice(["codebook", "frequency"]),
+    default="codebook",
+    show_default=True,
+    help="Codebook order, or most frequently identified first (within each theme).",
+)
 @allow_option
 def export_tables(
     project: Path,
@@ -229,6 +236,7 @@ def export_tables(
     report_filter: ReportFilter,
     evidence_attribute: str,
     matrix_attribute: str,
+    sort: str,
     allow_identifiers: bool,
 ) -> None:
     """Evidence tables: frequencies, source of evidence, codes by attribute, framework
@@ -241,6 +249,7 @@ def export_tables(
             output,
             report_filter,
             options,
+            sort=sort,
             allow_identifiers=allow_identifiers,
         )
     for path in written:

@@ -198,6 +198,7 @@ class ReportService(Service):
         report_filter: ReportFilter,
         options: ReportOptions,
         *,
+        sort: str = "codebook",
         allow_identifiers: bool = False,
     ) -> list[Path]:
         """The evidence tables as CSV files (one per table) or one XLSX workbook."""
@@ -206,6 +207,7 @@ class ReportService(Service):
 
         tables = EvidenceService(self.session).tables(
             report_filter,
+            sort="frequency" if sort == "frequency" else "codebook",
             evidence_attribute=options.evidence_attribute,
             matrix_attribute=options.matrix_attribute,
         )
