@@ -60,7 +60,8 @@ async def test_add_an_identifier_then_remove_it(app_project: Path) -> None:
         await pilot.press(*["backspace"] * len("[name]"), *"[psychologist]", "enter")
         await wait_for(pilot, lambda: app.screen is screen and screen.register_table.row_count)
         assert register(app_project) == [("Jill Evans", "[psychologist]", "person")]
-        assert screen.register_table.get_row_at(0) == ["Jill Evans", "[psychologist]", "person"]
+        row = [str(cell) for cell in screen.register_table.get_row_at(0)]
+        assert row == ["Jill Evans", "[psychologist]", "person"]
 
         await pilot.press("delete")
         await wait_for(pilot, lambda: isinstance(app.screen, Confirm))
@@ -123,3 +124,26 @@ async def test_the_register_is_in_the_command_palette(app_project: Path) -> None
         assert "Identifier register" in titles
         app.action_identifiers()
         await wait_for(pilot, lambda: isinstance(app.screen, IdentifiersScreen))
+
+
+async def test_bracketed_replacements_are_shown_not_read_as_markup(app_project: Path) -> None:
+    from textual.widgets import DataTable
+
+    from qualcode.services.identifiers import IdentifierService
+    from qualcode.services.project import Project
+    from qualcode.tui.app import QualcodeApp
+    from qualcode.tui.screens.identifiers import IdentifiersScreen
+    from tests.tui.conftest import wait_for
+
+    with Project.open(app_project) as project, project.session() as session:
+        IdentifierService(session, "Ann").add("Sam", "[participant]", kind="person")
+    app = QualcodeApp(app_project, coder="Ann")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.pause()
+        app.action_identifiers()
+        await wait_for(
+            pilot, lambda: isinstance(app.screen, IdentifiersScreen) and app.screen.query(DataTable)
+        )
+        table = app.screen.register_table
+        await wait_for(pilot, lambda: table.row_count == 1)
+        assert str(table.get_row_at(0)[1]) == "[participant]"

@@ -202,7 +202,7 @@ async def test_extracts_for_a_code_across_sources_and_jump(app_project: Path) ->
         await wait_for(pilot, lambda: isinstance(app.screen, ExtractsScreen))
         table = app.screen.query_one("#extracts")
         await wait_for(pilot, lambda: table.row_count == 1)
-        row = table.get_row_at(0)
+        row = [str(cell) for cell in table.get_row_at(0)]
         assert row[0] == "interview-sam" and row[2] == "Sam" and row[3] == "P1"
         assert "Mental health partner" in row
         await pilot.press("enter")

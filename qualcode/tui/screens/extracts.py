@@ -11,6 +11,7 @@ from textual.widgets import DataTable, Footer, Label
 
 from qualcode.domain.errors import QualcodeError
 from qualcode.domain.records import ExtractRecord
+from qualcode.tui.widgets.cells import literal
 from qualcode.tui.widgets.title_bar import TitleBar
 
 ATTRIBUTE_COLUMNS = ("stakeholder_group", "area")
@@ -81,14 +82,16 @@ class ExtractsScreen(Screen[None]):
             coding = extract.coding
             text = " ".join(coding.text.split())
             table.add_row(
-                coding.source,
-                _clock(extract.start_time),
-                extract.speaker or "",
-                extract.case or "",
-                *(str(extract.attributes.get(a, "")) for a in ATTRIBUTE_COLUMNS),
-                coding.code_path.rsplit(" > ", 1)[-1],
-                coding.coder,
-                text if len(text) <= 90 else text[:89] + "…",
+                *literal(
+                    coding.source,
+                    _clock(extract.start_time),
+                    extract.speaker or "",
+                    extract.case or "",
+                    *(str(extract.attributes.get(a, "")) for a in ATTRIBUTE_COLUMNS),
+                    coding.code_path.rsplit(" > ", 1)[-1],
+                    coding.coder,
+                    text if len(text) <= 90 else text[:89] + "…",
+                ),
                 key=str(index),
             )
         count = len(message.extracts)

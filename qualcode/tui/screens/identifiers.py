@@ -22,6 +22,7 @@ from qualcode.domain.redaction import (
     default_replacement,
 )
 from qualcode.tui.screens.dialogs import Choose, Confirm, TextPrompt
+from qualcode.tui.widgets.cells import literal
 from qualcode.tui.widgets.title_bar import TitleBar
 
 REGISTER_HINT = (
@@ -139,7 +140,7 @@ class IdentifiersScreen(Screen[None]):
         row = table.cursor_row
         table.clear()
         for entry in self.entries:
-            table.add_row(entry.original, entry.replacement, entry.kind, key=entry.uuid)
+            table.add_row(*literal(entry.original, entry.replacement, entry.kind), key=entry.uuid)
         if self.entries:
             table.move_cursor(row=min(row, len(self.entries) - 1))
 
@@ -150,12 +151,14 @@ class IdentifiersScreen(Screen[None]):
         table.clear()
         for index, item in enumerate(self.suggestions):
             table.add_row(
-                item.text,
-                str(item.count),
-                item.kind,
-                item.replacement,
-                ", ".join(item.variants),
-                item.reason,
+                *literal(
+                    item.text,
+                    str(item.count),
+                    item.kind,
+                    item.replacement,
+                    ", ".join(item.variants),
+                    item.reason,
+                ),
                 key=str(index),
             )
         if not self.suggestions:
