@@ -7,6 +7,7 @@ from pathlib import Path
 
 from textual import on, work
 from textual.app import App, SystemCommand
+from textual.notifications import SeverityLevel
 from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
@@ -159,6 +160,19 @@ class QualcodeApp(App[None]):
 
     def action_search_project(self) -> None:
         self.push_screen(SearchScreen(None))
+
+    def notify(  # type: ignore[override]
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = False,
+    ) -> None:
+        """Toasts carry code names, quotes and errors: "[crosstalk]" must show as written,
+        so they are never read as markup (widgets' notify passes markup=True along)."""
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
 
     def action_identifiers(self) -> None:
         self.push_screen(IdentifiersScreen())

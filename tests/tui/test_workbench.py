@@ -296,3 +296,13 @@ async def test_high_contrast_theme_toggles_and_is_remembered(app_project: Path) 
     async with again.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: isinstance(again.screen, SourcesScreen))
         assert again.theme == "qualcode-high-contrast"
+
+
+async def test_toasts_show_square_brackets_as_written(app_project: Path) -> None:
+    app = QualcodeApp(app_project, coder="Ann")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        app.screen.notify("Rejected [crosstalk] here")
+        await pilot.pause()
+        assert [n.message for n in app._notifications] == ["Rejected [crosstalk] here"]
+        assert not next(iter(app._notifications)).markup
