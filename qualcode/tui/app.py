@@ -7,9 +7,9 @@ from pathlib import Path
 
 from textual import on, work
 from textual.app import App, SystemCommand
-from textual.notifications import SeverityLevel
 from textual.binding import Binding
 from textual.message import Message
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
 from qualcode.domain.errors import QualcodeError
