@@ -119,6 +119,7 @@ class SuggestionService(Service):
         top_k: int = 3,
         min_score: float | None = None,
         everyone: bool = False,
+        only_coder: str | None = None,
     ) -> SuggestionRun:
         """Ranked, explained suggestions for one source or all; never applied."""
         from qualcode.nlp.engine import DEFAULT_MIN_SCORE, Suggester
@@ -136,13 +137,20 @@ class SuggestionService(Service):
         model, notice = self._load_model(pipeline)
         if notice:
             notices.append(notice)
+        if only_coder is not None:
+            # Blind coding: the model and "already coded" would give others' coding away.
+            model = None
+            notices = [n for n in (pipeline.notice,) if n]
+            notices.append(
+                "blind coding: suggestions come from the codebook and your own coding only"
+            )
         only = self._source_id(source) if source is not None else None
         everything = self._units(pipeline, unit, everyone)
         wanted = [s for s in everything if only is None or s.source.id == only]
         corpus = [a for s in everything for a in s.analyses]
         suggester = Suggester(codes, pipeline, model, corpus=corpus)
         rejected = self._rejected()
-        coded = self._coded()
+        coded = self._coded(only_coder)
         results: list[UnitSuggestions] = []
         for item in wanted:
             source_id = item.source.id
@@ -494,12 +502,13 @@ class SuggestionService(Service):
             )
         }
 
-    def _coded(self) -> dict[tuple[int, str], list[tuple[int, int]]]:
+    def _coded(self, only_coder: str | None = None) -> dict[tuple[int, str], list[tuple[int, int]]]:
         uuid_of = {c.id: c.uuid for c in self.session.scalars(select(Code))}
         coded: dict[tuple[int, str], list[tuple[int, int]]] = defaultdict(list)
-        for source_id, code_id, start, end in self.session.execute(
-            select(Coding.source_id, Coding.code_id, Coding.start, Coding.end)
-        ):
+        query = select(Coding.source_id, Coding.code_id, Coding.start, Coding.end)
+        if only_coder is not None:
+            query = query.join(Coder, Coding.coder_id == Coder.id).where(Coder.name == only_coder)
+        for source_id, code_id, start, end in self.session.execute(query):
             coded[(source_id, uuid_of[code_id])].append((start, end))
         return coded
 

@@ -24,6 +24,7 @@ from qualcode.tui.screens.identifiers import IdentifiersScreen
 from qualcode.tui.screens.search import SearchScreen
 from qualcode.tui.screens.sources import SourcesScreen
 from qualcode.tui.screens.transcript import TranscriptScreen
+from qualcode.tui.widgets.title_bar import TitleBar
 
 
 class QualcodeApp(App[None]):
@@ -174,6 +175,29 @@ class QualcodeApp(App[None]):
         so they are never read as markup (widgets' notify passes markup=True along)."""
         super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
 
+    def action_toggle_blind(self) -> None:
+        self.toggle_blind()
+
+    @work(thread=True, exclusive=True, group="blind")
+    def toggle_blind(self) -> None:
+        assert self.backend is not None
+        on = self.backend.set_blind(not self.backend.blind_mode())
+        note = (
+            "Blind coding on: only your codings are shown, so your coding stays independent. "
+            "Others' codings are still in the project."
+            if on
+            else "Blind coding off: everyone's codings are shown."
+        )
+        self.call_from_thread(self._blind_changed, note)
+
+    def _blind_changed(self, note: str) -> None:
+        self.notify(note, timeout=6)
+        screen = self.screen
+        if isinstance(screen, TranscriptScreen):
+            screen.load()
+        for bar in screen.query(TitleBar):
+            bar.show()
+
     def action_identifiers(self) -> None:
         self.push_screen(IdentifiersScreen())
 
@@ -252,6 +276,11 @@ class QualcodeApp(App[None]):
             "Search all transcripts", "Exact or fuzzy search", self.action_search_project
         )
         yield SystemCommand("Help", "Every key and how to code", self.action_help)
+        yield SystemCommand(
+            "Blind coding on/off",
+            "Hide everyone else's codings while you code (remembered for this project)",
+            self.action_toggle_blind,
+        )
         yield SystemCommand(
             "Export Word report",
             "Quotes under every code, attributed by group and area, with evidence tables",

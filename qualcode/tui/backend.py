@@ -27,6 +27,7 @@ from qualcode.services.coding import CodingService
 from qualcode.services.extracts import ExtractService
 from qualcode.services.history import HistoryService, HistoryStep
 from qualcode.services.identifiers import IdentifierService
+from qualcode.services.preferences import PreferenceService
 from qualcode.services.project import Project
 from qualcode.services.reports import ExportResult, ReportService
 from qualcode.services.search import SearchService
@@ -49,6 +50,7 @@ class Backend:
     def __init__(self, project: Project, coder: str) -> None:
         self.project = project
         self.coder = coder
+        self.blind: bool | None = None  # read from the project on first use
 
     @classmethod
     def open(cls, path: Path, coder: str) -> Backend:
@@ -72,12 +74,30 @@ class Backend:
             service = SourceService(session)
             text = service.text(source)
             turns = tuple(service.turns(source))
-            codings = tuple(CodingService(session).list(source=source))
+            codings = tuple(CodingService(session).list(source=source, coder=self._only()))
         return Document(source, text, turns, codings)
 
     def codings(self, source: str) -> list[CodingRecord]:
         with self.project.read_session() as session:
-            return CodingService(session).list(source=source)
+            return CodingService(session).list(source=source, coder=self._only())
+
+    # --- blind coding: others' codings hidden from this coder ---------------------------
+
+    def blind_mode(self) -> bool:
+        with self.project.read_session() as session:
+            self.blind = PreferenceService(session, self.coder).blind()
+        return self.blind
+
+    def set_blind(self, on: bool) -> bool:
+        with self.project.session() as session:
+            self.blind = PreferenceService(session, self.coder).set_blind(on)
+        return self.blind
+
+    def _only(self) -> str | None:
+        """The coder whose codings alone are shown, when coding blind."""
+        if self.blind is None:
+            self.blind_mode()
+        return self.coder if self.blind else None
 
     def codes(self) -> list[CodeRecord]:
         with self.project.read_session() as session:
@@ -85,11 +105,11 @@ class Backend:
 
     def stats(self) -> list[CodeStats]:
         with self.project.read_session() as session:
-            return StatsService(session).code_stats()
+            return StatsService(session).code_stats(coder=self._only())
 
     def extracts(self, code_uuid: str) -> list[ExtractRecord]:
         with self.project.read_session() as session:
-            return ExtractService(session).extracts(code_uuid)
+            return ExtractService(session).extracts(code_uuid, coder=self._only())
 
     def search(self, query: str, *, source: str | None, fuzzy: bool) -> list[SearchHit]:
         with self.project.read_session() as session:
@@ -102,7 +122,7 @@ class Backend:
 
     def suggestions(self, source: str) -> SuggestionRun:
         with self.project.session() as session:
-            return self._suggestions(session).suggest(source=source)
+            return self._suggestions(session).suggest(source=source, only_coder=self._only())
 
     def suggestions_need_training(self) -> bool:
         with self.project.read_session() as session:

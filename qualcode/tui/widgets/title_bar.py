@@ -27,10 +27,15 @@ class TitleBar(Static):
         self.place = place
 
     def on_mount(self) -> None:
+        self.show()
+
+    def show(self) -> None:
         backend = getattr(self.app, "backend", None)
         text = Text()
         text.append("qualcode", style="bold")
         text.append(f"  {self.place}", style="bold")
         if backend is not None:
             text.append(f"   {backend.project_name} · coding as {backend.coder}", style="dim")
+            if getattr(backend, "blind", False):
+                text.append("  · blind: others' codings hidden", style="bold")
         self.update(text)
