@@ -24,6 +24,9 @@ COMMANDS = {
     "suggest": "suggest_commands:suggest",
     "identifiers": "identifier_commands:identifiers",
     "export": "export_commands:export",
+    "merge": "merge_commands:merge",
+    "export-coder": "merge_commands:export_coder",
+    "import-coder": "merge_commands:import_coder",
 }
 
 

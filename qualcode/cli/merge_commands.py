@@ -1,0 +1,130 @@
+"""Bringing work together: merge whole projects, or send one coder's work by e-mail."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from qualcode.cli.common import json_option, print_json, print_table, project_argument
+from qualcode.domain.merge import MergeReport
+
+resolve_option = click.option(
+    "--resolve",
+    "resolutions",
+    multiple=True,
+    metavar="UUID=CHOICE",
+    help="Settle a reported conflict, e.g. --resolve 1111...=keep-target (repeatable).",
+)
+dry_run_option = click.option(
+    "--dry-run", is_flag=True, help="Show what would happen and write nothing."
+)
+
+
+def _parse(resolutions: tuple[str, ...]) -> dict[str, str]:
+    parsed: dict[str, str] = {}
+    for item in resolutions:
+        uuid, sep, choice = item.partition("=")
+        if not sep or not uuid.strip() or not choice.strip():
+            raise click.BadParameter(f"{item!r}: expected UUID=CHOICE", param_hint="--resolve")
+        parsed[uuid.strip()] = choice.strip()
+    return parsed
+
+
+def _show(report: MergeReport, as_json: bool) -> None:
+    if as_json:
+        print_json(report)
+    else:
+        rows = [
+            [c.kind, c.added, c.existing, c.renamed, c.conflicts, c.skipped]
+            for c in report.counts
+            if c.added or c.existing or c.renamed or c.conflicts or c.skipped
+        ]
+        print_table(
+            ["Kind", "Added", "Already there", "Renamed", "Conflicts", "Skipped"],
+            rows,
+            right=(1, 2, 3, 4, 5),
+        )
+        for note in report.notes:
+            click.echo(f"Note: {note}")
+        if report.written:
+            click.echo(f"Merged into {report.target}. Backup: {report.backup}")
+        elif report.dry_run and not report.conflicts:
+            click.echo("Dry run: nothing written.")
+    if report.conflicts:
+        click.echo(
+            f"{len(report.conflicts)} conflict(s); nothing was written. Run again with:",
+            err=True,
+        )
+        for conflict in report.conflicts:
+            choices = "|".join(conflict.choices)
+            click.echo(
+                f"  --resolve {conflict.uuid}={choices}   # {conflict.description}", err=True
+            )
+        sys.exit(1)
+
+
+@click.command()
+@click.argument("target", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("sources", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@resolve_option
+@dry_run_option
+@json_option
+def merge(
+    target: Path,
+    sources: tuple[Path, ...],
+    resolutions: tuple[str, ...],
+    dry_run: bool,
+    as_json: bool,
+) -> None:
+    """Merge the projects SOURCE... into TARGET, matching everything by UUID.
+
+    Codes and coders renamed on one laptop stay one code or coder; anything unsafe
+    (a transcript whose text differs, a code moved elsewhere, two codes with one
+    path) is listed and nothing is written until you settle it with --resolve.
+    TARGET is backed up first; the SOURCE files are never changed.
+    """
+    from qualcode.services.merge import merge_projects
+
+    report = merge_projects(target, sources, resolutions=_parse(resolutions), dry_run=dry_run)
+    _show(report, as_json)
+
+
+@click.command("export-coder")
+@project_argument
+@click.option("--coder", required=True, help="The coder whose work to export.")
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The file to write (JSON, readable by you only).",
+)
+def export_coder(project: Path, coder: str, output: Path) -> None:
+    """Write one coder's codings, memos and decisions to a small file to e-mail.
+
+    Transcripts are not included, only their UUIDs and checksums: the person who
+    imports the file must already have the same sources in their project.
+    """
+    from qualcode.services.coder_exchange import export_coder as export
+
+    held = export(project, coder, output)
+    summary = ", ".join(f"{n} {kind}" for kind, n in held.items())
+    click.echo(f"Wrote {output}: {summary}.")
+
+
+@click.command("import-coder")
+@project_argument
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@resolve_option
+@dry_run_option
+@json_option
+def import_coder(
+    project: Path, file: Path, resolutions: tuple[str, ...], dry_run: bool, as_json: bool
+) -> None:
+    """Add a coder's work from FILE (made by export-coder) to PROJECT, by UUID."""
+    from qualcode.services.coder_exchange import import_coder as apply
+
+    report = apply(project, file, resolutions=_parse(resolutions), dry_run=dry_run)
+    _show(report, as_json)

@@ -1,0 +1,71 @@
+"""What a merge of projects (or of one coder's work) did, or would do.
+
+Rows are matched by UUID, never by name; anything that cannot be matched safely is a
+``MergeConflict`` that the researcher resolves by naming a choice for its UUID.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+KEEP_TARGET = "keep-target"
+TAKE_INCOMING = "take-incoming"
+KEEP_BOTH = "keep-both"
+SAME_CODER = "same-coder"
+SKIP = "skip"
+
+# The kinds of row a merge counts, in the order a report shows them.
+MERGE_KINDS = (
+    "coders",
+    "codes",
+    "cases",
+    "attributes",
+    "sources",
+    "speaker turns",
+    "codings",
+    "memos",
+    "suggestion decisions",
+    "identifiers",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class MergeConflict:
+    """Something the merge will not decide alone. ``uuid`` is the incoming row's UUID;
+    pass ``--resolve UUID=CHOICE`` with one of ``choices``."""
+
+    kind: str
+    uuid: str
+    description: str
+    choices: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class MergeCount:
+    kind: str
+    added: int = 0
+    existing: int = 0
+    renamed: int = 0
+    conflicts: int = 0
+    skipped: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class MergeReport:
+    """``written`` is true only when the target was changed (no unresolved conflicts,
+    not a dry run). ``backup`` is the copy of the target taken before writing."""
+
+    target: str
+    sources: tuple[str, ...]
+    counts: tuple[MergeCount, ...]
+    conflicts: tuple[MergeConflict, ...]
+    notes: tuple[str, ...]
+    backup: str | None
+    dry_run: bool
+    written: bool
+
+    def count(self, kind: str) -> MergeCount:
+        for count in self.counts:
+            if count.kind == kind:
+                return count
+        return MergeCount(kind)
