@@ -21,6 +21,7 @@ COMMANDS = {
     "code": "coding_commands:code",
     "memo": "coding_commands:memo",
     "stats": "stats_commands:stats",
+    "agreement": "agreement_commands:agreement",
     "suggest": "suggest_commands:suggest",
     "identifiers": "identifier_commands:identifiers",
     "export": "export_commands:export",

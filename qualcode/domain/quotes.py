@@ -58,6 +58,32 @@ def widen_to_sentences(text: str, start: int, end: int, lo: int, hi: int) -> tup
     return min(new_start, start), max(new_end, end)
 
 
+def sentence_spans(text: str, lo: int = 0, hi: int | None = None) -> list[tuple[int, int]]:
+    """The sentences of ``text[lo:hi]`` as ``(start, end)`` code point spans.
+
+    A sentence ends at ``.``, ``?``, ``!`` or an ellipsis (with any closing quotes or
+    brackets) followed by white space or the end; leading and trailing white space is
+    left out, and text after the last sentence end is a sentence of its own.
+    """
+    hi = len(text) if hi is None else hi
+    spans: list[tuple[int, int]] = []
+
+    def add(start: int, end: int) -> None:
+        while start < end and text[start].isspace():
+            start += 1
+        while end > start and text[end - 1].isspace():
+            end -= 1
+        if start < end:
+            spans.append((start, end))
+
+    position = lo
+    for match in _SENTENCE_END.finditer(text, lo, hi):
+        add(position, match.end())
+        position = match.end()
+    add(position, hi)
+    return spans
+
+
 def trim(text: str, max_words: int | None) -> str:
     """Keep whole sentences from the start up to ``max_words``, marking the rest [...]."""
     text = " ".join(text.split())
