@@ -12,8 +12,6 @@ Every string passes through ``redact`` on its way into the document.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Callable
 from datetime import UTC, datetime
 from io import BytesIO
@@ -27,6 +25,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Inches, Pt
 
+from qualcode.domain.files import write_private
 from qualcode.domain.reports import Report, ReportSection, ReportTable
 
 Redact = Callable[[str], str]
@@ -284,15 +283,6 @@ def _set_properties(document: Any, report: Report, redact: Redact) -> None:
 
 
 def _save_private(document: Any, path: Path) -> None:
-    """Save beside the target and rename: no half-written report, readable by the owner."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=".qualcode-", suffix=".docx", dir=path.parent)
-    os.close(handle)
-    try:
-        os.chmod(temporary, 0o600)
-        document.save(temporary)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    buffer = BytesIO()
+    document.save(buffer)
+    write_private(path, buffer.getvalue())

@@ -16,8 +16,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -25,6 +23,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from qualcode.domain.files import write_private
 from qualcode.domain.suggestions import TrainingExample
 from qualcode.nlp.pipeline import Pipeline
 from qualcode.nlp.termspace import content_lemmas
@@ -88,7 +87,7 @@ class LearnedModel:
             ensure_ascii=False,
             separators=(",", ":"),
         )
-        _write_private(path, document)
+        write_private(path, document)
 
     @classmethod
     def load(cls, path: Path) -> LearnedModel:
@@ -165,19 +164,3 @@ def _bounded(examples: Sequence[TrainingExample]) -> list[TrainingExample]:
 
 def _canonical(body: dict[str, Any]) -> str:
     return json.dumps(body, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
-
-
-def _write_private(path: Path, text: str) -> None:
-    """Write beside the target and rename, so a crash never leaves half a model."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=path.name, suffix=".tmp", dir=path.parent)
-    try:
-        os.fchmod(handle, 0o600)
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise

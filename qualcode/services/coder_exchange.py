@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,6 +21,7 @@ from sqlalchemy import select
 
 from qualcode.domain.codebook import join_path
 from qualcode.domain.errors import InputFileError, NotFoundError
+from qualcode.domain.files import write_private
 from qualcode.domain.merge import MergeReport
 from qualcode.services.merge import Incoming, apply_incoming, load_incoming
 from qualcode.services.project import Project
@@ -82,7 +81,7 @@ def export_coder(project: Path, coder: str, output: Path) -> dict[str, int]:
     document = json.dumps(
         {"checksum": _digest(body), "coder_work": body}, ensure_ascii=False, indent=1
     )
-    _write_private(Path(output), document)
+    write_private(Path(output), document)
     return {
         "codes": len(body["codes"]),
         "sources": len(body["sources"]),
@@ -156,19 +155,3 @@ def _dated(row: dict[str, Any]) -> dict[str, Any]:
 def _digest(body: Any) -> str:
     canonical = json.dumps(body, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
-
-
-def _write_private(path: Path, text: str) -> None:
-    """Write beside the target and rename, so a crash never leaves half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=path.name, suffix=".tmp", dir=path.parent)
-    try:
-        os.fchmod(handle, 0o600)
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
