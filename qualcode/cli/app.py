@@ -22,6 +22,7 @@ COMMANDS = {
     "memo": "coding_commands:memo",
     "stats": "stats_commands:stats",
     "agreement": "agreement_commands:agreement",
+    "disagreements": "disagreement_commands:disagreements",
     "suggest": "suggest_commands:suggest",
     "identifiers": "identifier_commands:identifiers",
     "export": "export_commands:export",

@@ -256,20 +256,7 @@ class ReportService(Service):
         return IdentifierService(self.session).redactor()
 
     def _check(self, path: Path, redactor: Redactor, allow: bool) -> tuple[int, int]:
-        """Read the export back; remove it and fail if an identifier is still in it."""
-        from qualcode.exporters.readback import text_locations
-
-        leaks: list[tuple[str, str, str]] = []
-        checked = 0
-        for where, text in text_locations(path):
-            checked += 1
-            for leak in redactor.find_leaks(text):
-                context = leak.context.strip(" \u201c\u201d")
-                leaks.append((f"{where}: \u201c{context}\u201d", leak.found, leak.original))
-        if leaks and not allow:
-            path.unlink(missing_ok=True)
-            raise IdentifierLeakError(path, leaks)
-        return checked, len(leaks)
+        return check_export(path, redactor, allow=allow)
 
     def _quote(
         self,
@@ -332,6 +319,24 @@ class ReportService(Service):
             self.session.scalar(select(ProjectSetting.value).where(ProjectSetting.key == "name"))
             or ""
         )
+
+
+def check_export(path: Path, redactor: Redactor, *, allow: bool) -> tuple[int, int]:
+    """Read an export back; remove it and fail if a registered identifier is still in
+    it (unless ``allow``). Returns (pieces of text checked, identifiers left in)."""
+    from qualcode.exporters.readback import text_locations
+
+    leaks: list[tuple[str, str, str]] = []
+    checked = 0
+    for where, text in text_locations(path):
+        checked += 1
+        for leak in redactor.find_leaks(text):
+            context = leak.context.strip(" \u201c\u201d")
+            leaks.append((f"{where}: \u201c{context}\u201d", leak.found, leak.original))
+    if leaks and not allow:
+        path.unlink(missing_ok=True)
+        raise IdentifierLeakError(path, leaks)
+    return checked, len(leaks)
 
 
 def describe(report_filter: ReportFilter, extracts: int) -> str:

@@ -1,0 +1,97 @@
+"""The disagreements list for a review meeting as CSV, XLSX or Word (records in, files out).
+
+Spreadsheets reuse :mod:`qualcode.exporters.tables` (formula-injection guard, UTF-8 with
+a byte order mark, atomic 0600 writes); the Word document reuses the report writer's
+styles (a heading per source, each passage in "Quote", who coded it in "Quote
+Attribution", memos in "Memo"). Every string passes through ``redact``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from qualcode.domain.disagreements import Disagreement
+from qualcode.domain.errors import InputFileError
+
+Redact = Callable[[str], str]
+
+HEADER = ("source", "code", "start", "end", "coded by", "not coded by", "text", "codings", "memos")
+
+
+def write_disagreements(items: Sequence[Disagreement], path: Path, redact: Redact) -> Path:
+    """Write ``items`` to ``path``: .csv, .xlsx or .docx by suffix. Returns ``path``."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix in (".csv", ".xlsx"):
+        _write_table(items, path, suffix, redact)
+    elif suffix == ".docx":
+        _write_document(items, path, redact)
+    else:
+        raise InputFileError(path, "write disagreements to a .csv, .xlsx or .docx file")
+    return path
+
+
+def _codings(item: Disagreement) -> str:
+    return "; ".join(f"{c.coder} {c.start}-{c.end}" for c in item.codings)
+
+
+def _memos(item: Disagreement) -> list[str]:
+    return [f"{c.coder}: {c.memo}" for c in item.codings if c.memo.strip()]
+
+
+def _write_table(items: Sequence[Disagreement], path: Path, suffix: str, redact: Redact) -> None:
+    from qualcode.exporters.tables import (
+        _csv_bytes,
+        _replace_atomically,
+        _Table,
+        _tables_workbook,
+    )
+
+    rows = [
+        [
+            redact(item.source),
+            redact(item.code_path),
+            item.start,
+            item.end,
+            redact(", ".join(item.coded_by)),
+            redact(", ".join(item.not_coded_by)),
+            redact(item.text),
+            redact(_codings(item)),
+            redact("\n".join(_memos(item))),
+        ]
+        for item in items
+    ]
+    if suffix == ".csv":
+        data = _csv_bytes(HEADER, rows)
+    else:
+        data = _tables_workbook([_Table("Disagreements", HEADER, rows, wrap=True)])
+    _replace_atomically({path: data})
+
+
+def _write_document(items: Sequence[Disagreement], path: Path, redact: Redact) -> None:
+    # deferred: python-docx is only needed for Word output
+    from docx import Document
+
+    from qualcode.exporters.docx_report import _ensure_styles, _save_private, _Writer
+
+    document = Document()
+    _ensure_styles(document)
+    writer = _Writer(document, redact)
+    writer.heading("Disagreements between coders", 1)
+    if not items:
+        writer.paragraph("The coders agree everywhere they were compared.", "Normal")
+    source = None
+    for item in items:
+        if item.source != source:
+            source = item.source
+            writer.heading(source, 2)
+        writer.paragraph(f"{item.code_path} ({item.start}\u2013{item.end})", "Extract Summary")
+        writer.paragraph(f"\u201c{item.text}\u201d", "Quote")
+        writer.paragraph(item.summary, "Quote Attribution")
+        for memo in _memos(item):
+            writer.paragraph(f"Memo \u2014 {memo}", "Memo")
+    writer.finish()
+    document.core_properties.title = "Disagreements between coders"
+    document.core_properties.author = "qualcode"
+    _save_private(document, path)
