@@ -8,32 +8,7 @@ import pytest
 from qualcode.domain.suggestions import CodeDescription, TextUnit, UnitSuggestions
 from qualcode.nlp.engine import Suggester
 from qualcode.nlp.pipeline import BLANK, Pipeline, load_pipeline
-
-CODES = (
-    CodeDescription(
-        "c-work",
-        "Workload",
-        None,
-        definition="Staff have too much work to do.",
-        keywords=("caseload", "waiting list", "burnout"),
-    ),
-    CodeDescription(
-        "c-stigma",
-        "Stigma",
-        None,
-        definition="Being judged or labelled.",
-        exclude="Not about money or benefits (use Finance)",
-        keywords=("stigma", "judged", "personality disorder"),
-    ),
-    CodeDescription(
-        "c-fin",
-        "Finance",
-        None,
-        definition="Money, benefits and debt.",
-        keywords=("money", "benefits", "debt"),
-    ),
-)
-PATHS = [code.path for code in CODES]
+from tests.nlp.codebook import CODES, PATHS
 
 
 @pytest.fixture(scope="module")

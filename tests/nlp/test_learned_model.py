@@ -12,37 +12,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from qualcode.domain.suggestions import CodeDescription, TextUnit, TrainingExample
+from qualcode.domain.suggestions import TextUnit, TrainingExample
 from qualcode.nlp import learned
 from qualcode.nlp.engine import Suggester
 from qualcode.nlp.learned import FORMAT, LearnedModel, ModelError, train
 from qualcode.nlp.pipeline import Pipeline, load_pipeline
+from tests.nlp.codebook import CODES, PATHS
 
-CODES = (
-    CodeDescription(
-        "c-work",
-        "Workload",
-        None,
-        definition="Staff have too much work to do.",
-        keywords=("caseload", "waiting list", "burnout"),
-    ),
-    CodeDescription(
-        "c-stigma",
-        "Stigma",
-        None,
-        definition="Being judged or labelled.",
-        exclude="Not about money or benefits (use Finance)",
-        keywords=("stigma", "judged", "personality disorder"),
-    ),
-    CodeDescription(
-        "c-fin",
-        "Finance",
-        None,
-        definition="Money, benefits and debt.",
-        keywords=("money", "benefits", "debt"),
-    ),
-)
-PATHS = [code.path for code in CODES]
 # Nothing in the codebook says "landlord", "gas meter" or "rent arrears": only coding does.
 UNUSUAL = "I felt judged by the landlord when the gas meter ran out and the rent arrears piled up."
 REJECTED = "They judged the way I dressed at the interview."
