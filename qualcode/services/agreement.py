@@ -99,7 +99,7 @@ class AgreementService(Service):
         finally:
             cursor.close()
 
-        compared = self._compared_coders(coders, names, codings)
+        compared = compared_coders(coders, names, {row[2] for row in codings})
         coder_index = {coder_id: i for i, coder_id in enumerate(compared)}
         coder_names = tuple(names[c] for c in compared)
         if len(compared) > 62:
@@ -224,29 +224,6 @@ class AgreementService(Service):
         self._end_read()
         return report
 
-    def _compared_coders(
-        self,
-        wanted: Sequence[str] | None,
-        names: dict[int, str],
-        codings: list[tuple[int, int, int, int, int]],
-    ) -> list[int]:
-        if wanted:
-            by_name = {name.casefold(): coder_id for coder_id, name in names.items()}
-            out: list[int] = []
-            for name in wanted:
-                coder_id = by_name.get(name.strip().casefold())
-                if coder_id is None:
-                    known = ", ".join(sorted(names.values())) or "none"
-                    raise NotFoundError(f"no coder '{name}' in this project (known: {known})")
-                if coder_id not in out:
-                    out.append(coder_id)
-            return out
-        with_codings = {row[2] for row in codings}
-        return sorted(
-            (c for c in with_codings if names[c].casefold() != CONSENSUS_CODER),
-            key=lambda c: names[c].casefold(),
-        )
-
     def _units(self, source_ids: list[int], unit: str) -> dict[int, tuple[np.ndarray, np.ndarray]]:
         """Each source's units as sorted, non-overlapping (starts, ends) arrays."""
         turns: dict[int, list[tuple[int, int]]] = defaultdict(list)
@@ -347,3 +324,26 @@ def _sweep(
 def _number(value: float) -> float:
     """Whole counts as ints (characters and units are whole; pooled weights may not be)."""
     return int(value) if float(value).is_integer() else value
+
+
+def compared_coders(
+    wanted: Sequence[str] | None, names: dict[int, str], with_codings: set[int]
+) -> list[int]:
+    """The coders a comparison is about, by id: those named (in that order), else
+    everyone who coded something except the consensus coder (the agreed version is
+    compared only when asked for). Shared by agreement and the disagreements list."""
+    if wanted:
+        by_name = {name.casefold(): coder_id for coder_id, name in names.items()}
+        out: list[int] = []
+        for name in wanted:
+            coder_id = by_name.get(name.strip().casefold())
+            if coder_id is None:
+                known = ", ".join(sorted(names.values())) or "none"
+                raise NotFoundError(f"no coder '{name}' in this project (known: {known})")
+            if coder_id not in out:
+                out.append(coder_id)
+        return out
+    return sorted(
+        (c for c in with_codings if names[c].casefold() != CONSENSUS_CODER),
+        key=lambda c: names[c].casefold(),
+    )

@@ -15,8 +15,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from qualcode.domain.disagreements import Disagreement, InvolvedCoding, disagreeing_stretches
-from qualcode.domain.errors import NotFoundError
-from qualcode.domain.reports import CONSENSUS_CODER
+from qualcode.services.agreement import compared_coders
 from qualcode.services.base import Service
 from qualcode.services.code_tree import CodeTree
 from qualcode.services.sources import find_source
@@ -57,7 +56,9 @@ class DisagreementService(Service):
                 Coding.memo,
             ).where(Coding.source_id.in_(source_ids))
         ).all()
-        compared = _compared(coders, names, {row.coder_id for row in rows})
+        compared = {
+            c: names[c] for c in compared_coders(coders, names, {row.coder_id for row in rows})
+        }
 
         present: dict[int, set[str]] = defaultdict(set)
         grouped: dict[tuple[int, int], list[tuple[str, int, int, str]]] = defaultdict(list)
@@ -136,20 +137,3 @@ class DisagreementService(Service):
         write_disagreements(items, Path(path), redactor.apply)
         check_export(Path(path), redactor, allow=allow_identifiers)
         return len(items)
-
-
-def _compared(
-    wanted: Sequence[str] | None, names: dict[int, str], with_codings: set[int]
-) -> dict[int, str]:
-    """coder id -> name of the coders to compare (as the agreement service chooses)."""
-    if not wanted:
-        return {c: names[c] for c in with_codings if names[c].casefold() != CONSENSUS_CODER}
-    by_name = {name.casefold(): coder_id for coder_id, name in names.items()}
-    out: dict[int, str] = {}
-    for name in wanted:
-        coder_id = by_name.get(name.strip().casefold())
-        if coder_id is None:
-            known = ", ".join(sorted(names.values())) or "none"
-            raise NotFoundError(f"no coder '{name}' in this project (known: {known})")
-        out[coder_id] = names[coder_id]
-    return out
