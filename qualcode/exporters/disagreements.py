@@ -42,10 +42,10 @@ def _memos(item: Disagreement) -> list[str]:
 
 def _write_table(items: Sequence[Disagreement], path: Path, suffix: str, redact: Redact) -> None:
     from qualcode.exporters.tables import (
-        _csv_bytes,
-        _replace_atomically,
-        _Table,
-        _tables_workbook,
+        SheetTable,
+        csv_bytes,
+        replace_atomically,
+        workbook_bytes,
     )
 
     rows = [
@@ -63,21 +63,21 @@ def _write_table(items: Sequence[Disagreement], path: Path, suffix: str, redact:
         for item in items
     ]
     if suffix == ".csv":
-        data = _csv_bytes(HEADER, rows)
+        data = csv_bytes(HEADER, rows)
     else:
-        data = _tables_workbook([_Table("Disagreements", HEADER, rows, wrap=True)])
-    _replace_atomically({path: data})
+        data = workbook_bytes([SheetTable("Disagreements", HEADER, rows, wrap=True)])
+    replace_atomically({path: data})
 
 
 def _write_document(items: Sequence[Disagreement], path: Path, redact: Redact) -> None:
     # deferred: python-docx is only needed for Word output
     from docx import Document
 
-    from qualcode.exporters.docx_report import _ensure_styles, _save_private, _Writer
+    from qualcode.exporters.docx_report import DocumentWriter, ensure_styles, save_document
 
     document = Document()
-    _ensure_styles(document)
-    writer = _Writer(document, redact)
+    ensure_styles(document)
+    writer = DocumentWriter(document, redact)
     writer.heading("Disagreements between coders", 1)
     if not items:
         writer.paragraph("The coders agree everywhere they were compared.", "Normal")
@@ -94,4 +94,4 @@ def _write_document(items: Sequence[Disagreement], path: Path, redact: Redact) -
     writer.finish()
     document.core_properties.title = "Disagreements between coders"
     document.core_properties.author = "qualcode"
-    _save_private(document, path)
+    save_document(document, path)

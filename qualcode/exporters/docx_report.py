@@ -43,8 +43,8 @@ _OWN_STYLES = {
 def write_report(report: Report, path: Path, redact: Redact = lambda text: text) -> Path:
     """Write ``report`` to ``path`` (.docx) atomically; returns the path."""
     document = Document()
-    _ensure_styles(document)
-    writer = _Writer(document, redact)
+    ensure_styles(document)
+    writer = DocumentWriter(document, redact)
     writer.title_page(report)
     writer.contents()
     for section in report.sections:
@@ -57,25 +57,25 @@ def write_report(report: Report, path: Path, redact: Redact = lambda text: text)
             writer.table(table)
     writer.finish()
     _set_properties(document, report, redact)
-    _save_private(document, path)
+    save_document(document, path)
     return path
 
 
 def write_table_document(title: str, table: ReportTable, path: Path) -> Path:
     """A document holding one table, e.g. the codebook for an appendix."""
     document = Document()
-    _ensure_styles(document)
-    writer = _Writer(document, lambda text: text)
+    ensure_styles(document)
+    writer = DocumentWriter(document, lambda text: text)
     writer.heading(title, 1)
     writer.table(table, heading=False)
     writer.finish()
     document.core_properties.title = title
     document.core_properties.author = "qualcode"
-    _save_private(document, path)
+    save_document(document, path)
     return path
 
 
-class _Writer:
+class DocumentWriter:
     def __init__(self, document: Any, redact: Redact) -> None:
         self.document = document
         self.redact = redact
@@ -207,7 +207,7 @@ def _style_names(styles: Any) -> list[str]:
     return wanted
 
 
-def _ensure_styles(document: Any) -> None:
+def ensure_styles(document: Any) -> None:
     styles = document.styles
     existing = {style.name for style in styles}
     for name, (base, italic, bold, size, alignment, indent) in _OWN_STYLES.items():
@@ -282,7 +282,7 @@ def _set_properties(document: Any, report: Report, redact: Redact) -> None:
     properties.last_modified_by = "qualcode"
 
 
-def _save_private(document: Any, path: Path) -> None:
+def save_document(document: Any, path: Path) -> None:
     buffer = BytesIO()
     document.save(buffer)
     write_private(path, buffer.getvalue())

@@ -52,7 +52,7 @@ def _identity(text: str) -> str:
     return text
 
 
-class _Table:
+class SheetTable:
     """A header and rows of cells.
 
     In a table of codes the first cell of a row is the code's path and ``depths`` its
@@ -77,7 +77,7 @@ class _Table:
         self.codes = len(self.depths) if codes is None else codes
         self.wrap = wrap
 
-    def outlined(self) -> _Table:
+    def outlined(self) -> SheetTable:
         """The workbook's form: names indented by level, the full path last."""
         if not self.depths:
             return self
@@ -87,7 +87,7 @@ class _Table:
                 rows.append([split_path(row[0])[-1], *row[1:], row[0]])
             else:
                 rows.append([*row, ""])
-        return _Table(
+        return SheetTable(
             self.title,
             [*self.header, "code path"],
             rows,
@@ -129,9 +129,9 @@ def write_quotes(
 
     suffix = _suffix(path)
     if suffix == ".csv":
-        _replace_atomically({path: _csv_bytes(header, rows())})
+        replace_atomically({path: csv_bytes(header, rows())})
     else:
-        _replace_atomically({path: _quotes_workbook(header, rows(), len(attributes))})
+        replace_atomically({path: _quotes_workbook(header, rows(), len(attributes))})
     return path
 
 
@@ -153,21 +153,21 @@ def write_tables(tables: EvidenceTables, path: Path, *, redact: Redact = _identi
         table.rows = [[_redacted(cell, redact) for cell in row] for row in table.rows]
     if suffix == ".csv":
         files = {
-            path.with_name(f"{path.stem}-{name}.csv"): _csv_bytes(table.header, table.rows)
+            path.with_name(f"{path.stem}-{name}.csv"): csv_bytes(table.header, table.rows)
             for name, table in named
         }
-        _replace_atomically(files)
+        replace_atomically(files)
         return list(files)
-    _replace_atomically({path: _tables_workbook([table for _, table in named])})
+    replace_atomically({path: workbook_bytes([table for _, table in named])})
     return [path]
 
 
 # --- the tables as rows ----------------------------------------------------------------
 
 
-def _frequency_table(tables: EvidenceTables) -> _Table:
+def _frequency_table(tables: EvidenceTables) -> SheetTable:
     rows = tables.frequencies
-    return _Table(
+    return SheetTable(
         "Frequencies",
         [
             "code",
@@ -186,8 +186,8 @@ def _frequency_table(tables: EvidenceTables) -> _Table:
     )
 
 
-def _evidence_table(evidence: SourceOfEvidence) -> _Table:
-    return _Table(
+def _evidence_table(evidence: SourceOfEvidence) -> SheetTable:
+    return SheetTable(
         "Source of evidence",
         ["code", f"source of evidence ({evidence.attribute})", "codings per value"],
         (
@@ -203,11 +203,11 @@ def _evidence_table(evidence: SourceOfEvidence) -> _Table:
     )
 
 
-def _matrix_table(matrix: AttributeMatrix) -> _Table:
+def _matrix_table(matrix: AttributeMatrix) -> SheetTable:
     unit = "participants" if matrix.count_by == "cases" else "codings"
     rows: list[list[Cell]] = [[r.path, *r.counts, r.total] for r in matrix.rows]
     rows.append([f"All codes ({unit})", *matrix.totals, matrix.total])
-    return _Table(
+    return SheetTable(
         f"By {matrix.attribute}",
         [f"code ({unit} by {matrix.attribute})", *matrix.columns, "all"],
         rows,
@@ -216,7 +216,7 @@ def _matrix_table(matrix: AttributeMatrix) -> _Table:
     )
 
 
-def _framework_table(framework: FrameworkMatrix) -> _Table:
+def _framework_table(framework: FrameworkMatrix) -> SheetTable:
     def cell(count: int, quotes: Sequence[str]) -> str:
         if not count:
             return ""
@@ -224,7 +224,7 @@ def _framework_table(framework: FrameworkMatrix) -> _Table:
         lines += [f"\u201c{quote}\u201d" for quote in quotes]
         return "\n".join(lines)
 
-    return _Table(
+    return SheetTable(
         "Framework",
         [framework.case_attribute or "participant", *framework.codes],
         (
@@ -235,8 +235,8 @@ def _framework_table(framework: FrameworkMatrix) -> _Table:
     )
 
 
-def _cooccurrence_table(cooccurrence: CoOccurrence) -> _Table:
-    return _Table(
+def _cooccurrence_table(cooccurrence: CoOccurrence) -> SheetTable:
+    return SheetTable(
         "Co-occurrence",
         ["code", *cooccurrence.codes],
         (
@@ -286,7 +286,7 @@ def _suffix(path: Path) -> str:
 # --- CSV -------------------------------------------------------------------------------
 
 
-def _csv_bytes(header: Sequence[str], rows: Iterable[Sequence[Cell]]) -> bytes:
+def csv_bytes(header: Sequence[str], rows: Iterable[Sequence[Cell]]) -> bytes:
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow([_csv_cell(name) for name in header])
@@ -316,7 +316,7 @@ def _quotes_workbook(
     return _saved(workbook)
 
 
-def _tables_workbook(tables: Sequence[_Table]) -> bytes:
+def workbook_bytes(tables: Sequence[SheetTable]) -> bytes:
     from openpyxl import Workbook  # deferred: only spreadsheet exports need it
     from openpyxl.styles import Alignment, Font
 
@@ -367,7 +367,7 @@ def _height(row: Sequence[Cell], widths: Sequence[float]) -> float:
     return min(409.0, 15.0 * lines)
 
 
-def _widths(table: _Table) -> list[float]:
+def _widths(table: SheetTable) -> list[float]:
     """Wide enough for the longest line in each column, up to a limit (then it wraps)."""
     widths = []
     for index, name in enumerate(table.header):
@@ -435,7 +435,7 @@ def _saved(workbook: Any) -> bytes:
 # --- files -----------------------------------------------------------------------------
 
 
-def _replace_atomically(files: dict[Path, bytes]) -> None:
+def replace_atomically(files: dict[Path, bytes]) -> None:
     """Write every file to a private temporary file first, then move them all into
     place, so a failure leaves the old files (or none) rather than half of one."""
     written: list[tuple[str, Path]] = []
