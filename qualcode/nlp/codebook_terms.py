@@ -47,11 +47,6 @@ class CodebookTerms:
     phrases: dict[str, list[Phrase]]  # by first lemma
     fields: dict[tuple[int, int], str] = field(default_factory=dict)  # (code, term) -> field
 
-    @property
-    def texts(self) -> list[str]:
-        """Each code's own wording, for nearest-neighbour style comparisons."""
-        return [_code_text(code) for code in self.codes]
-
 
 def build_codebook_terms(codes: Sequence[CodeDescription], pipeline: Pipeline) -> CodebookTerms:
     codes = list(codes)
@@ -155,17 +150,3 @@ def _strip_references(text: str) -> str:
         else:
             out.append(ch)
     return "".join(out)
-
-
-def _code_text(code: CodeDescription) -> str:
-    return " ".join(
-        part
-        for part in (
-            code.name,
-            code.definition,
-            code.include,
-            code.example,
-            " ".join(code.keywords),
-        )
-        if part
-    )

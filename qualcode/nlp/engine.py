@@ -440,8 +440,3 @@ def _widen(matrix: np.ndarray, width: int) -> np.ndarray:
     wider = np.zeros((matrix.shape[0], width), dtype=np.float32)
     wider[:, : matrix.shape[1]] = matrix
     return wider
-
-
-def analyse_quotes(pipeline: Pipeline, texts: Sequence[str]) -> list[Analysis]:
-    """Analyse loose passages (not part of a stored source)."""
-    return pipeline.analyse(list(texts))

@@ -67,16 +67,6 @@ class Analysis:
 
         return cut
 
-    def shifted(self, offset: int) -> Analysis:
-        """The same analysis with every offset moved by ``offset``."""
-        return Analysis(
-            self.lemmas,
-            tuple(s + offset for s in self.starts),
-            tuple(e + offset for e in self.ends),
-            self.content,
-            tuple((a + offset, b + offset) for a, b in self.sentences),
-        )
-
     def to_json(self) -> dict[str, Any]:
         return {
             "l": list(self.lemmas),

@@ -6,7 +6,6 @@ million words score with a few array operations instead of a Python loop per pai
 
 from __future__ import annotations
 
-import math
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -140,7 +139,3 @@ def _sum_by_bag(values: np.ndarray, offsets: np.ndarray) -> np.ndarray:
     if nonempty.any():
         sums[nonempty] = np.add.reduceat(values.astype(np.float64), offsets[:-1][nonempty])
     return sums
-
-
-def sublinear(count: int) -> float:
-    return 1.0 + math.log(count) if count > 0 else 0.0
