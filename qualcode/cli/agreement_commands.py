@@ -25,7 +25,8 @@ text does not flatter."""
 def _statistic(value: Statistic, percent: bool = False) -> str:
     if value.value is None:
         return "-"
-    return f"{value.value:.1%}" if percent else f"{value.value:.3f}"
+    shown = f"{value.value:.1%}" if percent else f"{value.value:.3f}"
+    return shown.replace("-0.000", "0.000")  # a tiny negative rounds to zero, unsigned
 
 
 def _count(value: float) -> str:
