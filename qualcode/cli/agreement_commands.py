@@ -3,34 +3,20 @@ that `qualcode agreement` loads only what it needs."""
 
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
 
 import click
 
 from qualcode.cli.common import json_option, opened, print_json, print_table, project_argument
-from qualcode.domain.agreement import AgreementRow, Statistic
+from qualcode.domain.agreement import (
+    EXPLANATION,
+    shown_row,
+    table_header,
+    table_rows,
+    unit_plural,
+)
 from qualcode.services.agreement import UNITS, AgreementService
-
-FOOTER = """\
-Agree: share of agreeing pairs of coders over all {units} (coded or not).
-Kappa: Cohen's kappa, two coders only. Alpha: Krippendorff's alpha (nominal), any
-number of coders; a coder with no coding in a source is missing data there. Both
-correct for chance: 1 is perfect, 0 is chance level, below 0 worse than chance.
-'-' means undefined: no variation (nobody coded it, or everyone everything) or fewer
-than two coders with values. Coded: {units} anyone coded; All/Some: coded by every
-coder present or only some - agreement within coded material, which the uncoded
-text does not flatter."""
-
-
-def _statistic(value: Statistic, percent: bool = False) -> str:
-    if value.value is None:
-        return "-"
-    shown = f"{value.value:.1%}" if percent else f"{value.value:.3f}"
-    return shown.replace("-0.000", "0.000")  # a tiny negative rounds to zero, unsigned
-
-
-def _count(value: float) -> str:
-    return f"{value:,}" if isinstance(value, int) else f"{value:,.1f}"
 
 
 @click.command()
@@ -62,6 +48,17 @@ def _count(value: float) -> str:
 @click.option(
     "--include-subcodes", is_flag=True, help="Count a code's sub-codes' codings as its own."
 )
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write the table to a .csv, .xlsx or .docx file (for a report or a meeting).",
+)
+@click.option(
+    "--allow-identifiers",
+    is_flag=True,
+    help="Keep the file even if a registered identifier is found in it.",
+)
 @json_option
 def agreement(
     project: Path,
@@ -72,6 +69,8 @@ def agreement(
     by: str,
     absent_is_uncoded: bool,
     include_subcodes: bool,
+    output: Path | None,
+    allow_identifiers: bool,
     as_json: bool,
 ) -> None:
     """Agreement between coders: percent agreement, Cohen's kappa, Krippendorff's alpha."""
@@ -84,46 +83,19 @@ def agreement(
             absent_is_uncoded=absent_is_uncoded,
             include_subcodes=include_subcodes,
         )
+        if output is not None:
+            AgreementService(session).export(
+                output, report, by=by, allow_identifiers=allow_identifiers
+            )
     if as_json:
         print_json(report)
         return
-    units = {"character": "characters", "sentence": "sentences", "turn": "turns"}[unit]
     click.echo(f"Coders: {', '.join(report.coders) or 'none with codings'}")
-    rows: list[AgreementRow] = [*(report.by_code if by == "code" else report.by_source)]
-    rows.append(report.overall)
     print_table(
-        [
-            "Code" if by == "code" else "Source",
-            units.capitalize(),
-            "Coded",
-            "All",
-            "Some",
-            "Agree",
-            "Kappa",
-            "Alpha",
-            "Notes",
-        ],
-        [
-            [
-                r.label,
-                _count(r.units),
-                _count(r.coded_by_any),
-                _count(r.coded_by_all),
-                _count(r.coded_by_some),
-                _statistic(r.percent_agreement, percent=True),
-                _statistic(r.kappa),
-                _statistic(r.alpha),
-                "; ".join(
-                    r.notes
-                    + tuple(
-                        f"{name}: {s.reason}"
-                        for name, s in (("alpha", r.alpha),)
-                        if s.reason and s.value is None
-                    )
-                ),
-            ]
-            for r in rows
-        ],
+        table_header(report, by),
+        [shown_row(r) for r in table_rows(report, by)],
         right=(1, 2, 3, 4, 5, 6, 7),
     )
-    click.echo(FOOTER.format(units=units))
+    click.echo(textwrap.fill(EXPLANATION.format(units=unit_plural(report.unit)), width=88))
+    if output is not None:
+        click.echo(f"Wrote the agreement table to {output}")

@@ -252,3 +252,74 @@ def nominal_alpha(table: Iterable[Sequence[Hashable | None]]) -> Statistic:
 def statistics(counts: AgreementCounts) -> tuple[Statistic, Statistic, Statistic]:
     """Percent agreement, Cohen's kappa (two coders only) and Krippendorff's alpha."""
     return percent_agreement(counts), cohen_kappa(counts.pair), binary_alpha(counts)
+
+
+def shown_statistic(value: Statistic, percent: bool = False) -> str:
+    """A statistic as a table shows it: 3 decimals (or a percentage), '-' if undefined."""
+    if value.value is None:
+        return "-"
+    shown = f"{value.value:.1%}" if percent else f"{value.value:.3f}"
+    return shown.replace("-0.000", "0.000")  # a tiny negative rounds to zero, unsigned
+
+
+def shown_count(value: float) -> str:
+    """Whole counts with thousands separators; pooled weights to one decimal."""
+    return f"{value:,}" if isinstance(value, int) else f"{value:,.1f}"
+
+
+def row_notes(row: AgreementRow) -> str:
+    """The row's notes and, where alpha is undefined, why."""
+    notes = list(row.notes)
+    if row.alpha.value is None and row.alpha.reason:
+        notes.append(f"alpha: {row.alpha.reason}")
+    return "; ".join(notes)
+
+
+def table_rows(report: AgreementReport, by: str = "code") -> list[AgreementRow]:
+    """The rows of the agreement table: one per code (or source), then the overall row."""
+    return [*(report.by_code if by == "code" else report.by_source), report.overall]
+
+
+def unit_plural(unit: str) -> str:
+    return {"character": "characters", "sentence": "sentences", "turn": "turns"}[unit]
+
+
+def table_header(report: AgreementReport, by: str = "code") -> list[str]:
+    return [
+        "Code" if by == "code" else "Source",
+        unit_plural(report.unit).capitalize(),
+        "Coded",
+        "All",
+        "Some",
+        "Agree",
+        "Kappa",
+        "Alpha",
+        "Notes",
+    ]
+
+
+def shown_row(row: AgreementRow) -> list[str]:
+    """A row as text, in the order of :func:`table_header`."""
+    return [
+        row.label,
+        shown_count(row.units),
+        shown_count(row.coded_by_any),
+        shown_count(row.coded_by_all),
+        shown_count(row.coded_by_some),
+        shown_statistic(row.percent_agreement, percent=True),
+        shown_statistic(row.kappa),
+        shown_statistic(row.alpha),
+        row_notes(row),
+    ]
+
+
+EXPLANATION = (
+    "Agree: share of agreeing pairs of coders over all {units} (coded or not). "
+    "Kappa: Cohen's kappa, two coders only. Alpha: Krippendorff's alpha (nominal), any "
+    "number of coders; a coder with no coding in a source is missing data there. Both "
+    "correct for chance: 1 is perfect, 0 is chance level, below 0 worse than chance. "
+    "'-' means undefined: no variation (nobody coded it, or everyone everything) or "
+    "fewer than two coders with values. Coded: {units} anyone coded; All/Some: coded by "
+    "every coder present or only some - agreement within coded material, which the "
+    "uncoded text does not flatter."
+)

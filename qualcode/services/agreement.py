@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Literal
 
 import numpy as np
@@ -223,6 +224,27 @@ class AgreementService(Service):
         )
         self._end_read()
         return report
+
+    def export(
+        self,
+        path: Path,
+        report: AgreementReport,
+        *,
+        by: str = "code",
+        allow_identifiers: bool = False,
+    ) -> Path:
+        """Write ``report``'s table to ``path`` (.csv, .xlsx or .docx) with the identifier
+        register applied (source names can name places), then check the file as every
+        export is checked."""
+        from qualcode.exporters.agreement import write_agreement  # only for -o
+        from qualcode.services.identifiers import IdentifierService
+        from qualcode.services.reports import check_export
+
+        redactor = IdentifierService(self.session).redactor()
+        self._end_read()
+        write_agreement(report, Path(path), redactor.apply, by=by)
+        check_export(Path(path), redactor, allow=allow_identifiers)
+        return Path(path)
 
     def _units(self, source_ids: list[int], unit: str) -> dict[int, tuple[np.ndarray, np.ndarray]]:
         """Each source's units as sorted, non-overlapping (starts, ends) arrays."""

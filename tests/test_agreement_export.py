@@ -1,0 +1,77 @@
+"""`qualcode agreement -o`: the agreement table as CSV, XLSX and Word."""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from qualcode.cli.app import cli
+from qualcode.exporters.readback import text_locations
+from qualcode.services.agreement import AgreementService
+from qualcode.services.identifiers import IdentifierService
+from qualcode.services.project import Project
+from tests.test_agreement_cli import double_coded
+
+
+def _run(project_path: Path, *args: str) -> str:
+    result = CliRunner().invoke(cli, ["agreement", str(project_path), *args])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def test_csv_has_every_row_with_numbers(
+    project: Project, project_path: Path, interview_file: Path, tmp_path: Path
+) -> None:
+    double_coded(project, interview_file)
+    out = tmp_path / "agreement.csv"
+    assert f"Wrote the agreement table to {out}" in _run(project_path, "-o", str(out))
+    rows = list(csv.reader(io.StringIO(out.read_text(encoding="utf-8-sig"))))
+    header, body = rows[0], {row[0]: row for row in rows[1:]}
+    assert header[:2] == ["Code", "Characters"] and header[5] == "Agree (proportion)"
+    with project.read_session() as session:
+        report = AgreementService(session).agreement()
+    time = next(r for r in report.by_code if r.label == "Barriers > Time")
+    assert float(body["Barriers > Time"][7]) == pytest.approx(time.alpha.value, abs=1e-4)
+    assert int(body["Barriers > Time"][2]) == time.coded_by_any
+    assert body["Enablers"][7] == "" and "no variation" in body["Enablers"][8]
+    assert list(body)[-1] == "All codes"
+    assert out.stat().st_mode & 0o077 == 0
+
+
+def test_word_and_workbook(
+    project: Project, project_path: Path, interview_file: Path, tmp_path: Path
+) -> None:
+    double_coded(project, interview_file)
+    docx = tmp_path / "agreement.docx"
+    _run(project_path, "--unit", "turn", "-o", str(docx))
+    text = "\n".join(t for _, t in text_locations(docx))
+    assert "Agreement between coders" in text and "Coders compared: Ann, Bo" in text
+    assert "Barriers > Time" in text and "Turns" in text and "Krippendorff" in text
+
+    xlsx = tmp_path / "agreement.xlsx"
+    _run(project_path, "--by", "source", "-o", str(xlsx))
+    with zipfile.ZipFile(xlsx) as book:
+        assert any(name.startswith("xl/worksheets/") for name in book.namelist())
+    cells = [t for _, t in text_locations(xlsx)]
+    assert "interview-sam" in cells and "All codes" in cells
+
+
+def test_registered_names_are_replaced_and_wrong_suffix_is_an_error(
+    project: Project, project_path: Path, interview_file: Path, tmp_path: Path
+) -> None:
+    double_coded(project, interview_file)
+    with project.session() as session:
+        IdentifierService(session, "Tester").add("sam", "[participant]", kind="person")
+    out = tmp_path / "by-source.csv"
+    _run(project_path, "--by", "source", "-o", str(out))
+    content = out.read_text(encoding="utf-8-sig")
+    assert "interview-[participant]" in content and "sam" not in content.lower()
+
+    result = CliRunner().invoke(cli, ["agreement", str(project_path), "-o", "table.pdf"])
+    assert result.exit_code != 0 and "table.pdf" in result.output
+    assert ".docx" in result.output
