@@ -69,8 +69,15 @@ def open_(project: Path, source: str | None, coder: str | None) -> None:
     is_flag=True,
     help="Build it already coded by an 'Example coder' (for extracts, reports, reviews).",
 )
+@click.option(
+    "--with-review",
+    is_flag=True,
+    help="Build it coded by three peer researchers (Asha, Ben, Carys), to try a review.",
+)
 @coder_option
-def demo(fresh: bool, no_open: bool, with_coding: bool, coder: str | None) -> None:
+def demo(
+    fresh: bool, no_open: bool, with_coding: bool, with_review: bool, coder: str | None
+) -> None:
     """Build the demo project from the bundled transcripts and codebook, and open it.
 
     Outside a terminal (in a script or a pipe) it describes what it built instead.
@@ -82,6 +89,7 @@ def demo(fresh: bool, no_open: bool, with_coding: bool, coder: str | None) -> No
         coder=known_coder(coder) or "demo",
         fresh=fresh,
         with_coding=with_coding,
+        with_review=with_review,
     )
     if no_open or not (sys.stdin.isatty() and sys.stdout.isatty()):
         _describe(report)

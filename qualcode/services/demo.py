@@ -67,11 +67,14 @@ def build_demo(
     coder: str,
     fresh: bool = False,
     with_coding: bool = False,
+    with_review: bool = False,
 ) -> DemoReport:
     """Open the demo project in ``folder``, building it first if needed.
 
     An existing demo is reopened, not rebuilt, because the researcher may have coded
-    in it; ``fresh`` keeps a backup of it before starting again.
+    in it; ``fresh`` keeps a backup of it before starting again. ``with_coding`` codes
+    it as the answer key does; ``with_review`` as three peer researchers would, each a
+    little differently, ready for a review.
     """
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     path = folder / "demo.qcp"
@@ -86,6 +89,10 @@ def build_demo(
         built = True
         if with_coding:
             add_example_coding(path, material)
+        if with_review:
+            from qualcode.services.demo_review import add_review_coding  # it imports this
+
+            add_review_coding(path, material)
     with Project.open(path) as project, project.read_session() as session:
         codes = len(CodebookService(session).list_codes())
         codebook = CodebookService(session).export_codebook().name
