@@ -8,7 +8,15 @@ from pathlib import Path
 
 import click
 
-from qualcode.cli.common import json_option, opened, print_json, print_table, project_argument
+from qualcode.cli.common import (
+    allow_identifiers_option,
+    json_option,
+    opened,
+    output_option,
+    print_json,
+    print_table,
+    project_argument,
+)
 from qualcode.domain.agreement import (
     EXPLANATION,
     shown_row,
@@ -48,17 +56,8 @@ from qualcode.services.agreement import UNITS, AgreementService
 @click.option(
     "--include-subcodes", is_flag=True, help="Count a code's sub-codes' codings as its own."
 )
-@click.option(
-    "--output",
-    "-o",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Also write the table to a .csv, .xlsx or .docx file (for a report or a meeting).",
-)
-@click.option(
-    "--allow-identifiers",
-    is_flag=True,
-    help="Keep the file even if a registered identifier is found in it.",
-)
+@output_option("Also write the table to a .csv, .xlsx or .docx file (for a report or a meeting).")
+@allow_identifiers_option
 @json_option
 def agreement(
     project: Path,

@@ -27,6 +27,23 @@ project_argument = click.argument(
 )
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
 
+allow_identifiers_option = click.option(
+    "--allow-identifiers",
+    is_flag=True,
+    help="Keep the file even if registered names are found in it (you take responsibility).",
+)
+
+
+def output_option(help: str, *, required: bool = False) -> Callable[[F], F]:
+    """``-o/--output FILE`` for a command that writes a file."""
+    return click.option(
+        "--output",
+        "-o",
+        type=click.Path(dir_okay=False, path_type=Path),
+        required=required,
+        help=help,
+    )
+
 
 def coder_option(function: F) -> F:
     return click.option(

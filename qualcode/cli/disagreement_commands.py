@@ -6,7 +6,15 @@ from pathlib import Path
 
 import click
 
-from qualcode.cli.common import json_option, opened, print_json, project_argument, shorten
+from qualcode.cli.common import (
+    allow_identifiers_option,
+    json_option,
+    opened,
+    output_option,
+    print_json,
+    project_argument,
+    shorten,
+)
 from qualcode.services.disagreements import DisagreementService
 
 
@@ -17,17 +25,8 @@ from qualcode.services.disagreements import DisagreementService
 @click.option(
     "--source", "sources", multiple=True, help="Look only in this source (repeat; default: all)."
 )
-@click.option(
-    "--output",
-    "-o",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Write the list to a .csv, .xlsx or .docx file (identifiers replaced).",
-)
-@click.option(
-    "--allow-identifiers",
-    is_flag=True,
-    help="Keep the file even if registered names are found in it (you take responsibility).",
-)
+@output_option("Write the list to a .csv, .xlsx or .docx file (identifiers replaced).")
+@allow_identifiers_option
 @json_option
 def disagreements(
     project: Path,

@@ -11,24 +11,13 @@ from typing import Any
 
 import click
 
-from qualcode.cli.common import opened, project_argument
+from qualcode.cli.common import allow_identifiers_option, opened, output_option, project_argument
 from qualcode.domain.reports import ReportFilter, ReportOptions
 from qualcode.services.reports import ExportResult, ReportService
 
 F = Callable[..., Any]
 
-output_option = click.option(
-    "--output",
-    "-o",
-    type=click.Path(dir_okay=False, path_type=Path),
-    required=True,
-    help="The file to write.",
-)
-allow_option = click.option(
-    "--allow-identifiers",
-    is_flag=True,
-    help="Keep the export even if registered names are found in it (you take responsibility).",
-)
+output = output_option("The file to write.", required=True)
 
 
 def filter_options(function: F) -> F:
@@ -89,7 +78,7 @@ def export() -> None:
 
 @export.command("docx")
 @project_argument
-@output_option
+@output
 @filter_options
 @click.option("--title", default="Coded extracts", show_default=True, help="The report's title.")
 @click.option(
@@ -133,7 +122,7 @@ def export() -> None:
     show_default=True,
     help="The attribute of the codes-by-attribute table.",
 )
-@allow_option
+@allow_identifiers_option
 def export_docx(
     project: Path,
     output: Path,
@@ -179,14 +168,14 @@ def export_docx(
 
 @export.command("quotes")
 @project_argument
-@output_option
+@output
 @filter_options
 @click.option(
     "--attributes",
     default=None,
     help="Comma-separated participant attributes to include (default: all).",
 )
-@allow_option
+@allow_identifiers_option
 def export_quotes(
     project: Path,
     output: Path,
@@ -208,7 +197,7 @@ def export_quotes(
 
 @export.command("tables")
 @project_argument
-@output_option
+@output
 @filter_options
 @click.option(
     "--evidence-attribute",
@@ -229,7 +218,7 @@ def export_quotes(
     show_default=True,
     help="Codebook order, or most frequently identified first (within each theme).",
 )
-@allow_option
+@allow_identifiers_option
 def export_tables(
     project: Path,
     output: Path,
@@ -258,7 +247,7 @@ def export_tables(
 
 @export.command("codebook")
 @project_argument
-@output_option
+@output
 def export_codebook(project: Path, output: Path) -> None:
     """The codebook as a Word table (name, definition, include, exclude, example)."""
     with opened(project) as project_, project_.read_session() as session:
