@@ -39,6 +39,7 @@ class Disagreement:
     coded_by: tuple[str, ...]
     not_coded_by: tuple[str, ...]
     codings: tuple[InvolvedCoding, ...]
+    code_uuid: str = ""  # the code's identity, for threads and decisions about it
 
     @property
     def summary(self) -> str:

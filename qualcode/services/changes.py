@@ -17,7 +17,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from qualcode.domain.errors import ConflictError
-from qualcode.store.models import Code, Coder, Coding, Memo, Source, SuggestionDecision
+from qualcode.store.models import (
+    Code,
+    Coder,
+    Coding,
+    Memo,
+    ReviewEntry,
+    ReviewThread,
+    Source,
+    SuggestionDecision,
+)
 
 Payload = dict[str, Any]
 
@@ -175,10 +184,18 @@ def _code_merge(session: Session, p: Payload, forward: bool) -> None:
     """Merge ``source`` into ``target``: codings and sub-codes move, source goes.
 
     Codings that would duplicate one the target already has (same coder and span)
-    are deleted rather than moved, and restored on undo.
+    are deleted rather than moved, and restored on undo. Review threads about the
+    source move with it (they are noted in the payload here, so undo moves them back).
     """
     if forward:
         target_id = _id(session, Code, p["target"])
+        source_id = _id(session, Code, p["source"]["uuid"])
+        threads = list(
+            session.scalars(select(ReviewThread).where(ReviewThread.code_id == source_id))
+        )
+        p["threads"] = [thread.uuid for thread in threads]
+        for thread in threads:
+            thread.code_id = target_id
         for uuid in p["moved"]:
             _row(session, Coding, uuid).code_id = target_id
         for data in p["duplicates"]:
@@ -195,6 +212,8 @@ def _code_merge(session: Session, p: Payload, forward: bool) -> None:
             insert_coding(session, data)
         for uuid in p["children"]:
             _row(session, Code, uuid).parent_id = source.id
+        for uuid in p.get("threads", []):
+            _row(session, ReviewThread, uuid).code_id = source.id
         session.flush()
 
 
@@ -264,6 +283,103 @@ def _suggestion_reject(session: Session, p: Payload, forward: bool) -> None:
     (_decision_insert if forward else _decision_delete)(session, p["decision"])
 
 
+# --- review threads and the consensus -----------------------------------------------------
+
+
+def thread_dict(session: Session, thread: ReviewThread) -> Payload:
+    return {
+        "uuid": thread.uuid,
+        "source": session.get_one(Source, thread.source_id).uuid,
+        "code": session.get_one(Code, thread.code_id).uuid,
+        "start": thread.start,
+        "end": thread.end,
+        "coding_uuid": thread.coding_uuid,
+        "created_at": thread.created_at.isoformat(),
+    }
+
+
+def insert_thread(session: Session, data: Payload) -> ReviewThread:
+    """The thread ``data`` names, added unless it is already there (a redo, or a thread
+    someone else wrote in meanwhile)."""
+    thread = session.scalar(select(ReviewThread).where(ReviewThread.uuid == data["uuid"]))
+    if thread is not None:
+        return thread
+    thread = ReviewThread(
+        uuid=data["uuid"],
+        source_id=_id(session, Source, data["source"]),
+        code_id=_id(session, Code, data["code"]),
+        start=data["start"],
+        end=data["end"],
+        coding_uuid=data["coding_uuid"],
+        created_at=datetime.fromisoformat(data["created_at"]),
+    )
+    session.add(thread)
+    session.flush()
+    return thread
+
+
+def _delete_thread_if_empty(session: Session, data: Payload) -> None:
+    thread = session.scalar(select(ReviewThread).where(ReviewThread.uuid == data["uuid"]))
+    if thread is None:
+        return
+    if session.scalar(select(ReviewEntry.id).where(ReviewEntry.thread_id == thread.id).limit(1)):
+        return  # someone else has written in it since: the thread stays
+    session.delete(thread)
+    session.flush()
+
+
+def insert_entry(session: Session, data: Payload) -> ReviewEntry:
+    entry = ReviewEntry(
+        uuid=data["uuid"],
+        thread_id=_id(session, ReviewThread, data["thread"]),
+        coder_id=_id(session, Coder, data["coder"]),
+        kind=data["kind"],
+        text=data["text"],
+        status=data["status"],
+        created_at=datetime.fromisoformat(data["created_at"]),
+    )
+    session.add(entry)
+    session.flush()
+    return entry
+
+
+def _delete_entry(session: Session, data: Payload) -> None:
+    session.delete(_row(session, ReviewEntry, data["uuid"]))
+    session.flush()
+
+
+def _review_entries(session: Session, p: Payload, forward: bool) -> None:
+    """Entries appended to threads. Every thread they go in is in the payload: it is
+    added if missing (a redo), and removed when taking entries back leaves it empty."""
+    if forward:
+        for thread in p["threads"]:
+            insert_thread(session, thread)
+        for entry in p["entries"]:
+            insert_entry(session, entry)
+    else:
+        for entry in reversed(p["entries"]):
+            _delete_entry(session, entry)
+        for thread in p["threads"]:
+            _delete_thread_if_empty(session, thread)
+
+
+def _consensus_change(session: Session, p: Payload, forward: bool) -> None:
+    """Consensus codings replaced (``removed`` -> ``added``) and, for a decision,
+    entries appended to threads; backward restores the consensus as it was."""
+    if forward:
+        for data in p["removed"]:
+            delete_coding(session, data)
+        for data in p["added"]:
+            insert_coding(session, data)
+        _review_entries(session, p, True)
+    else:
+        _review_entries(session, p, False)
+        for data in p["added"]:
+            delete_coding(session, data)
+        for data in p["removed"]:
+            insert_coding(session, data)
+
+
 CHANGES: dict[str, Callable[[Session, Payload, bool], None]] = {
     "suggestion.reject": _suggestion_reject,
     "coding.add": _coding_add,
@@ -276,6 +392,9 @@ CHANGES: dict[str, Callable[[Session, Payload, bool], None]] = {
     "memo.add": _memo_add,
     "memo.remove": _memo_remove,
     "memo.edit": _memo_edit,
+    "review.entry": _review_entries,
+    "consensus.decide": _consensus_change,
+    "consensus.seed": _consensus_change,
 }
 
 

@@ -111,6 +111,7 @@ class DisagreementService(Service):
                     coded_by=coded_by,
                     not_coded_by=tuple(n for n in here if n not in coded_by),
                     codings=tuple(involved),
+                    code_uuid=tree.by_id[code_id].uuid,
                 )
             )
         self._end_read()

@@ -297,6 +297,56 @@ class HistoryEntry(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
 
 
+class ReviewThread(Base):
+    """A peer-review discussion about one code in ``[start, end)`` of a source, or about
+    one coding (``coding_uuid``: a UUID, not a key, so the talk outlives the coding).
+
+    Its entries are append-only, so two laptops' threads merge by union of entries.
+    """
+
+    __tablename__ = "review_threads"
+    __table_args__ = (
+        Index("ix_review_threads_source_code", "source_id", "code_id", "start"),
+        CheckConstraint('start >= 0 AND "end" > start', name="span"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uuid: Mapped[str] = _uuid_column()
+    source_id: Mapped[int] = mapped_column(
+        ForeignKey("sources.id", ondelete="CASCADE"), nullable=False
+    )
+    code_id: Mapped[int] = mapped_column(
+        ForeignKey("codes.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    start: Mapped[int] = mapped_column(Integer, nullable=False)
+    end: Mapped[int] = mapped_column(Integer, nullable=False)
+    coding_uuid: Mapped[str | None] = mapped_column(String(36), nullable=True, index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+
+
+class ReviewEntry(Base):
+    """One coder's comment, change of status or consensus decision in a thread."""
+
+    __tablename__ = "review_entries"
+    __table_args__ = (
+        CheckConstraint("kind IN ('comment', 'status', 'decision')", name="kind"),
+        CheckConstraint(
+            "status IS NULL OR status IN "
+            "('open', 'agree', 'disagree', 'needs discussion', 'resolved')",
+            name="status",
+        ),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uuid: Mapped[str] = _uuid_column()
+    thread_id: Mapped[int] = mapped_column(
+        ForeignKey("review_threads.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    coder_id: Mapped[int] = mapped_column(ForeignKey("coders.id"), nullable=False)
+    kind: Mapped[str] = mapped_column(String(10), nullable=False)
+    text: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    status: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+
+
 class Identifier(Base):
     """A line of the identifier register: a word that identifies someone, and the
     bracketed description that replaces it in everything exported.
@@ -333,6 +383,8 @@ __all__ = [
     "Identifier",
     "Memo",
     "ProjectSetting",
+    "ReviewEntry",
+    "ReviewThread",
     "Source",
     "SourceCase",
     "SpeakerTurn",
