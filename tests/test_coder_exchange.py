@@ -101,3 +101,43 @@ def test_a_damaged_file_is_refused(tmp_path: Path, laptops: tuple[Path, Path]) -
     with pytest.raises(InputFileError, match="not a qualcode coder file"):
         import_coder(ann, tmp_path / "junk.json")
     assert fingerprint(ann) == before
+
+
+def test_review_comments_travel_with_their_coder(
+    tmp_path: Path, laptops: tuple[Path, Path]
+) -> None:
+    from qualcode.domain.review import SpanAnchor
+    from qualcode.services.coder_exchange import _digest
+    from qualcode.services.review import ReviewService
+
+    ann, bo = laptops
+    anchor = SpanAnchor("interview-sam", "Barriers > Risk", 10, 20)
+    with Project.open(bo) as project, project.session() as session:
+        ReviewService(session, "Tester").comment(anchor, "not Bo's words")
+        ReviewService(session, "Bo").comment(anchor, "Bo's comment")
+        ReviewService(session, "Bo").set_status(anchor, "needs-discussion")
+        ReviewService(session, "Tester").comment(
+            SpanAnchor("interview-sam", "Barriers > Time", 0, 5), "only Tester here"
+        )
+    out = tmp_path / "bo.json"
+    held = export_coder(bo, "Bo", out)
+    assert (held["review threads"], held["review entries"]) == (1, 2)
+    assert "not Bo's words" not in out.read_text(encoding="utf-8")
+    report = import_coder(ann, out)
+    assert report.written and report.count("review entries").added == 2
+    with Project.open(ann) as project, project.session() as session:
+        (thread,) = ReviewService(session).threads()
+    assert [(e.author, e.text) for e in thread.entries] == [
+        ("Bo", "Bo's comment"),
+        ("Bo", "marked needs discussion"),
+    ]
+    assert thread.code_path == "Barriers > Risk" and (thread.start, thread.end) == (10, 20)
+    assert import_coder(ann, out).count("review entries").added == 0
+
+    # a file from before review threads still imports
+    document = json.loads(out.read_text(encoding="utf-8"))
+    body = document["coder_work"]
+    del body["review_threads"], body["review_entries"]
+    old = tmp_path / "old.json"
+    old.write_text(json.dumps({"checksum": _digest(body), "coder_work": body}), encoding="utf-8")
+    assert import_coder(ann, old).written

@@ -249,3 +249,67 @@ def test_cannot_merge_into_itself(laptops: tuple[Path, Path]) -> None:
     ann, _ = laptops
     with pytest.raises(ValidationError):
         merge_projects(ann, [ann])
+
+
+# -- review threads (issue 6) ----------------------------------------------------------
+
+
+def _say(path: Path, coder: str, anchor: object, text: str) -> str:
+    from qualcode.services.review import ReviewService
+
+    with Project.open(path) as project, project.session() as session:
+        return ReviewService(session, coder).comment(anchor, text).uuid  # type: ignore[arg-type]
+
+
+def _threads(path: Path) -> dict[str, list[tuple[str, str]]]:
+    from qualcode.services.review import ReviewService
+
+    with Project.open(path) as project, project.session() as session:
+        return {
+            t.uuid: [(e.author, e.text) for e in t.entries]
+            for t in ReviewService(session).threads()
+        }
+
+
+def test_review_threads_merge_by_union_of_entries(tmp_path: Path, interview_file: Path) -> None:
+    from qualcode.domain.review import CodingAnchor, SpanAnchor
+
+    base = make_base(tmp_path, interview_file)
+    shared = _say(base, "Tester", SpanAnchor("interview-sam", TIME, 0, 10), "before copying")
+    ann, bo = laptop(base, "ann"), laptop(base, "bo")
+    _say(ann, "Ann", SpanAnchor("interview-sam", TIME, 0, 10), "Ann's reply")
+    mine = CodingAnchor(code(ann, "Ann", "Barriers > Time", "no time"))
+    on_coding = _say(ann, "Ann", mine, "mine")
+    risk = SpanAnchor("interview-sam", RISK, 5, 15)
+    apart = _say(ann, "Ann", risk, "Ann on risk")
+    sql(bo, "UPDATE coders SET name = 'Tester (Bo)' WHERE name = 'Tester'")
+    _say(bo, "Tester (Bo)", SpanAnchor("interview-sam", TIME, 0, 10), "renamed, still me")
+    other = _say(bo, "Bo", risk, "Bo on risk")
+    assert other != apart
+
+    report = merge_projects(ann, [bo])
+    assert report.written
+    assert report.count("review threads").added == 0
+    assert report.count("review threads").existing == 2  # the shared one and the same-anchor one
+    assert report.count("review entries").added == 2
+    assert any("combined" in note for note in report.notes)
+    threads = _threads(ann)
+    assert set(threads) == {shared, on_coding, apart}
+    assert threads[shared] == [
+        ("Tester", "before copying"),
+        ("Ann", "Ann's reply"),
+        ("Tester", "renamed, still me"),
+    ]
+    assert threads[apart] == [("Ann", "Ann on risk"), ("Bo", "Bo on risk")]
+
+    again = merge_projects(ann, [bo])
+    assert sum(c.added for c in again.counts) == 0
+    assert _threads(ann) == threads
+    # merging the other way gives the same discussion
+    merge_projects(bo, [ann])  # the coder keeps this file's name here, Tester (Bo)
+    texts = {u: [text for _, text in entries] for u, entries in _threads(bo).items()}
+    assert texts == {
+        shared: ["before copying", "Ann's reply", "renamed, still me"],
+        on_coding: ["mine"],
+        other: ["Ann on risk", "Bo on risk"],  # bo's own thread took in Ann's entry
+    }

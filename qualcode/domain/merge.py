@@ -26,6 +26,8 @@ MERGE_KINDS = (
     "memos",
     "suggestion decisions",
     "identifiers",
+    "review threads",
+    "review entries",
 )
 
 

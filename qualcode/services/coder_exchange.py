@@ -1,6 +1,7 @@
 """One coder's work as a small file to send by e-mail, and applying it elsewhere.
 
-The file holds the coder's codings, memos and suggestion decisions, the codes they
+The file holds the coder's codings, memos, suggestion decisions and review comments
+(the threads they wrote in, with only their entries), the codes they
 use (with their ancestors, paths and definitions, so a missing code can be
 recreated) and the sources they are on by UUID and content hash only: never a
 transcript's text, which is about vulnerable people and must not travel by e-mail.
@@ -45,9 +46,12 @@ def export_coder(project: Path, coder: str, output: Path) -> dict[str, int]:
     codings = [r for r in everything.codings if r["coder"] == mine]
     memos = [r for r in everything.memos if r["coder"] == mine]
     decisions = [r for r in everything.decisions if r["coder"] == mine]
-    code_uuids = {r["code"] for r in codings + decisions}
+    entries = [r for r in everything.entries if r["coder"] == mine]
+    spoken_in = {r["thread"] for r in entries}
+    threads = [r for r in everything.threads if r["uuid"] in spoken_in]
+    code_uuids = {r["code"] for r in codings + decisions + threads}
     code_uuids |= {r["target_uuid"] for r in memos if r["target"] == "code"}
-    source_uuids = {r["source"] for r in codings + decisions}
+    source_uuids = {r["source"] for r in codings + decisions + threads}
     source_uuids |= {r["target_uuid"] for r in memos if r["target"] == "source"}
     codes = {r["uuid"]: r for r in everything.codes}
     wanted: set[str] = set()
@@ -77,6 +81,8 @@ def export_coder(project: Path, coder: str, output: Path) -> dict[str, int]:
         "codings": [_plain(r) for r in codings],
         "memos": [_plain(r) for r in memos],
         "suggestion_decisions": [_plain(r) for r in decisions],
+        "review_threads": [_plain(r) for r in threads],
+        "review_entries": [_plain(r) for r in entries],
     }
     document = json.dumps(
         {"checksum": _digest(body), "coder_work": body}, ensure_ascii=False, indent=1
@@ -88,6 +94,8 @@ def export_coder(project: Path, coder: str, output: Path) -> dict[str, int]:
         "codings": len(codings),
         "memos": len(memos),
         "suggestion decisions": len(decisions),
+        "review threads": len(threads),
+        "review entries": len(entries),
     }
 
 
@@ -115,6 +123,9 @@ def read_coder_file(path: Path) -> Incoming:
             codings=[_dated(r) for r in body["codings"]],
             memos=[_dated(r) for r in body["memos"]],
             decisions=[_dated(r) for r in body["suggestion_decisions"]],
+            # Files from before peer review threads (issue 6) have neither key.
+            threads=[_dated(r) for r in body.get("review_threads", [])],
+            entries=[_dated(r) for r in body.get("review_entries", [])],
         )
     except InputFileError:
         raise

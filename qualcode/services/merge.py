@@ -51,6 +51,8 @@ from qualcode.store.models import (
     Identifier,
     Memo,
     ProjectSetting,
+    ReviewEntry,
+    ReviewThread,
     Source,
     SourceCase,
     SpeakerTurn,
@@ -87,6 +89,8 @@ class Incoming:
     decisions: list[Row] = field(default_factory=list)
     identifiers: list[Row] = field(default_factory=list)
     settings: list[Row] = field(default_factory=list)
+    threads: list[Row] = field(default_factory=list)  # review threads
+    entries: list[Row] = field(default_factory=list)  # their entries
 
 
 # -- reading a project -----------------------------------------------------------------
@@ -206,6 +210,35 @@ def load_incoming(session: Session, label: str) -> Incoming:
         session, Identifier, "uuid", "original", "key", "replacement", "kind", "note", "created_at"
     )
     incoming.settings = _rows(session, ProjectSetting, "key", "value")
+    thread = {i: u for i, u in session.execute(select(ReviewThread.id, ReviewThread.uuid))}
+    for row in _rows(
+        session,
+        ReviewThread,
+        "uuid",
+        "source_id",
+        "code_id",
+        "start",
+        "end",
+        "coding_uuid",
+        "created_at",
+    ):
+        row["source"] = source[row.pop("source_id")]
+        row["code"] = code[row.pop("code_id")]
+        incoming.threads.append(row)
+    for row in _rows(
+        session,
+        ReviewEntry,
+        "uuid",
+        "thread_id",
+        "coder_id",
+        "kind",
+        "text",
+        "status",
+        "created_at",
+    ):
+        row["thread"] = thread[row.pop("thread_id")]
+        row["coder"] = coder[row.pop("coder_id")]
+        incoming.entries.append(row)
     return incoming
 
 
@@ -295,6 +328,24 @@ class _Target:
         }
         self.identifier_uuids = set(session.scalars(select(Identifier.uuid)))
         self.settings = set(session.scalars(select(ProjectSetting.key)))
+        self.threads: dict[str, int] = {}
+        self.thread_anchors: dict[tuple[int, str, int, int, str | None], int] = {}
+        code_uuid = {c.id: u for u, c in self.codes.items()}
+        for row in session.execute(
+            select(
+                ReviewThread.id,
+                ReviewThread.uuid,
+                ReviewThread.source_id,
+                ReviewThread.code_id,
+                ReviewThread.start,
+                ReviewThread.end,
+                ReviewThread.coding_uuid,
+            )
+        ):
+            self.threads[row.uuid] = row.id
+            key = (row.source_id, code_uuid[row.code_id], row.start, row.end, row.coding_uuid)
+            self.thread_anchors.setdefault(key, row.id)
+        self.entries = set(session.scalars(select(ReviewEntry.uuid)))
 
     def code_path(self, uuid: str | None) -> str:
         names: list[str] = []
@@ -394,6 +445,7 @@ class _Merger:
         self._codings(incoming, source_map, code_map, coder_map)
         self._memos(incoming, source_map, code_map, coder_map)
         self._decisions(incoming, source_map, code_map, coder_map)
+        self._review(incoming, source_map, code_map, coder_map)
         self._identifiers(incoming)
         self._settings(incoming)
 
@@ -759,6 +811,82 @@ class _Merger:
         if new:
             self.session.execute(insert(Memo), new)
         self._count("memos", "added", len(new))
+
+    def _review(
+        self,
+        incoming: Incoming,
+        source_map: dict[str, int | None],
+        code_map: dict[str, str],
+        coder_map: dict[str, int],
+    ) -> None:
+        """Review threads by UUID; a thread about the very same passage (source, code,
+        span and coding) as one here is the same thread, so its entries join that one.
+        Entries are added by UUID: a discussion merges as the union of its entries."""
+        t = self.target
+        thread_map: dict[str, int | None] = {}
+        combined = 0
+        for row in incoming.threads:
+            uuid = row["uuid"]
+            if uuid in t.threads:
+                thread_map[uuid] = t.threads[uuid]
+                self._count("review threads", "existing")
+                continue
+            source_id = source_map.get(row["source"])
+            code = code_map.get(row["code"])
+            if source_id is None or code is None:
+                thread_map[uuid] = None
+                self._count("review threads", "skipped")
+                continue
+            key = (source_id, code, row["start"], row["end"], row["coding_uuid"])
+            if key in t.thread_anchors:
+                thread_map[uuid] = t.threads[uuid] = t.thread_anchors[key]
+                self._count("review threads", "existing")
+                combined += 1
+                continue
+            thread_id = self._insert_one(
+                ReviewThread,
+                {
+                    "uuid": uuid,
+                    "source_id": source_id,
+                    "code_id": t.codes[code].id,
+                    "start": row["start"],
+                    "end": row["end"],
+                    "coding_uuid": row["coding_uuid"],
+                    "created_at": row["created_at"],
+                },
+            )
+            thread_map[uuid] = t.threads[uuid] = t.thread_anchors[key] = thread_id
+            self._count("review threads", "added")
+        if combined:
+            self.notes.append(
+                f"{combined} review thread{'s' * (combined != 1)} from {incoming.label} "
+                f"about the same passage as one here {'were' if combined != 1 else 'was'} "
+                "combined with it"
+            )
+        new = []
+        for row in incoming.entries:
+            if row["uuid"] in t.entries:
+                self._count("review entries", "existing")
+                continue
+            thread_id = thread_map.get(row["thread"])
+            if thread_id is None:
+                self._count("review entries", "skipped")
+                continue
+            t.entries.add(row["uuid"])
+            new.append(
+                {
+                    "uuid": row["uuid"],
+                    "thread_id": thread_id,
+                    "coder_id": coder_map[row["coder"]],
+                    "kind": row["kind"],
+                    "text": row["text"],
+                    "status": row["status"],
+                    "created_at": row["created_at"],
+                }
+            )
+        if new:
+            self.session.execute(insert(ReviewEntry), new)
+        self._count("review entries", "added", len(new))
 
     def _identifiers(self, incoming: Incoming) -> None:
         t = self.target
