@@ -23,6 +23,7 @@ COMMANDS = {
     "stats": "stats_commands:stats",
     "agreement": "agreement_commands:agreement",
     "disagreements": "disagreement_commands:disagreements",
+    "review": "review_commands:review",
     "suggest": "suggest_commands:suggest",
     "identifiers": "identifier_commands:identifiers",
     "export": "export_commands:export",

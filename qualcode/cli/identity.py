@@ -13,14 +13,15 @@ import click
 from qualcode.services.user_config import ENV_CODER, known_coder, save_coder
 
 
-def resolve_coder(option: str | None) -> str:
-    """The coder's name, asking once (and remembering) when nothing says it."""
+def resolve_coder(option: str | None, flag: str = "--coder") -> str:
+    """The coder's name, asking once (and remembering) when nothing says it. ``flag``
+    is the option that gives it on this command, for the error message."""
     name = known_coder(option)
     if name:
         return name
     if not sys.stdin.isatty():
         raise click.ClickException(
-            f"who is coding? pass --coder NAME, set {ENV_CODER}, or run qualcode once in a "
+            f"who is coding? pass {flag} NAME, set {ENV_CODER}, or run qualcode once in a "
             "terminal to be asked"
         )
     name = click.prompt("Your name as a coder (it is shown beside your codings)").strip()

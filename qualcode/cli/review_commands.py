@@ -1,0 +1,359 @@
+"""Walking through disagreements at a review meeting: comment, set a status, decide
+what stands (the consensus), from the command line (issue 6)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from qualcode.cli.common import json_option, opened, print_json, project_argument, shorten
+from qualcode.cli.identity import resolve_coder
+from qualcode.domain.errors import NotFoundError, ValidationError
+from qualcode.domain.review import (
+    Anchor,
+    ChoiceKind,
+    CodingAnchor,
+    ConsensusChoice,
+    ConsensusProgress,
+    ReviewItem,
+    ReviewStatus,
+    SpanAnchor,
+    Thread,
+)
+from qualcode.services.consensus import ConsensusService
+from qualcode.services.review import ReviewService, parse_status
+
+F = TypeVar("F", bound=Callable[..., Any])
+STATUS_WORDS = ", ".join(s.value.replace(" ", "-") for s in ReviewStatus)
+
+
+def comparison_options(function: F) -> F:
+    """The options that choose (and so number) the disagreements, as `review list`."""
+    function = click.option(
+        "--source", "sources", multiple=True, help="Only this source (repeat; default: all)."
+    )(function)
+    function = click.option(
+        "--code", "codes", multiple=True, help="Only this code (repeat; default: all)."
+    )(function)
+    function = click.option(
+        "--coder",
+        "coders",
+        multiple=True,
+        help="Compare this coder (repeat; default: everyone but the consensus).",
+    )(function)
+    return function
+
+
+def acting_option(function: F) -> F:
+    return click.option(
+        "--as",
+        "acting",
+        default=None,
+        metavar="NAME",
+        help="Your name as a coder (default: $QUALCODE_CODER or the saved name).",
+    )(function)
+
+
+ref_argument = click.argument("ref", metavar="REF")
+
+
+def _filters(
+    coders: tuple[str, ...], codes: tuple[str, ...], sources: tuple[str, ...]
+) -> dict[str, Any]:
+    return {"coders": coders or None, "codes": codes or None, "sources": sources or None}
+
+
+def _resolve(
+    service: ReviewService, ref: str, filters: dict[str, Any]
+) -> tuple[Anchor, ReviewItem | None, Thread | None]:
+    """What REF names: a number from `review list`, `coding:UUID`, or a thread UUID."""
+    ref = ref.strip()
+    if ref.isdigit():
+        items = service.items(**filters)
+        number = int(ref)
+        if not 1 <= number <= len(items):
+            raise NotFoundError(
+                f"no disagreement {number} (review list shows 1-{len(items)})"
+                if items
+                else "there are no disagreements to review"
+            )
+        item = items[number - 1]
+        return item.anchor, item, item.thread
+    if ref.lower().startswith("coding:"):
+        anchor = CodingAnchor(ref.split(":", 1)[1].strip())
+        return anchor, None, service.thread_for(anchor)
+    thread = service.thread(ref)
+    if thread.coding_uuid:
+        return CodingAnchor(thread.coding_uuid), None, thread
+    return SpanAnchor(thread.source, thread.code_uuid, thread.start, thread.end), None, thread
+
+
+def _summary(progress: ConsensusProgress) -> str:
+    counts = ", ".join(f"{n} {status.value}" for status, n in progress.by_status.items() if n)
+    plural = "s" * (progress.disagreements != 1)
+    return (
+        f"{progress.disagreements} disagreement{plural}, {progress.decided} decided"
+        f"{f' ({counts})' if counts else ''}; "
+        f"{progress.consensus_codings} consensus coding{'s' * (progress.consensus_codings != 1)}"
+    )
+
+
+def _item_json(item: ReviewItem) -> dict[str, Any]:
+    d = item.disagreement
+    return {
+        "number": item.number,
+        "status": item.status.value,
+        "comments": len(item.thread.comments) if item.thread else 0,
+        "decision": item.thread.decision.text if item.thread and item.thread.decision else None,
+        "thread": item.thread.uuid if item.thread else None,
+        "source": d.source,
+        "code_uuid": item.code_uuid,
+        "code_path": d.code_path,
+        "start": d.start,
+        "end": d.end,
+        "coded_by": list(d.coded_by),
+        "not_coded_by": list(d.not_coded_by),
+        "text": d.text,
+    }
+
+
+def _show_thread(thread: Thread | None) -> None:
+    if thread is None or not thread.entries:
+        click.echo("No comments yet.")
+        return
+    click.echo(f"Thread {thread.uuid}: {thread.status.value}")
+    for entry in thread.entries:
+        when = entry.created_at.strftime("%Y-%m-%d %H:%M")
+        label = "" if entry.kind.value == "comment" else f"[{entry.kind.value}] "
+        click.echo(f"  {when}  {entry.author}: {label}{entry.text}")
+
+
+@click.group()
+def review() -> None:
+    """Talk through disagreements and agree a shared version (the consensus).
+
+    Start with `qualcode review list`; refer to a disagreement by its number there
+    (give show, comment, status and decide the same --coder/--code/--source options so
+    the numbers match), to a thread by its UUID, or to a coding as coding:UUID.
+    """
+
+
+@review.command("list")
+@project_argument
+@comparison_options
+@click.option(
+    "--status",
+    "statuses",
+    multiple=True,
+    help=f"Only disagreements with this status (repeat): {STATUS_WORDS}.",
+)
+@json_option
+def list_(
+    project: Path,
+    coders: tuple[str, ...],
+    codes: tuple[str, ...],
+    sources: tuple[str, ...],
+    statuses: tuple[str, ...],
+    as_json: bool,
+) -> None:
+    """The numbered disagreements with their status and comments, and the progress."""
+    filters = _filters(coders, codes, sources)
+    wanted = [parse_status(s) for s in statuses] or None
+    with opened(project) as project_, project_.read_session() as session:
+        items = ReviewService(session).items(**filters, status=wanted)
+        progress = ConsensusService(session).progress(**filters)
+    if as_json:
+        print_json({"items": [_item_json(i) for i in items], "progress": progress})
+        return
+    for item in items:
+        d = item.disagreement
+        comments = len(item.thread.comments) if item.thread else 0
+        click.echo(
+            f"{item.number:>3}. [{item.status.value}] {d.source}  {d.code_path}  "
+            f"{d.start}-{d.end}  {d.summary}"
+            + (f"  ({comments} comment{'s' * (comments != 1)})" if comments else "")
+        )
+        click.echo(f"     \u201c{shorten(d.text, 90)}\u201d")
+    if not items:
+        click.echo("No disagreements" + (" with that status." if wanted else "."))
+    click.echo(_summary(progress))
+
+
+@review.command("show")
+@project_argument
+@ref_argument
+@comparison_options
+@json_option
+def show(
+    project: Path,
+    ref: str,
+    coders: tuple[str, ...],
+    codes: tuple[str, ...],
+    sources: tuple[str, ...],
+    as_json: bool,
+) -> None:
+    """A disagreement (or a coding's thread) with every comment, status and decision."""
+    with opened(project) as project_, project_.read_session() as session:
+        _, item, thread = _resolve(ReviewService(session), ref, _filters(coders, codes, sources))
+    if as_json:
+        print_json({"item": _item_json(item) if item else None, "thread": thread})
+        return
+    if item is not None:
+        d = item.disagreement
+        click.echo(f"{item.number}. {d.source}  {d.code_path}  {d.start}-{d.end}  {d.summary}")
+        click.echo(f"   \u201c{shorten(d.text, 200)}\u201d")
+        for coding in d.codings:
+            memo = f": {shorten(coding.memo, 80)}" if coding.memo.strip() else ""
+            click.echo(f"   {coding.coder} {coding.start}-{coding.end}{memo}")
+    elif thread is not None:
+        click.echo(f"{thread.source}  {thread.code_path}  {thread.start}-{thread.end}")
+    _show_thread(thread)
+
+
+@review.command("comment")
+@project_argument
+@ref_argument
+@click.argument("text")
+@comparison_options
+@acting_option
+def comment(
+    project: Path,
+    ref: str,
+    text: str,
+    coders: tuple[str, ...],
+    codes: tuple[str, ...],
+    sources: tuple[str, ...],
+    acting: str | None,
+) -> None:
+    """Add your comment to the thread about REF (starting it if needed)."""
+    name = resolve_coder(acting, "--as")
+    with opened(project) as project_, project_.session() as session:
+        service = ReviewService(session, name)
+        anchor, _, _ = _resolve(service, ref, _filters(coders, codes, sources))
+        thread = service.comment(anchor, text)
+    click.echo(f"Commented ({len(thread.comments)} in thread {thread.uuid}).")
+
+
+@review.command("status")
+@project_argument
+@ref_argument
+@click.argument("status", metavar="STATUS")
+@comparison_options
+@acting_option
+def status(
+    project: Path,
+    ref: str,
+    status: str,
+    coders: tuple[str, ...],
+    codes: tuple[str, ...],
+    sources: tuple[str, ...],
+    acting: str | None,
+) -> None:
+    """Set the status of REF: open, agree, disagree, needs-discussion or resolved."""
+    value = parse_status(status)
+    name = resolve_coder(acting, "--as")
+    with opened(project) as project_, project_.session() as session:
+        service = ReviewService(session, name)
+        anchor, _, _ = _resolve(service, ref, _filters(coders, codes, sources))
+        thread = service.set_status(anchor, value)
+    click.echo(f"Marked {thread.status.value} (thread {thread.uuid}).")
+
+
+_SPAN = re.compile(r"^\s*(\d+)\s*[-:]\s*(\d+)\s*$")
+
+
+@review.command("decide")
+@project_argument
+@ref_argument
+@click.option("--accept", "accept", metavar="CODER", help="Accept this coder's version.")
+@click.option("--all", "all_", is_flag=True, help="Accept everyone's coding (both versions).")
+@click.option("--none", "none_", is_flag=True, help="Agree the disputed text is not coded.")
+@click.option("--span", "span", metavar="START-END", help="Agree an edited span instead.")
+@click.option("--note", default="", help="Why the group decided so (kept in the thread).")
+@comparison_options
+@acting_option
+def decide(
+    project: Path,
+    ref: str,
+    accept: str | None,
+    all_: bool,
+    none_: bool,
+    span: str | None,
+    note: str,
+    coders: tuple[str, ...],
+    codes: tuple[str, ...],
+    sources: tuple[str, ...],
+    acting: str | None,
+) -> None:
+    """Record what stands for disagreement REF, as the consensus coder's coding.
+
+    Nobody's own coding changes; the consensus codings of that code where the
+    disagreeing codings lie are replaced by the choice. Undo with `u` in the app.
+    """
+    given = [bool(accept), all_, none_, span is not None]
+    if sum(given) != 1:
+        raise click.UsageError("choose one of --accept CODER, --all, --none or --span START-END")
+    if accept:
+        choice = ConsensusChoice(ChoiceKind.CODER, coder=accept)
+    elif all_:
+        choice = ConsensusChoice(ChoiceKind.ALL)
+    elif none_:
+        choice = ConsensusChoice(ChoiceKind.NONE)
+    else:
+        match = _SPAN.match(span or "")
+        if match is None:
+            raise click.BadParameter(f"{span!r}: expected START-END", param_hint="--span")
+        choice = ConsensusChoice(ChoiceKind.SPAN, start=int(match[1]), end=int(match[2]))
+    name = resolve_coder(acting, "--as")
+    filters = _filters(coders, codes, sources)
+    with opened(project) as project_, project_.session() as session:
+        anchor, _, _ = _resolve(ReviewService(session, name), ref, filters)
+        if not isinstance(anchor, SpanAnchor):
+            raise ValidationError(
+                "decide needs a disagreement (a number from `review list` or a thread "
+                "about one), not a single coding"
+            )
+        service = ConsensusService(session, name)
+        thread = service.decide(
+            anchor.source,
+            anchor.code,
+            anchor.start,
+            anchor.end,
+            choice,
+            coders=filters["coders"],
+            note=note,
+        )
+        progress = service.progress(**filters)
+    decision = thread.decision
+    click.echo(f"Decided: {decision.text if decision else choice.describe()}.")
+    click.echo(_summary(progress))
+
+
+@review.command("seed")
+@project_argument
+@comparison_options
+@acting_option
+def seed(
+    project: Path,
+    coders: tuple[str, ...],
+    codes: tuple[str, ...],
+    sources: tuple[str, ...],
+    acting: str | None,
+) -> None:
+    """Start the consensus from what every coder agreed (safe to run again)."""
+    name = resolve_coder(acting, "--as")
+    filters = _filters(coders, codes, sources)
+    with opened(project) as project_, project_.session() as session:
+        service = ConsensusService(session, name)
+        added = service.seed(**filters)
+        progress = service.progress(**filters)
+    click.echo(
+        f"Added {added} agreed passage{'s' * (added != 1)} to the consensus."
+        if added
+        else "Nothing new: the consensus already has every agreed passage."
+    )
+    click.echo(_summary(progress))
