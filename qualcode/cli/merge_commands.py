@@ -37,14 +37,14 @@ def _show(report: MergeReport, as_json: bool) -> None:
         print_json(report)
     else:
         rows = [
-            [c.kind, c.added, c.existing, c.renamed, c.conflicts, c.skipped]
+            [c.kind, c.added, c.existing, c.renamed, c.conflicts, c.skipped, c.removed]
             for c in report.counts
-            if c.added or c.existing or c.renamed or c.conflicts or c.skipped
+            if c.added or c.existing or c.renamed or c.conflicts or c.skipped or c.removed
         ]
         print_table(
-            ["Kind", "Added", "Already there", "Renamed", "Conflicts", "Skipped"],
+            ["Kind", "Added", "Already there", "Renamed", "Conflicts", "Skipped", "Removed"],
             rows,
-            right=(1, 2, 3, 4, 5),
+            right=(1, 2, 3, 4, 5, 6),
         )
         for note in report.notes:
             click.echo(f"Note: {note}")

@@ -50,6 +50,7 @@ class MergeCount:
     renamed: int = 0
     conflicts: int = 0
     skipped: int = 0
+    removed: int = 0  # removed here because they were removed in the incoming file
 
 
 @dataclass(frozen=True, slots=True)

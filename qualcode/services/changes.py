@@ -13,7 +13,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from qualcode.domain.errors import ConflictError
@@ -22,6 +22,7 @@ from qualcode.store.models import (
     Coder,
     Coding,
     Memo,
+    RemovedCoding,
     ReviewEntry,
     ReviewThread,
     Source,
@@ -116,12 +117,18 @@ def insert_coding(session: Session, data: Payload) -> Coding:
         created_at=datetime.fromisoformat(data["created_at"]),
     )
     session.add(coding)
+    # Back again (an undo): it is no longer removed, so merges must not remove it.
+    session.execute(delete(RemovedCoding).where(RemovedCoding.uuid == data["uuid"]))
     session.flush()
     return coding
 
 
 def delete_coding(session: Session, data: Payload) -> None:
+    """Remove a coding and remember its UUID, so merging an older copy of the project
+    does not bring it back (see :mod:`qualcode.services.merge`)."""
     session.delete(_row(session, Coding, data["uuid"]))
+    if session.get(RemovedCoding, data["uuid"]) is None:
+        session.add(RemovedCoding(uuid=data["uuid"], coder_uuid=data["coder"]))
     session.flush()
 
 

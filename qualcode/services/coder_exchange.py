@@ -29,7 +29,7 @@ from qualcode.services.project import Project
 from qualcode.store.models import ProjectSetting
 
 FORMAT = "qualcode-coder/1"
-_DATETIME_FIELDS = ("created_at", "updated_at")
+_DATETIME_FIELDS = ("created_at", "updated_at", "removed_at")
 
 
 def export_coder(project: Path, coder: str, output: Path) -> dict[str, int]:
@@ -49,6 +49,7 @@ def export_coder(project: Path, coder: str, output: Path) -> dict[str, int]:
     entries = [r for r in everything.entries if r["coder"] == mine]
     spoken_in = {r["thread"] for r in entries}
     threads = [r for r in everything.threads if r["uuid"] in spoken_in]
+    removed = [r for r in everything.removed if r["coder_uuid"] == mine]
     code_uuids = {r["code"] for r in codings + decisions + threads}
     code_uuids |= {r["target_uuid"] for r in memos if r["target"] == "code"}
     source_uuids = {r["source"] for r in codings + decisions + threads}
@@ -83,6 +84,7 @@ def export_coder(project: Path, coder: str, output: Path) -> dict[str, int]:
         "suggestion_decisions": [_plain(r) for r in decisions],
         "review_threads": [_plain(r) for r in threads],
         "review_entries": [_plain(r) for r in entries],
+        "removed_codings": [_plain(r) for r in removed],
     }
     document = json.dumps(
         {"checksum": _digest(body), "coder_work": body}, ensure_ascii=False, indent=1
@@ -96,6 +98,7 @@ def export_coder(project: Path, coder: str, output: Path) -> dict[str, int]:
         "suggestion decisions": len(decisions),
         "review threads": len(threads),
         "review entries": len(entries),
+        "removed codings": len(removed),
     }
 
 
@@ -126,6 +129,7 @@ def read_coder_file(path: Path) -> Incoming:
             # Files from before peer review threads (issue 6) have neither key.
             threads=[_dated(r) for r in body.get("review_threads", [])],
             entries=[_dated(r) for r in body.get("review_entries", [])],
+            removed=[_dated(r) for r in body.get("removed_codings", [])],
         )
     except InputFileError:
         raise

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from qualcode.domain.codebook import join_path
@@ -51,6 +51,7 @@ from qualcode.store.models import (
     Identifier,
     Memo,
     ProjectSetting,
+    RemovedCoding,
     ReviewEntry,
     ReviewThread,
     Source,
@@ -91,6 +92,7 @@ class Incoming:
     settings: list[Row] = field(default_factory=list)
     threads: list[Row] = field(default_factory=list)  # review threads
     entries: list[Row] = field(default_factory=list)  # their entries
+    removed: list[Row] = field(default_factory=list)  # codings removed there, by UUID
 
 
 # -- reading a project -----------------------------------------------------------------
@@ -239,6 +241,7 @@ def load_incoming(session: Session, label: str) -> Incoming:
         row["thread"] = thread[row.pop("thread_id")]
         row["coder"] = coder[row.pop("coder_id")]
         incoming.entries.append(row)
+    incoming.removed = _rows(session, RemovedCoding, "uuid", "coder_uuid", "removed_at")
     return incoming
 
 
@@ -321,6 +324,7 @@ class _Target:
         self.links = set(session.execute(select(SourceCase.source_id, SourceCase.case_id)))
         self.links = {(s, c) for s, c in self.links}
         self.codings = set(session.scalars(select(Coding.uuid)))
+        self.removed = set(session.scalars(select(RemovedCoding.uuid)))
         self.memos = set(session.scalars(select(Memo.uuid)))
         self.decisions = set(session.scalars(select(SuggestionDecision.uuid)))
         self.identifiers = {
@@ -415,6 +419,7 @@ class _Merger:
                 renamed=c["renamed"],
                 conflicts=c["conflicts"],
                 skipped=c["skipped"],
+                removed=c["removed"],
             )
             for kind, c in self.counts.items()
         )
@@ -765,9 +770,44 @@ class _Merger:
         return new
 
     def _codings(self, incoming: Incoming, *maps: Any) -> None:
-        rows = self._mapped("codings", incoming.codings, self.target.codings, *maps)
+        self._removals(incoming)
+        # A coding removed here stays removed: an older copy must not bring it back.
+        kept = [row for row in incoming.codings if row["uuid"] not in self.target.removed]
+        if len(kept) < len(incoming.codings):
+            gone = len(incoming.codings) - len(kept)
+            self._count("codings", "skipped", gone)
+            self.notes.append(
+                f"{gone} coding{'s were' if gone != 1 else ' was'} in {incoming.label} but "
+                "had been removed here, and stayed removed"
+            )
+        rows = self._mapped("codings", kept, self.target.codings, *maps)
         if rows:
             self.session.execute(insert(Coding), rows)
+
+    def _removals(self, incoming: Incoming) -> None:
+        """Codings their coder removed in the incoming file are removed here too (a
+        backup of the target was taken first), and remembered as removed."""
+        new = [row for row in incoming.removed if row["uuid"] not in self.target.removed]
+        if not new:
+            return
+        doomed = [row["uuid"] for row in new if row["uuid"] in self.target.codings]
+        if doomed:
+            owners = dict(
+                self.session.execute(
+                    select(Coding.uuid, Coder.uuid)
+                    .join(Coder, Coder.id == Coding.coder_id)
+                    .where(Coding.uuid.in_(doomed))
+                ).all()
+            )
+            removed_by = {row["uuid"]: row["coder_uuid"] for row in new}
+            # Only the coder's own removal counts: a tombstone never removes another's work.
+            doomed = [u for u in doomed if owners.get(u) == removed_by[u]]
+            if doomed:
+                self.session.execute(delete(Coding).where(Coding.uuid.in_(doomed)))
+                self.target.codings.difference_update(doomed)
+                self._count("codings", "removed", len(doomed))
+        self.session.execute(insert(RemovedCoding), new)
+        self.target.removed.update(row["uuid"] for row in new)
 
     def _decisions(self, incoming: Incoming, *maps: Any) -> None:
         kind = "suggestion decisions"

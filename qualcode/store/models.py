@@ -347,6 +347,16 @@ class ReviewEntry(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
 
 
+class RemovedCoding(Base):
+    """A coding that was removed here, by UUID: so a merge of an older copy of the
+    project does not bring it back, and a merge elsewhere can remove it too."""
+
+    __tablename__ = "removed_codings"
+    uuid: Mapped[str] = mapped_column(String(36), primary_key=True)
+    coder_uuid: Mapped[str] = mapped_column(String(36), nullable=False, index=True)
+    removed_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+
+
 class Identifier(Base):
     """A line of the identifier register: a word that identifies someone, and the
     bracketed description that replaces it in everything exported.
@@ -383,6 +393,7 @@ __all__ = [
     "Identifier",
     "Memo",
     "ProjectSetting",
+    "RemovedCoding",
     "ReviewEntry",
     "ReviewThread",
     "Source",

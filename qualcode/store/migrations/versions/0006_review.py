@@ -1,4 +1,4 @@
-"""peer review: comment threads with status, and consensus decisions
+"""peer review: comment threads with status, consensus decisions, removed codings
 
 Revision ID: 0006
 Revises: 0005
@@ -85,9 +85,23 @@ def upgrade() -> None:
         batch_op.create_index(
             batch_op.f("ix_review_entries_thread_id"), ["thread_id"], unique=False
         )
+    op.create_table(
+        "removed_codings",
+        sa.Column("uuid", sa.String(length=36), nullable=False),
+        sa.Column("coder_uuid", sa.String(length=36), nullable=False),
+        sa.Column("removed_at", sa.DateTime(), nullable=False),
+        sa.PrimaryKeyConstraint("uuid", name=op.f("pk_removed_codings")),
+    )
+    with op.batch_alter_table("removed_codings", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_removed_codings_coder_uuid"), ["coder_uuid"], unique=False
+        )
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("removed_codings", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_removed_codings_coder_uuid"))
+    op.drop_table("removed_codings")
     with op.batch_alter_table("review_entries", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_review_entries_thread_id"))
     op.drop_table("review_entries")
