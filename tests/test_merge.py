@@ -313,3 +313,21 @@ def test_review_threads_merge_by_union_of_entries(tmp_path: Path, interview_file
         on_coding: ["mine"],
         other: ["Ann on risk", "Bo on risk"],  # bo's own thread took in Ann's entry
     }
+
+
+def test_a_code_defined_differently_elsewhere_keeps_ours_and_says_so(
+    laptops: tuple[Path, Path],
+) -> None:
+    ann, bo = laptops
+    with Project.open(bo) as project, project.session() as session:
+        CodebookService(session, "Bo").update_code(
+            TIME, definition="Not enough hours", colour="#ff0000"
+        )
+    report = merge_projects(ann, [bo])
+    (note,) = [n for n in report.notes if "Barriers > Time" in n]
+    assert "definition, colour differ" in note and "bo.qcp" in note
+    with Project.open(ann) as project, project.read_session() as session:
+        time = next(c for c in CodebookService(session).list_codes() if c.uuid == TIME)
+    assert time.definition != "Not enough hours" and time.colour != "#ff0000"
+    copy = laptop(ann, "ann-copy")
+    assert not [n for n in merge_projects(ann, [copy]).notes if "differ" in n]

@@ -300,6 +300,11 @@ class _Target:
         self.codes: dict[str, _TargetCode] = {}
         for i, u, p, n in session.execute(select(Code.id, Code.uuid, Code.parent_id, Code.name)):
             self.codes[u] = _TargetCode(i, id_to_uuid[p] if p is not None else None, n)
+        # What a code says (definition, colour...), to tell when another file differs.
+        self.code_fields: dict[str, tuple[Any, ...]] = {
+            row[0]: tuple(row[1:])
+            for row in session.execute(select(Code.uuid, *(getattr(Code, f) for f in _CODE_FIELDS)))
+        }
         self.children: dict[tuple[str | None, str], str] = {
             (c.parent, c.name.casefold()): u for u, c in self.codes.items()
         }
@@ -536,6 +541,7 @@ class _Merger:
                 },
             )
             t.codes[uuid] = _TargetCode(code_id, parent, name)
+            t.code_fields[uuid] = tuple(values[f] for f in _CODE_FIELDS)
             t.children[(parent, name.casefold())] = uuid
             mapping[uuid] = uuid
             self._count("codes", "added")
@@ -556,6 +562,17 @@ class _Merger:
             )
             if choice == TAKE_INCOMING:
                 self._move_code(uuid, parent)
+        mine = t.code_fields.get(uuid, ())
+        differ = [
+            f
+            for f, value in zip(_CODE_FIELDS, mine, strict=False)
+            if row.get(f) is not None and row[f] != value
+        ]
+        if differ:
+            self.notes.append(
+                f"code '{t.code_path(uuid)}': its {', '.join(differ)} differ in "
+                f"{incoming.label}; this project's are kept"
+            )
         if here.name != row["name"]:
             self._count("codes", "renamed")
             if take:
