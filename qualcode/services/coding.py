@@ -105,6 +105,14 @@ class CodingService(Service):
         self._end_read()
         return records
 
+    def coders(self) -> list[str]:
+        """The names of everyone with at least one coding, alphabetically."""
+        names = self.session.scalars(
+            select(Coder.name).where(select(Coding.id).where(Coding.coder_id == Coder.id).exists())
+        ).all()
+        self._end_read()
+        return sorted(names, key=str.casefold)
+
     # -- helpers -----------------------------------------------------------------------
 
     def _add(

@@ -16,7 +16,9 @@ from qualcode.domain.errors import QualcodeError
 from qualcode.services.user_config import read_config, save_coder, save_setting
 from qualcode.tui.backend import Backend
 from qualcode.tui.colours import HIGH_CONTRAST
+from qualcode.tui.screens.agreement import AgreementScreen
 from qualcode.tui.screens.code_picker import CodePicker, CodePickerResult
+from qualcode.tui.screens.compare import CompareScreen
 from qualcode.tui.screens.dialogs import TextPrompt
 from qualcode.tui.screens.extracts import ExtractsScreen
 from qualcode.tui.screens.help import HelpScreen
@@ -198,6 +200,16 @@ class QualcodeApp(App[None]):
         for bar in screen.query(TitleBar):
             bar.show()
 
+    def action_compare(self, source: str | None = None) -> None:
+        """The compare view, on ``source`` (or the open transcript, or the first
+        transcript with a disagreement)."""
+        if source is None and isinstance(self.screen, TranscriptScreen):
+            source = self.screen.source
+        self.push_screen(CompareScreen(source))
+
+    def action_agreement(self) -> None:
+        self.push_screen(AgreementScreen())
+
     def action_identifiers(self) -> None:
         self.push_screen(IdentifiersScreen())
 
@@ -290,6 +302,16 @@ class QualcodeApp(App[None]):
             "Identifier register",
             "Names and places replaced in every export, and suggestions",
             self.action_identifiers,
+        )
+        yield SystemCommand(
+            "Compare coders",
+            "Coders side by side on a transcript; walk, discuss and decide disagreements",
+            self.action_compare,
+        )
+        yield SystemCommand(
+            "Agreement between coders",
+            "Percent agreement, Cohen's kappa and Krippendorff's alpha per code",
+            self.action_agreement,
         )
         if isinstance(screen, TranscriptScreen):
             yield SystemCommand("Undo", "Take back your last change", screen.action_undo)

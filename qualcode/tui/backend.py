@@ -6,9 +6,11 @@ responding while the database works. Every method returns frozen records.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from qualcode.domain.agreement import AgreementReport
 from qualcode.domain.records import (
     CodeRecord,
     CodeStats,
@@ -21,15 +23,25 @@ from qualcode.domain.records import (
 )
 from qualcode.domain.redaction import IdentifierEntry, IdentifierSuggestion
 from qualcode.domain.reports import ReportFilter, ReportOptions
+from qualcode.domain.review import (
+    Anchor,
+    ConsensusChoice,
+    ReviewItem,
+    ReviewStatus,
+    Thread,
+)
 from qualcode.domain.suggestions import SuggestionRun
+from qualcode.services.agreement import AgreementService
 from qualcode.services.codebook import CodebookService
 from qualcode.services.coding import CodingService
+from qualcode.services.consensus import ConsensusService
 from qualcode.services.extracts import ExtractService
 from qualcode.services.history import HistoryService, HistoryStep
 from qualcode.services.identifiers import IdentifierService
 from qualcode.services.preferences import PreferenceService
 from qualcode.services.project import Project
 from qualcode.services.reports import ExportResult, ReportService
+from qualcode.services.review import ReviewService
 from qualcode.services.search import SearchService
 from qualcode.services.sources import SourceService
 from qualcode.services.stats import StatsService
@@ -217,4 +229,63 @@ class Backend:
         with self.project.session() as session:
             return ReportService(session).export_docx(
                 path, ReportFilter(), ReportOptions(title=f"{self.project.name}: coded extracts")
+            )
+
+    # --- peer review: agreement, disagreements, threads, consensus ----------------------
+    # Everyone's codings are read here whatever blind mode says: a review is where the
+    # coders' work is put side by side on purpose.
+
+    def all_codings(self, source: str) -> list[CodingRecord]:
+        with self.project.read_session() as session:
+            return CodingService(session).list(source=source)
+
+    def coder_names(self) -> list[str]:
+        """Everyone who has coded something, the consensus coder included."""
+        with self.project.read_session() as session:
+            return CodingService(session).coders()
+
+    def agreement(
+        self, *, coders: Sequence[str] | None = None, unit: str = "character"
+    ) -> AgreementReport:
+        with self.project.read_session() as session:
+            return AgreementService(session).agreement(
+                coders=coders or None,
+                unit=unit,  # type: ignore[arg-type]
+            )
+
+    def review_items(
+        self, *, coders: Sequence[str] | None = None, codes: Sequence[str] | None = None
+    ) -> list[ReviewItem]:
+        """Every disagreement, in walkthrough order (source, position, codebook order),
+        each with its discussion thread if it has one."""
+        with self.project.read_session() as session:
+            return ReviewService(session, self.coder).items(
+                coders=coders or None, codes=codes or None
+            )
+
+    def thread_for(self, anchor: Anchor) -> Thread | None:
+        with self.project.read_session() as session:
+            return ReviewService(session, self.coder).thread_for(anchor)
+
+    def comment(self, anchor: Anchor, text: str) -> Thread:
+        with self.project.session() as session:
+            return ReviewService(session, self.coder).comment(anchor, text)
+
+    def set_review_status(self, anchor: Anchor, status: ReviewStatus) -> Thread:
+        with self.project.session() as session:
+            return ReviewService(session, self.coder).set_status(anchor, status)
+
+    def decide(
+        self,
+        item: ReviewItem,
+        choice: ConsensusChoice,
+        *,
+        coders: Sequence[str] | None = None,
+    ) -> Thread:
+        """Record what the group agreed for one disagreement; the agreed coding is
+        stored as the consensus coder's."""
+        d = item.disagreement
+        with self.project.session() as session:
+            return ConsensusService(session, self.coder).decide(
+                d.source, item.code_uuid, d.start, d.end, choice, coders=coders or None
             )

@@ -26,6 +26,8 @@ class SourcesScreen(Screen[None]):
         Binding("e", "app.extracts", "Extracts"),
         Binding("ctrl+f", "app.search_project", "Search all"),
         Binding("i", "app.identifiers", "Identifiers"),
+        Binding("a", "app.agreement", "Agreement"),
+        Binding("v", "compare", "Compare coders", show=False),
         Binding("question_mark,f1", "app.help", "Help"),
         Binding("q", "app.quit", "Quit"),
     ]
@@ -114,3 +116,10 @@ class SourcesScreen(Screen[None]):
             key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
             if key:
                 self.app.open_source(key)  # type: ignore[attr-defined]
+
+    def action_compare(self) -> None:
+        table = self.query_one(DataTable)
+        key = None
+        if table.row_count:
+            key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        self.app.action_compare(key)  # type: ignore[attr-defined]

@@ -22,10 +22,12 @@ from textual.widgets import Footer, Label, Static
 from qualcode.domain.codebook import is_within
 from qualcode.domain.errors import QualcodeError
 from qualcode.domain.records import CodeRecord, CodeStats, CodingRecord
+from qualcode.domain.review import CodingAnchor, Thread
 from qualcode.tui.backend import Backend, Document
 from qualcode.tui.colours import code_colour
 from qualcode.tui.screens.code_picker import CodePicker, CodePickerResult
 from qualcode.tui.screens.dialogs import Choose, Confirm, MemoEditor, TextPrompt
+from qualcode.tui.screens.review_dialogs import ThreadAnswer, ThreadDialog
 from qualcode.tui.screens.transcript_suggestions import SuggestionsMixin
 from qualcode.tui.widgets.codebook_tree import CodebookTree
 from qualcode.tui.widgets.codes_here import CodesHere
@@ -95,6 +97,8 @@ class TranscriptScreen(SuggestionsMixin, Screen[None]):
         Binding("ctrl+f", "app.search_project", "Search all", show=False),
         Binding("e", "extracts", "Extracts"),
         Binding("b", "focus_codebook", "Codebook"),
+        Binding("v", "compare", "Compare coders", show=False),
+        Binding("d", "discuss", "Discuss a coding", show=False),
         Binding("o", "sources", "Sources", show=False),
         Binding("h", "hide_hint", "Hide hint", show=False),
         Binding("question_mark,f1", "app.help", "Help"),
@@ -374,6 +378,55 @@ class TranscriptScreen(SuggestionsMixin, Screen[None]):
         self.change(
             lambda backend: backend.set_coding_memo(coding_uuid, text), lambda _: "Memo saved"
         )
+
+    # --- peer review: a thread on a coding, the compare view ----------------------------
+
+    def action_compare(self) -> None:
+        self.app.action_compare(self.source)  # type: ignore[attr-defined]
+
+    def action_discuss(self) -> None:
+        self._choose_coding("Discuss which coding?", self.open_thread)
+
+    @work(thread=True, exclusive=True, group="thread")
+    def open_thread(self, coding_uuid: str) -> None:
+        try:
+            thread = self.backend.thread_for(CodingAnchor(coding_uuid))
+        except QualcodeError as error:
+            self.post_message(self.Failed(str(error)))
+            return
+        self.app.call_from_thread(self._show_thread, coding_uuid, thread)
+
+    def _show_thread(self, coding_uuid: str, thread: Thread | None) -> None:
+        coding = self.codings.get(coding_uuid)
+        if coding is None:
+            return
+        excerpt = " ".join(coding.text.split())
+        excerpt = excerpt if len(excerpt) <= 60 else excerpt[:59] + "…"
+        title = f"Discussion of {coding.coder}'s '{_name(coding.code_path)}': “{excerpt}”"
+
+        def answered(answer: ThreadAnswer | None) -> None:
+            if answer is not None:
+                self.answer_thread(coding_uuid, answer)
+
+        self.app.push_screen(ThreadDialog(title, thread), answered)
+
+    @work(thread=True, group="write")
+    def answer_thread(self, coding_uuid: str, answer: ThreadAnswer) -> None:
+        anchor = CodingAnchor(coding_uuid)
+        try:
+            if answer.comment:
+                self.backend.comment(anchor, answer.comment)
+            if answer.status is not None:
+                self.backend.set_review_status(anchor, answer.status)
+        except QualcodeError as error:
+            self.post_message(self.Failed(str(error)))
+            return
+        done = [
+            "comment added" if answer.comment else "",
+            f"status: {answer.status.value}" if answer.status else "",
+        ]
+        note = "Discussion: " + ", ".join(d for d in done if d)
+        self.app.call_from_thread(self.notify, note, timeout=3)
 
     # --- undo / redo -------------------------------------------------------------------
 

@@ -386,13 +386,13 @@ class TranscriptView(ScrollView, can_focus=True):
         if width <= 0:
             return None
         layout = self._layout
-        if layout is not None and self._geometry == geometry(width):
+        if layout is not None and self._geometry == self._geometry_for(width):
             return layout
         top_offset = None
         if layout is not None and len(layout):
             top = min(round(self.scroll_offset.y), len(layout) - 1)
             top_offset = layout.starts[top]
-        self._geometry = geometry(width)
+        self._geometry = self._geometry_for(width)
         layout = self._layout = TranscriptLayout(self._document, self._geometry[1])
         self._strips.clear()
         self.virtual_size = Size(width, len(layout))
@@ -400,6 +400,11 @@ class TranscriptView(ScrollView, can_focus=True):
             # Keep the reader's place when the terminal is resized.
             self.scroll_to(y=layout.row_of(top_offset), animate=False)
         return layout
+
+    def _geometry_for(self, width: int) -> tuple[int, int, int]:
+        """(gutter, text, margin) cells for a content ``width``; a subclass that draws
+        more beside each row (the compare view's coder lanes) narrows it."""
+        return geometry(width)
 
     def on_resize(self, event: events.Resize) -> None:
         self._ensure_layout()

@@ -1,0 +1,173 @@
+"""Agreement between coders: a row per code and one for everything, as the CLI reports.
+
+Enter on a code opens the compare view on that code, at its first disagreement.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Label
+
+from qualcode.domain.agreement import (
+    AgreementReport,
+    AgreementRow,
+    row_notes,
+    shown_count,
+    shown_statistic,
+)
+from qualcode.domain.errors import QualcodeError
+from qualcode.domain.reports import CONSENSUS_CODER
+from qualcode.tui.screens.compare import CompareScreen
+from qualcode.tui.screens.review_dialogs import PickCoders
+from qualcode.tui.widgets.title_bar import TitleBar
+
+UNITS = ("character", "sentence", "turn")
+COLUMNS = ("Code", "Agree", "Kappa", "Alpha", "Coded", "By all", "By some", "Units", "Notes")
+EXPLAIN = (
+    "Agree: percent agreement. Kappa: Cohen's, for exactly two coders. Alpha: "
+    "Krippendorff's. Coded: {units} anyone coded, by all of the coders, by only some. "
+    "Units: {units} compared. u changes the unit, o the coders; enter compares a code."
+)
+
+
+def cells(row: AgreementRow) -> tuple[Text, ...]:
+    """A row's cells as literal text (code names may hold square brackets)."""
+    numbers = (
+        shown_statistic(row.percent_agreement, percent=True),
+        shown_statistic(row.kappa) if len(row.coders) == 2 else "",
+        shown_statistic(row.alpha),
+        shown_count(row.coded_by_any),
+        shown_count(row.coded_by_all),
+        shown_count(row.coded_by_some),
+        shown_count(row.units),
+    )
+    # The codebook's tree by indentation: full paths would push the numbers off screen.
+    depth = row.label.count(" > ")
+    name = row.label.rsplit(" > ", 1)[-1]
+    if len(name) > 48:
+        name = name[:47] + "…"
+    label = Text("  " * depth + name, style="bold" if row.kind == "overall" else "")
+    if not row.coded_by_any:
+        label.stylize("dim")
+    return (
+        label,
+        *(Text(n, justify="right") for n in numbers),
+        Text(row_notes(row), style="dim"),
+    )
+
+
+class AgreementScreen(Screen[None]):
+    BINDINGS = [
+        Binding("enter", "compare", "Compare this code"),
+        Binding("u", "next_unit", "Unit"),
+        Binding("o", "choose_coders", "Coders"),
+        Binding("escape", "back", "Back"),
+        Binding("question_mark,f1", "app.help", "Help"),
+    ]
+
+    class Loaded(Message):
+        def __init__(self, report: AgreementReport) -> None:
+            super().__init__()
+            self.report = report
+
+    def __init__(self, coders: list[str] | None = None, unit: str = "character") -> None:
+        super().__init__()
+        self.coders = coders
+        self.unit = unit
+        self.report: AgreementReport | None = None
+
+    def compose(self) -> ComposeResult:
+        yield TitleBar("Agreement between coders")
+        yield Label("Working out agreement…", id="agreement-title", classes="screen-hint")
+        yield DataTable(id="agreement", cursor_type="row", zebra_stripes=True)
+        yield Label("", id="agreement-explain", classes="screen-hint")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        table.add_columns(*COLUMNS)
+        table.focus()
+        self.load()
+
+    @work(thread=True, exclusive=True, group="agreement")
+    def load(self) -> None:
+        try:
+            report = self.app.backend.agreement(coders=self.coders, unit=self.unit)  # type: ignore[attr-defined]
+        except QualcodeError as error:
+            self.app.call_from_thread(self.notify, str(error), severity="error")
+            return
+        self.post_message(self.Loaded(report))
+
+    @on(Loaded)
+    def show(self, message: Loaded) -> None:
+        report = self.report = message.report
+        table = self.query_one(DataTable)
+        table.clear()
+        table.add_row(*cells(report.overall), key="overall")
+        for row in report.by_code:
+            table.add_row(*cells(row), key=row.uuid or row.label)
+        names = list(report.coders)
+        coders = (
+            ", ".join(names[:-1]) + " and " + names[-1]
+            if len(names) > 1
+            else "".join(names) or "nobody (no codings yet)"
+        )
+        self.query_one("#agreement-title", Label).update(
+            Text(f"Agreement between {coders}, over {report.unit}s.")
+        )
+        units = f"{report.unit}s"
+        self.query_one("#agreement-explain", Label).update(EXPLAIN.format(units=units))
+
+    def _row(self) -> AgreementRow | None:
+        table = self.query_one(DataTable)
+        if self.report is None or not table.row_count:
+            return None
+        index = table.cursor_row
+        rows = (self.report.overall, *self.report.by_code)
+        return rows[index] if index < len(rows) else None
+
+    @on(DataTable.RowSelected)
+    def selected(self) -> None:
+        self.action_compare()
+
+    def action_compare(self) -> None:
+        row = self._row()
+        if row is None:
+            return
+        code = (row.uuid, row.label) if row.kind == "code" and row.uuid else None
+        coders = list(self.report.coders) if self.report and self.coders else None
+        self.app.push_screen(CompareScreen(None, code=code, coders=coders))
+
+    def action_next_unit(self) -> None:
+        self.unit = UNITS[(UNITS.index(self.unit) + 1) % len(UNITS)]
+        self.notify(f"Agreement over {self.unit}s", timeout=2)
+        self.load()
+
+    def action_choose_coders(self) -> None:
+        self._pick_coders()
+
+    @work(thread=True, exclusive=True, group="agreement-coders")
+    def _pick_coders(self) -> None:
+        backend = self.app.backend  # type: ignore[attr-defined]
+        names = [n for n in backend.coder_names() if n.casefold() != CONSENSUS_CODER]
+        names += [n for n in backend.coder_names() if n.casefold() == CONSENSUS_CODER]
+        chosen = list(self.report.coders) if self.report else names
+
+        def picked(coders: list[str] | None) -> None:
+            if coders is None:
+                return
+            if len(coders) < 2:
+                self.notify("Choose at least two coders.", severity="warning")
+                return
+            self.coders = coders
+            self.load()
+
+        self.app.call_from_thread(self.app.push_screen, PickCoders(names, chosen), picked)
+
+    def action_back(self) -> None:
+        self.app.pop_screen()

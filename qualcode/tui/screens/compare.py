@@ -1,0 +1,592 @@
+"""Compare coders: one transcript, a lane per coder, walking through disagreements.
+
+The review meeting's screen (issue 6). The disagreement list is the same one
+``qualcode disagreements`` prints, in the same order (transcript, position, codebook
+order), walked with n / p across every transcript: past the last disagreement of one
+transcript, n opens the next transcript that has one. On each, the group can comment,
+set a status and decide which version stands; the agreed coding is stored as the
+"consensus" coder's, shown in its own lane.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from qualcode.domain.errors import QualcodeError
+from qualcode.domain.records import CodeRecord, CodingRecord, TurnRecord
+from qualcode.domain.reports import CONSENSUS_CODER
+from qualcode.domain.review import (
+    ChoiceKind,
+    ConsensusChoice,
+    ReviewItem,
+    ReviewStatus,
+    Thread,
+)
+from qualcode.tui.colours import code_colour
+from qualcode.tui.screens.code_picker import CodePicker, CodePickerResult
+from qualcode.tui.screens.dialogs import Choose, TextPrompt
+from qualcode.tui.screens.review_dialogs import PickCoders, describe_thread
+from qualcode.tui.widgets.coder_lanes import (
+    CONSENSUS_COLOUR,
+    LANE_COLOURS,
+    CompareView,
+    Lane,
+    lane_letters,
+)
+from qualcode.tui.widgets.title_bar import TitleBar
+from qualcode.tui.widgets.transcript_view import HighlightSpan, TurnSpan
+
+DECIDE_HINT = (
+    "1-9 accept that lane's version · a everyone's · x neither · e edited span (select it "
+    "first) · c comment · s status · u undo · l consensus lane · r hide resolved"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ItemKey:
+    """A disagreement's identity across reloads (its number changes, this does not)."""
+
+    source: str
+    code_uuid: str
+    start: int
+    end: int
+
+    @classmethod
+    def of(cls, item: ReviewItem) -> ItemKey:
+        d = item.disagreement
+        return cls(d.source, item.code_uuid, d.start, d.end)
+
+
+@dataclass(frozen=True, slots=True)
+class SourceText:
+    name: str
+    text: str
+    turns: tuple[TurnRecord, ...]
+
+
+class CompareScreen(Screen[None]):
+    BINDINGS = [
+        Binding("n", "next", "Next"),
+        Binding("p", "previous", "Previous"),
+        Binding("f", "filter_code", "Code"),
+        Binding("F", "all_codes", "All codes", show=False),
+        Binding("o", "choose_coders", "Coders"),
+        Binding("l", "toggle_consensus", "Consensus lane", show=False),
+        Binding("r", "toggle_resolved", "Hide resolved", show=False),
+        Binding("c", "comment", "Comment"),
+        Binding("s", "set_status", "Status"),
+        *[Binding(str(n), f"accept({n})", f"Accept lane {n}", show=False) for n in range(1, 10)],
+        Binding("a", "accept_all", "Accept all", show=False),
+        Binding("x,0", "accept_none", "Neither", show=False),
+        Binding("e", "edited_span", "Edited span", show=False),
+        Binding("u", "undo", "Undo"),
+        Binding("escape", "back", "Back"),
+        Binding("question_mark,f1", "app.help", "Help"),
+    ]
+
+    class Loaded(Message):
+        def __init__(
+            self,
+            items: list[ReviewItem],
+            coders: list[str],
+            document: SourceText | None,
+            codings: list[CodingRecord] | None,
+            codes: list[CodeRecord],
+            goal: ItemKey | None,
+            note: str,
+        ) -> None:
+            super().__init__()
+            self.items = items
+            self.coders = coders
+            self.document = document
+            self.codings = codings
+            self.codes = codes
+            self.goal = goal
+            self.note = note
+
+    class Failed(Message):
+        def __init__(self, text: str) -> None:
+            super().__init__()
+            self.text = text
+
+    def __init__(
+        self,
+        source: str | None = None,
+        *,
+        code: tuple[str, str] | None = None,
+        coders: Sequence[str] | None = None,
+    ) -> None:
+        super().__init__()
+        self.wanted_source = source
+        self.source: str | None = None  # the transcript shown
+        self.code = code  # (uuid, path) or None for every code
+        self.chosen_coders: list[str] | None = list(coders) if coders else None
+        self.coders: list[str] = []  # the lanes' coders, in lane order
+        self.show_consensus = True
+        self.unresolved_only = False
+        self.items: list[ReviewItem] = []
+        self.index: int | None = None
+        self.codings: list[CodingRecord] = []
+        self.codes: list[CodeRecord] = []
+        self._loaded_once = False
+
+    # --- layout --------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield TitleBar("Compare coders")
+        yield Static("", id="compare-legend")
+        yield CompareView(id="compare-view")
+        with VerticalScroll(id="compare-detail"):
+            yield Static("Loading…", id="compare-detail-text")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.view.focus()
+        self.load(self.wanted_source, None)
+
+    @property
+    def view(self) -> CompareView:
+        return self.query_one(CompareView)
+
+    @property
+    def backend(self):  # type: ignore[no-untyped-def]
+        return self.app.backend  # type: ignore[attr-defined]
+
+    @property
+    def current(self) -> ReviewItem | None:
+        if self.index is None or self.index >= len(self.items):
+            return None
+        return self.items[self.index]
+
+    # --- loading: workers fetch ------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="compare-load")
+    def load(self, source: str | None, goal: ItemKey | None, note: str = "") -> None:
+        """Fetch the disagreements, and the transcript ``source`` if it is not shown."""
+        try:
+            self.post_message(self._fetch(source, goal, note))
+        except QualcodeError as error:
+            self.post_message(self.Failed(str(error)))
+
+    def _fetch(self, source: str | None, goal: ItemKey | None, note: str) -> Loaded:
+        backend = self.backend
+        codes = [self.code[0]] if self.code else None
+        items = backend.review_items(coders=self.chosen_coders, codes=codes)
+        if self.chosen_coders:
+            coders = list(self.chosen_coders)
+        elif self.coders:
+            coders = list(self.coders)  # read once: only a merge brings new coders
+        else:
+            coders = [n for n in backend.coder_names() if n.casefold() != CONSENSUS_CODER]
+        if source is None and goal is not None:
+            source = goal.source
+        if source is None and items:
+            source = items[0].disagreement.source
+        document = codings = None
+        if source is not None:
+            codings = backend.all_codings(source)
+            if source != self.source:
+                doc = backend.document(source)
+                document = SourceText(doc.name, doc.text, doc.turns)
+        return self.Loaded(items, coders, document, codings, backend.codes(), goal, note)
+
+    # --- showing: handlers mutate ------------------------------------------------------------
+
+    @on(Loaded)
+    def loaded(self, message: Loaded) -> None:
+        self.items = message.items
+        self.coders = message.coders
+        self.codes = message.codes
+        if message.document is not None:
+            doc = message.document
+            self.source = doc.name
+            turns = [TurnSpan(t.start, t.end, t.speaker, t.start_time) for t in doc.turns]
+            self.view.load(doc.text, turns, [])
+            self.query_one(TitleBar).place = f"Compare coders · {doc.name}"
+            self.query_one(TitleBar).show()
+        if message.codings is not None:
+            self.codings = message.codings
+        first = not self._loaded_once
+        self._loaded_once = True
+        index = self._find(message.goal)
+        if index is None and message.goal is None:
+            index = self._first_in(self.source)
+        if index is not None and self.items[index].disagreement.source != self.source:
+            # The disagreement is in another transcript: fetch it, then show it.
+            self.load(self.items[index].disagreement.source, ItemKey.of(self.items[index]))
+            return
+        self._show(index)
+        if message.note:
+            self.notify(message.note, timeout=4)
+        elif first and index is None:
+            self.notify(self._none_here(), timeout=6)
+        if first and getattr(self.backend, "blind", False):
+            self.notify("Blind coding is on, but comparing shows everyone's coding.", timeout=6)
+
+    def _none_here(self) -> str:
+        if not self.items:
+            return "No disagreements between the chosen coders" + (
+                f" on '{self.code[1]}'." if self.code else "."
+            )
+        return "No disagreements in this transcript; n goes to the next transcript with one."
+
+    def _visible(self, item: ReviewItem) -> bool:
+        return not (self.unresolved_only and item.status is ReviewStatus.RESOLVED)
+
+    def _find(self, goal: ItemKey | None) -> int | None:
+        """The item ``goal`` names; if it is gone (hidden, or undone), the next one
+        in the same transcript, else the one before it."""
+        if goal is None:
+            return None
+        keys = [ItemKey.of(i) for i in self.items]
+        if goal in keys and self._visible(self.items[keys.index(goal)]):
+            return keys.index(goal)
+        same = [
+            i
+            for i, key in enumerate(keys)
+            if key.source == goal.source and self._visible(self.items[i])
+        ]
+        after = [i for i in same if keys[i].start >= goal.start]
+        if after:
+            return after[0]
+        return same[-1] if same else self._first_in(None)
+
+    def _first_in(self, source: str | None) -> int | None:
+        for i, item in enumerate(self.items):
+            if self._visible(item) and (source is None or item.disagreement.source == source):
+                return i
+        return None
+
+    def _show_lanes(self) -> None:
+        """Lanes for the filtered code, or else the current disagreement's code (other
+        codes show as small letters), and the legend above them."""
+        item = self.current
+        focus = self.code[0] if self.code else (item.code_uuid if item else None)
+        spans: dict[str, list[tuple[int, int]]] = {}
+        other: dict[str, list[tuple[int, int]]] = {}
+        for coding in self.codings:
+            if coding.code_uuid == focus:
+                spans.setdefault(coding.coder.casefold(), []).append((coding.start, coding.end))
+            elif self.code is None:
+                other.setdefault(coding.coder.casefold(), []).append((coding.start, coding.end))
+        letters = lane_letters(self.coders)
+        lanes = [
+            Lane.build(
+                name,
+                letter,
+                LANE_COLOURS[i % len(LANE_COLOURS)],
+                spans.get(name.casefold(), []),
+                other.get(name.casefold(), []),
+            )
+            for i, (name, letter) in enumerate(zip(self.coders, letters, strict=True))
+        ]
+        if self.show_consensus:
+            lanes.append(
+                Lane.build(
+                    CONSENSUS_CODER,
+                    "=",
+                    CONSENSUS_COLOUR,
+                    spans.get(CONSENSUS_CODER, []),
+                    other.get(CONSENSUS_CODER, []),
+                )
+            )
+        self.view.set_lanes(lanes)
+        legend = Text()
+        legend.append("Lanes: ", style="bold")
+        for i, lane in enumerate(lanes):
+            if i:
+                legend.append("   ")
+            number = f"{i + 1} " if lane.coder != CONSENSUS_CODER else ""
+            legend.append(number)
+            legend.append("▌", style=lane.colour)
+            legend.append(lane.letter, style=f"bold {lane.colour}")
+            legend.append(f" {lane.coder}")
+        legend.append("   · code: ", style="dim")
+        if self.code:
+            legend.append(self.code[1].rsplit(" > ", 1)[-1], style="bold")
+        else:
+            first = lanes[0].letter if lanes else "A"
+            legend.append(f"all ({first} this one, {first.lower()} others)")
+        if self.unresolved_only:
+            legend.append("   · resolved hidden", style="dim")
+        self.query_one("#compare-legend", Static).update(legend)
+
+    def _show(self, index: int | None) -> None:
+        self.index = index
+        self._show_lanes()
+        item = self.current
+        if item is None:
+            self.view.set_highlights([])
+            self.query_one("#compare-detail-text", Static).update(
+                Text(self._none_here() + "\n" + DECIDE_HINT, style="dim")
+            )
+            return
+        d = item.disagreement
+        colour = next(
+            (code_colour(c.colour, c.uuid) for c in self.codes if c.uuid == item.code_uuid),
+            "#888888",
+        )
+        label = "≠" + d.code_path.rsplit(" > ", 1)[-1]
+        self.view.set_highlights([HighlightSpan(d.start, d.end, "current", colour, label)])
+        self.view.move_cursor_to(d.start)
+        self.query_one("#compare-detail-text", Static).update(self._detail(item))
+
+    def _detail(self, item: ReviewItem) -> Text:
+        d = item.disagreement
+        visible = [i for i in self.items if self._visible(i)]
+        position = visible.index(item) + 1 if item in visible else item.number
+        here = sum(1 for i in visible if i.disagreement.source == d.source)
+        text = Text()
+        text.append(f"Disagreement {position} of {len(visible)}", style="bold")
+        text.append(f" ({here} in this transcript) · ")
+        text.append(d.code_path, style="bold")
+        text.append(f" · status: {item.status.value}\n")
+        text.append(d.summary + "\n")
+        for coding in d.codings:
+            excerpt = " ".join(self.view.text[coding.start : coding.end].split())
+            if len(excerpt) > 60:
+                excerpt = excerpt[:59] + "…"
+            text.append(f"  {coding.coder}", style="bold")
+            text.append(f"  {coding.start}-{coding.end}  “{excerpt}”")
+            if coding.memo:
+                text.append(f"  memo: {' '.join(coding.memo.split())}", style="italic")
+            text.append("\n")
+        if item.thread is not None:
+            text.append_text(describe_thread(item.thread, heading=False))
+        text.append(DECIDE_HINT, style="dim")
+        return text
+
+    @on(Failed)
+    def failed(self, message: Failed) -> None:
+        self.notify(message.text, severity="error", timeout=8)
+
+    # --- walking through ---------------------------------------------------------------------
+
+    def _step(self, direction: int) -> None:
+        if not self.items:
+            self.notify(self._none_here(), severity="warning")
+            return
+        if self.index is None:
+            # Nothing shown here: the first one after this transcript (or before it).
+            here = (self.source or "").casefold()
+            candidates = [
+                i
+                for i, item in enumerate(self.items)
+                if self._visible(item)
+                and (
+                    (item.disagreement.source.casefold() > here)
+                    if direction > 0
+                    else (item.disagreement.source.casefold() < here)
+                )
+            ]
+            if not candidates:
+                self.notify("No more disagreements that way.", severity="warning")
+                return
+            self._go(candidates[0] if direction > 0 else candidates[-1])
+            return
+        i = self.index + direction
+        while 0 <= i < len(self.items) and not self._visible(self.items[i]):
+            i += direction
+        if not 0 <= i < len(self.items):
+            word = "last" if direction > 0 else "first"
+            self.notify(f"That was the {word} disagreement.", timeout=3)
+            return
+        self._go(i)
+
+    def _go(self, index: int) -> None:
+        item = self.items[index]
+        source = item.disagreement.source
+        if source != self.source:
+            self.notify(f"Now in {source}: the next transcript with a disagreement.", timeout=4)
+            self.load(source, ItemKey.of(item))
+            return
+        self._show(index)
+
+    def action_next(self) -> None:
+        self._step(1)
+
+    def action_previous(self) -> None:
+        self._step(-1)
+
+    # --- what is compared ----------------------------------------------------------------
+
+    def _reload(self, note: str = "") -> None:
+        item = self.current
+        self.load(self.source, ItemKey.of(item) if item else None, note)
+
+    def action_filter_code(self) -> None:
+        def chosen(result: CodePickerResult | None) -> None:
+            if result and result.apply:
+                code = next(c for c in self.codes if c.uuid == result.apply[0])
+                self.code = (code.uuid, code.path)
+                self.load(self.source, None)
+
+        self.app.push_screen(CodePicker(self.codes, "Compare coders on which code?"), chosen)
+
+    def action_all_codes(self) -> None:
+        self.code = None
+        self.load(self.source, None)
+
+    def action_choose_coders(self) -> None:
+        self._pick_coders()
+
+    @work(thread=True, exclusive=True, group="compare-coders")
+    def _pick_coders(self) -> None:
+        names = [n for n in self.backend.coder_names() if n.casefold() != CONSENSUS_CODER]
+
+        def chosen(picked: list[str] | None) -> None:
+            if picked is None:
+                return
+            if len(picked) < 2:
+                self.notify("Choose at least two coders to compare.", severity="warning")
+                return
+            self.chosen_coders = picked
+            self._reload()
+
+        self.app.call_from_thread(
+            self.app.push_screen, PickCoders(names, self.coders or names), chosen
+        )
+
+    def action_toggle_consensus(self) -> None:
+        self.show_consensus = not self.show_consensus
+        self._show_lanes()
+
+    def action_toggle_resolved(self) -> None:
+        self.unresolved_only = not self.unresolved_only
+        self.notify(
+            "Resolved disagreements hidden: n and p skip them."
+            if self.unresolved_only
+            else "Showing every disagreement, resolved ones too.",
+            timeout=4,
+        )
+        item = self.current
+        self._show(self._find(ItemKey.of(item)) if item else self._first_in(self.source))
+
+    # --- discussing and deciding ------------------------------------------------------------
+
+    @work(thread=True, group="compare-write")
+    def act(self, apply: Callable[[Any], Any], describe: Callable[[Any], str]) -> None:
+        """Make one change through the backend, then fetch the list and lanes again."""
+        item = self.current
+        try:
+            result = apply(self.backend)
+            note = describe(result)
+            goal = ItemKey.of(item) if item else None
+            self.post_message(self._fetch(self.source, goal, note))
+        except QualcodeError as error:
+            self.post_message(self.Failed(str(error)))
+
+    def _need_item(self) -> ReviewItem | None:
+        item = self.current
+        if item is None:
+            self.notify("No disagreement shown here: n goes to the next.", severity="warning")
+        return item
+
+    def action_comment(self) -> None:
+        item = self._need_item()
+        if item is None:
+            return
+
+        def done(text: str | None) -> None:
+            if text:
+                self.act(lambda b: b.comment(item.anchor, text), lambda _: "Comment added")
+
+        self.app.push_screen(TextPrompt("Comment on this disagreement:"), done)
+
+    def action_set_status(self) -> None:
+        item = self._need_item()
+        if item is None:
+            return
+
+        def done(key: str | None) -> None:
+            if key:
+                status = ReviewStatus(key)
+                self.act(
+                    lambda b: b.set_review_status(item.anchor, status),
+                    lambda _: f"Status: {status.value}",
+                )
+
+        choices = [(s.value, s.value.capitalize()) for s in ReviewStatus]
+        self.app.push_screen(Choose("Status of this disagreement:", choices), done)
+
+    def _decide(self, choice: ConsensusChoice) -> None:
+        item = self._need_item()
+        if item is None:
+            return
+        coders = list(self.coders)
+
+        def describe(thread: Thread) -> str:
+            return f"Agreed: {choice.describe()} (u undoes)"
+
+        self.act(lambda b: b.decide(item, choice, coders=coders), describe)
+
+    def action_accept(self, lane: int) -> None:
+        if not 1 <= lane <= len(self.coders):
+            self.notify(f"There is no lane {lane}.", severity="warning")
+            return
+        self._decide(ConsensusChoice(ChoiceKind.CODER, coder=self.coders[lane - 1]))
+
+    def action_accept_all(self) -> None:
+        self._decide(ConsensusChoice(ChoiceKind.ALL))
+
+    def action_accept_none(self) -> None:
+        self._decide(ConsensusChoice(ChoiceKind.NONE))
+
+    def action_edited_span(self) -> None:
+        item = self._need_item()
+        if item is None:
+            return
+        selection = self.view.selection
+        if selection is not None:
+            start, end = selection
+            self._decide(ConsensusChoice(ChoiceKind.SPAN, start=start, end=end))
+            return
+
+        def done(answer: str | None) -> None:
+            span = _parse_span(answer or "")
+            if answer and span is None:
+                self.notify("Write it as start-end, e.g. 120-180.", severity="warning")
+            elif span:
+                self._decide(ConsensusChoice(ChoiceKind.SPAN, start=span[0], end=span[1]))
+
+        d = item.disagreement
+        self.app.push_screen(
+            TextPrompt(
+                "Agreed span as start-end, counted in characters from the start of the "
+                "transcript (easier: esc, select the passage with shift+arrows or the "
+                "mouse, then e):",
+                f"{d.start}-{d.end}",
+            ),
+            done,
+        )
+
+    def action_undo(self) -> None:
+        self.act(
+            lambda b: b.undo(),
+            lambda step: f"Undone: {step.description}" if step else "Nothing to undo",
+        )
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+
+def _parse_span(answer: str) -> tuple[int, int] | None:
+    parts = answer.replace("–", "-").split("-")
+    if len(parts) != 2:
+        return None
+    try:
+        start, end = int(parts[0]), int(parts[1])
+    except ValueError:
+        return None
+    return (start, end) if 0 <= start < end else None
