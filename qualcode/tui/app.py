@@ -313,6 +313,13 @@ class QualcodeApp(App[None]):
             "Percent agreement, Cohen's kappa and Krippendorff's alpha per code",
             self.action_agreement,
         )
+        if isinstance(screen, CompareScreen):
+            yield SystemCommand(
+                "Start the consensus from agreed coding",
+                "Copy every passage all compared coders coded alike into the consensus "
+                "(safe to repeat; u undoes)",
+                screen.action_seed,
+            )
         if isinstance(screen, TranscriptScreen):
             yield SystemCommand("Undo", "Take back your last change", screen.action_undo)
             yield SystemCommand("Redo", "Apply again what you undid", screen.action_redo)

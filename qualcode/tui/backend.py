@@ -289,3 +289,8 @@ class Backend:
             return ConsensusService(session, self.coder).decide(
                 d.source, item.code_uuid, d.start, d.end, choice, coders=coders or None
             )
+
+    def seed_consensus(self, coders: Sequence[str] | None = None) -> int:
+        """Copy what every compared coder coded alike into the consensus."""
+        with self.project.session() as session:
+            return ConsensusService(session, self.coder).seed(coders=coders or None)

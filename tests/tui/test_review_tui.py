@@ -392,3 +392,24 @@ def test_agreement_table_snapshot(snap_compare, review_project: Path) -> None:  
 
     app = QualcodeApp(review_project, coder="Ann")
     assert snap_compare(app, terminal_size=(120, 24), run_before=ready)
+
+
+async def test_seed_the_consensus_from_the_palette_action(review_project: Path) -> None:
+    app = QualcodeApp(review_project, coder="Ann")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_compare(pilot, "group")
+        assert "0 decided" in str(screen.query_one("#compare-detail-text").render())
+        commands = [c.title for c in app.get_system_commands(screen)]
+        assert "Start the consensus from agreed coding" in commands
+        screen.action_seed()
+        # What every coder present coded alike is copied: Risk in the group, and in the
+        # interview the part of Time that Ann and Bo both coded.
+        # (The lanes mark the current disagreement's code, Time; Risk is another code.)
+        await wait_for(pilot, lambda: others(screen, "nobody owns the risk")["consensus"])
+        assert sorted(consensus(review_project)) == [
+            ("group", "Risk", "nobody owns the risk"),
+            ("interview-sam", "Time", "we just have no time"),
+        ]
+        await pilot.press("u")
+        await wait_for(pilot, lambda: not others(screen, "nobody owns the risk")["consensus"])
+    assert consensus(review_project) == []

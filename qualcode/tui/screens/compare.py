@@ -349,7 +349,8 @@ class CompareScreen(Screen[None]):
         here = sum(1 for i in visible if i.disagreement.source == d.source)
         text = Text()
         text.append(f"Disagreement {position} of {len(visible)}", style="bold")
-        text.append(f" ({here} in this transcript) · ")
+        decided = sum(1 for i in visible if i.thread is not None and i.thread.decision)
+        text.append(f" ({here} in this transcript; {decided} decided) · ")
         text.append(d.code_path, style="bold")
         text.append(f" · status: {item.status.value}\n")
         text.append(d.summary + "\n")
@@ -570,6 +571,17 @@ class CompareScreen(Screen[None]):
             ),
             done,
         )
+
+    def action_seed(self) -> None:
+        coders = list(self.coders)
+
+        def done(added: int) -> str:
+            if not added:
+                return "The consensus already holds everything the coders agreed on."
+            plural = "s" * (added != 1)
+            return f"Copied {added} agreed passage{plural} into the consensus (u undoes)."
+
+        self.act(lambda b: b.seed_consensus(coders), done)
 
     def action_undo(self) -> None:
         self.act(
