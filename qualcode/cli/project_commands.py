@@ -93,6 +93,12 @@ def demo(
     )
     if no_open or not (sys.stdin.isatty() and sys.stdout.isatty()):
         _describe(report)
+        if with_review:
+            click.echo(
+                f"      qualcode agreement {report.path}\n"
+                f"      qualcode review list {report.path}\n"
+                "      or open it and choose Compare coders in the command palette (ctrl+p)"
+            )
         return
     first = next(
         (s.name for s in report.sources if s.name.startswith("mh-partner")), report.sources[0].name
