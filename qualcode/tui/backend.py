@@ -253,6 +253,12 @@ class Backend:
                 unit=unit,  # type: ignore[arg-type]
             )
 
+    def export_agreement(self, path: Path, report: AgreementReport, *, by: str = "code") -> Path:
+        """Save an agreement table, with the identifier register applied and checked."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with self.project.read_session() as session:
+            return AgreementService(session).export(path, report, by=by)
+
     def review_items(
         self, *, coders: Sequence[str] | None = None, codes: Sequence[str] | None = None
     ) -> list[ReviewItem]:

@@ -413,3 +413,42 @@ async def test_seed_the_consensus_from_the_palette_action(review_project: Path) 
         await pilot.press("u")
         await wait_for(pilot, lambda: not others(screen, "nobody owns the risk")["consensus"])
     assert consensus(review_project) == []
+
+
+async def test_agreement_by_source_and_saved_for_a_report(
+    review_project: Path, tmp_path: Path
+) -> None:
+    from qualcode.exporters.readback import text_locations
+
+    with Project.open(review_project) as project, project.read_session() as session:
+        report = AgreementService(session).agreement()
+    app = QualcodeApp(review_project, coder="Ann")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: app.backend is not None)
+        app.action_agreement()
+        await wait_for(pilot, lambda: isinstance(app.screen, AgreementScreen)
+                       and app.screen.report is not None)
+        screen = app.screen
+        table = screen.query_one(DataTable)
+        await pilot.press("b")
+        rows = [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
+        assert [r[0] for r in rows] == [report.overall.label, "group", "interview-sam"]
+        assert rows[1] == [str(c) for c in cells(report.by_source[0])]
+        assert str(table.ordered_columns[0].label) == "Source"
+        # Enter on a source compares the coders on it.
+        table.move_cursor(row=2)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, CompareScreen)
+                       and app.screen.source == "interview-sam")
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.screen is screen)
+        # w saves the table shown, for the report.
+        saved = tmp_path / "agreement.csv"
+        await pilot.press("w")
+        await wait_for(pilot, lambda: isinstance(app.screen, TextPrompt))
+        prompt = app.screen
+        prompt.query_one("Input").value = str(saved)
+        await pilot.press("enter")
+        await wait_for(pilot, saved.exists)
+    cells_saved = [t for _, t in text_locations(saved)]
+    assert "Source" in cells_saved and "interview-sam" in cells_saved

@@ -1,9 +1,13 @@
-"""Agreement between coders: a row per code and one for everything, as the CLI reports.
+"""Agreement between coders: a row per code (or per source) and one for everything, as
+the CLI reports.
 
-Enter on a code opens the compare view on that code, at its first disagreement.
+Enter on a code opens the compare view on that code, at its first disagreement; on a
+source, the compare view of that source. The table can be saved for a report.
 """
 
 from __future__ import annotations
+
+from pathlib import Path
 
 from rich.text import Text
 from textual import on, work
@@ -23,15 +27,17 @@ from qualcode.domain.agreement import (
 from qualcode.domain.errors import QualcodeError
 from qualcode.domain.reports import CONSENSUS_CODER
 from qualcode.tui.screens.compare import CompareScreen
+from qualcode.tui.screens.dialogs import TextPrompt
 from qualcode.tui.screens.review_dialogs import PickCoders
 from qualcode.tui.widgets.title_bar import TitleBar
 
 UNITS = ("character", "sentence", "turn")
-COLUMNS = ("Code", "Agree", "Kappa", "Alpha", "Coded", "By all", "By some", "Units", "Notes")
+COLUMNS = ("Agree", "Kappa", "Alpha", "Coded", "By all", "By some", "Units", "Notes")
 EXPLAIN = (
     "Agree: percent agreement. Kappa: Cohen's, for exactly two coders. Alpha: "
     "Krippendorff's. Coded: {units} anyone coded, by all of the coders, by only some. "
-    "Units: {units} compared. u changes the unit, o the coders; enter compares a code."
+    "Units: {units} compared. u changes the unit, o the coders, b code/source rows, "
+    "w saves the table; enter compares."
 )
 
 
@@ -66,6 +72,8 @@ class AgreementScreen(Screen[None]):
         Binding("enter", "compare", "Compare this code"),
         Binding("u", "next_unit", "Unit"),
         Binding("o", "choose_coders", "Coders"),
+        Binding("b", "toggle_by", "By code / source"),
+        Binding("w", "save", "Save table"),
         Binding("escape", "back", "Back"),
         Binding("question_mark,f1", "app.help", "Help"),
     ]
@@ -79,6 +87,7 @@ class AgreementScreen(Screen[None]):
         super().__init__()
         self.coders = coders
         self.unit = unit
+        self.by = "code"
         self.report: AgreementReport | None = None
 
     def compose(self) -> ComposeResult:
@@ -89,9 +98,7 @@ class AgreementScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        table = self.query_one(DataTable)
-        table.add_columns(*COLUMNS)
-        table.focus()
+        self.query_one(DataTable).focus()
         self.load()
 
     @work(thread=True, exclusive=True, group="agreement")
@@ -107,9 +114,9 @@ class AgreementScreen(Screen[None]):
     def show(self, message: Loaded) -> None:
         report = self.report = message.report
         table = self.query_one(DataTable)
-        table.clear()
-        table.add_row(*cells(report.overall), key="overall")
-        for row in report.by_code:
+        table.clear(columns=True)
+        table.add_columns("Code" if self.by == "code" else "Source", *COLUMNS)
+        for row in self._rows():
             table.add_row(*cells(row), key=row.uuid or row.label)
         names = list(report.coders)
         coders = (
@@ -128,8 +135,15 @@ class AgreementScreen(Screen[None]):
         if self.report is None or not table.row_count:
             return None
         index = table.cursor_row
-        rows = (self.report.overall, *self.report.by_code)
+        rows = self._rows()
         return rows[index] if index < len(rows) else None
+
+    def _rows(self) -> list[AgreementRow]:
+        """The overall row first, then one per code or per source."""
+        if self.report is None:
+            return []
+        report = self.report
+        return [report.overall, *(report.by_code if self.by == "code" else report.by_source)]
 
     @on(DataTable.RowSelected)
     def selected(self) -> None:
@@ -140,8 +154,38 @@ class AgreementScreen(Screen[None]):
         if row is None:
             return
         code = (row.uuid, row.label) if row.kind == "code" and row.uuid else None
+        source = row.label if row.kind == "source" else None
         coders = list(self.report.coders) if self.report and self.coders else None
-        self.app.push_screen(CompareScreen(None, code=code, coders=coders))
+        self.app.push_screen(CompareScreen(source, code=code, coders=coders))
+
+    def action_toggle_by(self) -> None:
+        self.by = "source" if self.by == "code" else "code"
+        if self.report is not None:
+            self.show(self.Loaded(self.report))
+
+    def action_save(self) -> None:
+        report = self.report
+        if report is None:
+            return
+        suggested = Path("exports") / f"agreement-by-{self.by}-{report.unit}.xlsx"
+
+        def chosen(answer: str | None) -> None:
+            if answer:
+                self.save(report, Path(answer).expanduser(), self.by)
+
+        self.app.push_screen(
+            TextPrompt("Save the agreement table (.xlsx, .csv or .docx) as:", str(suggested)),
+            chosen,
+        )
+
+    @work(thread=True, group="agreement-save")
+    def save(self, report: AgreementReport, path: Path, by: str) -> None:
+        try:
+            self.app.backend.export_agreement(path, report, by=by)  # type: ignore[attr-defined]
+        except (QualcodeError, OSError) as error:
+            self.app.call_from_thread(self.notify, str(error), severity="error", timeout=12)
+            return
+        self.app.call_from_thread(self.notify, f"Saved the agreement table to {path}", timeout=6)
 
     def action_next_unit(self) -> None:
         self.unit = UNITS[(UNITS.index(self.unit) + 1) % len(UNITS)]
