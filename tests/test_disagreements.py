@@ -123,8 +123,9 @@ def test_csv_and_xlsx_exports_are_redacted(two_coders: Project, tmp_path: Path) 
         DisagreementService(session).export(xlsx)
     sheet = load_workbook(xlsx).active
     values = [[cell.value for cell in row] for row in sheet.iter_rows()]
-    assert values[0][:4] == ["source", "code", "start", "end"]
-    assert values[1][2:6] == [0, 20, "Ann", "Bo"]
+    assert values[0][:5] == ["number", "source", "code", "start", "end"]
+    assert values[1][:1] + values[1][3:7] == [1, 0, 20, "Ann", "Bo"]
+    assert values[0][-2:] == ["status", "discussion"] and values[1][-2] == "open"
     assert all("Hartwell" not in str(v) for row in values for v in row)
 
 
@@ -179,3 +180,36 @@ def test_cli_list_json_export_and_errors(
     assert bad.exit_code == 1 and "no coder 'Zed'" in bad.output
     assert run(study, "-o", str(tmp_path / "out.txt")).exit_code == 1
     assert run("--help").exit_code == 0
+
+
+def test_exports_carry_each_disagreements_status_and_discussion(
+    two_coders: Project, tmp_path: Path
+) -> None:
+    from docx import Document
+
+    from qualcode.domain.review import ReviewStatus
+    from qualcode.services.review import ReviewService
+
+    with two_coders.session() as session:
+        review = ReviewService(session, "Bo")
+        first = review.items()[0]
+        review.comment(first.anchor, "Hartwell is the town, so it is about place")
+        review.set_status(first.anchor, ReviewStatus.NEEDS_DISCUSSION)
+    path = tmp_path / "review.csv"
+    _export(two_coders, path)
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [r["number"] for r in rows] == ["1", "2", "3", "4"]
+    assert rows[0]["status"] == "needs discussion" and rows[1]["status"] == "open"
+    comment, status = rows[0]["discussion"].splitlines()
+    assert comment.startswith("Bo, ") and comment.endswith(
+        ": [town] is the town, so it is about place"
+    )
+    assert status.endswith(": marked needs discussion")
+
+    document = tmp_path / "review.docx"
+    with two_coders.read_session() as session:
+        DisagreementService(session).export(document)
+    paragraphs = [(p.style.name, p.text) for p in Document(str(document)).paragraphs]
+    assert any(s == "Extract Summary" and t.endswith("needs discussion") for s, t in paragraphs)
+    assert any(s == "Extract Details" and "about place" in t for s, t in paragraphs)

@@ -150,6 +150,7 @@ def test_three_coders_merge_agree_discuss_and_reach_consensus(
     run("disagreements", team, "-o", meeting)
     text = "\n".join(t for _, t in text_locations(meeting))
     assert "Disagreements between coders" in text and "coded by" in text
+    assert "I read this as staffing, not money" in text  # the discussion goes too
     report_path = tmp_path / "agreed.docx"
     run("export", "docx", team, "--consensus", "-o", report_path)
     report_text = "\n".join(t for _, t in text_locations(report_path))

@@ -92,6 +92,13 @@ class ThreadEntry:
     created_at: datetime
 
 
+def entry_words(entry: ThreadEntry) -> str:
+    """One entry as a line of a meeting's notes: "Asha, 23 Nov 2026 14:05: text"."""
+    when = entry.created_at.strftime("%d %b %Y %H:%M")
+    prefix = {EntryKind.DECISION: "decided: ", EntryKind.STATUS: ""}.get(entry.kind, "")
+    return f"{entry.author}, {when}: {prefix}{entry.text}"
+
+
 @dataclass(frozen=True, slots=True)
 class Thread:
     uuid: str

@@ -13,20 +13,41 @@ from pathlib import Path
 
 from qualcode.domain.disagreements import Disagreement
 from qualcode.domain.errors import InputFileError
+from qualcode.domain.review import Thread, entry_words
 
 Redact = Callable[[str], str]
 
-HEADER = ("source", "code", "start", "end", "coded by", "not coded by", "text", "codings", "memos")
+HEADER = (
+    "number",
+    "source",
+    "code",
+    "start",
+    "end",
+    "coded by",
+    "not coded by",
+    "text",
+    "codings",
+    "memos",
+    "status",
+    "discussion",
+)
 
 
-def write_disagreements(items: Sequence[Disagreement], path: Path, redact: Redact) -> Path:
-    """Write ``items`` to ``path``: .csv, .xlsx or .docx by suffix. Returns ``path``."""
+def write_disagreements(
+    items: Sequence[Disagreement],
+    path: Path,
+    redact: Redact,
+    threads: Sequence[Thread | None] | None = None,
+) -> Path:
+    """Write ``items`` to ``path``: .csv, .xlsx or .docx by suffix, each with its
+    discussion thread (``threads``, in the same order) if it has one. Returns ``path``."""
     path = Path(path)
     suffix = path.suffix.lower()
+    discussed = list(threads) if threads is not None else [None] * len(items)
     if suffix in (".csv", ".xlsx"):
-        _write_table(items, path, suffix, redact)
+        _write_table(items, discussed, path, suffix, redact)
     elif suffix == ".docx":
-        _write_document(items, path, redact)
+        _write_document(items, discussed, path, redact)
     else:
         raise InputFileError(path, "write disagreements to a .csv, .xlsx or .docx file")
     return path
@@ -40,7 +61,21 @@ def _memos(item: Disagreement) -> list[str]:
     return [f"{c.coder}: {c.memo}" for c in item.codings if c.memo.strip()]
 
 
-def _write_table(items: Sequence[Disagreement], path: Path, suffix: str, redact: Redact) -> None:
+def _status(thread: Thread | None) -> str:
+    return thread.status.value if thread is not None else "open"
+
+
+def _discussion(thread: Thread | None) -> list[str]:
+    return [entry_words(e) for e in thread.entries] if thread is not None else []
+
+
+def _write_table(
+    items: Sequence[Disagreement],
+    threads: Sequence[Thread | None],
+    path: Path,
+    suffix: str,
+    redact: Redact,
+) -> None:
     from qualcode.exporters.tables import (
         SheetTable,
         csv_bytes,
@@ -50,6 +85,7 @@ def _write_table(items: Sequence[Disagreement], path: Path, suffix: str, redact:
 
     rows = [
         [
+            number,
             redact(item.source),
             redact(item.code_path),
             item.start,
@@ -59,8 +95,10 @@ def _write_table(items: Sequence[Disagreement], path: Path, suffix: str, redact:
             redact(item.text),
             redact(_codings(item)),
             redact("\n".join(_memos(item))),
+            _status(thread),
+            redact("\n".join(_discussion(thread))),
         ]
-        for item in items
+        for number, (item, thread) in enumerate(zip(items, threads, strict=True), start=1)
     ]
     if suffix == ".csv":
         data = csv_bytes(HEADER, rows)
@@ -69,7 +107,9 @@ def _write_table(items: Sequence[Disagreement], path: Path, suffix: str, redact:
     replace_atomically({path: data})
 
 
-def _write_document(items: Sequence[Disagreement], path: Path, redact: Redact) -> None:
+def _write_document(
+    items: Sequence[Disagreement], threads: Sequence[Thread | None], path: Path, redact: Redact
+) -> None:
     # deferred: python-docx is only needed for Word output
     from docx import Document
 
@@ -82,15 +122,20 @@ def _write_document(items: Sequence[Disagreement], path: Path, redact: Redact) -
     if not items:
         writer.paragraph("The coders agree everywhere they were compared.", "Normal")
     source = None
-    for item in items:
+    for number, (item, thread) in enumerate(zip(items, threads, strict=True), start=1):
         if item.source != source:
             source = item.source
             writer.heading(source, 2)
-        writer.paragraph(f"{item.code_path} ({item.start}\u2013{item.end})", "Extract Summary")
+        writer.paragraph(
+            f"{number}. {item.code_path} ({item.start}\u2013{item.end}) \u00b7 {_status(thread)}",
+            "Extract Summary",
+        )
         writer.paragraph(f"\u201c{item.text}\u201d", "Quote")
         writer.paragraph(item.summary, "Quote Attribution")
         for memo in _memos(item):
             writer.paragraph(f"Memo \u2014 {memo}", "Memo")
+        for line in _discussion(thread):
+            writer.paragraph(line, "Extract Details")
     writer.finish()
     document.core_properties.title = "Disagreements between coders"
     document.core_properties.author = "qualcode"

@@ -126,15 +126,18 @@ class DisagreementService(Service):
         sources: Sequence[str] | None = None,
         allow_identifiers: bool = False,
     ) -> int:
-        """Write the disagreements to ``path`` (.csv, .xlsx or .docx) with the
-        identifier register applied, then check the file as every export is checked;
-        returns how many were written."""
+        """Write the disagreements to ``path`` (.csv, .xlsx or .docx), numbered as
+        `qualcode review list` numbers them and each with its status and discussion,
+        with the identifier register applied; then check the file as every export is
+        checked. Returns how many were written."""
         from qualcode.exporters.disagreements import write_disagreements  # only for -o
         from qualcode.services.identifiers import IdentifierService
         from qualcode.services.reports import check_export
+        from qualcode.services.review import ReviewService  # it builds on this module
 
-        items = self.disagreements(coders=coders, codes=codes, sources=sources)
+        reviewed = ReviewService(self.session).items(coders=coders, codes=codes, sources=sources)
+        items = [r.disagreement for r in reviewed]
         redactor = IdentifierService(self.session).redactor()
-        write_disagreements(items, Path(path), redactor.apply)
+        write_disagreements(items, Path(path), redactor.apply, [r.thread for r in reviewed])
         check_export(Path(path), redactor, allow=allow_identifiers)
         return len(items)
