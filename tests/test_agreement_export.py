@@ -51,7 +51,9 @@ def test_word_and_workbook(
     _run(project_path, "--unit", "turn", "-o", str(docx))
     text = "\n".join(t for _, t in text_locations(docx))
     assert "Agreement between coders" in text and "Coders compared: Ann, Bo" in text
-    assert "Barriers > Time" in text and "Turns" in text and "Krippendorff" in text
+    assert "Barriers > Time" in text and "Unit: turns" in text and "Krippendorff" in text
+    assert "Kappa" in text  # two coders
+    assert "Enablers\n" not in text + "\n" and "rows nobody coded" in text  # left out
 
     xlsx = tmp_path / "agreement.xlsx"
     _run(project_path, "--by", "source", "-o", str(xlsx))

@@ -101,17 +101,37 @@ def _write_document(report: AgreementReport, path: Path, redact: Redact, by: str
         + ".",
         "Normal",
     )
-    rows = table_rows(report, by)
+    # A page is narrow: the table keeps what a report quotes; units and notes go below
+    # it, kappa only with two coders, and rows nobody coded (themes) are left out.
+    rows = [r for r in table_rows(report, by) if r.coded_by_any or r.kind == "overall"]
+    left_out = len(table_rows(report, by)) - len(rows)
+    kappa = len(report.coders) == 2
+    header = ["Code" if by == "code" else "Source", "Coded", "All", "Some", "Agree"]
+    header += ["Kappa", "Alpha"] if kappa else ["Alpha"]
+    body = []
+    for row in rows:
+        shown = shown_row(row)  # label, units, coded, all, some, agree, kappa, alpha, notes
+        body.append((shown[0], *shown[2:6], *([shown[6]] if kappa else []), shown[7]))
     writer.table(
         ReportTable(
             title="By code" if by == "code" else "By source",
             caption="",
-            headers=tuple(table_header(report, by)),
-            rows=tuple(tuple(shown_row(row)) for row in rows),
-            emphasis=(len(rows) - 1,),
+            headers=tuple(header),
+            rows=tuple(body),
+            emphasis=(len(body) - 1,),
         ),
         heading=False,
     )
+    sentences = [
+        f"'Coded' counts the {units} anyone coded; 'All' and 'Some' those every coder "
+        "coded and those only some coded."
+    ]
+    if left_out:
+        sentences.append(f"{left_out} rows nobody coded (such as themes) are left out.")
+    writer.paragraph(" ".join(sentences), "Extract Summary")
+    notes = [f"{row.label}: {row_notes(row)}" for row in rows if row_notes(row)]
+    for note in notes:
+        writer.paragraph(note, "Extract Details")
     writer.paragraph(EXPLANATION.format(units=units), "Extract Summary")
     writer.finish()
     document.core_properties.title = title
