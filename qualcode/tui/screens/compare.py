@@ -31,6 +31,7 @@ from qualcode.domain.review import (
     ConsensusChoice,
     ReviewItem,
     ReviewStatus,
+    SpanAnchor,
     Thread,
 )
 from qualcode.tui.colours import code_colour
@@ -51,21 +52,6 @@ DECIDE_HINT = (
     "1-9 accept that lane's version · a everyone's · x neither · e edited span (select it "
     "first) · c comment · s status · u undo · l consensus lane · r hide resolved"
 )
-
-
-@dataclass(frozen=True, slots=True)
-class ItemKey:
-    """A disagreement's identity across reloads (its number changes, this does not)."""
-
-    source: str
-    code_uuid: str
-    start: int
-    end: int
-
-    @classmethod
-    def of(cls, item: ReviewItem) -> ItemKey:
-        d = item.disagreement
-        return cls(d.source, item.code_uuid, d.start, d.end)
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,7 +89,7 @@ class CompareScreen(Screen[None]):
             document: SourceText | None,
             codings: list[CodingRecord] | None,
             codes: list[CodeRecord],
-            goal: ItemKey | None,
+            goal: SpanAnchor | None,
             note: str,
         ) -> None:
             super().__init__()
@@ -172,14 +158,14 @@ class CompareScreen(Screen[None]):
     # --- loading: workers fetch ------------------------------------------------------------
 
     @work(thread=True, exclusive=True, group="compare-load")
-    def load(self, source: str | None, goal: ItemKey | None, note: str = "") -> None:
+    def load(self, source: str | None, goal: SpanAnchor | None, note: str = "") -> None:
         """Fetch the disagreements, and the transcript ``source`` if it is not shown."""
         try:
             self.post_message(self._fetch(source, goal, note))
         except QualcodeError as error:
             self.post_message(self.Failed(str(error)))
 
-    def _fetch(self, source: str | None, goal: ItemKey | None, note: str) -> Loaded:
+    def _fetch(self, source: str | None, goal: SpanAnchor | None, note: str) -> Loaded:
         backend = self.backend
         codes = [self.code[0]] if self.code else None
         items = backend.review_items(coders=self.chosen_coders, codes=codes)
@@ -224,7 +210,7 @@ class CompareScreen(Screen[None]):
             index = self._first_in(self.source)
         if index is not None and self.items[index].disagreement.source != self.source:
             # The disagreement is in another transcript: fetch it, then show it.
-            self.load(self.items[index].disagreement.source, ItemKey.of(self.items[index]))
+            self.load(self.items[index].disagreement.source, self.items[index].anchor)
             return
         self._show(index)
         if message.note:
@@ -244,12 +230,12 @@ class CompareScreen(Screen[None]):
     def _visible(self, item: ReviewItem) -> bool:
         return not (self.unresolved_only and item.status is ReviewStatus.RESOLVED)
 
-    def _find(self, goal: ItemKey | None) -> int | None:
+    def _find(self, goal: SpanAnchor | None) -> int | None:
         """The item ``goal`` names; if it is gone (hidden, or undone), the next one
         in the same transcript, else the one before it."""
         if goal is None:
             return None
-        keys = [ItemKey.of(i) for i in self.items]
+        keys = [i.anchor for i in self.items]
         if goal in keys and self._visible(self.items[keys.index(goal)]):
             return keys.index(goal)
         same = [
@@ -410,7 +396,7 @@ class CompareScreen(Screen[None]):
         source = item.disagreement.source
         if source != self.source:
             self.notify(f"Now in {source}: the next transcript with a disagreement.", timeout=4)
-            self.load(source, ItemKey.of(item))
+            self.load(source, item.anchor)
             return
         self._show(index)
 
@@ -424,7 +410,7 @@ class CompareScreen(Screen[None]):
 
     def _reload(self, note: str = "") -> None:
         item = self.current
-        self.load(self.source, ItemKey.of(item) if item else None, note)
+        self.load(self.source, item.anchor if item else None, note)
 
     def action_filter_code(self) -> None:
         def chosen(result: CodePickerResult | None) -> None:
@@ -472,7 +458,7 @@ class CompareScreen(Screen[None]):
             timeout=4,
         )
         item = self.current
-        self._show(self._find(ItemKey.of(item)) if item else self._first_in(self.source))
+        self._show(self._find(item.anchor) if item else self._first_in(self.source))
 
     # --- discussing and deciding ------------------------------------------------------------
 
@@ -483,7 +469,7 @@ class CompareScreen(Screen[None]):
         try:
             result = apply(self.backend)
             note = describe(result)
-            goal = ItemKey.of(item) if item else None
+            goal = item.anchor if item else None
             self.post_message(self._fetch(self.source, goal, note))
         except QualcodeError as error:
             self.post_message(self.Failed(str(error)))
