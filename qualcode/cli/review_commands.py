@@ -3,6 +3,7 @@ what stands (the consensus), from the command line (issue 6)."""
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -32,20 +33,36 @@ STATUS_WORDS = ", ".join(s.value.replace(" ", "-") for s in ReviewStatus)
 
 
 def comparison_options(function: F) -> F:
-    """The options that choose (and so number) the disagreements, as `review list`."""
-    function = click.option(
-        "--source", "sources", multiple=True, help="Only this source (repeat; default: all)."
-    )(function)
-    function = click.option(
-        "--code", "codes", multiple=True, help="Only this code (repeat; default: all)."
-    )(function)
-    function = click.option(
-        "--coder",
-        "coders",
-        multiple=True,
-        help="Compare this coder (repeat; default: everyone but the consensus).",
-    )(function)
-    return function
+    """The options that choose (and so number) the disagreements, as `review list`:
+    the command receives them as one ``filters`` mapping for the services."""
+
+    @functools.wraps(function)
+    def command(
+        *args: Any,
+        coders: tuple[str, ...],
+        codes: tuple[str, ...],
+        sources: tuple[str, ...],
+        **kwargs: Any,
+    ) -> Any:
+        filters = {"coders": coders or None, "codes": codes or None, "sources": sources or None}
+        return function(*args, filters=filters, **kwargs)
+
+    for option in (
+        click.option(
+            "--source", "sources", multiple=True, help="Only this source (repeat; default: all)."
+        ),
+        click.option(
+            "--code", "codes", multiple=True, help="Only this code (repeat; default: all)."
+        ),
+        click.option(
+            "--coder",
+            "coders",
+            multiple=True,
+            help="Compare this coder (repeat; default: everyone but the consensus).",
+        ),
+    ):
+        command = option(command)
+    return command  # type: ignore[return-value]
 
 
 def acting_option(function: F) -> F:
@@ -59,12 +76,6 @@ def acting_option(function: F) -> F:
 
 
 ref_argument = click.argument("ref", metavar="REF")
-
-
-def _filters(
-    coders: tuple[str, ...], codes: tuple[str, ...], sources: tuple[str, ...]
-) -> dict[str, Any]:
-    return {"coders": coders or None, "codes": codes or None, "sources": sources or None}
 
 
 def _resolve(
@@ -154,14 +165,11 @@ def review() -> None:
 @json_option
 def list_(
     project: Path,
-    coders: tuple[str, ...],
-    codes: tuple[str, ...],
-    sources: tuple[str, ...],
+    filters: dict[str, Any],
     statuses: tuple[str, ...],
     as_json: bool,
 ) -> None:
     """The numbered disagreements with their status and comments, and the progress."""
-    filters = _filters(coders, codes, sources)
     wanted = [parse_status(s) for s in statuses] or None
     with opened(project) as project_, project_.read_session() as session:
         items = ReviewService(session).items(**filters, status=wanted)
@@ -191,14 +199,12 @@ def list_(
 def show(
     project: Path,
     ref: str,
-    coders: tuple[str, ...],
-    codes: tuple[str, ...],
-    sources: tuple[str, ...],
+    filters: dict[str, Any],
     as_json: bool,
 ) -> None:
     """A disagreement (or a coding's thread) with every comment, status and decision."""
     with opened(project) as project_, project_.read_session() as session:
-        _, item, thread = _resolve(ReviewService(session), ref, _filters(coders, codes, sources))
+        _, item, thread = _resolve(ReviewService(session), ref, filters)
     if as_json:
         print_json({"item": _item_json(item) if item else None, "thread": thread})
         return
@@ -224,16 +230,14 @@ def comment(
     project: Path,
     ref: str,
     text: str,
-    coders: tuple[str, ...],
-    codes: tuple[str, ...],
-    sources: tuple[str, ...],
+    filters: dict[str, Any],
     acting: str | None,
 ) -> None:
     """Add your comment to the thread about REF (starting it if needed)."""
     name = resolve_coder(acting, "--as")
     with opened(project) as project_, project_.session() as session:
         service = ReviewService(session, name)
-        anchor, _, _ = _resolve(service, ref, _filters(coders, codes, sources))
+        anchor, _, _ = _resolve(service, ref, filters)
         thread = service.comment(anchor, text)
     click.echo(f"Commented ({len(thread.comments)} in thread {thread.uuid}).")
 
@@ -248,9 +252,7 @@ def status(
     project: Path,
     ref: str,
     status: str,
-    coders: tuple[str, ...],
-    codes: tuple[str, ...],
-    sources: tuple[str, ...],
+    filters: dict[str, Any],
     acting: str | None,
 ) -> None:
     """Set the status of REF: open, agree, disagree, needs-discussion or resolved."""
@@ -258,7 +260,7 @@ def status(
     name = resolve_coder(acting, "--as")
     with opened(project) as project_, project_.session() as session:
         service = ReviewService(session, name)
-        anchor, _, _ = _resolve(service, ref, _filters(coders, codes, sources))
+        anchor, _, _ = _resolve(service, ref, filters)
         thread = service.set_status(anchor, value)
     click.echo(f"Marked {thread.status.value} (thread {thread.uuid}).")
 
@@ -284,9 +286,7 @@ def decide(
     none_: bool,
     span: str | None,
     note: str,
-    coders: tuple[str, ...],
-    codes: tuple[str, ...],
-    sources: tuple[str, ...],
+    filters: dict[str, Any],
     acting: str | None,
 ) -> None:
     """Record what stands for disagreement REF, as the consensus coder's coding.
@@ -309,7 +309,6 @@ def decide(
             raise click.BadParameter(f"{span!r}: expected START-END", param_hint="--span")
         choice = ConsensusChoice(ChoiceKind.SPAN, start=int(match[1]), end=int(match[2]))
     name = resolve_coder(acting, "--as")
-    filters = _filters(coders, codes, sources)
     with opened(project) as project_, project_.session() as session:
         anchor, _, _ = _resolve(ReviewService(session, name), ref, filters)
         if not isinstance(anchor, SpanAnchor):
@@ -339,14 +338,11 @@ def decide(
 @acting_option
 def seed(
     project: Path,
-    coders: tuple[str, ...],
-    codes: tuple[str, ...],
-    sources: tuple[str, ...],
+    filters: dict[str, Any],
     acting: str | None,
 ) -> None:
     """Start the consensus from what every coder agreed (safe to run again)."""
     name = resolve_coder(acting, "--as")
-    filters = _filters(coders, codes, sources)
     with opened(project) as project_, project_.session() as session:
         service = ConsensusService(session, name)
         added = service.seed(**filters)
