@@ -452,3 +452,21 @@ async def test_agreement_by_source_and_saved_for_a_report(
         await wait_for(pilot, saved.exists)
     cells_saved = [t for _, t in text_locations(saved)]
     assert "Source" in cells_saved and "interview-sam" in cells_saved
+
+
+async def test_one_coder_is_told_how_to_compare(app_project: Path) -> None:
+    _code(app_project, "Ann", "interview-sam", "Time", "we just have no time")
+    app = QualcodeApp(app_project, coder="Ann")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: app.backend is not None)
+        app.action_compare("interview-sam")
+        await wait_for(pilot, lambda: isinstance(app.screen, CompareScreen)
+                       and app.screen.coders == ["Ann"])
+        detail = app.screen.query_one("#compare-detail-text")
+        await wait_for(pilot, lambda: "Only Ann has coded here" in str(detail.render()))
+        await pilot.press("escape")
+        app.action_agreement()
+        await wait_for(pilot, lambda: isinstance(app.screen, AgreementScreen)
+                       and app.screen.report is not None)
+        title = str(app.screen.query_one("#agreement-title").render())
+        assert "Only Ann has coded here" in title and "qualcode merge" in title

@@ -124,9 +124,13 @@ class AgreementScreen(Screen[None]):
             if len(names) > 1
             else "".join(names) or "nobody (no codings yet)"
         )
-        self.query_one("#agreement-title", Label).update(
-            Text(f"Agreement between {coders}, over {report.unit}s.")
-        )
+        title = f"Agreement between {coders}, over {report.unit}s."
+        if len(names) < 2:
+            title = (
+                f"Only {coders} has coded here, and agreement needs two coders or more: "
+                "bring the others' coding in with qualcode merge (or import-coder)."
+            )
+        self.query_one("#agreement-title", Label).update(Text(title))
         units = f"{report.unit}s"
         self.query_one("#agreement-explain", Label).update(EXPLAIN.format(units=units))
 

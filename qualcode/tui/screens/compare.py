@@ -221,6 +221,12 @@ class CompareScreen(Screen[None]):
             self.notify("Blind coding is on, but comparing shows everyone's coding.", timeout=6)
 
     def _none_here(self) -> str:
+        if len(self.coders) < 2:
+            who = self.coders[0] if self.coders else "nobody"
+            return (
+                f"Only {who} has coded here; comparing needs two coders or more. Bring the "
+                "others' coding in with qualcode merge (or import-coder)."
+            )
         if not self.items:
             return "No disagreements between the chosen coders" + (
                 f" on '{self.code[1]}'." if self.code else "."
