@@ -213,26 +213,29 @@ class QualcodeApp(App[None]):
     def action_identifiers(self) -> None:
         self.push_screen(IdentifiersScreen())
 
-    def action_export_report(self) -> None:
-        """Ask where, then write the Word report of everything coded (in a worker)."""
+    def action_export_report(self, consensus: bool = False) -> None:
+        """Ask where, then write the Word report (in a worker): everyone's coding, or
+        with ``consensus`` only the version the group agreed in a review."""
         assert self.backend is not None
-        suggested = Path("exports") / f"{self.backend.project.path.stem}-report.docx"
+        stem = self.backend.project.path.stem
+        suggested = Path("exports") / f"{stem}-{'agreed' if consensus else 'report'}.docx"
+        whose = "the agreed version" if consensus else "everyone's coding"
 
         def chosen(answer: str | None) -> None:
             if answer:
                 self.notify(f"Writing {answer}…", timeout=3)
-                self.export_report(Path(answer).expanduser())
+                self.export_report(Path(answer).expanduser(), consensus)
 
         self.push_screen(
-            TextPrompt("Save the Word report (every code, everyone's coding) as:", str(suggested)),
+            TextPrompt(f"Save the Word report (every code, {whose}) as:", str(suggested)),
             chosen,
         )
 
     @work(thread=True, exclusive=True, group="export")
-    def export_report(self, path: Path) -> None:
+    def export_report(self, path: Path, consensus: bool = False) -> None:
         assert self.backend is not None
         try:
-            result = self.backend.export_report(path)
+            result = self.backend.export_report(path, consensus=consensus)
         except (QualcodeError, OSError) as error:
             self.call_from_thread(self.notify, str(error), severity="error", timeout=15)
             return
@@ -297,6 +300,11 @@ class QualcodeApp(App[None]):
             "Export Word report",
             "Quotes under every code, attributed by group and area, with evidence tables",
             self.action_export_report,
+        )
+        yield SystemCommand(
+            "Export Word report of the agreed version",
+            "The same report on the consensus a peer review agreed, not everyone's coding",
+            lambda: self.action_export_report(consensus=True),
         )
         yield SystemCommand(
             "Identifier register",

@@ -224,11 +224,13 @@ class Backend:
 
     # --- reports -------------------------------------------------------------------------
 
-    def export_report(self, path: Path) -> ExportResult:
-        """The Word report of everything coded, with the project's attribution."""
+    def export_report(self, path: Path, *, consensus: bool = False) -> ExportResult:
+        """The Word report of everything coded (or only the agreed version), with the
+        project's attribution."""
+        title = f"{self.project.name}: {'agreed' if consensus else 'coded'} extracts"
         with self.project.session() as session:
             return ReportService(session).export_docx(
-                path, ReportFilter(), ReportOptions(title=f"{self.project.name}: coded extracts")
+                path, ReportFilter(consensus=consensus), ReportOptions(title=title)
             )
 
     # --- peer review: agreement, disagreements, threads, consensus ----------------------

@@ -37,3 +37,30 @@ async def test_export_from_the_palette_writes_a_redacted_report(
         await wait_for(pilot, output.exists, timeout=30)
     quotes = [p.text for p in Document(str(output)).paragraphs if p.style.name == "Quote"]
     assert quotes == ["\u201cHonestly we just have no time.\u201d"]
+
+
+async def test_the_agreed_version_has_its_own_report(app_project: Path, tmp_path: Path) -> None:
+    from qualcode.services.consensus import ConsensusService
+
+    with Project.open(app_project) as project, project.session() as session:
+        CodingService(session, "Ann").add_passage("interview-sam", "Time", "we just have no time")
+        CodingService(session, "Bo").add_passage("interview-sam", "Time", "no time")
+        CodingService(session, "Bo").add_passage("interview-sam", "Risk", "nobody owns the risk")
+        ConsensusService(session, "Ann").seed()  # "no time": what both coded
+    output = tmp_path / "agreed.docx"
+    app = QualcodeApp(app_project, coder="Ann")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, SourcesScreen))
+        command = next(
+            c for c in app.get_system_commands(app.screen) if "agreed version" in c.title
+        )
+        command.callback()
+        await wait_for(
+            pilot, lambda: isinstance(app.screen, TextPrompt) and app.screen.query("#prompt-input")
+        )
+        assert "the agreed version" in app.screen.title_text
+        app.screen.query_one("#prompt-input").value = str(output)
+        await pilot.press("enter")
+        await wait_for(pilot, output.exists, timeout=30)
+    quotes = [p.text for p in Document(str(output)).paragraphs if p.style.name == "Quote"]
+    assert len(quotes) == 1 and "no time" in quotes[0] and "risk" not in quotes[0]
