@@ -140,4 +140,6 @@ def test_review_comments_travel_with_their_coder(
     del body["review_threads"], body["review_entries"]
     old = tmp_path / "old.json"
     old.write_text(json.dumps({"checksum": _digest(body), "coder_work": body}), encoding="utf-8")
-    assert import_coder(ann, old).written
+    again = import_coder(ann, old)
+    assert not again.conflicts and again.count("codings").existing > 0
+    assert not again.written and again.backup is None  # nothing new, so untouched

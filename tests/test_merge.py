@@ -54,10 +54,15 @@ def test_merge_brings_every_coding_and_is_idempotent(laptops: tuple[Path, Path])
     assert report.backup is not None and Path(report.backup).exists()
     assert stat.S_IMODE(Path(report.backup).stat().st_mode) == 0o600
 
+    before = fingerprint(ann)
+    backups = set(ann.parent.glob("*.backup-*"))
     again = merge_projects(ann, [bo])
     assert again.count("codings").added == 0 and again.count("codings").existing == 2
     assert sum(c.added for c in again.counts) == 0
     assert coding_uuids(ann) == expected
+    # Nothing new: the file is not touched and no backup is left behind.
+    assert not again.written and again.backup is None and fingerprint(ann) == before
+    assert set(ann.parent.glob("*.backup-*")) == backups
 
 
 def test_merging_either_way_gives_the_same_codings(laptops: tuple[Path, Path]) -> None:

@@ -29,6 +29,10 @@ def test_merge_prints_a_summary(laptops: tuple[Path, Path]) -> None:
     assert "Backup:" in result.output
     assert coding_uuids(bo) <= coding_uuids(ann)
 
+    again = CliRunner().invoke(cli, ["merge", str(ann), str(bo)])
+    assert again.exit_code == 0, again.output
+    assert "Nothing new" in again.output and "Backup:" not in again.output
+
 
 def test_merge_json_and_dry_run(laptops: tuple[Path, Path]) -> None:
     ann, bo = laptops

@@ -52,6 +52,8 @@ def _show(report: MergeReport, as_json: bool) -> None:
             click.echo(f"Merged into {report.target}. Backup: {report.backup}")
         elif report.dry_run and not report.conflicts:
             click.echo("Dry run: nothing written.")
+        elif not report.conflicts:
+            click.echo(f"Nothing new: {report.target} already holds all of it; it was not changed.")
     if report.conflicts:
         click.echo(
             f"{len(report.conflicts)} conflict(s); nothing was written. Run again with:",

@@ -12,6 +12,7 @@ backup taken while that transaction holds the write lock.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sqlite3
 import tempfile
@@ -1016,6 +1017,12 @@ def _backup(path: Path) -> Path:
     raise QualcodeError(f"{path}: too many backups made this second; try again")
 
 
+def _changes_anything(report: MergeReport, resolutions: Mapping[str, str] | None) -> bool:
+    """Whether applying ``report`` changes the target: rows added or removed, or a
+    researcher's resolution (a rename, a move, a copy) applied."""
+    return bool(resolutions) or any(c.added or c.removed for c in report.counts)
+
+
 def apply_incoming(
     target: Path,
     incoming: Sequence[Incoming],
@@ -1034,6 +1041,9 @@ def apply_incoming(
             for rows in incoming:
                 merger.apply(rows)
             report = merger.report(target, [i.label for i in incoming], backup, dry_run)
+            if report.written and not _changes_anything(report, resolutions):
+                # Nothing new: leave the file as it was, and no backup to clutter the folder.
+                report = dataclasses.replace(report, written=False, backup=None)
             if not report.written:
                 session.rollback()
                 if backup is not None:
