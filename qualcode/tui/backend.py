@@ -247,12 +247,19 @@ class Backend:
             return CodingService(session).coders()
 
     def agreement(
-        self, *, coders: Sequence[str] | None = None, unit: str = "character"
+        self,
+        *,
+        coders: Sequence[str] | None = None,
+        unit: str = "character",
+        include_subcodes: bool = False,
+        absent_is_uncoded: bool = False,
     ) -> AgreementReport:
         with self.project.read_session() as session:
             return AgreementService(session).agreement(
                 coders=coders or None,
                 unit=unit,  # type: ignore[arg-type]
+                include_subcodes=include_subcodes,
+                absent_is_uncoded=absent_is_uncoded,
             )
 
     def export_agreement(self, path: Path, report: AgreementReport, *, by: str = "code") -> Path:

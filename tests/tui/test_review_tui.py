@@ -470,3 +470,24 @@ async def test_one_coder_is_told_how_to_compare(app_project: Path) -> None:
                        and app.screen.report is not None)
         title = str(app.screen.query_one("#agreement-title").render())
         assert "Only Ann has coded here" in title and "qualcode merge" in title
+
+
+async def test_agreement_switches_match_the_service(review_project: Path) -> None:
+    with Project.open(review_project) as project, project.read_session() as session:
+        both = AgreementService(session).agreement(include_subcodes=True, absent_is_uncoded=True)
+    app = QualcodeApp(review_project, coder="Ann")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: app.backend is not None)
+        app.action_agreement()
+        await wait_for(pilot, lambda: isinstance(app.screen, AgreementScreen)
+                       and app.screen.report is not None)
+        screen = app.screen
+        await pilot.press("i")
+        await wait_for(pilot, lambda: screen.report.include_subcodes)
+        await pilot.press("m")
+        await wait_for(pilot, lambda: screen.report.absent_is_uncoded)
+        table = screen.query_one(DataTable)
+        shown = [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
+        assert shown == [[str(c) for c in cells(r)] for r in (both.overall, *both.by_code)]
+        title = str(screen.query_one("#agreement-title").render())
+        assert "sub-codes counted" in title and "counts as not coding it" in title

@@ -37,6 +37,7 @@ EXPLAIN = (
     "Agree: percent agreement. Kappa: Cohen's, for exactly two coders. Alpha: "
     "Krippendorff's. Coded: {units} anyone coded, by all of the coders, by only some. "
     "Units: {units} compared. u changes the unit, o the coders, b code/source rows, "
+    "i counts sub-codes, m treats a coder missing from a transcript as not coding it, "
     "w saves the table; enter compares."
 )
 
@@ -73,6 +74,8 @@ class AgreementScreen(Screen[None]):
         Binding("u", "next_unit", "Unit"),
         Binding("o", "choose_coders", "Coders"),
         Binding("b", "toggle_by", "By code / source"),
+        Binding("i", "toggle_subcodes", "Sub-codes", show=False),
+        Binding("m", "toggle_absent", "Missing = not coded", show=False),
         Binding("w", "save", "Save table"),
         Binding("escape", "back", "Back"),
         Binding("question_mark,f1", "app.help", "Help"),
@@ -88,6 +91,8 @@ class AgreementScreen(Screen[None]):
         self.coders = coders
         self.unit = unit
         self.by = "code"
+        self.include_subcodes = False
+        self.absent_is_uncoded = False
         self.report: AgreementReport | None = None
 
     def compose(self) -> ComposeResult:
@@ -104,7 +109,12 @@ class AgreementScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="agreement")
     def load(self) -> None:
         try:
-            report = self.app.backend.agreement(coders=self.coders, unit=self.unit)  # type: ignore[attr-defined]
+            report = self.app.backend.agreement(  # type: ignore[attr-defined]
+                coders=self.coders,
+                unit=self.unit,
+                include_subcodes=self.include_subcodes,
+                absent_is_uncoded=self.absent_is_uncoded,
+            )
         except QualcodeError as error:
             self.app.call_from_thread(self.notify, str(error), severity="error")
             return
@@ -124,7 +134,12 @@ class AgreementScreen(Screen[None]):
             if len(names) > 1
             else "".join(names) or "nobody (no codings yet)"
         )
-        title = f"Agreement between {coders}, over {report.unit}s."
+        options = [f"over {report.unit}s"]
+        if report.include_subcodes:
+            options.append("sub-codes counted with their codes")
+        if report.absent_is_uncoded:
+            options.append("a coder missing from a transcript counts as not coding it")
+        title = f"Agreement between {coders}, {'; '.join(options)}."
         if len(names) < 2:
             title = (
                 f"Only {coders} has coded here, and agreement needs two coders or more: "
@@ -161,6 +176,26 @@ class AgreementScreen(Screen[None]):
         source = row.label if row.kind == "source" else None
         coders = list(self.report.coders) if self.report and self.coders else None
         self.app.push_screen(CompareScreen(source, code=code, coders=coders))
+
+    def action_toggle_subcodes(self) -> None:
+        self.include_subcodes = not self.include_subcodes
+        self.notify(
+            "A code's row now counts its sub-codes' coding as its own."
+            if self.include_subcodes
+            else "Each row counts only that very code's coding.",
+            timeout=4,
+        )
+        self.load()
+
+    def action_toggle_absent(self) -> None:
+        self.absent_is_uncoded = not self.absent_is_uncoded
+        self.notify(
+            "A coder with no coding in a transcript now counts as not coding it."
+            if self.absent_is_uncoded
+            else "A coder with no coding in a transcript is left out there (missing data).",
+            timeout=5,
+        )
+        self.load()
 
     def action_toggle_by(self) -> None:
         self.by = "source" if self.by == "code" else "code"
