@@ -152,8 +152,10 @@ def test_suggest_reads_the_sources_and_skips_the_register(project: Project, tmp_
         "Dr Okonjo",
         "Portmoor",
     } <= set(suggestions)
-    assert "Jill" not in suggestions and "Sam" not in suggestions  # register, speaker
-    assert "Interviewer" not in suggestions
+    assert "Jill" not in suggestions  # registered
+    assert suggestions["Sam"].kind == "person"  # a speaker's name
+    assert "a speaker label" in suggestions["Sam"].reason
+    assert "Interviewer" not in suggestions  # a role
     assert suggestions["Evans"].sources == ("talk",)
     assert suggestions["Thornleigh estate"].replacement == "[local area]"
     extra = {s.text: s for s in service(project).suggest(places=["quay"])}

@@ -9,9 +9,13 @@ Signals, on any pipeline:
 
 - *runs of capitalised words* that are not common words: a word counts as a name
   when it is written with a capital, is never written in lower case anywhere in the
-  corpus, is not a codebook word, a speaker label, a day, month or nation, and is
-  not only ever seen at the start of a sentence ("Dawn Hendry", "Hartwell",
-  "Castlegate Medical Centre");
+  corpus, is not a codebook word, a role label ("Interviewer"), a day, month or
+  nation, and is not only ever seen at the start of a sentence ("Dawn Hendry",
+  "Hartwell", "Castlegate Medical Centre");
+- *speaker labels that are names*: captions from a video call carry people's real
+  display names ("Helen Brook"), and others mention them ("Because Imran wasn't
+  there"); labels that name a role ("Interviewer", "Peer researcher", "P2", "Q")
+  are not suggested;
 - *titles*: "Dr Okonjo", "Dr. Fenwick", "Mrs Bell", "Nurse Amy";
 - *place and organisation words*: a capitalised name followed by "estate", "Road",
   "House", "Centre", "Ward" ... ("Thornleigh estate", "Elmfield House");
@@ -30,7 +34,7 @@ from __future__ import annotations
 import logging
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -54,6 +58,34 @@ PERSON, PLACE, ORGANISATION, OTHER = (
     IdentifierKind.ORGANISATION.value,
     IdentifierKind.OTHER.value,
 )
+
+# Speaker labels that name a role in the conversation, not a person (optionally
+# numbered: "Participant 2", "P2", "Speaker 1").
+ROLE_LABEL = re.compile(
+    r"^(?:(?:peer |lead |co-?)?(?:interviewer|researcher|facilitator|moderator)|"
+    r"participants?|respondent|interviewee|speaker|note[- ]?taker|chair|host|"
+    r"unknown|inaudible|all|group|several|various|everyone|[a-z])\s*\d*$",
+    re.IGNORECASE,
+)
+# Lower-case words that belong inside names ("Ludwig van Beethoven", "Ana de Souza").
+NAME_PARTICLES = frozenset(
+    {"van", "von", "de", "da", "di", "du", "del", "della", "le", "la", "bin", "ibn", "al"}
+)
+# Short capitals ("IV", "PR1") are role codes or initials; "Jo" and "Ed" are names.
+ROLE_CODE = re.compile(r"^[A-Z]{2,3}\s*\d*$")
+
+
+def is_role_label(label: str) -> bool:
+    """Whether a speaker label names a role ("Interviewer", "P2", "Housing lead")
+    rather than a person: a name's words all start with a capital."""
+    label = " ".join(label.split())
+    words = re.findall(r"[^\W\d_][\w'’-]*", label)
+    return (
+        bool(ROLE_LABEL.match(label) or ROLE_CODE.match(label))
+        or not words
+        or any(w[0].islower() for w in words if w.casefold() not in NAME_PARTICLES)
+    )
+
 
 NER_KINDS = {
     "PERSON": PERSON,
@@ -206,25 +238,34 @@ def suggest_identifiers(
     known: Sequence[str],
     codebook_words: set[str],
     places: Sequence[str] = (),
-    speakers: Sequence[str] = (),
+    speakers: Mapping[str, Sequence[str]] | Sequence[str] = (),
 ) -> list[IdentifierSuggestion]:
     """Words and phrases in ``texts`` ((source name, text) pairs) that look identifying.
 
     ``known`` are the originals already registered (left out, and blanked before
     looking so a registered "Jill" leaves a bare "Evans" to be suggested);
-    ``codebook_words`` and ``speakers`` (speaker labels) are never suggested;
-    ``places`` are the researcher's own place names, found in any case. Sorted by
-    how often they occur.
+    ``codebook_words`` are never suggested; ``speakers`` are the speaker labels (with
+    the sources each speaks in, when known): a label that is a name is suggested as a
+    person, one that names a role is never suggested; ``places`` are the researcher's
+    own place names, found in any case. Sorted by how often they occur.
     """
     register = Redactor([IdentifierEntry(k, "[known]") for k in known if k.strip()])
     cleaned = [(name, register.apply(text)) for name, text in texts]
     codebook = {fold(w) for w in codebook_words}
-    speaker_words = {fold(w) for label in speakers for w in re.findall(r"\w+", label)}
     use_ner = "ner" in getattr(pipeline.nlp, "pipe_names", ())
     docs = list(pipeline.nlp.pipe([text for _, text in cleaned], batch_size=32))
     # Codebook words and speaker labels are never a name alone, but may sit inside one
     # ("Maxine Doyle" when Kevin Doyle speaks).
-    lower = _lowercase_words(docs) | codebook | speaker_words
+    written_lower = _lowercase_words(docs)
+    spoken_in = speakers if isinstance(speakers, Mapping) else {s: () for s in speakers}
+    named = {
+        label: where
+        for label, where in spoken_in.items()
+        if not is_role_label(label) and fold(label) not in written_lower  # "the navigator"
+    }
+    roles = [label for label in spoken_in if label not in named]
+    speaker_words = {fold(w) for label in roles for w in re.findall(r"\w+", label)}
+    lower = written_lower | codebook | speaker_words
     ignore = NOT_IDENTIFYING
     found: dict[str, _Candidate] = defaultdict(_Candidate)
 
@@ -258,6 +299,10 @@ def suggest_identifiers(
                 if not _inside(match.start(), bracketed):
                     note(match.group(), f"!{PLACE}", source, "in the places list")
 
+    for label, where in named.items():
+        for source in where or ("",):
+            note(label, f"!{PERSON}", source, "a speaker label")
+
     known_keys = {fold(k) for k in known}
     groups = _group_variants(found)
     suggestions = []
@@ -274,7 +319,7 @@ def suggest_identifiers(
                 text=head.text,
                 kind=kind,
                 count=head.count,
-                sources=tuple(sorted(head.sources)),
+                sources=tuple(sorted(s for s in head.sources if s)),
                 variants=tuple(variants),
                 reason=reason,
                 replacement=default_replacement(kind),

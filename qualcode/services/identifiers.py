@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 import zipfile
+from collections import defaultdict
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -164,9 +165,14 @@ class IdentifierService(Service):
         )
 
         texts = self._turn_texts()
-        speakers = sorted(
-            {s for s in self.session.scalars(select(SpeakerTurn.speaker).distinct()) if s}
-        )
+        speakers: dict[str, list[str]] = defaultdict(list)
+        for label, source in self.session.execute(
+            select(SpeakerTurn.speaker, Source.name)
+            .join(Source, Source.id == SpeakerTurn.source_id)
+            .where(SpeakerTurn.speaker.isnot(None))
+            .distinct()
+        ):
+            speakers[label].append(source)
         words: set[str] = set()
         for name, keywords in self.session.execute(select(Code.name, Code.keywords)):
             words.update(re.findall(r"\w+", name.lower()))

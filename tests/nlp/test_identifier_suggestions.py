@@ -54,11 +54,13 @@ def test_most_planted_identifiers_are_suggested_on_the_blank_pipeline(demo_turns
     assert len(missed) <= len(PLANTED) * 0.2, missed
     wrong = [s.text for s in suggestions if s.text in NOT_IDENTIFIERS]
     assert len(wrong) <= 0.1 * len(suggestions)
-    # never a speaker label, a day or an acronym
+    # speakers' names are people (a role label never is); never a day or an acronym
     texts_offered = {s.text for s in suggestions}
-    assert not texts_offered & {"Helen Brook", "Rachel Green", "Imran", "Navigator", "CPN"}
-    assert not texts_offered & {"Wednesdays", "GPs", "DNAs", "Terrifying", "Honestly"}
     by_text = {s.text: s for s in suggestions}
+    for name in ("Helen Brook", "Imran"):
+        assert by_text[name].kind == "person" and "a speaker label" in by_text[name].reason
+    assert not texts_offered & {"Peer researcher", "Interviewer", "Q", "Navigator", "CPN"}
+    assert not texts_offered & {"Wednesdays", "GPs", "DNAs", "Terrifying", "Honestly"}
     assert by_text["Dr Okonjo"].kind == "person" and by_text["Dr Okonjo"].replacement == "[name]"
     assert by_text["Thornleigh estate"].kind == "place"
     assert by_text["Thornleigh estate"].replacement == "[local area]"
@@ -68,14 +70,27 @@ def test_most_planted_identifiers_are_suggested_on_the_blank_pipeline(demo_turns
     assert hartwell.reason
 
 
-def test_registered_codebook_and_speaker_words_are_left_out() -> None:
+def test_registered_codebook_and_role_words_are_left_out() -> None:
     texts = [
         ("a", "We met Jill Evans with the navigator. Then Evans rang Jill about Mistrust."),
-        ("b", "Sam said Jill would call. Sam is great."),
+        ("b", "The Facilitator said Jill would call. Facilitator is great."),
     ]
-    suggestions = _suggest(texts, known=["Jill"], codebook_words={"mistrust"}, speakers=["Sam"])
+    suggestions = _suggest(
+        texts, known=["Jill"], codebook_words={"mistrust"}, speakers=["Facilitator"]
+    )
     assert [s.text for s in suggestions] == ["Evans"]
     assert suggestions[0].count == 2 and suggestions[0].sources == ("a",)
+
+
+def test_speaker_labels_that_are_names_are_suggested_as_people() -> None:
+    texts = [("a", "Sam said Jill would call. Sam is great."), ("b", "Nothing to see.")]
+    speakers = {"Sam": ["a", "b"], "Interviewer": ["a"], "P2": ["b"], "Jill": ["b"]}
+    suggestions = {s.text: s for s in _suggest(texts, known=["Jill"], speakers=speakers)}
+    assert set(suggestions) == {"Sam"}  # Jill is registered; the others are roles
+    sam = suggestions["Sam"]
+    assert sam.kind == "person" and sam.replacement == "[name]"
+    assert sam.sources == ("a", "b") and sam.count == 4  # two mentions, two transcripts
+    assert "a speaker label" in sam.reason
 
 
 def test_spelling_variants_are_grouped_under_the_commonest() -> None:
