@@ -126,3 +126,29 @@ def test_a_consensus_decided_on_the_team_file_is_not_undone_by_an_old_copy(
     assert decided != consensus(old)
     merge_projects(base, [old])
     assert consensus(base) == decided
+
+
+def test_different_decisions_on_two_laptops_are_flagged(
+    tmp_path: Path, interview_file: Path
+) -> None:
+    base = make_base(tmp_path, interview_file)
+    code(base, "Ann", "Barriers > Time", "we just have no time")
+    code(base, "Bo", "Barriers > Time", "no time")
+    first, second = laptop(base, "first"), laptop(base, "second")
+    for path, who in ((first, "Ann"), (second, "Bo")):
+        with Project.open(path) as project, project.session() as session:
+            ann = next(c for c in CodingService(session).list() if c.coder == "Ann")
+            ConsensusService(session, who).decide(
+                "interview-sam",
+                ann.code_path,
+                ann.start,
+                ann.end,
+                ConsensusChoice(ChoiceKind.CODER, who),
+            )
+    report = merge_projects(first, [second])
+    (note,) = [n for n in report.notes if "different decisions" in n]
+    assert "accepted Ann's version" in note and "accepted Bo's version" in note
+    assert "decide again" in note and "review show" in note
+    # The same decision made twice is no clash.
+    third = laptop(first, "third")
+    assert not [n for n in merge_projects(first, [third]).notes if "different decisions" in n]

@@ -945,6 +945,31 @@ class _Merger:
         if new:
             self.session.execute(insert(ReviewEntry), new)
         self._count("review entries", "added", len(new))
+        self._clashing_decisions(incoming, [e for e in new if e["kind"] == "decision"])
+
+    def _clashing_decisions(self, incoming: Incoming, decisions: list[Row]) -> None:
+        """Two laptops that decided the same passage differently both keep their
+        consensus codings (merging only adds): say so, so the group decides again."""
+        if not decisions:
+            return
+        ids = {e["thread_id"] for e in decisions}
+        rows = self.session.execute(
+            select(ReviewThread.id, ReviewThread.uuid, ReviewEntry.text)
+            .join(ReviewEntry, ReviewEntry.thread_id == ReviewThread.id)
+            .where(ReviewThread.id.in_(ids), ReviewEntry.kind == "decision")
+        ).all()
+        texts: dict[tuple[int, str], set[str]] = defaultdict(set)
+        for thread_id, uuid, text in rows:
+            texts[(thread_id, uuid)].add(text)
+        clashes = [(uuid, said) for (_, uuid), said in sorted(texts.items()) if len(said) > 1]
+        if clashes:
+            uuid, said = clashes[0]
+            more = f" and {len(clashes) - 1} more" if len(clashes) > 1 else ""
+            self.notes.append(
+                f"different decisions on the same passage after merging {incoming.label} "
+                f"({'; '.join(sorted(said))}): both consensus versions are kept, so decide "
+                f"again; see qualcode review show PROJECT {uuid}{more}"
+            )
 
     def _identifiers(self, incoming: Incoming) -> None:
         t = self.target
