@@ -66,6 +66,16 @@ async def open_compare(pilot, source: str | None = None) -> CompareScreen:  # ty
     return screen
 
 
+async def open_agreement(pilot) -> AgreementScreen:  # type: ignore[no-untyped-def]
+    app = pilot.app
+    await wait_for(pilot, lambda: app.backend is not None)
+    app.action_agreement()
+    await wait_for(
+        pilot, lambda: isinstance(app.screen, AgreementScreen) and app.screen.report is not None
+    )
+    return app.screen
+
+
 def marks(screen: CompareScreen, passage: str) -> dict[str, bool]:
     view = screen.query_one(CompareView)
     start = view.text.index(passage)
@@ -315,11 +325,7 @@ async def test_agreement_table_matches_the_service(review_project: Path) -> None
         turns = AgreementService(session).agreement(unit="sentence")
     app = QualcodeApp(review_project, coder="Ann")
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: app.backend is not None)
-        app.action_agreement()
-        await wait_for(pilot, lambda: isinstance(app.screen, AgreementScreen)
-                       and app.screen.report is not None)
-        screen = app.screen
+        screen = await open_agreement(pilot)
         table = screen.query_one(DataTable)
 
         def shown() -> list[list[str]]:
@@ -424,11 +430,7 @@ async def test_agreement_by_source_and_saved_for_a_report(
         report = AgreementService(session).agreement()
     app = QualcodeApp(review_project, coder="Ann")
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: app.backend is not None)
-        app.action_agreement()
-        await wait_for(pilot, lambda: isinstance(app.screen, AgreementScreen)
-                       and app.screen.report is not None)
-        screen = app.screen
+        screen = await open_agreement(pilot)
         table = screen.query_one(DataTable)
         await pilot.press("b")
         rows = [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
@@ -477,11 +479,7 @@ async def test_agreement_switches_match_the_service(review_project: Path) -> Non
         both = AgreementService(session).agreement(include_subcodes=True, absent_is_uncoded=True)
     app = QualcodeApp(review_project, coder="Ann")
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: app.backend is not None)
-        app.action_agreement()
-        await wait_for(pilot, lambda: isinstance(app.screen, AgreementScreen)
-                       and app.screen.report is not None)
-        screen = app.screen
+        screen = await open_agreement(pilot)
         await pilot.press("i")
         await wait_for(pilot, lambda: screen.report.include_subcodes)
         await pilot.press("m")
