@@ -104,6 +104,19 @@ def _rows(session: Session, model: type, *columns: str) -> list[Row]:
     return [dict(row._mapping) for row in session.execute(select(*table_columns))]
 
 
+def _rows_by_uuid(
+    session: Session, model: type, columns: Sequence[str], **refs: Mapping[int, str]
+) -> list[Row]:
+    """Rows of ``model`` with each reference column ``<name>_id`` given instead as
+    ``<name>``: the UUID its id stands for in ``refs[name]`` (no reference stays None)."""
+    rows = _rows(session, model, *columns, *(f"{name}_id" for name in refs))
+    for row in rows:
+        for name, uuids in refs.items():
+            key = row.pop(f"{name}_id")
+            row[name] = uuids[key] if key is not None else None
+    return rows
+
+
 def load_incoming(session: Session, label: str) -> Incoming:
     """Every row of an open project, its integer keys replaced by UUIDs."""
     coder = {i: u for i, u in session.execute(select(Coder.id, Coder.uuid))}
@@ -111,14 +124,12 @@ def load_incoming(session: Session, label: str) -> Incoming:
     source = {i: u for i, u in session.execute(select(Source.id, Source.uuid))}
     case = {i: u for i, u in session.execute(select(Case.id, Case.uuid))}
     attribute = {i: n for i, n in session.execute(select(Attribute.id, Attribute.name))}
+    thread = {i: u for i, u in session.execute(select(ReviewThread.id, ReviewThread.uuid))}
     incoming = Incoming(label)
     incoming.coders = _rows(session, Coder, "uuid", "name", "created_at")
-    for row in _rows(
-        session, Code, "uuid", "parent_id", "name", "position", "created_at", *_CODE_FIELDS
-    ):
-        parent_id = row.pop("parent_id")
-        row["parent"] = code[parent_id] if parent_id is not None else None
-        incoming.codes.append(row)
+    incoming.codes = _rows_by_uuid(
+        session, Code, ("uuid", "name", "position", "created_at", *_CODE_FIELDS), parent=code
+    )
     incoming.cases = _rows(session, Case, "uuid", "name", "created_at")
     incoming.attributes = _rows(session, Attribute, "name", "type")
     incoming.values = [
@@ -148,42 +159,25 @@ def load_incoming(session: Session, label: str) -> Incoming:
         by = row.pop("imported_by_id")
         row["imported_by"] = coder.get(by) if by is not None else None
         incoming.sources.append(row)
-    for row in _rows(
+    incoming.turns = _rows_by_uuid(
         session,
         SpeakerTurn,
-        "source_id",
-        "speaker",
-        "start",
-        "end",
-        "start_time",
-        "end_time",
-        "case_id",
-    ):
-        row["source"] = source[row.pop("source_id")]
-        case_id = row.pop("case_id")
-        row["case"] = case[case_id] if case_id is not None else None
-        incoming.turns.append(row)
+        ("speaker", "start", "end", "start_time", "end_time"),
+        source=source,
+        case=case,
+    )
     incoming.links = [
         {"source": source[s], "case": case[c]}
         for s, c in session.execute(select(SourceCase.source_id, SourceCase.case_id))
     ]
-    for row in _rows(
+    incoming.codings = _rows_by_uuid(
         session,
         Coding,
-        "uuid",
-        "source_id",
-        "code_id",
-        "coder_id",
-        "start",
-        "end",
-        "memo",
-        "origin",
-        "created_at",
-    ):
-        row["source"] = source[row.pop("source_id")]
-        row["code"] = code[row.pop("code_id")]
-        row["coder"] = coder[row.pop("coder_id")]
-        incoming.codings.append(row)
+        ("uuid", "start", "end", "memo", "origin", "created_at"),
+        source=source,
+        code=code,
+        coder=coder,
+    )
     for row in _rows(
         session, Memo, "uuid", "target", "target_id", "coder_id", "text", "created_at", "updated_at"
     ):
@@ -192,56 +186,32 @@ def load_incoming(session: Session, label: str) -> Incoming:
         row["target_uuid"] = lookup.get(target_id) if target_id is not None else None
         row["coder"] = coder[row.pop("coder_id")]
         incoming.memos.append(row)
-    for row in _rows(
+    incoming.decisions = _rows_by_uuid(
         session,
         SuggestionDecision,
-        "uuid",
-        "source_id",
-        "code_id",
-        "coder_id",
-        "start",
-        "end",
-        "decision",
-        "score",
-        "created_at",
-    ):
-        row["source"] = source[row.pop("source_id")]
-        row["code"] = code[row.pop("code_id")]
-        row["coder"] = coder[row.pop("coder_id")]
-        incoming.decisions.append(row)
+        ("uuid", "start", "end", "decision", "score", "created_at"),
+        source=source,
+        code=code,
+        coder=coder,
+    )
     incoming.identifiers = _rows(
         session, Identifier, "uuid", "original", "key", "replacement", "kind", "note", "created_at"
     )
     incoming.settings = _rows(session, ProjectSetting, "key", "value")
-    thread = {i: u for i, u in session.execute(select(ReviewThread.id, ReviewThread.uuid))}
-    for row in _rows(
+    incoming.threads = _rows_by_uuid(
         session,
         ReviewThread,
-        "uuid",
-        "source_id",
-        "code_id",
-        "start",
-        "end",
-        "coding_uuid",
-        "created_at",
-    ):
-        row["source"] = source[row.pop("source_id")]
-        row["code"] = code[row.pop("code_id")]
-        incoming.threads.append(row)
-    for row in _rows(
+        ("uuid", "start", "end", "coding_uuid", "created_at"),
+        source=source,
+        code=code,
+    )
+    incoming.entries = _rows_by_uuid(
         session,
         ReviewEntry,
-        "uuid",
-        "thread_id",
-        "coder_id",
-        "kind",
-        "text",
-        "status",
-        "created_at",
-    ):
-        row["thread"] = thread[row.pop("thread_id")]
-        row["coder"] = coder[row.pop("coder_id")]
-        incoming.entries.append(row)
+        ("uuid", "kind", "text", "status", "created_at"),
+        thread=thread,
+        coder=coder,
+    )
     incoming.removed = _rows(session, RemovedCoding, "uuid", "coder_uuid", "removed_at")
     return incoming
 
