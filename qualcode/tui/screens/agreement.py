@@ -237,8 +237,8 @@ class AgreementScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="agreement-coders")
     def _pick_coders(self) -> None:
         backend = self.app.backend  # type: ignore[attr-defined]
-        names = [n for n in backend.coder_names() if n.casefold() != CONSENSUS_CODER]
-        names += [n for n in backend.coder_names() if n.casefold() == CONSENSUS_CODER]
+        # The consensus coder last: it is compared only when someone asks for it.
+        names = sorted(backend.coder_names(), key=lambda n: n.casefold() == CONSENSUS_CODER)
         chosen = list(self.report.coders) if self.report else names
 
         def picked(coders: list[str] | None) -> None:
