@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import stat
 import time
 import uuid
 from pathlib import Path
@@ -13,7 +12,7 @@ from hypothesis import strategies as st
 
 from qualcode.domain.errors import InputFileError
 from qualcode.domain.records import Codebook, CodebookEntry
-from qualcode.exporters.codebook_yaml import dump_codebook, write_codebook
+from qualcode.exporters.codebook_yaml import dump_codebook
 from qualcode.importers.codebook_yaml import (
     MAX_BYTES,
     CodebookFileError,
@@ -227,23 +226,6 @@ def test_dump_keeps_unicode_and_an_empty_codebook_reads_back() -> None:
     text = dump_codebook(codebook)
     assert "Étude — “quotes”" in text
     assert parse_codebook(text, "dumped") == codebook
-
-
-def test_write_is_owner_only_and_replaces(tmp_path: Path) -> None:
-    target = tmp_path / "book.yaml"
-    target.write_text("old", encoding="utf-8")
-    target.chmod(0o644)
-    codebook = Codebook(name="Study", description="", codes=(CodebookEntry(name="A"),))
-    write_codebook(codebook, target)
-    assert stat.S_IMODE(target.stat().st_mode) == 0o600
-    assert read_codebook(target) == codebook
-    assert [p.name for p in tmp_path.iterdir()] == ["book.yaml"]  # no temp file left
-
-
-def test_write_to_missing_folder_names_the_file(tmp_path: Path) -> None:
-    target = tmp_path / "missing" / "book.yaml"
-    with pytest.raises(InputFileError, match=r"book\.yaml"):
-        write_codebook(Codebook("Study", "", ()), target)
 
 
 def test_read_missing_file(tmp_path: Path) -> None:

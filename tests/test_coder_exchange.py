@@ -32,7 +32,7 @@ def test_export_holds_only_that_coders_work_and_no_text(
 ) -> None:
     _, bo = laptops
     out = tmp_path / "mail" / "bo.json"
-    held = export_coder(bo, "Bo", out)
+    _, held = export_coder(bo, "Bo", out)
     assert held["codings"] == 1 and held["sources"] == 1
     assert stat.S_IMODE(out.stat().st_mode) == 0o600
     document = json.loads(out.read_text(encoding="utf-8"))
@@ -120,7 +120,7 @@ def test_review_comments_travel_with_their_coder(
             SpanAnchor("interview-sam", "Barriers > Time", 0, 5), "only Tester here"
         )
     out = tmp_path / "bo.json"
-    held = export_coder(bo, "Bo", out)
+    _, held = export_coder(bo, "Bo", out)
     assert (held["review threads"], held["review entries"]) == (1, 2)
     assert "not Bo's words" not in out.read_text(encoding="utf-8")
     report = import_coder(ann, out)

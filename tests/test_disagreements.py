@@ -11,8 +11,7 @@ from click.testing import CliRunner
 
 from qualcode.cli.app import cli
 from qualcode.domain.disagreements import Disagreement, InvolvedCoding, disagreeing_stretches
-from qualcode.domain.errors import InputFileError, NotFoundError
-from qualcode.exporters.disagreements import write_disagreements
+from qualcode.domain.errors import NotFoundError, ValidationError
 from qualcode.services.coding import CodingService
 from qualcode.services.disagreements import DisagreementService
 from qualcode.services.identifiers import IdentifierService
@@ -101,7 +100,7 @@ def _export(project: Project, path: Path) -> int:
     with project.session() as session:
         IdentifierService(session, "Tester").add("Hartwell", "[town]", "place")
     with project.read_session() as session:
-        return DisagreementService(session).export(path)
+        return DisagreementService(session).export(path)[1]
 
 
 def test_csv_and_xlsx_exports_are_redacted(two_coders: Project, tmp_path: Path) -> None:
@@ -147,9 +146,12 @@ def test_word_export_has_a_heading_per_source_and_quotes(
     assert all("Hartwell" not in text for _, text in paragraphs)
 
 
-def test_unknown_suffix_is_refused(tmp_path: Path) -> None:
-    with pytest.raises(InputFileError):
-        write_disagreements([], tmp_path / "review.txt", lambda text: text)
+def test_unknown_suffix_is_refused_before_anything_is_written(
+    two_coders: Project, tmp_path: Path
+) -> None:
+    with pytest.raises(ValidationError, match=r"review\.txt.*\.xlsx or \.csv or \.docx"):
+        _export(two_coders, tmp_path / "review.txt")
+    assert list(tmp_path.glob("review*")) == []
 
 
 def run(*args: str) -> object:

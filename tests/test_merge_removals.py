@@ -91,7 +91,7 @@ def test_coder_files_carry_removals(team_and_ann: tuple[Path, Path], tmp_path: P
     gone = sorted(coding_uuids(ann))[1]
     remove(ann, "Ann", gone)
     sent = tmp_path / "ann.qcc"
-    assert export_coder(ann, "Ann", sent)["removed codings"] == 1
+    assert export_coder(ann, "Ann", sent)[1]["removed codings"] == 1
     report = import_coder(team, sent)
     assert report.count("codings").removed == 1 and gone not in coding_uuids(team)
 

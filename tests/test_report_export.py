@@ -18,9 +18,10 @@ from qualcode.domain.errors import NotFoundError
 from qualcode.domain.reports import ReportFilter, ReportOptions
 from qualcode.exporters.readback import text_locations
 from qualcode.services.demo import build_demo, find_demo_material
+from qualcode.services.export_gate import IdentifierLeakError
 from qualcode.services.identifiers import IdentifierService
 from qualcode.services.project import Project
-from qualcode.services.reports import IdentifierLeakError, ReportService
+from qualcode.services.reports import ReportService
 
 # Speaker labels in the demo that are people's names: never in an export.
 SPEAKER_NAMES = ("Helen Brook", "Rachel Green", "Tom Ashworth", "Kevin Doyle", "Sam Okoro")

@@ -1,16 +1,19 @@
-"""Quotes and evidence tables written as CSV and XLSX, read back with csv and openpyxl."""
+"""Quotes and evidence tables rendered as CSV and XLSX, read back with csv and openpyxl.
+
+The exporters only render bytes from records; redaction, private files and atomic
+writes are the export gate's (tests/test_export_gate.py). Here the records are
+redacted the way the gate does it, with map_strings, before they are rendered.
+"""
 
 from __future__ import annotations
 
 import csv
-import stat
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
-import pytest
 from openpyxl import load_workbook
 
-from qualcode.domain.errors import InputFileError
 from qualcode.domain.evidence import (
     AttributeMatrix,
     CodeFrequency,
@@ -23,7 +26,8 @@ from qualcode.domain.evidence import (
     SourceOfEvidence,
 )
 from qualcode.domain.records import CodingRecord, ExtractRecord, Origin
-from qualcode.exporters.tables import write_quotes, write_tables
+from qualcode.domain.strings import map_strings
+from qualcode.exporters.tables import quotes_bytes, tables_files
 
 WHEN = datetime(2023, 3, 1, 12, 0, tzinfo=UTC)
 FRAMEWORK_CELL = "2 codings\n\u201c[her] has no time\u201d\n\u201cnone at all\u201d"
@@ -69,8 +73,31 @@ def read_csv(path: Path) -> list[list[str]]:
         return list(csv.reader(file))
 
 
-def mode(path: Path) -> int:
-    return stat.S_IMODE(path.stat().st_mode)
+def _same(text: str) -> str:
+    return text
+
+
+def write_quotes(
+    extracts: Sequence[ExtractRecord],
+    path: Path,
+    *,
+    attributes: Sequence[str] = (),
+    redact: Callable[[str], str] = _same,
+) -> Path:
+    data = quotes_bytes(
+        map_strings(tuple(extracts), redact), path.suffix[1:], attributes=attributes
+    )
+    path.write_bytes(data)
+    return path
+
+
+def write_tables(
+    evidence: EvidenceTables, path: Path, *, redact: Callable[[str], str] = _same
+) -> list[Path]:
+    files = tables_files(map_strings(evidence, redact), path, path.suffix[1:])
+    for file, data in files.items():
+        file.write_bytes(data)
+    return list(files)
 
 
 def test_quotes_csv_one_row_per_quote_redacted_and_injection_safe(tmp_path: Path) -> None:
@@ -90,13 +117,10 @@ def test_quotes_csv_one_row_per_quote_redacted_and_injection_safe(tmp_path: Path
     assert rows[2][-1] == '\'=HYPERLINK("http://evil","click")'
     assert rows[3][-1] == "'-5 and +3 and @sum"
     assert rows[3][1:5] == ["", "", "", ""]  # no speaker, case or attributes
-    assert mode(path) == 0o600
-    assert [p.name for p in tmp_path.iterdir()] == ["quotes.csv"]  # no temporary left
 
 
 def test_quotes_xlsx_keeps_text_word_for_word_but_never_as_a_formula(tmp_path: Path) -> None:
     path = write_quotes(EXTRACTS, tmp_path / "quotes.xlsx", attributes=["area"], redact=redact)
-    assert mode(path) == 0o600
     sheet = load_workbook(path).active
     assert sheet.title == "Quotes" and sheet.freeze_panes == "A2"
     assert [c.value for c in sheet[1]][:4] == ["source", "speaker", "case", "area"]
@@ -107,13 +131,6 @@ def test_quotes_xlsx_keeps_text_word_for_word_but_never_as_a_formula(tmp_path: P
     assert formula.data_type == "s" and formula.quotePrefix
     assert sheet.cell(row=4, column=9).data_type == "s"
     assert sheet.cell(row=2, column=7).value == 0  # offsets stay numbers
-
-
-def test_quotes_refuse_an_unknown_format_and_an_unwritable_folder(tmp_path: Path) -> None:
-    with pytest.raises(InputFileError, match=r"\.csv or an \.xlsx"):
-        write_quotes(EXTRACTS, tmp_path / "quotes.txt")
-    with pytest.raises(InputFileError, match="cannot be written"):
-        write_quotes(EXTRACTS, tmp_path / "missing" / "quotes.csv")
 
 
 def tables() -> EvidenceTables:
@@ -165,8 +182,6 @@ def test_tables_as_csv_one_file_per_table(tmp_path: Path) -> None:
         "evidence-framework.csv",
         "evidence-cooccurrence.csv",
     ]
-    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(p.name for p in written)
-    assert all(mode(p) == 0o600 for p in written)
     frequencies, evidence, matrix, framework, cooccurrence = (read_csv(p) for p in written)
     assert frequencies[0][:6] == [
         "code", "codings", "codings (this code only)", "sources", "participants",
@@ -204,7 +219,7 @@ def test_csv_cells_that_could_run_as_formulas_get_an_apostrophe(tmp_path: Path) 
 
 def test_tables_as_one_workbook_with_bold_frozen_headers(tmp_path: Path) -> None:
     written = write_tables(tables(), tmp_path / "evidence.xlsx", redact=redact)
-    assert written == [tmp_path / "evidence.xlsx"] and mode(written[0]) == 0o600
+    assert written == [tmp_path / "evidence.xlsx"]
     book = load_workbook(written[0])
     assert book.sheetnames == [
         "Frequencies",
@@ -244,9 +259,22 @@ def test_workbook_cells_that_look_like_formulas_stay_text(tmp_path: Path) -> Non
     assert (cell.value, cell.data_type, cell.quotePrefix) == ("=1+1", "s", True)
 
 
-def test_writing_again_replaces_the_files(tmp_path: Path) -> None:
-    path = tmp_path / "quotes.csv"
-    path.write_text("old", encoding="utf-8")
-    path.chmod(0o644)
-    write_quotes(EXTRACTS[:1], path)
-    assert len(read_csv(path)) == 2 and mode(path) == 0o600
+def test_header_cells_that_look_like_formulas_stay_text(tmp_path: Path) -> None:
+    """Headers hold code names and attribute values: outside input like any cell."""
+    evil = '=HYPERLINK("http://evil.example","x")'
+    base = tables()
+    tricky = EvidenceTables(
+        base.frequencies,
+        base.source_of_evidence,
+        base.matrix,
+        base.framework,
+        CoOccurrence(codes=(evil, "Barriers > Time"), depths=(0, 1), counts=((3, 2), (2, 0))),
+    )
+    book = load_workbook(write_tables(tricky, tmp_path / "t.xlsx")[0])
+    header = book["Co-occurrence"]["B1"]
+    assert (header.value, header.data_type, header.quotePrefix) == (evil, "s", True)
+    rows = read_csv(write_tables(tricky, tmp_path / "t.csv")[4])
+    assert rows[0][1] == "'" + evil
+    quotes = load_workbook(write_quotes(EXTRACTS, tmp_path / "q.xlsx", attributes=[evil])).active
+    cell = quotes["D1"]
+    assert (cell.value, cell.data_type, cell.quotePrefix) == (evil, "s", True)

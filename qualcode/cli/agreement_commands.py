@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from qualcode.cli.common import (
-    allow_identifiers_option,
+    export_checks_options,
     json_option,
     opened,
     output_option,
@@ -57,7 +57,7 @@ from qualcode.services.agreement import UNITS, AgreementService
     "--include-subcodes", is_flag=True, help="Count a code's sub-codes' codings as its own."
 )
 @output_option("Also write the table to a .csv, .xlsx or .docx file (for a report or a meeting).")
-@allow_identifiers_option
+@export_checks_options
 @json_option
 def agreement(
     project: Path,
@@ -70,6 +70,7 @@ def agreement(
     include_subcodes: bool,
     output: Path | None,
     allow_identifiers: bool,
+    allow_unreviewed: bool,
     as_json: bool,
 ) -> None:
     """Agreement between coders: percent agreement, Cohen's kappa, Krippendorff's alpha."""
@@ -82,9 +83,14 @@ def agreement(
             absent_is_uncoded=absent_is_uncoded,
             include_subcodes=include_subcodes,
         )
+        written = None
         if output is not None:
-            AgreementService(session).export(
-                output, report, by=by, allow_identifiers=allow_identifiers
+            written = AgreementService(session).export(
+                output,
+                report,
+                by=by,
+                allow_identifiers=allow_identifiers,
+                allow_unreviewed=allow_unreviewed,
             )
     if as_json:
         print_json(report)
@@ -96,5 +102,5 @@ def agreement(
         right=(1, 2, 3, 4, 5, 6, 7),
     )
     click.echo(textwrap.fill(EXPLANATION.format(units=unit_plural(report.unit)), width=88))
-    if output is not None:
-        click.echo(f"Wrote the agreement table to {output}")
+    if written is not None:
+        click.echo(f"Wrote the agreement table to {written}")

@@ -8,6 +8,7 @@ import click
 
 from qualcode.cli.common import (
     coder_option,
+    export_checks_options,
     json_option,
     opened,
     print_json,
@@ -49,17 +50,23 @@ def codebook_import(project: Path, file: Path, coder: str | None) -> None:
     "-o",
     "--output",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="File to write (default: print the YAML).",
+    help="File to write: .yaml (what `codebook import` reads) or .docx (a Word table); "
+    "default: print the YAML.",
 )
-def codebook_export(project: Path, output: Path | None) -> None:
+@export_checks_options
+def codebook_export(
+    project: Path, output: Path | None, allow_identifiers: bool, allow_unreviewed: bool
+) -> None:
     """Write the codebook as YAML (the same format `codebook import` reads)."""
     with opened(project) as project_, project_.read_session() as session:
         service = CodebookService(session)
         if output is None:
             click.echo(service.export_text(), nl=False)
             return
-        service.export_file(output)
-    click.echo(f"Wrote {output}")
+        written = service.export_file(
+            output, allow_identifiers=allow_identifiers, allow_unreviewed=allow_unreviewed
+        )
+    click.echo(f"Wrote {written}")
 
 
 @codebook.command("show")

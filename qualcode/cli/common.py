@@ -27,11 +27,20 @@ project_argument = click.argument(
 )
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
 
-allow_identifiers_option = click.option(
-    "--allow-identifiers",
-    is_flag=True,
-    help="Keep the file even if registered names are found in it (you take responsibility).",
-)
+
+def export_checks_options(function: F) -> F:
+    """The two ways past the export gate's checks, each said explicitly."""
+    function = click.option(
+        "--allow-unreviewed",
+        is_flag=True,
+        help="Export even though the identifier register is empty or older than the "
+        "newest transcripts (you take responsibility).",
+    )(function)
+    return click.option(
+        "--allow-identifiers",
+        is_flag=True,
+        help="Keep the file even if registered names are found in it (you take responsibility).",
+    )(function)
 
 
 def output_option(help: str, *, required: bool = False) -> Callable[[F], F]:

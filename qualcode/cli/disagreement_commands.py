@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from qualcode.cli.common import (
-    allow_identifiers_option,
+    export_checks_options,
     json_option,
     opened,
     output_option,
@@ -26,7 +26,7 @@ from qualcode.services.disagreements import DisagreementService
     "--source", "sources", multiple=True, help="Look only in this source (repeat; default: all)."
 )
 @output_option("Write the list to a .csv, .xlsx or .docx file (identifiers replaced).")
-@allow_identifiers_option
+@export_checks_options
 @json_option
 def disagreements(
     project: Path,
@@ -35,6 +35,7 @@ def disagreements(
     sources: tuple[str, ...],
     output: Path | None,
     allow_identifiers: bool,
+    allow_unreviewed: bool,
     as_json: bool,
 ) -> None:
     """Every passage where some coders applied a code and others did not.
@@ -46,8 +47,13 @@ def disagreements(
     with opened(project) as project_, project_.read_session() as session:
         service = DisagreementService(session)
         if output is not None:
-            count = service.export(output, allow_identifiers=allow_identifiers, **options)
-            click.echo(f"Wrote {count} disagreement{'s' * (count != 1)} to {output}")
+            written, count = service.export(
+                output,
+                allow_identifiers=allow_identifiers,
+                allow_unreviewed=allow_unreviewed,
+                **options,
+            )
+            click.echo(f"Wrote {count} disagreement{'s' * (count != 1)} to {written}")
             return
         items = service.disagreements(**options)
     if as_json:

@@ -11,7 +11,7 @@ from typing import Any
 
 import click
 
-from qualcode.cli.common import allow_identifiers_option, opened, output_option, project_argument
+from qualcode.cli.common import export_checks_options, opened, output_option, project_argument
 from qualcode.domain.reports import ReportFilter, ReportOptions
 from qualcode.services.reports import ExportResult, ReportService
 
@@ -122,7 +122,7 @@ def export() -> None:
     show_default=True,
     help="The attribute of the codes-by-attribute table.",
 )
-@allow_identifiers_option
+@export_checks_options
 def export_docx(
     project: Path,
     output: Path,
@@ -141,6 +141,7 @@ def export_docx(
     evidence_attribute: str,
     matrix_attribute: str,
     allow_identifiers: bool,
+    allow_unreviewed: bool,
 ) -> None:
     """A Word report: quotes under the codebook's headings, attributed by group and
     area, with frequency and source-of-evidence tables and a chart."""
@@ -161,7 +162,11 @@ def export_docx(
     )
     with opened(project) as project_, project_.session() as session:
         result = ReportService(session).export_docx(
-            output, report_filter, options, allow_identifiers=allow_identifiers
+            output,
+            report_filter,
+            options,
+            allow_identifiers=allow_identifiers,
+            allow_unreviewed=allow_unreviewed,
         )
     _done(result, "quotes")
 
@@ -175,13 +180,14 @@ def export_docx(
     default=None,
     help="Comma-separated participant attributes to include (default: all).",
 )
-@allow_identifiers_option
+@export_checks_options
 def export_quotes(
     project: Path,
     output: Path,
     report_filter: ReportFilter,
     attributes: str | None,
     allow_identifiers: bool,
+    allow_unreviewed: bool,
 ) -> None:
     """One coded quote per row, as CSV or XLSX (by the file name)."""
     names = [a.strip() for a in attributes.split(",") if a.strip()] if attributes else None
@@ -191,6 +197,7 @@ def export_quotes(
             report_filter,
             attributes=names,
             allow_identifiers=allow_identifiers,
+            allow_unreviewed=allow_unreviewed,
         )
     _done(result, "quotes")
 
@@ -218,7 +225,7 @@ def export_quotes(
     show_default=True,
     help="Codebook order, or most frequently identified first (within each theme).",
 )
-@allow_identifiers_option
+@export_checks_options
 def export_tables(
     project: Path,
     output: Path,
@@ -227,6 +234,7 @@ def export_tables(
     matrix_attribute: str,
     sort: str,
     allow_identifiers: bool,
+    allow_unreviewed: bool,
 ) -> None:
     """Evidence tables: frequencies, source of evidence, codes by attribute, framework
     matrix and co-occurrence; CSV (one file each) or one XLSX workbook."""
@@ -240,6 +248,7 @@ def export_tables(
             options,
             sort=sort,
             allow_identifiers=allow_identifiers,
+            allow_unreviewed=allow_unreviewed,
         )
     for path in written:
         click.echo(f"wrote {path}")
@@ -248,10 +257,15 @@ def export_tables(
 @export.command("codebook")
 @project_argument
 @output
-def export_codebook(project: Path, output: Path) -> None:
+@export_checks_options
+def export_codebook(
+    project: Path, output: Path, allow_identifiers: bool, allow_unreviewed: bool
+) -> None:
     """The codebook as a Word table (name, definition, include, exclude, example)."""
     with opened(project) as project_, project_.read_session() as session:
-        path = ReportService(session).export_codebook_docx(output)
+        path = ReportService(session).export_codebook_docx(
+            output, allow_identifiers=allow_identifiers, allow_unreviewed=allow_unreviewed
+        )
     click.echo(f"wrote {path}")
 
 

@@ -7,7 +7,13 @@ from pathlib import Path
 
 import click
 
-from qualcode.cli.common import json_option, print_json, print_table, project_argument
+from qualcode.cli.common import (
+    export_checks_options,
+    json_option,
+    print_json,
+    print_table,
+    project_argument,
+)
 from qualcode.domain.merge import MergeReport
 
 resolve_option = click.option(
@@ -101,9 +107,12 @@ def merge(
     "--output",
     required=True,
     type=click.Path(dir_okay=False, path_type=Path),
-    help="The file to write (JSON, readable by you only).",
+    help="The file to write (.qcc, JSON inside; readable by you only).",
 )
-def export_coder(project: Path, coder: str, output: Path) -> None:
+@export_checks_options
+def export_coder(
+    project: Path, coder: str, output: Path, allow_identifiers: bool, allow_unreviewed: bool
+) -> None:
     """Write one coder's codings, memos and decisions to a small file to e-mail.
 
     Transcripts are not included, only their UUIDs and checksums: the person who
@@ -111,9 +120,15 @@ def export_coder(project: Path, coder: str, output: Path) -> None:
     """
     from qualcode.services.coder_exchange import export_coder as export
 
-    held = export(project, coder, output)
+    written, held = export(
+        project,
+        coder,
+        output,
+        allow_identifiers=allow_identifiers,
+        allow_unreviewed=allow_unreviewed,
+    )
     summary = ", ".join(f"{n} {kind}" for kind, n in held.items())
-    click.echo(f"Wrote {output}: {summary}.")
+    click.echo(f"Wrote {written}: {summary}.")
 
 
 @click.command("import-coder")

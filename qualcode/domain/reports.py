@@ -99,6 +99,17 @@ class ReportTable:
 
 
 @dataclass(frozen=True, slots=True)
+class ChartData:
+    """A bar chart as data: drawn by the exporter from labels that have already been
+    through the identifier register (a picture cannot be read back and checked)."""
+
+    title: str
+    caption: str
+    labels: tuple[str, ...]
+    values: tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class Report:
     title: str
     subtitle: str
@@ -106,5 +117,4 @@ class Report:
     author: str
     sections: tuple[ReportSection, ...]
     tables: tuple[ReportTable, ...]
-    chart_png: bytes | None
-    chart_caption: str
+    chart: ChartData | None

@@ -7,9 +7,6 @@ and format them, and Word gets the table as text with the explanation under it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from pathlib import Path
-
 from qualcode.domain.agreement import (
     EXPLANATION,
     AgreementReport,
@@ -21,33 +18,24 @@ from qualcode.domain.agreement import (
     table_rows,
     unit_plural,
 )
-from qualcode.domain.errors import InputFileError
 
-Redact = Callable[[str], str]
+FORMATS = ("xlsx", "csv", "docx")
 
 
-def write_agreement(
-    report: AgreementReport, path: Path, redact: Redact, *, by: str = "code"
-) -> Path:
-    """Write the agreement table to ``path``: .csv, .xlsx or .docx by suffix."""
-    path = Path(path)
-    suffix = path.suffix.lower()
-    if suffix in (".csv", ".xlsx"):
-        _write_sheet(report, path, suffix, redact, by)
-    elif suffix == ".docx":
-        _write_document(report, path, redact, by)
-    else:
-        raise InputFileError(path, "write the agreement table to a .csv, .xlsx or .docx file")
-    return path
+def agreement_bytes(report: AgreementReport, file_format: str, *, by: str = "code") -> bytes:
+    """The agreement table as ``file_format`` (one of :data:`FORMATS`)."""
+    if file_format == "docx":
+        return _document(report, by)
+    return _sheet(report, file_format, by)
 
 
 def _value(statistic: Statistic) -> float | str:
     return "" if statistic.value is None else round(statistic.value, 4)
 
 
-def _numbers(row: AgreementRow, redact: Redact) -> list[str | float]:
+def _numbers(row: AgreementRow) -> list[str | float]:
     return [
-        redact(row.label),
+        row.label,
         row.units,
         row.coded_by_any,
         row.coded_by_all,
@@ -55,39 +43,32 @@ def _numbers(row: AgreementRow, redact: Redact) -> list[str | float]:
         _value(row.percent_agreement),
         _value(row.kappa),
         _value(row.alpha),
-        redact(row_notes(row)),
+        row_notes(row),
     ]
 
 
-def _write_sheet(report: AgreementReport, path: Path, suffix: str, redact: Redact, by: str) -> None:
-    from qualcode.exporters.tables import (
-        SheetTable,
-        csv_bytes,
-        replace_atomically,
-        workbook_bytes,
-    )
+def _sheet(report: AgreementReport, file_format: str, by: str) -> bytes:
+    from qualcode.exporters.tables import SheetTable, csv_bytes, workbook_bytes
 
     header = table_header(report, by)
     header[5] = "Agree (proportion)"
-    rows = [_numbers(row, redact) for row in table_rows(report, by)]
-    if suffix == ".csv":
-        data = csv_bytes(header, rows)
-    else:
-        data = workbook_bytes([SheetTable("Agreement", header, rows, wrap=True)])
-    replace_atomically({path: data})
+    rows = [_numbers(row) for row in table_rows(report, by)]
+    if file_format == "csv":
+        return csv_bytes(header, rows)
+    return workbook_bytes([SheetTable("Agreement", header, rows, wrap=True)])
 
 
-def _write_document(report: AgreementReport, path: Path, redact: Redact, by: str) -> None:
+def _document(report: AgreementReport, by: str) -> bytes:
     # deferred: python-docx is only needed for Word output
     from docx import Document
 
     from qualcode.domain.reports import ReportTable
-    from qualcode.exporters.docx_report import DocumentWriter, ensure_styles, save_document
+    from qualcode.exporters.docx_report import DocumentWriter, document_bytes, ensure_styles
 
     title = "Agreement between coders"
     document = Document()
     ensure_styles(document)
-    writer = DocumentWriter(document, redact)
+    writer = DocumentWriter(document)
     writer.heading(title, 1)
     units = unit_plural(report.unit)
     writer.paragraph(
@@ -136,4 +117,4 @@ def _write_document(report: AgreementReport, path: Path, redact: Redact, by: str
     writer.finish()
     document.core_properties.title = title
     document.core_properties.author = "qualcode"
-    save_document(document, path)
+    return document_bytes(document)

@@ -7,16 +7,11 @@ themes. It is also exact: ``parse_codebook(dump_codebook(cb)) == cb``.
 
 from __future__ import annotations
 
-import contextlib
-import os
 import sys
-import tempfile
-from pathlib import Path
 from typing import Any
 
 import yaml
 
-from qualcode.domain.errors import InputFileError
 from qualcode.domain.records import Codebook, CodebookEntry
 
 FORMAT = "qualcode-codebook/1"
@@ -117,38 +112,3 @@ def dump_codebook(codebook: Codebook) -> str:
         themes.append("".join("  " + line if line.strip("\n") else line for line in lines))
     parts.append("\n".join(themes))
     return "".join(parts)
-
-
-def write_codebook(codebook: Codebook, path: Path) -> None:
-    """Write the codebook atomically, readable and writable by the owner only."""
-    path = Path(path)
-    data = dump_codebook(codebook).encode("utf-8")
-    try:
-        # mkstemp creates the file 0o600 in the target folder, so os.replace is atomic.
-        handle, temp_name = tempfile.mkstemp(
-            dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"
-        )
-    except OSError as error:
-        raise InputFileError(path, f"cannot be written ({error.strerror or error})") from None
-    try:
-        with os.fdopen(handle, "wb") as file:
-            file.write(data)
-            file.flush()
-            os.fsync(file.fileno())
-        os.chmod(temp_name, 0o600)
-        os.replace(temp_name, path)
-    except OSError as error:
-        with contextlib.suppress(OSError):
-            os.unlink(temp_name)
-        raise InputFileError(path, f"cannot be written ({error.strerror or error})") from None
-    _fsync_directory(path.parent)
-
-
-def _fsync_directory(folder: Path) -> None:
-    # Makes the rename itself durable; not every platform lets a folder be opened.
-    with contextlib.suppress(OSError):
-        descriptor = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(descriptor)
-        finally:
-            os.close(descriptor)

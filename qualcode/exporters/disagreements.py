@@ -3,19 +3,17 @@
 Spreadsheets reuse :mod:`qualcode.exporters.tables` (formula-injection guard, UTF-8 with
 a byte order mark, atomic 0600 writes); the Word document reuses the report writer's
 styles (a heading per source, each passage in "Quote", who coded it in "Quote
-Attribution", memos in "Memo"). Every string passes through ``redact``.
+Attribution", memos in "Memo"). The export gate redacts the records and writes the file.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from pathlib import Path
+from collections.abc import Sequence
 
 from qualcode.domain.disagreements import Disagreement
-from qualcode.domain.errors import InputFileError
 from qualcode.domain.review import Thread, entry_words
 
-Redact = Callable[[str], str]
+FORMATS = ("xlsx", "csv", "docx")
 
 HEADER = (
     "number",
@@ -33,24 +31,17 @@ HEADER = (
 )
 
 
-def write_disagreements(
+def disagreements_bytes(
     items: Sequence[Disagreement],
-    path: Path,
-    redact: Redact,
+    file_format: str,
     threads: Sequence[Thread | None] | None = None,
-) -> Path:
-    """Write ``items`` to ``path``: .csv, .xlsx or .docx by suffix, each with its
-    discussion thread (``threads``, in the same order) if it has one. Returns ``path``."""
-    path = Path(path)
-    suffix = path.suffix.lower()
+) -> bytes:
+    """``items`` as ``file_format`` (one of :data:`FORMATS`), each with its discussion
+    thread (``threads``, in the same order) if it has one."""
     discussed = list(threads) if threads is not None else [None] * len(items)
-    if suffix in (".csv", ".xlsx"):
-        _write_table(items, discussed, path, suffix, redact)
-    elif suffix == ".docx":
-        _write_document(items, discussed, path, redact)
-    else:
-        raise InputFileError(path, "write disagreements to a .csv, .xlsx or .docx file")
-    return path
+    if file_format == "docx":
+        return _document(items, discussed)
+    return _table(items, discussed, file_format)
 
 
 def _codings(item: Disagreement) -> str:
@@ -69,55 +60,42 @@ def _discussion(thread: Thread | None) -> list[str]:
     return [entry_words(e) for e in thread.entries] if thread is not None else []
 
 
-def _write_table(
-    items: Sequence[Disagreement],
-    threads: Sequence[Thread | None],
-    path: Path,
-    suffix: str,
-    redact: Redact,
-) -> None:
-    from qualcode.exporters.tables import (
-        SheetTable,
-        csv_bytes,
-        replace_atomically,
-        workbook_bytes,
-    )
+def _table(
+    items: Sequence[Disagreement], threads: Sequence[Thread | None], file_format: str
+) -> bytes:
+    from qualcode.exporters.tables import SheetTable, csv_bytes, workbook_bytes
 
     rows = [
         [
             number,
-            redact(item.source),
-            redact(item.code_path),
+            item.source,
+            item.code_path,
             item.start,
             item.end,
-            redact(", ".join(item.coded_by)),
-            redact(", ".join(item.not_coded_by)),
-            redact(item.text),
-            redact(_codings(item)),
-            redact("\n".join(_memos(item))),
+            ", ".join(item.coded_by),
+            ", ".join(item.not_coded_by),
+            item.text,
+            _codings(item),
+            "\n".join(_memos(item)),
             _status(thread),
-            redact("\n".join(_discussion(thread))),
+            "\n".join(_discussion(thread)),
         ]
         for number, (item, thread) in enumerate(zip(items, threads, strict=True), start=1)
     ]
-    if suffix == ".csv":
-        data = csv_bytes(HEADER, rows)
-    else:
-        data = workbook_bytes([SheetTable("Disagreements", HEADER, rows, wrap=True)])
-    replace_atomically({path: data})
+    if file_format == "csv":
+        return csv_bytes(HEADER, rows)
+    return workbook_bytes([SheetTable("Disagreements", HEADER, rows, wrap=True)])
 
 
-def _write_document(
-    items: Sequence[Disagreement], threads: Sequence[Thread | None], path: Path, redact: Redact
-) -> None:
+def _document(items: Sequence[Disagreement], threads: Sequence[Thread | None]) -> bytes:
     # deferred: python-docx is only needed for Word output
     from docx import Document
 
-    from qualcode.exporters.docx_report import DocumentWriter, ensure_styles, save_document
+    from qualcode.exporters.docx_report import DocumentWriter, document_bytes, ensure_styles
 
     document = Document()
     ensure_styles(document)
-    writer = DocumentWriter(document, redact)
+    writer = DocumentWriter(document)
     writer.heading("Disagreements between coders", 1)
     if not items:
         writer.paragraph("The coders agree everywhere they were compared.", "Normal")
@@ -139,4 +117,4 @@ def _write_document(
     writer.finish()
     document.core_properties.title = "Disagreements between coders"
     document.core_properties.author = "qualcode"
-    save_document(document, path)
+    return document_bytes(document)

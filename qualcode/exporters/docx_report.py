@@ -7,15 +7,17 @@ never by direct formatting, so a writer's house style applies with one click.
 python-docx's ``add_paragraph`` slows down as a document grows (its issue 408: it
 looks for the section properties at the end of the body every time); paragraphs are
 inserted before one fixed sentinel instead, which keeps a 20,000-extract report flat.
-Every string passes through ``redact`` on its way into the document.
+
+Writers here return bytes and never redact: the export gate
+(:mod:`qualcode.services.export_gate`) hands them records with the identifier register
+already applied, and writes and checks the file. The chart is drawn here, from the
+record's (already replaced) labels, so no name can reach the picture.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import UTC, datetime
 from io import BytesIO
-from pathlib import Path
 from typing import Any
 
 from docx import Document
@@ -25,10 +27,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Inches, Pt
 
-from qualcode.domain.files import write_private
 from qualcode.domain.reports import Report, ReportSection, ReportTable
-
-Redact = Callable[[str], str]
 
 _OWN_STYLES = {
     # name: (based on, italic, bold, size, alignment, left indent in inches)
@@ -40,45 +39,46 @@ _OWN_STYLES = {
 }
 
 
-def write_report(report: Report, path: Path, redact: Redact = lambda text: text) -> Path:
-    """Write ``report`` to ``path`` (.docx) atomically; returns the path."""
+def report_bytes(report: Report) -> bytes:
+    """``report`` as a Word document."""
     document = Document()
     ensure_styles(document)
-    writer = DocumentWriter(document, redact)
+    writer = DocumentWriter(document)
     writer.title_page(report)
     writer.contents()
     for section in report.sections:
         writer.section(section)
-    if report.tables or report.chart_png:
+    if report.tables or report.chart:
         writer.heading("Evidence tables", 1)
-        if report.chart_png:
-            writer.picture(report.chart_png, report.chart_caption)
+        if report.chart:
+            from qualcode.exporters.chart import bar_chart_png  # NumPy: only with a chart
+
+            chart = report.chart
+            png = bar_chart_png(list(chart.labels), list(chart.values), title=chart.title)
+            writer.picture(png, chart.caption)
         for table in report.tables:
             writer.table(table)
     writer.finish()
-    _set_properties(document, report, redact)
-    save_document(document, path)
-    return path
+    _set_properties(document, report)
+    return document_bytes(document)
 
 
-def write_table_document(title: str, table: ReportTable, path: Path) -> Path:
+def table_document_bytes(title: str, table: ReportTable) -> bytes:
     """A document holding one table, e.g. the codebook for an appendix."""
     document = Document()
     ensure_styles(document)
-    writer = DocumentWriter(document, lambda text: text)
+    writer = DocumentWriter(document)
     writer.heading(title, 1)
     writer.table(table, heading=False)
     writer.finish()
     document.core_properties.title = title
     document.core_properties.author = "qualcode"
-    save_document(document, path)
-    return path
+    return document_bytes(document)
 
 
 class DocumentWriter:
-    def __init__(self, document: Any, redact: Redact) -> None:
+    def __init__(self, document: Any) -> None:
         self.document = document
-        self.redact = redact
         self.sentinel = document.add_paragraph()
         styles = document.styles
         self.styles = {name: styles[name] for name in _style_names(styles)}
@@ -97,7 +97,7 @@ class DocumentWriter:
         run = OxmlElement("w:r")
         t = OxmlElement("w:t")
         t.set(qn("xml:space"), "preserve")
-        t.text = _xml_safe(self.redact(text))
+        t.text = _xml_safe(text)
         run.append(t)
         p.append(run)
         self.sentinel._p.addprevious(p)
@@ -167,11 +167,11 @@ class DocumentWriter:
         header = grid.rows[0]
         _repeat_header(header)
         for cell, text in zip(header.cells, table.headers, strict=True):
-            cell.text = self.redact(text)
+            cell.text = _xml_safe(text)
         for index, row in enumerate(table.rows):
             cells = grid.add_row().cells
             for cell, text in zip(cells, row, strict=True):
-                cell.text = self.redact(text)
+                cell.text = _xml_safe(text)
                 if index in table.emphasis:
                     for run in cell.paragraphs[0].runs:
                         run.bold = True  # a theme row above its codes; the style has no row class
@@ -271,18 +271,18 @@ def _repeat_header(row: Any) -> None:
     properties.append(flag)
 
 
-def _set_properties(document: Any, report: Report, redact: Redact) -> None:
+def _set_properties(document: Any, report: Report) -> None:
     properties = document.core_properties
-    properties.title = redact(report.title)
-    properties.subject = redact(report.subtitle)
-    properties.author = redact(report.author) or "qualcode"
-    properties.comments = redact(report.scope)
+    properties.title = _xml_safe(report.title)
+    properties.subject = _xml_safe(report.subtitle)
+    properties.author = _xml_safe(report.author) or "qualcode"
+    properties.comments = _xml_safe(report.scope)
     properties.keywords = "qualitative analysis; coded extracts; qualcode"
     properties.created = datetime.now(UTC).replace(tzinfo=None)
     properties.last_modified_by = "qualcode"
 
 
-def save_document(document: Any, path: Path) -> None:
+def document_bytes(document: Any) -> bytes:
     buffer = BytesIO()
     document.save(buffer)
-    write_private(path, buffer.getvalue())
+    return buffer.getvalue()

@@ -1,12 +1,19 @@
 """Reading an export back, to check what it really says (not what we meant it to say).
 
 Yields (location, text) pairs a person can find: "paragraph 12", "table 2, row 4",
-"row 7, column text", "sheet Frequencies, cell B4".
+"row 7, column text", "sheet Frequencies, cell B4", "codes[3].definition".
+
+The reader is chosen by the file's *format*, never by its name: the export gate reads
+its temporary files (named ``.report.docx.XXXX.tmp``) before they are moved into place.
+Zip-based formats are read whole: every XML part of the package, whatever it is
+called, its text and its attribute values (alt text, sheet names, document
+properties), because a name can hide in any of them.
 """
 
 from __future__ import annotations
 
 import csv
+import json
 import zipfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -15,37 +22,37 @@ from typing import Any
 from defusedxml import ElementTree
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
-_PROPERTIES = ("docProps/core.xml", "docProps/app.xml")
+_DOCUMENT = "word/document.xml"
+# Attributes that only ever hold identifiers, numbers or styles: reading them costs time
+# on a 20,000-quote report and they cannot carry a name (rsid* are revision ids).
+_SKIPPED_ATTRIBUTE_PREFIXES = ("rsid",)
 
 
-def text_locations(path: Path) -> Iterator[tuple[str, str]]:
-    suffix = path.suffix.lower()
-    if suffix == ".docx":
-        yield from _docx(path)
-    elif suffix == ".xlsx":
-        yield from _xlsx(path)
-    else:
-        yield from _csv(path)
+def text_locations(path: Path, format: str | None = None) -> Iterator[tuple[str, str]]:
+    """Every piece of text in ``path`` read as ``format`` (by default, its suffix)."""
+    kind = (format or path.suffix.lower().lstrip(".")) or "txt"
+    reader = READERS.get(kind, _plain)
+    yield from reader(path)
+
+
+# --- Word ----------------------------------------------------------------------------
 
 
 def _docx(path: Path) -> Iterator[tuple[str, str]]:
     with zipfile.ZipFile(path) as archive:
         names = archive.namelist()
-        root = ElementTree.fromstring(archive.read("word/document.xml"))
-        body = root.find(f"{_W}body")
-        yield from _blocks(body if body is not None else [], "")
+        if _DOCUMENT in names:
+            root = ElementTree.fromstring(archive.read(_DOCUMENT))
+            body = root.find(f"{_W}body")
+            yield from _blocks(body if body is not None else [], "")
+            yield from _attributes(root, "document")
         for kind in ("header", "footer"):
             parts = sorted(n for n in names if n.startswith(f"word/{kind}") and n.endswith(".xml"))
             for number, name in enumerate(parts, start=1):
                 part = ElementTree.fromstring(archive.read(name))
                 yield from _blocks(part, f"{kind} {number}, ")
-        for name in _PROPERTIES:
-            if name in names:
-                properties = ElementTree.fromstring(archive.read(name))
-                for element in properties.iter():
-                    if element.text and element.text.strip():
-                        field = element.tag.rsplit("}", 1)[-1]
-                        yield f"document properties ({field})", element.text
+        done = {_DOCUMENT} | {n for n in names if n.startswith(("word/header", "word/footer"))}
+        yield from _other_parts(archive, [n for n in names if n not in done])
 
 
 def _blocks(container: Iterable[Any], prefix: str) -> Iterator[tuple[str, str]]:
@@ -77,18 +84,71 @@ def _text(element: object) -> str:
     return "\n".join(lines)
 
 
+def _attributes(root: Any, where: str) -> Iterator[tuple[str, str]]:
+    """Attribute values that read as words (an image's alt text, a hyperlink's tooltip)."""
+    for element in root.iter():
+        for name, value in element.attrib.items():
+            local = name.rsplit("}", 1)[-1]
+            if _wordy(value) and not local.startswith(_SKIPPED_ATTRIBUTE_PREFIXES):
+                tag = element.tag.rsplit("}", 1)[-1]
+                yield f"{where} ({tag} {local})", value
+
+
+def _wordy(value: str) -> bool:
+    return any(c.isalpha() for c in value)
+
+
+def _other_parts(archive: zipfile.ZipFile, names: Iterable[str]) -> Iterator[tuple[str, str]]:
+    """Every other part that is XML, by its content rather than its name."""
+    for name in sorted(names):
+        data = archive.read(name)
+        if not data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
+            continue  # an image or other binary part
+        root = ElementTree.fromstring(data)
+        for element in root.iter():
+            tag = element.tag.rsplit("}", 1)[-1] if isinstance(element.tag, str) else ""
+            for text in (element.text, element.tail):
+                if text and text.strip():
+                    yield f"{_part_label(name)} ({tag})", text
+        yield from _attributes(root, _part_label(name))
+
+
+def _part_label(name: str) -> str:
+    if name.startswith("docProps/"):
+        return "document properties"
+    return f"part {name}"
+
+
+# --- Excel ---------------------------------------------------------------------------
+
+
 def _xlsx(path: Path) -> Iterator[tuple[str, str]]:
     from openpyxl import load_workbook  # deferred: only for checking spreadsheets
 
-    workbook = load_workbook(path, read_only=True)
-    try:
-        for sheet in workbook.worksheets:
-            for row in sheet.iter_rows():
-                for cell in row:
-                    if isinstance(cell.value, str) and cell.value:
-                        yield f"sheet {sheet.title}, cell {cell.coordinate}", cell.value
-    finally:
-        workbook.close()
+    # A stream, not the name: openpyxl refuses names not ending .xlsx (the gate's
+    # temporary files end .tmp).
+    with path.open("rb") as stream:
+        workbook = load_workbook(stream, read_only=True)
+        try:
+            for sheet in workbook.worksheets:
+                yield f"sheet name {sheet.title}", sheet.title
+                for row in sheet.iter_rows():
+                    for cell in row:
+                        if isinstance(cell.value, str) and cell.value:
+                            yield f"sheet {sheet.title}, cell {cell.coordinate}", cell.value
+        finally:
+            workbook.close()
+    with zipfile.ZipFile(path) as archive:
+        # Cells were read above; everything else (properties, comments, defined names).
+        rest = [
+            n
+            for n in archive.namelist()
+            if not n.startswith("xl/worksheets/sheet") and n != "xl/sharedStrings.xml"
+        ]
+        yield from _other_parts(archive, rest)
+
+
+# --- text formats --------------------------------------------------------------------
 
 
 def _csv(path: Path) -> Iterator[tuple[str, str]]:
@@ -102,3 +162,48 @@ def _csv(path: Path) -> Iterator[tuple[str, str]]:
                 if value:
                     column = header[index] if index < len(header) else str(index + 1)
                     yield f"row {number}, column {column}", value
+
+
+def _json(path: Path) -> Iterator[tuple[str, str]]:
+    yield from _values(json.loads(path.read_text(encoding="utf-8")), "")
+
+
+def _yaml(path: Path) -> Iterator[tuple[str, str]]:
+    import yaml  # deferred: only codebooks are YAML
+
+    yield from _values(yaml.safe_load(path.read_text(encoding="utf-8")), "")
+    # Comments are not values but are still in the file for anyone to read.
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if line.lstrip().startswith("#"):
+            yield f"line {number}", line
+
+
+def _values(value: Any, where: str) -> Iterator[tuple[str, str]]:
+    """Every string in parsed JSON or YAML, keys too, located by its path."""
+    if isinstance(value, str):
+        yield where or "value", value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            inner = f"{where}.{key}" if where else str(key)
+            if isinstance(key, str):
+                yield f"{inner} (key)", key
+            yield from _values(item, inner)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _values(item, f"{where}[{index}]")
+
+
+def _plain(path: Path) -> Iterator[tuple[str, str]]:
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if line.strip():
+            yield f"line {number}", line
+
+
+READERS = {
+    "docx": _docx,
+    "xlsx": _xlsx,
+    "csv": _csv,
+    "json": _json,
+    "yaml": _yaml,
+    "txt": _plain,
+}

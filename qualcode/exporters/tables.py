@@ -3,31 +3,26 @@
 Written for the report writer's spreadsheet, and safely, because the text comes from
 transcripts, which are outside input, and the data is sensitive:
 
-- Every cell but the header row and numbers passes through ``redact`` (quotes,
-  speaker names, participants, attribute values; identity by default).
+- The writers return bytes and never redact: the export gate hands them records with
+  the identifier register already applied, headers included, and writes the files.
 - Formula injection: a CSV cell that starts with = + - @, a tab or a carriage return
   gets a leading apostrophe, so a spreadsheet shows it as text instead of running it.
   In an XLSX file such a cell is stored as text and marked with Excel's own "quote
   prefix" (what a typed apostrophe sets), so the quote itself stays word for word.
+  Header cells too: they hold code names and attribute values.
 - CSV is UTF-8 with a byte order mark, so Excel reads accents and curly quotes.
-- Files are written to a temporary file and moved into place (a reader never sees
-  half a file) and are readable and writable by their owner only (0600).
 """
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import io
-import os
 import re
-import tempfile
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
 from qualcode.domain.codebook import split_path
-from qualcode.domain.errors import InputFileError
 from qualcode.domain.evidence import (
     AttributeMatrix,
     CoOccurrence,
@@ -37,7 +32,6 @@ from qualcode.domain.evidence import (
 )
 from qualcode.domain.records import AttributeValue, ExtractRecord
 
-Redact = Callable[[str], str]
 Cell = str | int | float | None
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -46,10 +40,6 @@ _ILLEGAL_IN_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")  # openpyxl refuse
 _MAX_WIDTH = 60  # characters; longer text wraps
 _QUOTE_COLUMNS = ("source", "speaker", "case")
 _CODING_COLUMNS = ("code", "coder", "start", "end", "text")
-
-
-def _identity(text: str) -> str:
-    return text
 
 
 class SheetTable:
@@ -100,48 +90,38 @@ class SheetTable:
 # --- the two entry points -------------------------------------------------------------
 
 
-def write_quotes(
-    extracts: Sequence[ExtractRecord],
-    path: Path,
-    *,
-    attributes: Sequence[str] = (),
-    redact: Redact = _identity,
-) -> Path:
+def quotes_bytes(
+    extracts: Sequence[ExtractRecord], file_format: str, *, attributes: Sequence[str] = ()
+) -> bytes:
     """One quote per row: source, speaker, case, each attribute, code, coder, start,
-    end, text. CSV or XLSX by the file's suffix. Returns ``path``."""
-    path = Path(path)
+    end, text; ``file_format`` is "csv" or "xlsx"."""
     header = [*_QUOTE_COLUMNS, *attributes, *_CODING_COLUMNS]
 
     def rows() -> Iterable[list[Cell]]:
         for extract in extracts:
             coding = extract.coding
             yield [
-                redact(coding.source),
-                redact(extract.speaker) if extract.speaker else "",
-                redact(extract.case) if extract.case else "",
-                *(redact(_value(extract.attributes, name)) for name in attributes),
-                redact(coding.code_path),
-                redact(coding.coder),
+                coding.source,
+                extract.speaker or "",
+                extract.case or "",
+                *(_value(extract.attributes, name) for name in attributes),
+                coding.code_path,
+                coding.coder,
                 coding.start,
                 coding.end,
-                redact(coding.text),
+                coding.text,
             ]
 
-    suffix = _suffix(path)
-    if suffix == ".csv":
-        replace_atomically({path: csv_bytes(header, rows())})
-    else:
-        replace_atomically({path: _quotes_workbook(header, rows(), len(attributes))})
-    return path
+    if file_format == "csv":
+        return csv_bytes(header, rows())
+    return _quotes_workbook(header, rows(), len(attributes))
 
 
-def write_tables(tables: EvidenceTables, path: Path, *, redact: Redact = _identity) -> list[Path]:
+def tables_files(tables: EvidenceTables, path: Path, file_format: str) -> dict[Path, bytes]:
     """The evidence tables: one CSV file per table, named after ``path`` ("report.csv"
     gives report-frequencies.csv, report-source-of-evidence.csv, report-by-<attribute>.csv,
     report-framework.csv, report-cooccurrence.csv), or one XLSX workbook with a sheet
-    per table. Returns the paths written."""
-    path = Path(path)
-    suffix = _suffix(path)
+    per table."""
     named = [
         ("frequencies", _frequency_table(tables)),
         ("source-of-evidence", _evidence_table(tables.source_of_evidence)),
@@ -149,17 +129,12 @@ def write_tables(tables: EvidenceTables, path: Path, *, redact: Redact = _identi
         ("framework", _framework_table(tables.framework)),
         ("cooccurrence", _cooccurrence_table(tables.cooccurrence)),
     ]
-    for _, table in named:
-        table.rows = [[_redacted(cell, redact) for cell in row] for row in table.rows]
-    if suffix == ".csv":
-        files = {
+    if file_format == "csv":
+        return {
             path.with_name(f"{path.stem}-{name}.csv"): csv_bytes(table.header, table.rows)
             for name, table in named
         }
-        replace_atomically(files)
-        return list(files)
-    replace_atomically({path: workbook_bytes([table for _, table in named])})
-    return [path]
+    return {path: workbook_bytes([table for _, table in named])}
 
 
 # --- the tables as rows ----------------------------------------------------------------
@@ -258,10 +233,6 @@ def _value(attributes: dict[str, AttributeValue], name: str) -> str:
     return "" if value is None else str(value)
 
 
-def _redacted(cell: Cell, redact: Redact) -> Cell:
-    return redact(cell) if isinstance(cell, str) and cell else cell
-
-
 def _looks_like_formula(text: str) -> bool:
     return text.startswith(FORMULA_STARTS)
 
@@ -274,13 +245,6 @@ def _csv_cell(cell: Cell) -> Cell:
 
 def _file_part(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9_]+", "-", name).strip("-").lower() or "attribute"
-
-
-def _suffix(path: Path) -> str:
-    suffix = path.suffix.lower()
-    if suffix not in (".csv", ".xlsx"):
-        raise InputFileError(path, "write tables to a .csv or an .xlsx file")
-    return suffix
 
 
 # --- CSV -------------------------------------------------------------------------------
@@ -325,17 +289,16 @@ def workbook_bytes(tables: Sequence[SheetTable]) -> bytes:
     bold = Font(bold=True)
     for table in (table.outlined() for table in tables):
         sheet = workbook.create_sheet(_sheet_title(table.title))
-        sheet.append([_clean(name) for name in table.header])
+        sheet.append([_clean(str(name)) for name in table.header])
         for cell in sheet[1]:
+            _text_not_formula(cell)
             cell.font = bold
             cell.alignment = Alignment(wrap_text=True, vertical="top")
         for index, row in enumerate(table.rows):
             sheet.append([_clean(cell) if isinstance(cell, str) else cell for cell in row])
             line = index + 2
             for cell in sheet[line]:
-                if isinstance(cell.value, str) and _looks_like_formula(cell.value):
-                    cell.data_type = "s"
-                    cell.quotePrefix = True
+                _text_not_formula(cell)
                 if table.wrap:
                     cell.alignment = Alignment(wrap_text=True, vertical="top")
             if index < len(table.depths):
@@ -390,6 +353,7 @@ def _header_cell(sheet: Any, name: str) -> Any:
     from openpyxl.styles import Font
 
     cell = WriteOnlyCell(sheet, _clean(name))
+    _text_not_formula(cell)  # a header is a code name or attribute value: outside input too
     cell.font = Font(bold=True)
     return cell
 
@@ -403,9 +367,15 @@ def _xlsx_cell(sheet: Any, value: Cell) -> Any:
     from openpyxl.cell import WriteOnlyCell
 
     cell = WriteOnlyCell(sheet, value)
-    cell.data_type = "s"  # text, never a formula
-    cell.quotePrefix = True
+    _text_not_formula(cell)
     return cell
+
+
+def _text_not_formula(cell: Any) -> None:
+    """A cell that would start a formula is stored as text with Excel's quote prefix."""
+    if isinstance(cell.value, str) and _looks_like_formula(cell.value):
+        cell.data_type = "s"
+        cell.quotePrefix = True
 
 
 def _clean(text: str) -> str:
@@ -430,42 +400,3 @@ def _saved(workbook: Any) -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
-
-
-# --- files -----------------------------------------------------------------------------
-
-
-def replace_atomically(files: dict[Path, bytes]) -> None:
-    """Write every file to a private temporary file first, then move them all into
-    place, so a failure leaves the old files (or none) rather than half of one."""
-    written: list[tuple[str, Path]] = []
-    try:
-        for path, data in files.items():
-            try:
-                # mkstemp creates the file 0600 in the target folder, so the move is atomic.
-                handle, temporary = tempfile.mkstemp(
-                    dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"
-                )
-            except OSError as error:
-                raise InputFileError(
-                    path, f"cannot be written ({error.strerror or error})"
-                ) from None
-            written.append((temporary, path))
-            with os.fdopen(handle, "wb") as file:
-                file.write(data)
-                file.flush()
-                os.fsync(file.fileno())
-            os.chmod(temporary, 0o600)
-        for temporary, path in written:
-            os.replace(temporary, path)
-    except OSError as error:
-        for temporary, _ in written:
-            with contextlib.suppress(OSError):
-                os.unlink(temporary)
-        target = written[-1][1] if written else next(iter(files))
-        raise InputFileError(target, f"cannot be written ({error.strerror or error})") from None
-    except BaseException:
-        for temporary, _ in written:
-            with contextlib.suppress(OSError):
-                os.unlink(temporary)
-        raise

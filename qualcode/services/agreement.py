@@ -232,19 +232,20 @@ class AgreementService(Service):
         *,
         by: str = "code",
         allow_identifiers: bool = False,
+        allow_unreviewed: bool = False,
     ) -> Path:
-        """Write ``report``'s table to ``path`` (.csv, .xlsx or .docx) with the identifier
-        register applied (source names can name places), then check the file as every
-        export is checked."""
-        from qualcode.exporters.agreement import write_agreement  # only for -o
-        from qualcode.services.identifiers import IdentifierService
-        from qualcode.services.reports import check_export
+        """Write ``report``'s table to ``path`` (.xlsx, .csv or .docx) through the export
+        gate (source names can name places). Returns the path written."""
+        from qualcode.exporters.agreement import FORMATS, agreement_bytes  # only for -o
+        from qualcode.services.export_gate import ExportGate
 
-        redactor = IdentifierService(self.session).redactor()
+        gate = ExportGate(
+            self.session, allow_identifiers=allow_identifiers, allow_unreviewed=allow_unreviewed
+        )
+        path, file_format = gate.target(path, FORMATS, "the agreement table")
+        data = agreement_bytes(gate.redact(report), file_format.name, by=by)
         self._end_read()
-        write_agreement(report, Path(path), redactor.apply, by=by)
-        check_export(Path(path), redactor, allow=allow_identifiers)
-        return Path(path)
+        return gate.write({path: data}, file_format).paths[0]
 
     def _units(self, source_ids: list[int], unit: str) -> dict[int, tuple[np.ndarray, np.ndarray]]:
         """Each source's units as sorted, non-overlapping (starts, ends) arrays."""

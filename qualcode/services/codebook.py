@@ -11,7 +11,7 @@ from sqlalchemy import select
 from qualcode.domain.codebook import COLOUR, check_code_name, walk_entries
 from qualcode.domain.errors import ConflictError, ValidationError
 from qualcode.domain.records import Codebook, CodebookEntry, CodeRecord
-from qualcode.exporters.codebook_yaml import dump_codebook, write_codebook
+from qualcode.exporters.codebook_yaml import dump_codebook
 from qualcode.importers.codebook_yaml import read_codebook
 from qualcode.services.base import Service
 from qualcode.services.changes import code_dict, coding_dict
@@ -91,10 +91,27 @@ class CodebookService(Service):
         """Read a YAML codebook file (refused whole if anything in it is wrong) and merge it."""
         return self.import_codebook(read_codebook(path))
 
-    def export_file(self, path: Path) -> Codebook:
-        codebook = self.export_codebook()
-        write_codebook(codebook, path)
-        return codebook
+    def export_file(
+        self, path: Path, *, allow_identifiers: bool = False, allow_unreviewed: bool = False
+    ) -> Path:
+        """The codebook as YAML (the format `codebook import` reads), through the export
+        gate: names in definitions and examples replaced, the file read back. A .docx
+        name gives the codebook as a Word table instead. Returns the path written."""
+        from qualcode.services.export_gate import ExportGate
+
+        if Path(path).suffix.lower() == ".docx":
+            from qualcode.services.reports import ReportService
+
+            return ReportService(self.session).export_codebook_docx(
+                path, allow_identifiers=allow_identifiers, allow_unreviewed=allow_unreviewed
+            )
+        gate = ExportGate(
+            self.session, allow_identifiers=allow_identifiers, allow_unreviewed=allow_unreviewed
+        )
+        path, file_format = gate.target(path, ("yaml",), "a codebook")
+        codebook = gate.redact(self.export_codebook())
+        data = dump_codebook(codebook).encode("utf-8")
+        return gate.write({path: data}, file_format).paths[0]
 
     def export_text(self) -> str:
         return dump_codebook(self.export_codebook())

@@ -22,8 +22,9 @@ from sqlalchemy import select
 
 from qualcode.domain.codebook import join_path
 from qualcode.domain.errors import InputFileError, NotFoundError
-from qualcode.domain.files import write_private
 from qualcode.domain.merge import MergeReport
+from qualcode.exporters.formats import FileFormat
+from qualcode.services.export_gate import ExportGate
 from qualcode.services.merge import Incoming, apply_incoming, load_incoming
 from qualcode.services.project import Project
 from qualcode.store.models import ProjectSetting
@@ -32,16 +33,41 @@ FORMAT = "qualcode-coder/1"
 _DATETIME_FIELDS = ("created_at", "updated_at", "removed_at")
 
 
-def export_coder(project: Path, coder: str, output: Path) -> dict[str, int]:
-    """Write ``coder``'s work in ``project`` to ``output``; returns what it holds."""
+def export_coder(
+    project: Path,
+    coder: str,
+    output: Path,
+    *,
+    allow_identifiers: bool = False,
+    allow_unreviewed: bool = False,
+) -> tuple[Path, dict[str, int]]:
+    """Write ``coder``'s work in ``project`` to ``output`` through the export gate (memos
+    and comments leave the project, so the register applies to them). Returns the
+    path written and what the file holds."""
     with Project.open(Path(project)) as opened, opened.read_session() as session:
+        gate = ExportGate(
+            session, allow_identifiers=allow_identifiers, allow_unreviewed=allow_unreviewed
+        )
+        output, file_format = gate.target(output, ("qcc", "json"), "a coder's exchange file")
         everything = load_incoming(session, str(project))
         project_uuid = session.scalar(
             select(ProjectSetting.value).where(ProjectSetting.key == "uuid")
         )
+        written = _write_coder_file(gate, file_format, output, everything, project_uuid, coder)
+    return output, written
+
+
+def _write_coder_file(
+    gate: ExportGate,
+    file_format: FileFormat,
+    output: Path,
+    everything: Incoming,
+    project_uuid: str | None,
+    coder: str,
+) -> dict[str, int]:
     person = next((c for c in everything.coders if c["name"] == coder.strip()), None)
     if person is None:
-        raise NotFoundError(f"no coder named '{coder}' in {project}")
+        raise NotFoundError(f"no coder named '{coder}' in this project")
     mine = person["uuid"]
     codings = [r for r in everything.codings if r["coder"] == mine]
     memos = [r for r in everything.memos if r["coder"] == mine]
@@ -86,10 +112,11 @@ def export_coder(project: Path, coder: str, output: Path) -> dict[str, int]:
         "review_entries": [_plain(r) for r in entries],
         "removed_codings": [_plain(r) for r in removed],
     }
+    body = gate.redact(body)  # before the checksum, which covers what is written
     document = json.dumps(
         {"checksum": _digest(body), "coder_work": body}, ensure_ascii=False, indent=1
     )
-    write_private(Path(output), document)
+    gate.write({output: document.encode("utf-8")}, file_format)
     return {
         "codes": len(body["codes"]),
         "sources": len(body["sources"]),

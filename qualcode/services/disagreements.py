@@ -125,19 +125,22 @@ class DisagreementService(Service):
         codes: Sequence[str] | None = None,
         sources: Sequence[str] | None = None,
         allow_identifiers: bool = False,
-    ) -> int:
-        """Write the disagreements to ``path`` (.csv, .xlsx or .docx), numbered as
-        `qualcode review list` numbers them and each with its status and discussion,
-        with the identifier register applied; then check the file as every export is
-        checked. Returns how many were written."""
-        from qualcode.exporters.disagreements import write_disagreements  # only for -o
-        from qualcode.services.identifiers import IdentifierService
-        from qualcode.services.reports import check_export
+        allow_unreviewed: bool = False,
+    ) -> tuple[Path, int]:
+        """Write the disagreements to ``path`` (.xlsx, .csv or .docx) through the export
+        gate, numbered as `qualcode review list` numbers them and each with its status
+        and discussion. Returns the path written and how many were written."""
+        from qualcode.exporters.disagreements import FORMATS, disagreements_bytes
+        from qualcode.services.export_gate import ExportGate
         from qualcode.services.review import ReviewService  # it builds on this module
 
+        gate = ExportGate(
+            self.session, allow_identifiers=allow_identifiers, allow_unreviewed=allow_unreviewed
+        )
+        path, file_format = gate.target(path, FORMATS, "the disagreements list")
         reviewed = ReviewService(self.session).items(coders=coders, codes=codes, sources=sources)
-        items = [r.disagreement for r in reviewed]
-        redactor = IdentifierService(self.session).redactor()
-        write_disagreements(items, Path(path), redactor.apply, [r.thread for r in reviewed])
-        check_export(Path(path), redactor, allow=allow_identifiers)
-        return len(items)
+        items, threads = gate.redact(
+            (tuple(r.disagreement for r in reviewed), tuple(r.thread for r in reviewed))
+        )
+        data = disagreements_bytes(items, file_format.name, threads)
+        return gate.write({path: data}, file_format).paths[0], len(items)

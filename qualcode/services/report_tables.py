@@ -11,7 +11,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from qualcode.domain.evidence import CodeFrequency, EvidenceTables
-from qualcode.domain.reports import ReportFilter, ReportOptions, ReportTable
+from qualcode.domain.reports import ChartData, ReportFilter, ReportOptions, ReportTable
 
 TOP_PAIRS = 15
 CHART_BARS = 25
@@ -19,7 +19,7 @@ CHART_BARS = 25
 
 def evidence_report_tables(
     session: Session, report_filter: ReportFilter, options: ReportOptions, *, with_chart: bool
-) -> tuple[tuple[ReportTable, ...], bytes | None]:
+) -> tuple[tuple[ReportTable, ...], ChartData | None]:
     from qualcode.services.evidence import EvidenceService
 
     service = EvidenceService(session)
@@ -171,16 +171,15 @@ def _leaves(frequencies: tuple[CodeFrequency, ...]) -> list[CodeFrequency]:
     return [f for f in frequencies if f.path not in parents]
 
 
-def _chart(frequencies: tuple[CodeFrequency, ...]) -> bytes | None:
-    from qualcode.exporters.chart import bar_chart_png
-
+def _chart(frequencies: tuple[CodeFrequency, ...]) -> ChartData | None:
     leaves = sorted(
         (f for f in _leaves(frequencies) if f.codings), key=lambda f: (-f.codings, f.path)
     )[:CHART_BARS]
     if not leaves:
         return None
-    return bar_chart_png(
-        [f.name for f in leaves],
-        [f.codings for f in leaves],
+    return ChartData(
         title="Coded extracts per code (most frequent first)",
+        caption="Figure 1: codings per code (most frequently identified first)",
+        labels=tuple(f.name for f in leaves),
+        values=tuple(f.codings for f in leaves),
     )

@@ -1,8 +1,8 @@
 """Reports for report writers: Word documents of coded extracts with evidence tables,
-quotes and tables as CSV/XLSX, the codebook as a Word table. Every export applies the
-project's identifier register and then reads its own output back: if a registered
-name or a close variant is still there, the file is removed and the export fails,
-saying where, unless the user explicitly allows it.
+quotes and tables as CSV/XLSX, the codebook as a Word table. Every one is written
+through the export gate (:mod:`qualcode.services.export_gate`): the identifier
+register applied to every string, the file read back and kept only if no registered
+name or close variant is left in it.
 """
 
 from __future__ import annotations
@@ -16,10 +16,9 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from qualcode.domain.errors import QualcodeError, ValidationError
+from qualcode.domain.errors import ValidationError
 from qualcode.domain.quotes import attribution, trim, widen_to_sentences
 from qualcode.domain.records import ExtractRecord
-from qualcode.domain.redaction import Redactor
 from qualcode.domain.reports import (
     DEFAULT_ATTRIBUTION,
     Report,
@@ -31,25 +30,11 @@ from qualcode.domain.reports import (
 )
 from qualcode.services.base import Service
 from qualcode.services.code_tree import CodeTree
+from qualcode.services.export_gate import ExportGate, GateResult
 from qualcode.services.selection import select_extracts
 from qualcode.store.models import Memo, ProjectSetting, Source, SpeakerTurn
 
 ATTRIBUTION_SETTING = "attribution_template"
-
-
-class IdentifierLeakError(QualcodeError):
-    """An export still contains a registered identifier; the file was not kept."""
-
-    def __init__(self, path: Path, leaks: list[tuple[str, str, str]]) -> None:
-        self.path = path
-        self.leaks = leaks  # (location, what was found, registered original)
-        where, found, original = leaks[0]
-        more = f" and {len(leaks) - 1} more" if len(leaks) > 1 else ""
-        super().__init__(
-            f"{path}: {where} still contains '{found}' (registered identifier "
-            f"'{original}'){more}; the export was not kept. Add the variant to the "
-            "register (qualcode identifiers add), or export anyway with --allow-identifiers"
-        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +45,7 @@ class ExportResult:
     seconds: float
     checked: int  # pieces of text read back and checked
     leaks_allowed: int  # identifiers left in because the user said so
+    paths: tuple[Path, ...] = ()  # every file written (several for CSV tables)
 
 
 class ReportService(Service):
@@ -135,11 +121,10 @@ class ReportService(Service):
             author=options.author,
             sections=tuple(sections),
             tables=tables,
-            chart_png=chart,
-            chart_caption="Figure 1: codings per code (most frequently identified first)",
+            chart=chart,
         )
 
-    # -- exports -----------------------------------------------------------------------
+    # -- exports: each through the export gate ----------------------------------------
 
     def export_docx(
         self,
@@ -148,21 +133,22 @@ class ReportService(Service):
         options: ReportOptions,
         *,
         allow_identifiers: bool = False,
+        allow_unreviewed: bool = False,
     ) -> ExportResult:
-        from qualcode.exporters.docx_report import write_report
+        from qualcode.exporters.docx_report import report_bytes
 
         started = time.perf_counter()
-        report = self.build(report_filter, options)
-        redactor = self._redactor()
-        write_report(report, path, redactor.apply)
-        checked, allowed = self._check(path, redactor, allow_identifiers)
-        return ExportResult(
-            path,
+        gate = ExportGate(
+            self.session, allow_identifiers=allow_identifiers, allow_unreviewed=allow_unreviewed
+        )
+        path, file_format = gate.target(path, ("docx",), "a Word report")
+        report = gate.redact(self.build(report_filter, options))
+        written = gate.write({path: report_bytes(report)}, file_format)
+        return _result(
+            written,
             sum(len(s.quotes) for s in report.sections),
             sum(1 for s in report.sections if s.quotes),
-            time.perf_counter() - started,
-            checked,
-            allowed,
+            started,
         )
 
     def export_quotes(
@@ -172,25 +158,23 @@ class ReportService(Service):
         *,
         attributes: Sequence[str] | None = None,
         allow_identifiers: bool = False,
+        allow_unreviewed: bool = False,
     ) -> ExportResult:
         """One quote per row (CSV or XLSX by the file's suffix)."""
-        from qualcode.exporters.tables import write_quotes
+        from qualcode.exporters.tables import quotes_bytes
 
         started = time.perf_counter()
+        gate = ExportGate(
+            self.session, allow_identifiers=allow_identifiers, allow_unreviewed=allow_unreviewed
+        )
+        path, file_format = gate.target(path, ("csv", "xlsx"), "a quotes table")
         extracts = select_extracts(self.session, report_filter)
         self._end_read()
         names = list(attributes) if attributes is not None else _attribute_names(extracts)
-        redactor = self._redactor()
-        write_quotes(extracts, path, attributes=names, redact=redactor.apply)
-        checked, allowed = self._check(path, redactor, allow_identifiers)
-        return ExportResult(
-            path,
-            len(extracts),
-            len({e.coding.code_uuid for e in extracts}),
-            time.perf_counter() - started,
-            checked,
-            allowed,
-        )
+        extracts, names = gate.redact((tuple(extracts), tuple(names)))
+        data = quotes_bytes(extracts, file_format.name, attributes=names)
+        written = gate.write({path: data}, file_format)
+        return _result(written, len(extracts), len({e.coding.code_uuid for e in extracts}), started)
 
     def export_tables(
         self,
@@ -200,11 +184,16 @@ class ReportService(Service):
         *,
         sort: str = "codebook",
         allow_identifiers: bool = False,
+        allow_unreviewed: bool = False,
     ) -> list[Path]:
         """The evidence tables as CSV files (one per table) or one XLSX workbook."""
-        from qualcode.exporters.tables import write_tables
+        from qualcode.exporters.tables import tables_files
         from qualcode.services.evidence import EvidenceService
 
+        gate = ExportGate(
+            self.session, allow_identifiers=allow_identifiers, allow_unreviewed=allow_unreviewed
+        )
+        path, file_format = gate.target(path, ("csv", "xlsx"), "the evidence tables")
         tables = EvidenceService(self.session).tables(
             report_filter,
             sort="frequency" if sort == "frequency" else "codebook",
@@ -212,16 +201,19 @@ class ReportService(Service):
             matrix_attribute=options.matrix_attribute,
         )
         self._end_read()
-        redactor = self._redactor()
-        written = write_tables(tables, path, redact=redactor.apply)
-        for file in written:
-            self._check(file, redactor, allow_identifiers)
-        return written
+        files = tables_files(gate.redact(tables), path, file_format.name)
+        return list(gate.write(files, file_format).paths)
 
-    def export_codebook_docx(self, path: Path) -> Path:
+    def export_codebook_docx(
+        self, path: Path, *, allow_identifiers: bool = False, allow_unreviewed: bool = False
+    ) -> Path:
         """The codebook as a Word table (name, definition, include, exclude, example)."""
-        from qualcode.exporters.docx_report import write_table_document
+        from qualcode.exporters.docx_report import table_document_bytes
 
+        gate = ExportGate(
+            self.session, allow_identifiers=allow_identifiers, allow_unreviewed=allow_unreviewed
+        )
+        path, file_format = gate.target(path, ("docx",), "the codebook as a Word table")
         tree = CodeTree.load(self.session)
         rows = []
         emphasis = []
@@ -239,24 +231,22 @@ class ReportService(Service):
             )
         name = self._project_name()
         self._end_read()
-        table = ReportTable(
-            title="Codebook",
-            caption=f"The codebook of {name}: {len(rows)} codes.",
-            headers=("Code", "Definition", "Include", "Exclude", "Example"),
-            rows=tuple(rows),
-            emphasis=tuple(emphasis),
+        title, table = gate.redact(
+            (
+                f"Codebook: {name}",
+                ReportTable(
+                    title="Codebook",
+                    caption=f"The codebook of {name}: {len(rows)} codes.",
+                    headers=("Code", "Definition", "Include", "Exclude", "Example"),
+                    rows=tuple(rows),
+                    emphasis=tuple(emphasis),
+                ),
+            )
         )
-        return write_table_document(f"Codebook: {name}", table, path)
+        gate.write({path: table_document_bytes(title, table)}, file_format)
+        return path
 
     # -- helpers -----------------------------------------------------------------------
-
-    def _redactor(self) -> Redactor:
-        from qualcode.services.identifiers import IdentifierService
-
-        return IdentifierService(self.session).redactor()
-
-    def _check(self, path: Path, redactor: Redactor, allow: bool) -> tuple[int, int]:
-        return check_export(path, redactor, allow=allow)
 
     def _quote(
         self,
@@ -319,24 +309,6 @@ class ReportService(Service):
             self.session.scalar(select(ProjectSetting.value).where(ProjectSetting.key == "name"))
             or ""
         )
-
-
-def check_export(path: Path, redactor: Redactor, *, allow: bool) -> tuple[int, int]:
-    """Read an export back; remove it and fail if a registered identifier is still in
-    it (unless ``allow``). Returns (pieces of text checked, identifiers left in)."""
-    from qualcode.exporters.readback import text_locations
-
-    leaks: list[tuple[str, str, str]] = []
-    checked = 0
-    for where, text in text_locations(path):
-        checked += 1
-        for leak in redactor.find_leaks(text):
-            context = leak.context.strip(" \u201c\u201d")
-            leaks.append((f"{where}: \u201c{context}\u201d", leak.found, leak.original))
-    if leaks and not allow:
-        path.unlink(missing_ok=True)
-        raise IdentifierLeakError(path, leaks)
-    return checked, len(leaks)
 
 
 def describe(report_filter: ReportFilter, extracts: int) -> str:
@@ -420,6 +392,18 @@ def _turn_bounds(
     if index >= 0 and ends[index] > offset:
         return starts[index], ends[index]
     return offset, offset
+
+
+def _result(written: GateResult, extracts: int, codes: int, started: float) -> ExportResult:
+    return ExportResult(
+        written.paths[0],
+        extracts,
+        codes,
+        time.perf_counter() - started,
+        written.checked,
+        written.leaks_allowed,
+        written.paths,
+    )
 
 
 def _attribute_names(extracts: Sequence[ExtractRecord]) -> list[str]:

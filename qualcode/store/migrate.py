@@ -21,6 +21,10 @@ from qualcode.store.models import Base
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 SQLITE_HEADER = b"SQLite format 3\x00"
+# "QCOD" in the SQLite header's application id (bytes 68-71): a qualcode project is
+# recognised by what it is, not by what it is called.
+APPLICATION_ID = 0x51434F44
+_APPLICATION_ID_OFFSET = 68
 
 # The revisions this qualcode knows, oldest first. Kept here (and checked against the
 # migration scripts by a test) so that opening a project need not load Alembic, which
@@ -88,9 +92,34 @@ def create_project_file(path: Path) -> Engine:
         raise QualcodeError(f"{path}: already exists")
     create_private_file(path)
     engine = make_engine(path)
+    with engine.begin() as connection:
+        connection.exec_driver_sql(f"PRAGMA application_id={APPLICATION_ID}")
     Base.metadata.create_all(engine)
     _run(engine, "stamp", "head")
     return engine
+
+
+def database_kind(path: Path) -> str | None:
+    """What ``path`` is if it is a database: "a qualcode project", "an SQLite database"
+    (some other program's, or a project from before the application id), or None.
+
+    Reads the file's header only, so it is safe on anything, however large.
+    """
+    try:
+        with Path(path).open("rb") as handle:
+            header = handle.read(_APPLICATION_ID_OFFSET + 4)
+    except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+        return None
+    if not header.startswith(SQLITE_HEADER):
+        return None
+    application_id = int.from_bytes(header[_APPLICATION_ID_OFFSET:], "big")
+    return "a qualcode project" if application_id == APPLICATION_ID else "an SQLite database"
+
+
+def database_path(engine: Engine) -> Path | None:
+    """The file behind an engine (None for anything that is not a file)."""
+    database = engine.url.database
+    return Path(database) if database and database != ":memory:" else None
 
 
 def open_project_file(path: Path) -> Engine:
@@ -114,4 +143,7 @@ def open_project_file(path: Path) -> Engine:
             )
         backup_file(path, revision)
         _run(engine, "upgrade", "head")
+    if database_kind(path) != "a qualcode project":  # made before the application id
+        with engine.begin() as connection:
+            connection.exec_driver_sql(f"PRAGMA application_id={APPLICATION_ID}")
     return engine

@@ -263,8 +263,7 @@ class Backend:
             )
 
     def export_agreement(self, path: Path, report: AgreementReport, *, by: str = "code") -> Path:
-        """Save an agreement table, with the identifier register applied and checked."""
-        path.parent.mkdir(parents=True, exist_ok=True)
+        """Save an agreement table through the export gate."""
         with self.project.read_session() as session:
             return AgreementService(session).export(path, report, by=by)
 
