@@ -22,6 +22,8 @@ PARTICIPANTS_SHEET = "participants.csv"
 
 
 EXAMPLE_CODER = "Example coder"
+# Suggested in the demo but naming no one and nowhere: a cat, a football club.
+DEMO_NOT_IDENTIFIERS = ("Biscuit", "Leeds")
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,7 +145,7 @@ def add_demo_register(path: Path, coder: str) -> int:
     """
     with Project.open(path) as project, project.session() as session:
         service = IdentifierService(session, coder)
-        registered = service.add_suggestions(note="demo")
+        registered = service.add_suggestions(note="demo", skip=DEMO_NOT_IDENTIFIERS)
         service.mark_reviewed()
     return len(registered.added)
 

@@ -289,14 +289,14 @@ class IdentifierService(Service):
         )
 
     def add_suggestions(
-        self, places: Sequence[str] = (), *, note: str = "suggested"
+        self, places: Sequence[str] = (), *, note: str = "suggested", skip: Sequence[str] = ()
     ) -> RegisteredSuggestions:
-        """Register every suggestion with its proposed replacement, looking again
-        while a registered one had spelling variants (they are then suggested on
-        their own). One refusal does not stop the rest."""
+        """Register every suggestion (but those in ``skip``) with its proposed
+        replacement, looking again while a registered one had spelling variants (they
+        are then suggested on their own). One refusal does not stop the rest."""
         added: list[IdentifierSuggestion] = []
         refused: list[tuple[IdentifierSuggestion, str]] = []
-        tried: set[str] = set()
+        tried = {identifier_key(s) for s in skip}
         for _ in range(SUGGESTION_ROUNDS):
             fresh = [s for s in self.suggest(places) if identifier_key(s.text) not in tried]
             for suggestion in fresh:
