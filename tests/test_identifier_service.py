@@ -373,3 +373,13 @@ def test_add_suggestions_looks_again_for_variants(project: Project, tmp_path: Pa
     assert registered.refused == ()
     assert service(project, None).suggest() == []
     assert service(project, None).status().needs_review  # registering is not reviewing
+
+
+def test_the_terminal_app_can_say_its_own_way_to_go_on(project: Project, tmp_path: Path) -> None:
+    from qualcode.domain.register_status import UnreviewedRegisterError
+
+    _import(project, tmp_path / "files" / "talk.txt")
+    with pytest.raises(UnreviewedRegisterError) as caught:
+        service(project, None).require_reviewed("study.qcp", override="press r to mark it")
+    assert str(caught.value).endswith("or press r to mark it")
+    assert caught.value.status.unreviewed_sources == ("talk",)

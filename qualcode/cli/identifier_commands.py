@@ -146,6 +146,11 @@ def identifiers_suggest(
             "Register one with `qualcode identifiers add PROJECT ORIGINAL REPLACEMENT`, "
             "or all with --add-all; then `qualcode identifiers reviewed PROJECT`."
         )
+    else:
+        click.echo(
+            "Nothing new to suggest. Once you have read the transcripts for names, say so "
+            f"with `qualcode identifiers reviewed {shlex.quote(str(project))}`."
+        )
 
 
 @identifiers.command("reviewed")

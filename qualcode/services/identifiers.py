@@ -129,12 +129,16 @@ class IdentifierService(Service):
             reviewed_by=settings.get(REVIEWED_BY_SETTING) if reviewed_at else None,
         )
 
-    def require_reviewed(self, project_label: str, *, allow: bool = False) -> RegisterStatus:
+    def require_reviewed(
+        self, project_label: str, *, allow: bool = False, override: str | None = None
+    ) -> RegisterStatus:
         """The status, or :class:`UnreviewedRegisterError` when the register needs a
-        review first (unless ``allow``: the user said to go on anyway)."""
+        review first (unless ``allow``: the user said to go on anyway). ``override``
+        replaces the message's "export anyway with --allow-unreviewed" where that
+        flag does not exist (the terminal app)."""
         status = self.status()
         if status.needs_review and not allow:
-            raise UnreviewedRegisterError(project_label, status)
+            raise UnreviewedRegisterError(project_label, status, override=override)
         return status
 
     def places(self) -> list[str]:
