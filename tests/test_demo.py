@@ -75,3 +75,37 @@ def test_demo_command_builds_then_reopens_then_rebuilds_fresh(tmp_path: Path,
     assert "kept as" in fresh.output
     assert json.loads(runner.invoke(cli, ["code", "list", str(project), "--json"]).output) == []
     assert len(list((tmp_path / "data" / "demo").glob("demo.qcp.backup-demo-*"))) == 1
+
+
+def test_fresh_moves_the_old_suggestion_model_aside_with_the_backup(tmp_path: Path) -> None:
+    """The learned model left beside a fresh demo would suggest from passages that
+    exist only in the backup (issue 11)."""
+    from qualcode.services.suggestions import model_path_for
+
+    material = find_demo_material(REPO)
+    first = build_demo(tmp_path, material, coder="Tester")
+    model = model_path_for(first.path)
+    model.write_text('{"learned": "from the old project"}', encoding="utf-8")
+    fresh = build_demo(tmp_path, material, coder="Tester", fresh=True)
+    assert fresh.built and fresh.backup is not None
+    assert not model_path_for(fresh.path).exists()
+    kept = model_path_for(fresh.backup)
+    assert kept.read_text(encoding="utf-8") == '{"learned": "from the old project"}'
+
+
+def test_the_demo_command_builds_a_reviewed_register_without_pseudonyms(
+    tmp_path: Path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("QUALCODE_DATA_DIR", str(tmp_path / "data"))
+    runner = CliRunner()
+    built = runner.invoke(cli, ["demo", "--no-open"], env={"QUALCODE_CODER": "Tester"})
+    assert built.exit_code == 0, built.output
+    project = tmp_path / "data" / "demo" / "demo.qcp"
+    status = json.loads(
+        runner.invoke(cli, ["identifiers", "status", str(project), "--json"]).output
+    )
+    assert status["needs_review"] is False and status["unreviewed_sources"] == []
+    listed = json.loads(runner.invoke(cli, ["identifiers", "list", str(project), "--json"]).output)
+    originals = {e["original"] for e in listed}
+    assert {"Sandra Bell", "Helen Brook", "Dawn Hendry", "Thornleigh estate", "Joe"} <= originals
+    assert not originals & {"Dean", "Marie", "Biscuit", "Leeds"}  # pseudonyms; not names

@@ -58,3 +58,33 @@ def test_the_same_every_time(base_demo: Path, tmp_path: Path) -> None:
     (tmp_path / "a").mkdir()
     (tmp_path / "b").mkdir()
     assert spans(_coded(base_demo, tmp_path / "a")) == spans(_coded(base_demo, tmp_path / "b"))
+
+
+def test_a_word_report_of_the_review_demo_names_no_one_registered(tmp_path: Path) -> None:
+    """The in-app export of the review demo printed "Sandra Bell" three times because
+    its register was empty (issue 11): the demo now comes with a reviewed register."""
+    import re
+
+    from qualcode.domain.redaction import fold
+    from qualcode.domain.reports import ReportFilter, ReportOptions
+    from qualcode.exporters.readback import text_locations
+    from qualcode.services.identifiers import IdentifierService
+    from qualcode.services.reports import ReportService
+
+    report = build_demo(
+        tmp_path, find_demo_material(REPO), coder="Tester", with_review=True, with_register=True
+    )
+    output = tmp_path / "report.docx"
+    with Project.open(report.path) as project, project.session() as session:
+        status = IdentifierService(session).require_reviewed(str(report.path))
+        entries = IdentifierService(session).list()
+        result = ReportService(session).export_docx(
+            output, ReportFilter(), ReportOptions(title="Review demo")
+        )
+    assert not status.needs_review and result.extracts > 300
+    text = fold("\n".join(text for _, text in text_locations(output)))
+    assert "sandra bell" in {fold(e.original) for e in entries}
+    leaked = [e.original for e in entries if re.search(rf"\b{re.escape(fold(e.original))}\b", text)]
+    assert leaked == []
+    assert "a housing officer, [name], when i told her" in text  # her quote is there
+    assert "dean, local area g" in text  # attributed by pseudonym, which is not registered

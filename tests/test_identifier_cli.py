@@ -135,7 +135,42 @@ def test_places_shows_and_adds(study: Path) -> None:
 
 
 def test_every_identifiers_command_has_help(study: Path) -> None:
-    for command in ("list", "add", "remove", "suggest", "check", "places"):
+    for command in ("list", "add", "remove", "suggest", "check", "places", "reviewed", "status"):
         result = run("identifiers", command, "--help")
         assert result.exit_code == 0 and "Usage:" in result.output
     assert "identifiers" in run("--help").output
+
+
+def test_status_and_reviewed_say_whether_an_export_would_be_refused(study: Path) -> None:
+    before = run("identifiers", "status", study)
+    assert before.exit_code == 0, before.output
+    assert "never been reviewed and is empty" in before.output
+    assert f"qualcode identifiers reviewed {study}" in before.output
+    data = json.loads(run("identifiers", "status", study, "--json").output)
+    assert data["needs_review"] is True and data["unreviewed_sources"] == ["interview-sam"]
+    assert data["entries"] == 0 and data["reviewed_at"] is None and data["sources"] == 1
+    assert run("identifiers", "reviewed", study, coder=None).exit_code == 1  # who reviewed?
+    marked = run("identifiers", "reviewed", study)
+    assert marked.exit_code == 0, marked.output
+    assert "reviewed" in marked.output and "by Tester" in marked.output
+    after = json.loads(run("identifiers", "status", study, "--json").output)
+    assert after["needs_review"] is False and after["reviewed_by"] == "Tester"
+    assert after["unreviewed_sources"] == [] and after["reviewed_at"]
+
+
+def test_add_all_registers_then_marks_the_register_reviewed(study: Path) -> None:
+    added = run("identifiers", "suggest", study, "--add-all")
+    assert added.exit_code == 0, added.output
+    assert "every transcript checked" in added.output
+    status = json.loads(run("identifiers", "status", study, "--json").output)
+    assert status["needs_review"] is False and status["entries"] >= 2
+
+
+def test_add_all_does_not_mark_reviewed_when_a_name_was_refused(study: Path) -> None:
+    # "Jill" sits in another entry's replacement, so registering it is refused
+    run("identifiers", "add", study, "Thornleigh estate", "[Jill's area]", "--kind", "place")
+    added = run("identifiers", "suggest", study, "--add-all")
+    assert added.exit_code == 0, added.output
+    assert "not registered: Jill:" in added.output
+    assert "The register is not marked reviewed" in added.output
+    assert json.loads(run("identifiers", "status", study, "--json").output)["needs_review"]

@@ -227,3 +227,159 @@ def test_json_of_entries_is_plain(project: Project) -> None:
     service(project).add("Jill", "[name]", kind="person")
     [entry] = to_jsonable(service(project).list())
     assert json.dumps(entry) and set(entry) == {"original", "replacement", "kind", "uuid", "note"}
+
+
+# --- whether the register was reviewed (issue 11) ------------------------------------
+
+
+def _import(project: Project, path: Path, text: str = TALK) -> None:
+    path.parent.mkdir(exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    SourceService(project.session(), "Ann").import_files([path])
+
+
+def test_a_project_without_sources_needs_no_review(project: Project) -> None:
+    status = service(project, None).status()
+    assert (status.entries, status.sources, status.reviewed_at) == (0, 0, None)
+    assert not status.needs_review and "nothing to review" in status.reason
+    assert service(project, None).require_reviewed("study.qcp") == status
+
+
+def test_an_empty_register_is_not_a_clean_bill(project: Project, tmp_path: Path) -> None:
+    from qualcode.domain.register_status import UnreviewedRegisterError
+
+    _import(project, tmp_path / "files" / "talk.txt")
+    status = service(project, None).status()
+    assert status.needs_review and status.unreviewed_sources == ("talk",)
+    assert "never been reviewed and is empty" in status.reason
+    with pytest.raises(UnreviewedRegisterError) as caught:
+        service(project, None).require_reviewed("my study.qcp")
+    message = str(caught.value)
+    assert message.startswith("my study.qcp: the identifier register is empty and has never")
+    assert "`qualcode identifiers suggest 'my study.qcp'`" in message
+    assert "`qualcode identifiers reviewed 'my study.qcp'`" in message
+    assert message.endswith("or export anyway with --allow-unreviewed")
+    assert "\n" not in message
+    assert service(project, None).require_reviewed("x", allow=True).needs_review
+    # a team that looked and found no names says so explicitly
+    reviewed = service(project).mark_reviewed()
+    assert not reviewed.needs_review and reviewed.entries == 0
+    assert reviewed.reviewed_by == "Ann" and reviewed.reviewed_at is not None
+    assert "is empty: no names were found" in reviewed.reason
+    service(project, None).require_reviewed("study.qcp")
+
+
+def test_changing_entries_is_not_a_review(project: Project, tmp_path: Path) -> None:
+    _import(project, tmp_path / "files" / "talk.txt")
+    service(project).add("Jill Evans", "[psychologist]", kind="person")
+    service(project).add("Jill", "[psychologist]", kind="person")
+    service(project).remove("Jill")
+    status = service(project, None).status()
+    assert status.entries == 1 and status.needs_review
+    assert "never been reviewed (1 identifier)" in status.reason
+
+
+def test_transcripts_imported_after_the_review_need_another(
+    project: Project, tmp_path: Path
+) -> None:
+    from qualcode.domain.register_status import UnreviewedRegisterError
+
+    _import(project, tmp_path / "files" / "talk.txt")
+    service(project).add("Jill Evans", "[psychologist]", kind="person")
+    assert not service(project).mark_reviewed().needs_review
+    _import(project, tmp_path / "files" / "later.txt", "Sam: Gary Lister was there.\n")
+    status = service(project, None).status()
+    assert status.unreviewed_sources == ("later",) and status.sources == 2
+    assert "but 1 transcript (later) was imported since then" in status.reason
+    with pytest.raises(UnreviewedRegisterError, match=r"since 1 transcript was imported \(later\)"):
+        service(project, None).require_reviewed("study.qcp")
+    assert not service(project, "Bo").mark_reviewed().needs_review
+
+
+def test_a_transcript_merged_in_with_an_older_import_time_needs_review(
+    project: Project, tmp_path: Path
+) -> None:
+    """A merge keeps each source's own import time, which may be before the review."""
+    from datetime import timedelta
+
+    from qualcode.store.models import Source
+
+    _import(project, tmp_path / "files" / "talk.txt")
+    reviewed = service(project).mark_reviewed()
+    assert reviewed.reviewed_at is not None
+    _import(project, tmp_path / "files" / "merged.txt", "Sam: Gary Lister was there.\n")
+    with project.session() as session:
+        row = session.scalar(select(Source).where(Source.name == "merged"))
+        assert row is not None
+        row.imported_at = reviewed.reviewed_at - timedelta(days=30)
+        session.commit()
+    assert service(project, None).status().unreviewed_sources == ("merged",)
+
+
+def test_marking_reviewed_needs_a_coder_and_is_audited(project: Project, tmp_path: Path) -> None:
+    _import(project, tmp_path / "files" / "talk.txt")
+    with pytest.raises(ValidationError, match="no coder name"):
+        service(project, None).mark_reviewed()
+    assert service(project, None).mark_reviewed("Cy").reviewed_by == "Cy"
+    with project.session() as session:
+        [row] = session.scalars(
+            select(AuditEntry).where(AuditEntry.action == "identifier.reviewed")
+        ).all()
+        assert row.coder_id is not None and json.loads(row.details)["sources"] == 1
+
+
+def test_a_damaged_review_time_reads_as_never_reviewed(project: Project, tmp_path: Path) -> None:
+    _import(project, tmp_path / "files" / "talk.txt")
+    service(project).mark_reviewed()
+    with project.session() as session:
+        session.merge(ProjectSetting(key="identifiers_reviewed_at", value="yesterday"))
+        session.commit()
+    status = service(project, None).status()
+    assert status.reviewed_at is None and status.needs_review
+
+
+def test_participants_pseudonyms_are_never_suggested(project: Project, tmp_path: Path) -> None:
+    files = tmp_path / "files"
+    files.mkdir()
+    story = files / "story.txt"
+    story.write_text(
+        "Interviewer: Who helped?\n\nDean: Marie did, and Sandra Bell at the housing office."
+        " Dean's sister too.\n",
+        encoding="utf-8",
+    )
+    sheet = files / "people.csv"
+    sheet.write_text("file,speaker,case,Pseudonym\nstory.txt,Dean,LE-01,Dean\n", encoding="utf-8")
+    other = files / "other.txt"
+    other.write_text("Marie: Nobody but Jill Evans.\n", encoding="utf-8")
+    sheet2 = files / "people2.csv"
+    sheet2.write_text("file,speaker,case,pseudonym\nother.txt,Marie,LE-02,Marie\n")
+    SourceService(project.session(), "Ann").import_files([story], sheet)
+    SourceService(project.session(), "Ann").import_files([other], sheet2)
+    suggestions = {s.text for s in service(project, None).suggest()}
+    assert "Sandra Bell" in suggestions and "Jill Evans" in suggestions
+    assert not {"Dean", "Marie"} & suggestions
+
+
+def test_add_suggestions_looks_again_for_variants(project: Project, tmp_path: Path) -> None:
+    _import(
+        project,
+        tmp_path / "files" / "talk.txt",
+        "Sam: Jo rang. Then Jo came round. I think Jo was great, and so was Joe from the shop.\n",
+    )
+    [jo] = [s for s in service(project, None).suggest() if s.text == "Jo"]
+    assert jo.variants == ("Joe",)  # grouped on the first look
+    registered = service(project).add_suggestions()
+    assert {s.text for s in registered.added} >= {"Jo", "Joe", "Sam"}
+    assert registered.refused == ()
+    assert service(project, None).suggest() == []
+    assert service(project, None).status().needs_review  # registering is not reviewing
+
+
+def test_the_terminal_app_can_say_its_own_way_to_go_on(project: Project, tmp_path: Path) -> None:
+    from qualcode.domain.register_status import UnreviewedRegisterError
+
+    _import(project, tmp_path / "files" / "talk.txt")
+    with pytest.raises(UnreviewedRegisterError) as caught:
+        service(project, None).require_reviewed("study.qcp", override="press r to mark it")
+    assert str(caught.value).endswith("or press r to mark it")
+    assert caught.value.status.unreviewed_sources == ("talk",)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 from pathlib import Path
 
 import click
@@ -14,9 +15,9 @@ from qualcode.cli.common import (
     print_table,
     project_argument,
     shorten,
+    to_jsonable,
 )
 from qualcode.cli.identity import resolve_coder
-from qualcode.domain.errors import QualcodeError
 from qualcode.domain.redaction import IDENTIFIER_KINDS, IdentifierSuggestion, Leak
 from qualcode.services.identifiers import IdentifierService
 
@@ -29,7 +30,13 @@ def identifiers() -> None:
     qualcode identifiers list PROJECT
     qualcode identifiers add PROJECT "Dawn Hendry" "[the psychologist]" --kind person
     qualcode identifiers suggest PROJECT
+    qualcode identifiers reviewed PROJECT
+    qualcode identifiers status PROJECT
     qualcode identifiers check PROJECT report.docx
+
+    Exports refuse a register nobody reviewed since the transcripts were imported
+    (an empty one too): look through `suggest`, register what identifies someone,
+    then say so with `reviewed`.
     """
 
 
@@ -96,41 +103,98 @@ def identifiers_remove(project: Path, reference: str, coder: str | None) -> None
 @click.option(
     "--add-all",
     is_flag=True,
-    help="Register every suggestion with its proposed replacement.",
+    help="Register every suggestion with its proposed replacement, then mark the "
+    "register reviewed.",
 )
 @coder_option
 @json_option
 def identifiers_suggest(
     project: Path, places: tuple[str, ...], add_all: bool, coder: str | None, as_json: bool
 ) -> None:
-    """Words in the sources that look identifying and are not registered yet."""
+    """Words in the sources that look identifying and are not registered yet.
+
+    Participants' pseudonyms (an attribute named "pseudonym") are never suggested.
+    """
+    registered = None
+    status = None
     with opened(project) as project_, project_.session() as session:
-        suggestions = IdentifierService(session).suggest(places)
-        skipped: list[str] = []
-        if add_all and suggestions:
+        if add_all:
             service = IdentifierService(session, resolve_coder(coder))
-            for suggestion in suggestions:
-                try:
-                    service.add(
-                        suggestion.text,
-                        suggestion.replacement,
-                        kind=suggestion.kind,
-                        note=f"suggested: {suggestion.reason}",
-                    )
-                except QualcodeError as error:  # one refusal should not stop the rest
-                    skipped.append(f"{suggestion.text}: {error}")
+            registered = service.add_suggestions(places)
+            suggestions = [*registered.added, *(s for s, _ in registered.refused)]
+            if not registered.refused:  # a refused name is still in the text: not reviewed
+                status = service.mark_reviewed()
+        else:
+            suggestions = IdentifierService(session).suggest(places)
     if as_json:
         print_json(suggestions)
         return
     _print_suggestions(suggestions)
-    if add_all and suggestions:
-        click.echo(f"Registered {len(suggestions) - len(skipped)} of {len(suggestions)}.")
-        for line in skipped:
-            click.echo(f"  not registered: {line}")
+    if registered is not None:
+        click.echo(f"Registered {len(registered.added)} of {len(suggestions)}.")
+        for suggestion, reason in registered.refused:
+            click.echo(f"  not registered: {suggestion.text}: {reason}")
+        if status is not None:
+            click.echo(status.reason)
+        else:
+            click.echo(
+                "The register is not marked reviewed: deal with the names above, then run "
+                f"`qualcode identifiers reviewed {shlex.quote(str(project))}`."
+            )
     elif suggestions:
         click.echo(
             "Register one with `qualcode identifiers add PROJECT ORIGINAL REPLACEMENT`, "
-            "or all with --add-all."
+            "or all with --add-all; then `qualcode identifiers reviewed PROJECT`."
+        )
+    else:
+        click.echo(
+            "Nothing new to suggest. Once you have read the transcripts for names, say so "
+            f"with `qualcode identifiers reviewed {shlex.quote(str(project))}`."
+        )
+
+
+@identifiers.command("reviewed")
+@project_argument
+@coder_option
+def identifiers_reviewed(project: Path, coder: str | None) -> None:
+    """Say the register has been reviewed: every transcript now in the project was
+    checked for names and places (an empty register then means none were found).
+
+    Exports refuse a register not reviewed since the last import. Adding or
+    removing identifiers does not count as a review; transcripts imported later
+    need another one.
+    """
+    with opened(project) as project_, project_.session() as session:
+        status = IdentifierService(session).mark_reviewed(resolve_coder(coder))
+    click.echo(status.reason)
+
+
+@identifiers.command("status")
+@project_argument
+@json_option
+def identifiers_status(project: Path, as_json: bool) -> None:
+    """Whether the register was reviewed since the transcripts were imported.
+
+    Exits with 0 either way; with --json, `needs_review` says whether an export
+    would be refused.
+    """
+    with opened(project) as project_, project_.read_session() as session:
+        status = IdentifierService(session).status()
+    if as_json:
+        print_json(
+            {
+                **to_jsonable(status),
+                "needs_review": status.needs_review,
+                "reason": status.reason,
+            }
+        )
+        return
+    click.echo(status.reason)
+    if status.needs_review:
+        quoted = shlex.quote(str(project))
+        click.echo(
+            f"Review it with `qualcode identifiers suggest {quoted}`, then "
+            f"`qualcode identifiers reviewed {quoted}`."
         )
 
 

@@ -90,6 +90,7 @@ def demo(
         fresh=fresh,
         with_coding=with_coding,
         with_review=with_review,
+        with_register=True,  # reviewed for the demo, so exporting works out of the box
     )
     if no_open or not (sys.stdin.isatty() and sys.stdout.isatty()):
         _describe(report)

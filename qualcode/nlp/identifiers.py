@@ -24,6 +24,9 @@ Signals, on any pipeline:
   ``ner`` component (the default blank pipeline has none: see
   :func:`identifier_pipeline`).
 
+Participants' pseudonyms ("Dean", "Marie") are never suggested, wherever they occur:
+they are the names reports attribute quotes to, chosen to be published.
+
 
 Spelling variants ("Jil", "Jill's") are grouped under the most frequent spelling
 with RapidFuzz, and anything already registered (``known``) is left out.
@@ -239,6 +242,7 @@ def suggest_identifiers(
     codebook_words: set[str],
     places: Sequence[str] = (),
     speakers: Mapping[str, Sequence[str]] | Sequence[str] = (),
+    pseudonyms: Iterable[str] = (),
 ) -> list[IdentifierSuggestion]:
     """Words and phrases in ``texts`` ((source name, text) pairs) that look identifying.
 
@@ -247,7 +251,8 @@ def suggest_identifiers(
     ``codebook_words`` are never suggested; ``speakers`` are the speaker labels (with
     the sources each speaks in, when known): a label that is a name is suggested as a
     person, one that names a role is never suggested; ``places`` are the researcher's
-    own place names, found in any case. Sorted by how often they occur.
+    own place names, found in any case; ``pseudonyms`` are participants' pseudonyms,
+    never suggested (as speaker labels or in the text). Sorted by how often they occur.
     """
     register = Redactor([IdentifierEntry(k, "[known]") for k in known if k.strip()])
     cleaned = [(name, register.apply(text)) for name, text in texts]
@@ -267,6 +272,7 @@ def suggest_identifiers(
     speaker_words = {fold(w) for label in roles for w in re.findall(r"\w+", label)}
     lower = written_lower | codebook | speaker_words
     ignore = NOT_IDENTIFYING
+    chosen_names = {" ".join(fold(p).split()) for p in pseudonyms if p.strip()}
     found: dict[str, _Candidate] = defaultdict(_Candidate)
 
     def unwanted(key: str) -> bool:
@@ -275,6 +281,7 @@ def suggest_identifiers(
             not words
             or key in ignore
             or key in codebook
+            or key in chosen_names
             or all(w in speaker_words or w.removesuffix("s") in speaker_words for w in words)
         )
 

@@ -10,8 +10,10 @@ from qualcode.domain.errors import QualcodeError
 from qualcode.domain.records import SourceRecord
 from qualcode.services.codebook import CodebookService
 from qualcode.services.coding import CodingService
+from qualcode.services.identifiers import IdentifierService
 from qualcode.services.project import Project
 from qualcode.services.sources import SourceService
+from qualcode.services.suggestions import model_path_for
 from qualcode.store.migrate import backup_file
 
 ENV_DEMO_DIR = "QUALCODE_DEMO_DIR"
@@ -20,6 +22,8 @@ PARTICIPANTS_SHEET = "participants.csv"
 
 
 EXAMPLE_CODER = "Example coder"
+# Suggested in the demo but naming no one and nowhere: a cat, a football club.
+DEMO_NOT_IDENTIFIERS = ("Biscuit", "Leeds")
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,13 +72,17 @@ def build_demo(
     fresh: bool = False,
     with_coding: bool = False,
     with_review: bool = False,
+    with_register: bool = False,
 ) -> DemoReport:
     """Open the demo project in ``folder``, building it first if needed.
 
     An existing demo is reopened, not rebuilt, because the researcher may have coded
     in it; ``fresh`` keeps a backup of it before starting again. ``with_coding`` codes
     it as the answer key does; ``with_review`` as three peer researchers would, each a
-    little differently, ready for a review.
+    little differently, ready for a review. ``with_register`` fills the identifier
+    register from the suggestions (never the participants' pseudonyms) and marks it
+    reviewed, so the demo exports out of the box; without it an export asks for the
+    register to be reviewed first, as it would in a real study.
     """
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     path = folder / "demo.qcp"
@@ -82,6 +90,7 @@ def build_demo(
     built = False
     if path.exists() and fresh:
         backup = backup_file(path, "demo")
+        _move_model(path, backup)
         for suffix in ("", "-wal", "-shm"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
     if not path.exists():
@@ -93,6 +102,8 @@ def build_demo(
             from qualcode.services.demo_review import add_review_coding  # it imports this
 
             add_review_coding(path, material)
+        if with_register:
+            add_demo_register(path, coder)
     with Project.open(path) as project, project.read_session() as session:
         codes = len(CodebookService(session).list_codes())
         codebook = CodebookService(session).export_codebook().name
@@ -116,6 +127,27 @@ def _build(path: Path, material: DemoMaterial, coder: str) -> None:
         for suffix in ("", "-wal", "-shm"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
         raise
+
+
+def _move_model(path: Path, backup: Path) -> None:
+    """The learned suggestion model goes with the old project's backup: left beside
+    the new project it would suggest from passages that exist only in the backup."""
+    model = model_path_for(path)
+    if model.exists():
+        model.replace(model_path_for(backup))
+
+
+def add_demo_register(path: Path, coder: str) -> int:
+    """Register every identifier suggested in the demo with its proposed replacement,
+    then mark the register reviewed; returns how many were registered.
+
+    The suggestions leave out the participants' pseudonyms, so attributions keep them.
+    """
+    with Project.open(path) as project, project.session() as session:
+        service = IdentifierService(session, coder)
+        registered = service.add_suggestions(note="demo", skip=DEMO_NOT_IDENTIFIERS)
+        service.mark_reviewed()
+    return len(registered.added)
 
 
 def add_example_coding(path: Path, material: DemoMaterial) -> int:

@@ -3,6 +3,8 @@
 Exports apply the register with :meth:`IdentifierService.redactor` and then check
 their own output with it; ``check_file`` runs the same check on any file a
 researcher is about to share. ``suggest`` proposes new entries from the sources.
+An export first asks :meth:`IdentifierService.require_reviewed`: a register nobody
+reviewed since the transcripts came in (an empty one included) is not a clean bill.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import re
 import zipfile
 from collections import defaultdict
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import select
@@ -20,6 +23,7 @@ from qualcode.domain.errors import (
     ConflictError,
     InputFileError,
     NotFoundError,
+    QualcodeError,
     ValidationError,
 )
 from qualcode.domain.redaction import (
@@ -30,15 +34,39 @@ from qualcode.domain.redaction import (
     Redactor,
     fold,
 )
+from qualcode.domain.register_status import (
+    RegisteredSuggestions,
+    RegisterStatus,
+    UnreviewedRegisterError,
+)
 from qualcode.exporters.readback import text_locations
 from qualcode.importers.decoding import decode_text
 from qualcode.importers.limits import DEFAULT_MAX_BYTES, check_size, read_bytes
 from qualcode.importers.zip_safety import check_office_zip
 from qualcode.services.base import Service
 from qualcode.services.suggestions import configured_pipeline
-from qualcode.store.models import Code, Identifier, ProjectSetting, Source, SpeakerTurn
+from qualcode.store.models import (
+    Attribute,
+    CaseAttributeValue,
+    Code,
+    Identifier,
+    ProjectSetting,
+    Source,
+    SpeakerTurn,
+)
 
 PLACES_SETTING = "identifier_places"
+# Registering "Jo" un-groups its variant "Joe", which the next look then suggests on
+# its own; a few looks are enough (each is a pass over every transcript).
+SUGGESTION_ROUNDS = 3
+# When the register was last reviewed, by whom, and which sources (by UUID) were in
+# the project then: a source merged in from another laptop keeps its own, older,
+# import time, so the time alone would count it as reviewed.
+REVIEWED_AT_SETTING = "identifiers_reviewed_at"
+REVIEWED_BY_SETTING = "identifiers_reviewed_by"
+REVIEWED_SOURCES_SETTING = "identifiers_reviewed_sources"
+# Values of an attribute with this in its name are participants' pseudonyms.
+PSEUDONYM = "pseudonym"
 
 
 def identifier_key(original: str) -> str:
@@ -65,6 +93,53 @@ class IdentifierService(Service):
     def redactor(self) -> Redactor:
         """The register ready to apply to exported text and to check it afterwards."""
         return Redactor(self.list())
+
+    def status(self) -> RegisterStatus:
+        """Whether the register was reviewed after every source came in."""
+        settings = dict(
+            self.session.execute(
+                select(ProjectSetting.key, ProjectSetting.value).where(
+                    ProjectSetting.key.in_(
+                        (REVIEWED_AT_SETTING, REVIEWED_BY_SETTING, REVIEWED_SOURCES_SETTING)
+                    )
+                )
+            ).all()
+        )
+        entries = len(self.session.scalars(select(Identifier.id)).all())
+        sources = self.session.execute(
+            select(Source.uuid, Source.name, Source.imported_at).order_by(Source.name)
+        ).all()
+        self._end_read()
+        reviewed_at = _parse_time(settings.get(REVIEWED_AT_SETTING))
+        reviewed = settings.get(REVIEWED_SOURCES_SETTING)
+        reviewed_uuids = set(reviewed.split()) if reviewed is not None else None
+
+        def unreviewed(uuid: str, imported_at: datetime) -> bool:
+            if reviewed_at is None:
+                return True
+            if reviewed_uuids is not None and uuid not in reviewed_uuids:
+                return True
+            return imported_at > reviewed_at
+
+        return RegisterStatus(
+            entries=entries,
+            reviewed_at=reviewed_at,
+            sources=len(sources),
+            unreviewed_sources=tuple(name for uuid, name, at in sources if unreviewed(uuid, at)),
+            reviewed_by=settings.get(REVIEWED_BY_SETTING) if reviewed_at else None,
+        )
+
+    def require_reviewed(
+        self, project_label: str, *, allow: bool = False, override: str | None = None
+    ) -> RegisterStatus:
+        """The status, or :class:`UnreviewedRegisterError` when the register needs a
+        review first (unless ``allow``: the user said to go on anyway). ``override``
+        replaces the message's "export anyway with --allow-unreviewed" where that
+        flag does not exist (the terminal app)."""
+        status = self.status()
+        if status.needs_review and not allow:
+            raise UnreviewedRegisterError(project_label, status, override=override)
+        return status
 
     def places(self) -> list[str]:
         """The project's own place names, always looked for by ``suggest``."""
@@ -155,6 +230,27 @@ class IdentifierService(Service):
                 self._audit("identifier.places", "project", None, added=len(added))
         return places
 
+    def mark_reviewed(self, coder: str | None = None) -> RegisterStatus:
+        """Record that ``coder`` (or the service's coder) reviewed the register now,
+        with every source in the project. Adding or removing entries is not a review."""
+        name = (coder or self.coder_name or "").strip()
+        if not name:
+            raise ValidationError("no coder name given (use --coder or set QUALCODE_CODER)")
+        self.coder_name = name
+        with self._transaction():
+            self._coder()
+            uuids = self.session.scalars(select(Source.uuid).order_by(Source.uuid)).all()
+            values = {
+                REVIEWED_AT_SETTING: datetime.now(UTC).isoformat(),
+                REVIEWED_BY_SETTING: name,
+                REVIEWED_SOURCES_SETTING: "\n".join(uuids),
+            }
+            for key, value in values.items():
+                self.session.merge(ProjectSetting(key=key, value=value))
+            entries = len(self.session.scalars(select(Identifier.id)).all())
+            self._audit("identifier.reviewed", "project", None, sources=len(uuids), entries=entries)
+        return self.status()
+
     # -- suggesting and checking --------------------------------------------------------
 
     def suggest(self, places: Sequence[str] = ()) -> list[IdentifierSuggestion]:
@@ -179,6 +275,7 @@ class IdentifierService(Service):
             for keyword in _json_list(keywords):
                 words.update(re.findall(r"\w+", keyword.lower()))
         known = [row.original for row in self.session.scalars(select(Identifier))]
+        pseudonyms = self._pseudonyms()
         stored = _places(
             self.session.scalar(
                 select(ProjectSetting.value).where(ProjectSetting.key == PLACES_SETTING)
@@ -192,7 +289,36 @@ class IdentifierService(Service):
             codebook_words=words,
             places=[*stored, *places],
             speakers=speakers,
+            pseudonyms=pseudonyms,
         )
+
+    def add_suggestions(
+        self, places: Sequence[str] = (), *, note: str = "suggested", skip: Sequence[str] = ()
+    ) -> RegisteredSuggestions:
+        """Register every suggestion (but those in ``skip``) with its proposed
+        replacement, looking again while a registered one had spelling variants (they
+        are then suggested on their own). One refusal does not stop the rest."""
+        added: list[IdentifierSuggestion] = []
+        refused: list[tuple[IdentifierSuggestion, str]] = []
+        tried = {identifier_key(s) for s in skip}
+        for _ in range(SUGGESTION_ROUNDS):
+            fresh = [s for s in self.suggest(places) if identifier_key(s.text) not in tried]
+            for suggestion in fresh:
+                tried.add(identifier_key(suggestion.text))
+                try:
+                    self.add(
+                        suggestion.text,
+                        suggestion.replacement,
+                        kind=suggestion.kind,
+                        note=f"{note}: {suggestion.reason}",
+                    )
+                except QualcodeError as error:
+                    refused.append((suggestion, str(error)))
+                else:
+                    added.append(suggestion)
+            if not any(s.variants for s in fresh if s in added):
+                break
+        return RegisteredSuggestions(tuple(added), tuple(refused))
 
     def check_text(self, text: str) -> list[LocatedLeak]:
         """Leaks in ``text``, each located by its line."""
@@ -226,6 +352,17 @@ class IdentifierService(Service):
         ]
 
     # -- helpers ------------------------------------------------------------------------
+
+    def _pseudonyms(self) -> set[str]:
+        """Participants' pseudonyms: values of any attribute whose name says
+        "pseudonym" (any case). Report attributions print them by design, so
+        registering one would turn every attribution into "[name]"."""
+        values = self.session.execute(
+            select(Attribute.name, CaseAttributeValue.value).join(
+                CaseAttributeValue, CaseAttributeValue.attribute_id == Attribute.id
+            )
+        ).all()
+        return {v.strip() for name, v in values if v.strip() and PSEUDONYM in fold(name)}
 
     def _find(self, reference: str) -> Identifier:
         reference = reference.strip()
@@ -298,6 +435,17 @@ def _contains(text: str, original: str) -> bool:
     """Whether the register entry ``original`` would match somewhere in ``text``."""
     probe = Redactor([IdentifierEntry(original, "\x00")])
     return any(leak.reason == "registered" for leak in probe.find_leaks(text))
+
+
+def _parse_time(value: str | None) -> datetime | None:
+    """A stored review time; a damaged one reads as never reviewed (the safe side)."""
+    if not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _places(value: str | None) -> list[str]:

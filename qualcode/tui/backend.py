@@ -22,6 +22,7 @@ from qualcode.domain.records import (
     TurnRecord,
 )
 from qualcode.domain.redaction import IdentifierEntry, IdentifierSuggestion
+from qualcode.domain.register_status import RegisterStatus
 from qualcode.domain.reports import ReportFilter, ReportOptions
 from qualcode.domain.review import (
     Anchor,
@@ -221,6 +222,14 @@ class Backend:
     def identifier_suggestions(self) -> list[IdentifierSuggestion]:
         with self.project.read_session() as session:
             return IdentifierService(session).suggest()
+
+    def identifier_status(self) -> RegisterStatus:
+        with self.project.read_session() as session:
+            return IdentifierService(session).status()
+
+    def mark_identifiers_reviewed(self) -> RegisterStatus:
+        with self.project.session() as session:
+            return IdentifierService(session, self.coder).mark_reviewed()
 
     # --- reports -------------------------------------------------------------------------
 

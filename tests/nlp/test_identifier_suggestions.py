@@ -153,3 +153,25 @@ def test_suggesting_on_the_demo_is_quick(demo_turns) -> None:  # type: ignore[no
     started = time.perf_counter()
     _suggest(texts, speakers=speakers)
     assert time.perf_counter() - started < 5
+
+
+def test_pseudonyms_are_never_suggested_as_speakers_or_in_the_text() -> None:
+    texts = [
+        ("a", "Marie said Sandra Bell rang. Then Dean's mum rang Marie."),
+        ("b", "Dean went with Jill to see MARIE."),
+    ]
+    speakers = {"Dean": ["b"], "Marie": ["a"], "Helen Brook": ["a"]}
+    suggestions = {
+        s.text: s for s in _suggest(texts, speakers=speakers, pseudonyms=["Dean", " marie "])
+    }
+    assert not {"Dean", "Marie", "MARIE"} & set(suggestions)
+    assert {"Sandra Bell", "Jill", "Helen Brook"} <= set(suggestions)
+    assert "a speaker label" in suggestions["Helen Brook"].reason
+
+
+def test_the_review_demo_speaker_and_housing_officer_are_suggested(demo_turns) -> None:  # type: ignore[no-untyped-def]
+    """The peer-review demo's report printed "Sandra Bell" (issue 11): she must be
+    offered, as must the caption speakers' display names."""
+    texts, speakers = demo_turns
+    offered = {s.text for s in _suggest(texts, speakers=speakers)}
+    assert {"Sandra Bell", "Helen Brook", "Rachel Green", "Sam Okoro"} <= offered

@@ -148,3 +148,31 @@ async def test_bracketed_replacements_are_shown_not_read_as_markup(app_project: 
         table = app.screen.register_table
         await wait_for(pilot, lambda: table.row_count == 1)
         assert str(table.get_row_at(0)[1]) == "[participant]"
+
+
+async def test_the_status_line_and_marking_the_register_reviewed(app_project: Path) -> None:
+    from textual.widgets import Label
+
+    def status(path: Path) -> bool:
+        with Project.open(path) as project, project.read_session() as session:
+            return IdentifierService(session).status().needs_review
+
+    app = QualcodeApp(app_project, coder="Ann")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_register(app, pilot)
+        await wait_for(pilot, lambda: screen.status is not None)
+        line = screen.query_one("#identifiers-status", Label)
+        assert "never been reviewed" in str(line.render())
+        assert line.has_class("needs-review")
+        await pilot.press("r")
+        await wait_for(pilot, lambda: isinstance(app.screen, Confirm))
+        await pilot.press("n")  # a stray key does not mark it
+        await wait_for(pilot, lambda: app.screen is screen)
+        assert status(app_project)
+        await pilot.press("r")
+        await wait_for(pilot, lambda: isinstance(app.screen, Confirm))
+        await pilot.press("y")
+        await wait_for(pilot, lambda: screen.status is not None and not screen.status.needs_review)
+        assert "reviewed" in str(line.render()) and "by Ann" in str(line.render())
+        assert not line.has_class("needs-review")
+        assert not status(app_project)

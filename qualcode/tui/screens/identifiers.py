@@ -2,7 +2,8 @@
 
 Two tables share the screen: the register, and (after ``s``) the suggestions found in
 the transcripts, where enter registers the highlighted one after the researcher has
-checked (or changed) its replacement.
+checked (or changed) its replacement. A status line says whether the register was
+reviewed since the last import (exports refuse it otherwise); ``r`` marks it reviewed.
 """
 
 from __future__ import annotations
@@ -21,12 +22,18 @@ from qualcode.domain.redaction import (
     IdentifierSuggestion,
     default_replacement,
 )
+from qualcode.domain.register_status import RegisterStatus
 from qualcode.tui.screens.dialogs import Choose, Confirm, TextPrompt
 from qualcode.tui.widgets.cells import literal
 from qualcode.tui.widgets.title_bar import TitleBar
 
 REGISTER_HINT = (
-    "Identifiers replaced in every export. a add · delete remove · s suggestions · esc back"
+    "Identifiers replaced in every export. a add · delete remove · s suggestions · "
+    "r mark the register reviewed · esc back"
+)
+REVIEW_QUESTION = (
+    "Mark the register reviewed? Say yes when every transcript has been checked for "
+    "names and places and everything that identifies someone is registered."
 )
 SUGGESTIONS_HINT = (
     "Suggestions from the transcripts. enter registers one (you can change its "
@@ -39,6 +46,7 @@ class IdentifiersScreen(Screen[None]):
         Binding("a", "add", "Add"),
         Binding("delete", "remove", "Remove"),
         Binding("s", "suggest", "Suggestions"),
+        Binding("r", "mark_reviewed", "Mark the register reviewed"),
         Binding("escape", "back", "Back"),
         Binding("question_mark,f1", "app.help", "Help"),
     ]
@@ -47,6 +55,12 @@ class IdentifiersScreen(Screen[None]):
         def __init__(self, entries: list[IdentifierEntry]) -> None:
             super().__init__()
             self.entries = entries
+
+    class StatusLoaded(Message):
+        def __init__(self, status: RegisterStatus, note: str = "") -> None:
+            super().__init__()
+            self.status = status
+            self.note = note
 
     class SuggestionsLoaded(Message):
         def __init__(self, suggestions: list[IdentifierSuggestion]) -> None:
@@ -68,10 +82,12 @@ class IdentifiersScreen(Screen[None]):
         self.entries: list[IdentifierEntry] = []
         self.suggestions: list[IdentifierSuggestion] = []
         self.showing_suggestions = False
+        self.status: RegisterStatus | None = None
 
     def compose(self) -> ComposeResult:
         yield TitleBar("Identifier register")
         yield Label(REGISTER_HINT, id="identifiers-hint", classes="screen-hint")
+        yield Label("", id="identifiers-status", classes="screen-hint")
         yield DataTable(id="identifiers", cursor_type="row", zebra_stripes=True)
         yield DataTable(id="identifier-suggestions", cursor_type="row", zebra_stripes=True)
         yield Footer()
@@ -97,10 +113,21 @@ class IdentifiersScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="identifiers")
     def fetch_register(self) -> None:
+        backend = self.app.backend  # type: ignore[attr-defined]
         try:
-            self.post_message(self.Loaded(self.app.backend.identifiers()))  # type: ignore[attr-defined]
+            self.post_message(self.Loaded(backend.identifiers()))
+            self.post_message(self.StatusLoaded(backend.identifier_status()))
         except QualcodeError as error:
             self.post_message(self.Failed(str(error)))
+
+    @work(thread=True, group="identifier-changes")
+    def save_reviewed(self) -> None:
+        try:
+            status = self.app.backend.mark_identifiers_reviewed()  # type: ignore[attr-defined]
+        except QualcodeError as error:
+            self.post_message(self.Failed(str(error)))
+            return
+        self.post_message(self.StatusLoaded(status, note=status.reason))
 
     @work(thread=True, exclusive=True, group="identifier-suggestions")
     def fetch_suggestions(self) -> None:
@@ -143,6 +170,15 @@ class IdentifiersScreen(Screen[None]):
             table.add_row(*literal(entry.original, entry.replacement, entry.kind), key=entry.uuid)
         if self.entries:
             table.move_cursor(row=min(row, len(self.entries) - 1))
+
+    @on(StatusLoaded)
+    def status_loaded(self, message: StatusLoaded) -> None:
+        self.status = message.status
+        label = self.query_one("#identifiers-status", Label)
+        label.update(literal(message.status.reason)[0])
+        label.set_class(message.status.needs_review, "needs-review")
+        if message.note:
+            self.notify(message.note, timeout=5)
 
     @on(SuggestionsLoaded)
     def suggestions_loaded(self, message: SuggestionsLoaded) -> None:
@@ -214,6 +250,9 @@ class IdentifiersScreen(Screen[None]):
             Confirm(f"Stop replacing '{entry.original}' with {entry.replacement}?"),
             lambda yes: yes and self.delete_entry(entry.uuid),
         )
+
+    def action_mark_reviewed(self) -> None:
+        self.app.push_screen(Confirm(REVIEW_QUESTION), lambda yes: yes and self.save_reviewed())
 
     def action_suggest(self) -> None:
         self.showing_suggestions = True
