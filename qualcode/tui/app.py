@@ -16,6 +16,7 @@ from qualcode.domain.errors import QualcodeError
 from qualcode.services.user_config import read_config, save_coder, save_setting
 from qualcode.tui.backend import Backend
 from qualcode.tui.colours import HIGH_CONTRAST
+from qualcode.tui.export_messages import refused_export
 from qualcode.tui.screens.agreement import AgreementScreen
 from qualcode.tui.screens.code_picker import CodePicker, CodePickerResult
 from qualcode.tui.screens.compare import CompareScreen
@@ -237,12 +238,13 @@ class QualcodeApp(App[None]):
         try:
             result = self.backend.export_report(path, consensus=consensus)
         except (QualcodeError, OSError) as error:
-            self.call_from_thread(self.notify, str(error), severity="error", timeout=15)
+            message = refused_export(error)
+            self.call_from_thread(self.notify, message, severity="error", timeout=15)
             return
         self.call_from_thread(
             self.notify,
             f"Wrote {result.path}: {result.extracts} quotes under {result.codes} codes; "
-            "no registered identifier found in it.",
+            f"read back {result.checked} pieces of text and found no registered identifier.",
             timeout=8,
         )
 

@@ -23,6 +23,7 @@ async def test_export_from_the_palette_writes_a_redacted_report(
             "interview-sam", "Time", "Honestly we just have no time."
         )
         IdentifierService(session, "Ann").add("Sam", "[participant]", kind="person")
+        IdentifierService(session, "Ann").mark_reviewed("Ann")
     output = tmp_path / "out" / "report.docx"
     app = QualcodeApp(app_project, coder="Ann")
     async with app.run_test(size=(120, 36)) as pilot:
@@ -47,6 +48,7 @@ async def test_the_agreed_version_has_its_own_report(app_project: Path, tmp_path
         CodingService(session, "Bo").add_passage("interview-sam", "Time", "no time")
         CodingService(session, "Bo").add_passage("interview-sam", "Risk", "nobody owns the risk")
         ConsensusService(session, "Ann").seed()  # "no time": what both coded
+        IdentifierService(session, "Ann").mark_reviewed("Ann")
     output = tmp_path / "agreed.docx"
     app = QualcodeApp(app_project, coder="Ann")
     async with app.run_test(size=(120, 36)) as pilot:
@@ -64,3 +66,24 @@ async def test_the_agreed_version_has_its_own_report(app_project: Path, tmp_path
         await wait_for(pilot, output.exists, timeout=30)
     quotes = [p.text for p in Document(str(output)).paragraphs if p.style.name == "Quote"]
     assert len(quotes) == 1 and "no time" in quotes[0] and "risk" not in quotes[0]
+
+
+async def test_an_unreviewed_register_stops_the_export_and_says_where_to_review(
+    app_project: Path, tmp_path: Path
+) -> None:
+    with Project.open(app_project) as project, project.session() as session:
+        CodingService(session, "Ann").add_passage("interview-sam", "Time", "no time")
+    output = tmp_path / "report.docx"
+    app = QualcodeApp(app_project, coder="Ann")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, SourcesScreen))
+        app.export_report(output)
+        await wait_for(
+            pilot, lambda: any("Not exported" in str(n.message) for n in app._notifications)
+        )
+        message = next(
+            str(n.message) for n in app._notifications if "Not exported" in str(n.message)
+        )
+    assert "never been reviewed" in message and "Identifier register" in message
+    assert "--allow-unreviewed" not in message  # no command-line flags in the app
+    assert list(tmp_path.glob("report*")) == []

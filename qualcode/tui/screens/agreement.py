@@ -26,6 +26,7 @@ from qualcode.domain.agreement import (
 )
 from qualcode.domain.errors import QualcodeError
 from qualcode.domain.reports import CONSENSUS_CODER
+from qualcode.tui.export_messages import refused_export
 from qualcode.tui.screens.compare import CompareScreen
 from qualcode.tui.screens.dialogs import TextPrompt
 from qualcode.tui.screens.review_dialogs import PickCoders
@@ -222,7 +223,8 @@ class AgreementScreen(Screen[None]):
         try:
             self.app.backend.export_agreement(path, report, by=by)  # type: ignore[attr-defined]
         except (QualcodeError, OSError) as error:
-            self.app.call_from_thread(self.notify, str(error), severity="error", timeout=12)
+            message = refused_export(error)
+            self.app.call_from_thread(self.notify, message, severity="error", timeout=12)
             return
         self.app.call_from_thread(self.notify, f"Saved the agreement table to {path}", timeout=6)
 
