@@ -156,3 +156,23 @@ def test_the_demo_folder_is_owner_only() -> None:
     folder = private_data_dir("demo")
     assert folder == root / "demo"
     assert (mode(root), mode(folder)) == (0o700, 0o700)
+
+
+def test_a_project_that_fails_while_being_made_is_removed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import qualcode.store.migrate as migrate
+
+    def interrupted(*_args: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(migrate, "_run", interrupted)  # after the file is created
+    result = run("init", tmp_path / "study.qcp")
+    assert result.exit_code == 1 and "No space left" in result.output
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_wrong_suffix_is_refused_before_anything_is_written(tmp_path: Path) -> None:
+    result = run("init", tmp_path / "study.txt")
+    assert result.exit_code == 1 and ".qcp" in result.output
+    assert list(tmp_path.iterdir()) == []

@@ -107,7 +107,8 @@ def new_project(path: Path | str, name: str | None = None) -> Iterator[Project]:
     try:
         project = create_project(path, name)
     except BaseException:
-        _discard(path)
+        if path.exists():  # it did not a moment ago: this half-made file is ours
+            _discard(path)
         raise
     try:
         yield project
