@@ -123,7 +123,7 @@ def test_a_refused_file_fails_the_import_with_one_line_per_problem(study: Path,
     assert "Nothing imported" in result.output
     assert json.loads(run("sources", study, "--json").output) == []
     partial = run("import", study, interview_file, binary, "--continue-on-error")
-    assert partial.exit_code == 0 and "1 refused" in partial.output
+    assert partial.exit_code == 1 and "1 refused" in partial.output  # issue 11: refused = fail
 
 
 @pytest.mark.parametrize("args", [

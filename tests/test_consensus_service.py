@@ -59,12 +59,13 @@ def pair(project: Project) -> Project:
 @pytest.mark.parametrize(
     ("choice", "expected"),
     [
-        (ConsensusChoice(ChoiceKind.CODER, coder="ann"), [(0, 30)]),
-        (ConsensusChoice(ChoiceKind.CODER, coder="Bo"), [(20, 40)]),
-        (ConsensusChoice(ChoiceKind.ALL), [(0, 40)]),
-        (ConsensusChoice(ChoiceKind.NONE), [(20, 30)]),
-        (ConsensusChoice(ChoiceKind.SPAN, start=5, end=35), [(5, 35)]),
-        (ConsensusChoice(ChoiceKind.SPAN, start=45, end=55), [(45, 55)]),
+        # Only the disagreement 0-20 changes (issue 11): Ann coded it, Bo did not.
+        (ConsensusChoice(ChoiceKind.CODER, coder="ann"), [(0, 20)]),
+        (ConsensusChoice(ChoiceKind.CODER, coder="Bo"), []),
+        (ConsensusChoice(ChoiceKind.ALL), [(0, 20)]),
+        (ConsensusChoice(ChoiceKind.NONE), []),
+        (ConsensusChoice(ChoiceKind.SPAN, start=5, end=35), [(5, 20)]),  # clipped to 0-20
+        (ConsensusChoice(ChoiceKind.SPAN, start=5, end=15), [(5, 15)]),
     ],
 )
 def test_every_choice(pair: Project, choice: ConsensusChoice, expected: list) -> None:  # type: ignore[type-arg]
@@ -75,9 +76,9 @@ def test_every_choice(pair: Project, choice: ConsensusChoice, expected: list) ->
     assert decision is not None and decision.author == "Ann"
     assert decision.kind is EntryKind.DECISION
     assert decision.text.endswith(": talked it through")
-    # both disagreements of the region are resolved by the one decision
+    # only the disagreement decided is resolved; Bo's 30-40 is still to talk about
     items = ReviewService(pair.session(), "Ann").items()
-    assert [i.status for i in items] == [ReviewStatus.RESOLVED, ReviewStatus.RESOLVED]
+    assert [i.status for i in items] == [ReviewStatus.RESOLVED, ReviewStatus.OPEN]
 
 
 def test_accepting_a_coder_who_coded_nothing_there_leaves_nothing(pair: Project) -> None:
@@ -91,18 +92,20 @@ def test_accepting_a_coder_who_coded_nothing_there_leaves_nothing(pair: Project)
         decide(pair, ConsensusChoice(ChoiceKind.SPAN, start=90, end=120))
 
 
-def test_consensus_sticking_out_of_the_region_keeps_its_outside_parts(pair: Project) -> None:
+def test_consensus_sticking_out_of_the_disagreement_keeps_its_outside_parts(
+    pair: Project,
+) -> None:
     outside = code(pair, CONSENSUS_CODER, "Time", 60, 70, memo="kept as is")
-    sticking = code(pair, CONSENSUS_CODER, "Time", 35, 50, memo="from before")
+    sticking = code(pair, CONSENSUS_CODER, "Time", 15, 25, memo="from before")
     decide(pair, ConsensusChoice(ChoiceKind.NONE))
-    assert consensus(pair) == [(20, 30), (40, 50), (60, 70)]
+    assert consensus(pair) == [(20, 25), (60, 70)]
     with pair.read_session() as session:
         rows = {(r.start, r.end): r for r in CodingService(session).list(coder=CONSENSUS_CODER)}
     assert rows[(60, 70)].uuid == outside and rows[(60, 70)].memo == "kept as is"
-    assert rows[(40, 50)].memo == "from before" and rows[(40, 50)].uuid != sticking
-    # accepting everyone's joins the pieces to the outside part they touch
+    assert rows[(20, 25)].memo == "from before" and rows[(20, 25)].uuid != sticking
+    # a consensus coding that only touches the disagreement is left as it is
     decide(pair, ConsensusChoice(ChoiceKind.ALL))
-    assert consensus(pair) == [(0, 50), (60, 70)]
+    assert consensus(pair) == [(0, 20), (20, 25), (60, 70)]
     # nobody else's coding was changed
     with pair.read_session() as session:
         others = CodingService(session).list(code="Time")
@@ -112,18 +115,22 @@ def test_consensus_sticking_out_of_the_region_keeps_its_outside_parts(pair: Proj
     ]
 
 
-def test_a_chain_of_overlapping_codings_is_one_region(pair: Project) -> None:
+def test_a_chain_of_overlapping_codings_is_decided_one_disagreement_at_a_time(
+    pair: Project,
+) -> None:
     code(pair, "Ann", "Time", 35, 60)  # overlaps Bo's 20-40, which overlaps Ann's 0-30
     code(pair, "Ann", "Time", 80, 90)  # not in the chain
     decide(pair, ConsensusChoice(ChoiceKind.CODER, coder="Bo"))
-    assert consensus(pair) == [(20, 40)]
+    assert consensus(pair) == []  # Bo did not code 0-20
     decide(pair, ConsensusChoice(ChoiceKind.ALL))
-    assert consensus(pair) == [(0, 60)]
+    assert consensus(pair) == [(0, 20)]
+    decide(pair, ConsensusChoice(ChoiceKind.ALL), 30, 35)
+    assert consensus(pair) == [(0, 20), (30, 35)]
     items = ReviewService(pair.session()).items()
     assert [(i.disagreement.start, i.status) for i in items] == [
         (0, ReviewStatus.RESOLVED),
         (30, ReviewStatus.RESOLVED),
-        (40, ReviewStatus.RESOLVED),
+        (40, ReviewStatus.OPEN),
         (80, ReviewStatus.OPEN),
     ]
 
@@ -134,7 +141,7 @@ def test_a_decision_is_one_undoable_step(pair: Project) -> None:
         ReviewService(pair.session()).items()[0].anchor, "Ann's is right"
     )
     decide(pair, ConsensusChoice(ChoiceKind.ALL))
-    assert consensus(pair) == [(0, 50)]
+    assert consensus(pair) == [(0, 20), (35, 50)]
     step = HistoryService(pair.session(), "Ann").undo()
     assert step is not None and step.action == "consensus.decide"
     with pair.read_session() as session:
@@ -145,8 +152,8 @@ def test_a_decision_is_one_undoable_step(pair: Project) -> None:
     assert [e.text for e in items[0].thread.entries] == ["Ann's is right"]
     assert items[1].thread is None  # created by the decision, gone with it
     HistoryService(pair.session(), "Ann").redo()
-    assert consensus(pair) == [(0, 50)]
-    assert ReviewService(pair.session()).items()[1].status is ReviewStatus.RESOLVED
+    assert consensus(pair) == [(0, 20), (35, 50)]
+    assert ReviewService(pair.session()).items()[0].status is ReviewStatus.RESOLVED
 
 
 def test_seed_copies_what_everyone_agreed_once(pair: Project) -> None:
@@ -166,8 +173,8 @@ def test_seed_copies_what_everyone_agreed_once(pair: Project) -> None:
     decide(pair, ConsensusChoice(ChoiceKind.NONE))
     with pair.session() as session:
         progress = ConsensusService(session, "Ann").progress()
-    assert (progress.disagreements, progress.decided) == (3, 2)
-    assert progress.by_status[ReviewStatus.RESOLVED] == 2
+    assert (progress.disagreements, progress.decided) == (3, 1)
+    assert progress.by_status[ReviewStatus.RESOLVED] == 1
 
 
 def test_consensus_is_not_compared_as_a_coder(pair: Project) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import logging
 import os
 import traceback
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -18,7 +17,7 @@ import click
 
 from qualcode.domain.errors import QualcodeError
 from qualcode.services.project import Project, open_project
-from qualcode.services.user_config import data_dir
+from qualcode.services.user_config import private_data_dir, private_file
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -92,11 +91,14 @@ class QualcodeGroup(click.Group):
 
 
 def _log_unexpected(error: Exception) -> Path:
-    folder = data_dir() / "logs"
-    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-    path = folder / "errors.log"
-    logging.basicConfig(filename=path, level=logging.ERROR)
-    logging.getLogger("qualcode").error("%s", "".join(traceback.format_exception(error)))
+    """Append the traceback to errors.log (0600, in an 0700 folder: tracebacks can
+    quote transcript text). Written directly rather than through logging.basicConfig,
+    which does nothing once any handler is installed and creates files 0644."""
+    path = private_file(private_data_dir("logs") / "errors.log")
+    when = datetime.now().astimezone().isoformat(timespec="seconds")
+    entry = f"{when} ERROR qualcode\n{''.join(traceback.format_exception(error))}\n"
+    with path.open("a", encoding="utf-8", errors="replace") as handle:
+        handle.write(entry)
     return path
 
 

@@ -11,8 +11,8 @@ from qualcode.cli.common import coder_option, print_table
 from qualcode.cli.identity import resolve_coder
 from qualcode.services.codebook import CodebookService
 from qualcode.services.demo import DemoReport, build_demo, find_demo_material
-from qualcode.services.project import create_project
-from qualcode.services.user_config import data_dir, known_coder
+from qualcode.services.project import new_project
+from qualcode.services.user_config import known_coder, private_data_dir
 
 
 @click.command()
@@ -28,12 +28,15 @@ from qualcode.services.user_config import data_dir, known_coder
 def init(project: Path, name: str | None, codebook_file: Path | None, coder: str | None) -> None:
     """Create a new project file (PROJECT.qcp), readable by you only."""
     who = resolve_coder(coder) if codebook_file else None
-    with create_project(project, name) as opened:
-        click.echo(f"Created {project} (only you can read it).")
+    report = None
+    # All or nothing: a refused codebook leaves no project behind and says no "Created".
+    with new_project(project, name) as opened:
         if codebook_file is not None:
             with opened.session() as session:
                 report = CodebookService(session, who).import_file(codebook_file)
-            click.echo(f"Loaded codebook '{report.name}': {len(report.added)} codes.")
+    click.echo(f"Created {project} (only you can read it).")
+    if report is not None:
+        click.echo(f"Loaded codebook '{report.name}': {len(report.added)} codes.")
 
 
 def run_app(
@@ -84,7 +87,7 @@ def demo(
     """
     material = find_demo_material()
     report = build_demo(
-        data_dir() / "demo",
+        private_data_dir("demo"),
         material,
         coder=known_coder(coder) or "demo",
         fresh=fresh,

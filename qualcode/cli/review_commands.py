@@ -274,7 +274,12 @@ _SPAN = re.compile(r"^\s*(\d+)\s*[-:]\s*(\d+)\s*$")
 @click.option("--accept", "accept", metavar="CODER", help="Accept this coder's version.")
 @click.option("--all", "all_", is_flag=True, help="Accept everyone's coding (both versions).")
 @click.option("--none", "none_", is_flag=True, help="Agree the disputed text is not coded.")
-@click.option("--span", "span", metavar="START-END", help="Agree an edited span instead.")
+@click.option(
+    "--span",
+    "span",
+    metavar="START-END",
+    help="Agree an edited span instead (it must overlap the disagreement).",
+)
 @click.option("--note", default="", help="Why the group decided so (kept in the thread).")
 @comparison_options
 @acting_option
@@ -291,8 +296,9 @@ def decide(
 ) -> None:
     """Record what stands for disagreement REF, as the consensus coder's coding.
 
-    Nobody's own coding changes; the consensus codings of that code where the
-    disagreeing codings lie are replaced by the choice. Undo with `u` in the app.
+    Nobody's own coding changes; inside the disagreement, the consensus codings of
+    that code are replaced by the choice, and nothing outside it changes (an edited
+    span is clipped to it). Undo with `u` in the app.
     """
     given = [bool(accept), all_, none_, span is not None]
     if sum(given) != 1:

@@ -30,7 +30,9 @@ from qualcode.services.sources import SourceService
     help="CSV or XLSX sheet mapping files and speakers to participants and their attributes.",
 )
 @click.option(
-    "--continue-on-error", is_flag=True, help="Import the good files even if some are refused."
+    "--continue-on-error",
+    is_flag=True,
+    help="Import the good files even if some are refused (the command still exits 1).",
 )
 @coder_option
 @json_option
@@ -45,9 +47,9 @@ def import_(
     """Import transcripts (.docx .txt .md .vtt .srt) from files, folders or globs.
 
     The batch is all-or-nothing: if any file is refused, nothing is imported (unless
-    --continue-on-error). Exact duplicates of transcripts already in the project are
-    skipped. With only --participants, the sheet is applied to the sources already
-    in the project.
+    --continue-on-error); either way a refused file makes the command exit 1. Exact
+    duplicates of transcripts already in the project are skipped. With only
+    --participants, the sheet is applied to the sources already in the project.
     """
     if not paths and participants is None:
         raise click.UsageError("name transcript files or folders, or a --participants sheet")
@@ -68,7 +70,9 @@ def import_(
         print_json(report)
     else:
         _print_report(report)
-    if report.problems and not report.committed:
+    # Any refused file fails the command, even when the good ones were imported, so a
+    # script never mistakes a partial import for a complete one.
+    if report.problems:
         raise SystemExit(1)
 
 

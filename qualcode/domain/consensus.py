@@ -58,19 +58,6 @@ def intersect_all(sets: Sequence[Iterable[Interval]]) -> list[Interval]:
     return result
 
 
-def widen(start: int, end: int, intervals: Sequence[Interval]) -> Interval:
-    """``[start, end)`` grown to cover every interval overlapping it, repeatedly, so a
-    chain of overlapping codings becomes one region."""
-    changed = True
-    while changed:
-        changed = False
-        for s, e in intervals:
-            if s < end and e > start and (s < start or e > end):
-                start, end = min(start, s), max(end, e)
-                changed = True
-    return start, end
-
-
 def overlap(a: Interval, b: Interval) -> int:
     """How many code points two intervals share."""
     return max(0, min(a[1], b[1]) - max(a[0], b[0]))

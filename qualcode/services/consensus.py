@@ -3,10 +3,13 @@
 The group's decisions are stored as ordinary codings (origin ``manual``) by the coder
 named :data:`CONSENSUS_CODER`, so every report, export and statistic can be run on
 the consensus; nobody else's codings are ever changed. A decision replaces the
-consensus codings of one code in a *region*: the disagreement widened to every
-compared coding of that code overlapping it (a chain of overlapping codings is one
-region). Consensus codings sticking out of the region keep their outside parts.
-Each decision is one undoable step of the deciding coder's history.
+consensus codings of one code *inside one disagreement* (the stretch `review list`
+shows) and nothing else: consensus codings outside it, and those of other codes, are
+left exactly as they are (issue 11: a decision once widened to an edited span far
+away and deleted a passage all three coders had agreed). Consensus codings sticking
+out of the disagreement keep their outside parts. An edited span must overlap the
+disagreement and is clipped to it. Each decision is one undoable step of the
+deciding coder's history.
 """
 
 from __future__ import annotations
@@ -16,8 +19,7 @@ from collections.abc import Sequence
 
 from sqlalchemy import func, select
 
-from qualcode.domain.consensus import Interval, clip, intersect_all, subtract, union, widen
-from qualcode.domain.disagreements import disagreeing_stretches
+from qualcode.domain.consensus import Interval, clip, intersect_all, subtract, union
 from qualcode.domain.errors import NotFoundError, ValidationError
 from qualcode.domain.reports import CONSENSUS_CODER
 from qualcode.domain.review import (
@@ -114,15 +116,16 @@ class ConsensusService(Service):
         note: str = "",
     ) -> Thread:
         """Record what the group agreed for the disagreement at ``[start, end)`` of
-        ``code`` in ``source``: the consensus codings of that code in its region are
-        replaced by the choice, and every disagreement of the region is marked
-        resolved with the decision. Returns the thread of ``[start, end)``."""
+        ``code`` in ``source``: inside it, the consensus codings of that code become the
+        choice; outside it nothing changes. Its thread is marked resolved with the
+        decision, which is returned."""
         with self._transaction():
             session = self.session
             row = find_source(session, source)
             tree = CodeTree.load(session)
             code_row = tree.resolve(code)
             span = checked_span(start, end, len(row.text))
+            region: Interval = (span.start, span.end)
             consensus = self._consensus_coder()
             names = dict(session.execute(select(Coder.id, Coder.name)).all())
             codings = session.scalars(
@@ -132,72 +135,65 @@ class ConsensusService(Service):
                 session.scalars(select(Coding.coder_id).where(Coding.source_id == row.id))
             )
             compared = compared_coders(coders, names, in_source)
-            present = sorted(
-                (c for c in compared if c in in_source and c != consensus.id),
-                key=lambda c: names[c].casefold(),
-            )
+            present = [c for c in compared if c in in_source and c != consensus.id]
             per_coder: dict[int, list[Interval]] = defaultdict(list)
             for coding in codings:
                 per_coder[coding.coder_id].append((coding.start, coding.end))
-            compared_intervals = [i for c in present for i in per_coder[c]]
-            region = widen(span.start, span.end, compared_intervals)
 
             if choice.kind is ChoiceKind.CODER:
                 chosen = self._named_coder(choice.coder, names)
                 pieces = clip(per_coder[chosen], *region)
                 choice = ConsensusChoice(ChoiceKind.CODER, coder=names[chosen])
             elif choice.kind is ChoiceKind.ALL:
-                pieces = clip(compared_intervals, *region)
+                pieces = clip([i for c in present for i in per_coder[c]], *region)
             elif choice.kind is ChoiceKind.NONE:
                 pieces = clip(intersect_all([per_coder[c] for c in present]), *region)
             else:
-                if choice.start is None or choice.end is None:
-                    raise ValidationError("an edited span needs a start and an end")
-                edited = checked_span(choice.start, choice.end, len(row.text))
-                region = (min(region[0], edited.start), max(region[1], edited.end))
-                pieces = [(edited.start, edited.end)]
+                edited = self._edited_span(choice, row.text, row.name, region)
+                choice = ConsensusChoice(ChoiceKind.SPAN, start=edited[0], end=edited[1])
+                pieces = [edited]
 
             removed, added = self._replace(row, code_row.uuid, consensus, codings, region, pieces)
 
             review = ReviewService(session, self.coder_name)
             text = choice.describe() + (f": {note.strip()}" if note.strip() else "")
-            names_present = [names[c] for c in present]
-            stretches = [
-                (s, e)
-                for s, e, _ in disagreeing_stretches(
-                    ((names[c.coder_id], c.start, c.end) for c in codings), names_present
-                )
-                if s < region[1] and e > region[0] and (s, e) != (span.start, span.end)
-            ]
-            threads: list[Payload] = []
-            entries: list[Payload] = []
-            seen: set[str] = set()
-            main_uuid = ""
-            for s, e in [(span.start, span.end), *stretches]:
-                found = review.span_thread(row.id, code_row.id, s, e)
-                if found is not None:
-                    data = thread_dict(session, found)
-                else:
-                    data = review.span_thread_dict(row, code_row, s, e)
-                thread_uuid = data["uuid"]
-                main_uuid = main_uuid or thread_uuid
-                if thread_uuid in seen:
-                    continue
-                seen.add(thread_uuid)
-                threads.append(data)
-                entries.append(
-                    review.entry_dict(thread_uuid, EntryKind.DECISION, text, ReviewStatus.RESOLVED)
-                )
+            found = review.span_thread(row.id, code_row.id, *region)
+            if found is not None:
+                thread = thread_dict(session, found)
+            else:
+                thread = review.span_thread_dict(row, code_row, *region)
+            entry = review.entry_dict(
+                thread["uuid"], EntryKind.DECISION, text, ReviewStatus.RESOLVED
+            )
             self._perform(
                 "consensus.decide",
-                {"removed": removed, "added": added, "threads": threads, "entries": entries},
+                {"removed": removed, "added": added, "threads": [thread], "entries": [entry]},
                 f"decide '{code_row.name}' in {row.name} {region[0]}-{region[1]}: "
                 f"{choice.describe()}",
             )
-            thread_row = session.scalar(select(ReviewThread).where(ReviewThread.uuid == main_uuid))
+            thread_row = session.scalar(
+                select(ReviewThread).where(ReviewThread.uuid == thread["uuid"])
+            )
             assert thread_row is not None
             record = review._records([thread_row])[0]
         return record
+
+    @staticmethod
+    def _edited_span(
+        choice: ConsensusChoice, text: str, source_name: str, region: Interval
+    ) -> Interval:
+        """The group's edited span, clipped to the disagreement it decides; a span that
+        misses the disagreement is refused rather than applied somewhere else."""
+        if choice.start is None or choice.end is None:
+            raise ValidationError("an edited span needs a start and an end")
+        edited = checked_span(choice.start, choice.end, len(text))
+        lo, hi = region
+        if edited.end <= lo or edited.start >= hi:
+            raise ValidationError(
+                f"the span {edited.start}-{edited.end} is outside the disagreement it decides "
+                f"({source_name} {lo}-{hi}); give a span that overlaps {lo}-{hi}"
+            )
+        return max(edited.start, lo), min(edited.end, hi)
 
     def progress(
         self,
@@ -281,11 +277,13 @@ class ConsensusService(Service):
         pieces: list[Interval],
     ) -> tuple[list[Payload], list[Payload]]:
         """The consensus codings to remove and to add so that, within ``region``, the
-        consensus of this code is exactly ``pieces``; outside it nothing changes
-        (codings sticking out keep their outside parts, joined to touching pieces)."""
+        consensus of this code is exactly ``pieces``; outside it nothing changes. Only
+        codings overlapping the region are rewritten (those sticking out keep their
+        outside parts, joined to pieces they touch); codings that merely touch it are
+        left alone, uuid and all, so an agreed passage next door is never replaced."""
         lo, hi = region
         affected = [
-            c for c in codings if c.coder_id == consensus.id and c.start <= hi and c.end >= lo
+            c for c in codings if c.coder_id == consensus.id and c.start < hi and c.end > lo
         ]
         desired = union(subtract([(c.start, c.end) for c in affected], lo, hi) + pieces)
         kept: set[int] = set()

@@ -231,7 +231,7 @@ def read_project(path: Path) -> Incoming:
     with tempfile.TemporaryDirectory(prefix="qualcode-merge-") as folder:
         copy = Path(folder) / "incoming.qcp"
         try:
-            original = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+            original = sqlite3.connect(f"{path.resolve().as_uri()}?{_read_only(path)}", uri=True)
             try:
                 destination = sqlite3.connect(copy)
                 try:
@@ -244,6 +244,19 @@ def read_project(path: Path) -> Incoming:
             raise NotAProjectError(f"{path}: not a qualcode project ({error})") from None
         with Project.open(copy) as project, project.read_session() as session:
             return load_incoming(session, str(path))
+
+
+def _read_only(path: Path) -> str:
+    """URI options that read ``path`` without leaving anything beside it.
+
+    A read-only connection to a WAL project creates -wal and -shm files and, unable to
+    checkpoint, leaves them behind. With no -wal present the file holds every committed
+    row, so it is opened ``immutable`` (no locks, no companion files). With a -wal
+    present (the project is open in someone's app, or it crashed) the newest rows are
+    in it, so it is read the ordinary read-only way; those files already exist.
+    """
+    wal = path.with_name(path.name + "-wal")
+    return "mode=ro" if wal.exists() else "mode=ro&immutable=1"
 
 
 # -- the target's state ----------------------------------------------------------------

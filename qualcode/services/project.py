@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from types import TracebackType
 
@@ -87,3 +89,37 @@ def open_project(path: Path | str) -> Project:
 
 def create_project(path: Path | str, name: str | None = None) -> Project:
     return Project.create(Path(path), name)
+
+
+# SQLite's companions of a database file: a half-made project must not leave them either.
+COMPANION_SUFFIXES = ("-wal", "-shm", "-journal")
+
+
+@contextmanager
+def new_project(path: Path | str, name: str | None = None) -> Iterator[Project]:
+    """Create a project and set it up in the block, all or nothing: if creating it or
+    the block fails, the new file and its -wal/-shm/-journal are removed, so a refused
+    `init --codebook` leaves no half-made project behind. An existing file is never
+    touched (creating over it is refused before anything is written)."""
+    path = Path(path)
+    if path.exists() or path.is_symlink():
+        raise QualcodeError(f"{path}: already exists")
+    try:
+        project = create_project(path, name)
+    except BaseException:
+        if path.exists():  # it did not a moment ago: this half-made file is ours
+            _discard(path)
+        raise
+    try:
+        yield project
+    except BaseException:
+        project.close()
+        _discard(path)
+        raise
+    project.close()
+
+
+def _discard(path: Path) -> None:
+    for file in (path, *(path.with_name(path.name + s) for s in COMPANION_SUFFIXES)):
+        with suppress(FileNotFoundError):
+            file.unlink()

@@ -7,6 +7,7 @@ folder, readable by its owner only. Both the CLI and the TUI read it.
 from __future__ import annotations
 
 import os
+import stat
 import tomllib
 from pathlib import Path
 
@@ -27,6 +28,45 @@ def config_dir() -> Path:
 
 def data_dir() -> Path:
     return Path(os.environ.get(ENV_DATA_DIR) or platformdirs.user_data_dir("qualcode"))
+
+
+def private_folder(path: Path) -> Path:
+    """``path`` (and any missing parents) as a folder only its owner can open (0700).
+
+    A folder that already exists with looser permissions is tightened: transcripts,
+    demo projects and error logs about vulnerable people live under it. Folders owned
+    by someone else or shared with the sticky bit (``/tmp``, if the data folder was
+    pointed there) are left alone rather than locking others out.
+    """
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    info = path.stat()
+    if (
+        stat.S_IMODE(info.st_mode) & 0o077
+        and info.st_uid == os.getuid()
+        and not info.st_mode & stat.S_ISVTX
+    ):
+        path.chmod(0o700)
+    return path
+
+
+def private_data_dir(*parts: str) -> Path:
+    """A folder under the data folder, it and the data folder itself owner-only."""
+    folder = private_folder(data_dir())
+    for part in parts:
+        folder = private_folder(folder / part)
+    return folder
+
+
+def private_file(path: Path) -> Path:
+    """``path`` created if missing, readable and writable by its owner only (0600),
+    tightened if it already existed with looser permissions."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    try:
+        if stat.S_IMODE(os.fstat(fd).st_mode) != 0o600:
+            os.fchmod(fd, 0o600)
+    finally:
+        os.close(fd)
+    return path
 
 
 def config_path() -> Path:

@@ -246,14 +246,15 @@ async def test_decide_accept_coder_all_and_none(review_project: Path) -> None:
         await pilot.press("n")
         await wait_for(pilot, lambda: screen.source == "interview-sam"
                        and screen.current is not None)
-        await pilot.press("a")  # everyone's: Bo's longer Time coding stands
+        await pilot.press("a")  # everyone's: the part only Bo coded stands
         await wait_for(pilot, lambda: screen.current is not None
                        and screen.current.status is ReviewStatus.RESOLVED)
         assert marks(screen, "The trust is huge")["consensus"] is True
         assert view.lanes[-1].coder == "consensus"
         assert sorted(consensus(review_project)) == [
             ("group", "Time", "The waiting list is huge"),
-            ("interview-sam", "Time", "we just have no time. The trust is huge"),
+            # only the disagreement itself (issue 11); the agreed part is the seed's
+            ("interview-sam", "Time", ". The trust is huge"),
         ]
         # u undoes the last decision.
         await pilot.press("u")
