@@ -11,7 +11,13 @@ from typing import Any
 
 import click
 
-from qualcode.cli.common import allow_identifiers_option, opened, output_option, project_argument
+from qualcode.cli.common import (
+    allow_identifiers_option,
+    echo,
+    opened,
+    output_option,
+    project_argument,
+)
 from qualcode.domain.reports import ReportFilter, ReportOptions
 from qualcode.services.reports import ExportResult, ReportService
 
@@ -242,7 +248,7 @@ def export_tables(
             allow_identifiers=allow_identifiers,
         )
     for path in written:
-        click.echo(f"wrote {path}")
+        echo(f"wrote {path}")
 
 
 @export.command("codebook")
@@ -252,7 +258,7 @@ def export_codebook(project: Path, output: Path) -> None:
     """The codebook as a Word table (name, definition, include, exclude, example)."""
     with opened(project) as project_, project_.read_session() as session:
         path = ReportService(session).export_codebook_docx(output)
-    click.echo(f"wrote {path}")
+    echo(f"wrote {path}")
 
 
 @export.command("attribution")
@@ -268,7 +274,7 @@ def attribution(project: Path, template: str | None) -> None:
         if template:
             service.set_attribution_template(template)
         current = service.attribution_template()
-    click.echo(current or f"{DEFAULT_ATTRIBUTION} (the default)")
+    echo(current or f"{DEFAULT_ATTRIBUTION} (the default)")
 
 
 def _done(result: ExportResult, what: str) -> None:
@@ -277,7 +283,7 @@ def _done(result: ExportResult, what: str) -> None:
         if result.leaks_allowed
         else "; no registered identifier found in it"
     )
-    click.echo(
+    echo(
         f"wrote {result.path}: {result.extracts} {what} under {result.codes} codes "
         f"in {result.seconds:.1f} s (checked {result.checked} pieces of text{note})"
     )

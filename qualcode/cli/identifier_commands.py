@@ -8,6 +8,7 @@ import click
 
 from qualcode.cli.common import (
     coder_option,
+    echo,
     json_option,
     opened,
     print_json,
@@ -47,7 +48,7 @@ def identifiers_list(project: Path, as_json: bool) -> None:
         ["Original", "Replacement", "Kind", "Note"],
         [[e.original, e.replacement, e.kind, shorten(e.note, 40)] for e in entries],
     )
-    click.echo(f"{len(entries)} identifier(s).")
+    echo(f"{len(entries)} identifier(s).")
 
 
 @identifiers.command("add")
@@ -71,7 +72,7 @@ def identifiers_add(
         entry = IdentifierService(session, resolve_coder(coder)).add(
             original, replacement, kind=kind, note=note
         )
-    click.echo(f"Registered '{entry.original}' ({entry.kind}), replaced by {entry.replacement}.")
+    echo(f"Registered '{entry.original}' ({entry.kind}), replaced by {entry.replacement}.")
 
 
 @identifiers.command("remove")
@@ -82,7 +83,7 @@ def identifiers_remove(project: Path, reference: str, coder: str | None) -> None
     """Take an identifier off the register (by its original, any case, or UUID)."""
     with opened(project) as project_, project_.session() as session:
         entry = IdentifierService(session, resolve_coder(coder)).remove(reference)
-    click.echo(f"Removed '{entry.original}' from the register.")
+    echo(f"Removed '{entry.original}' from the register.")
 
 
 @identifiers.command("suggest")
@@ -124,11 +125,11 @@ def identifiers_suggest(
         return
     _print_suggestions(suggestions)
     if add_all and suggestions:
-        click.echo(f"Registered {len(suggestions) - len(skipped)} of {len(suggestions)}.")
+        echo(f"Registered {len(suggestions) - len(skipped)} of {len(suggestions)}.")
         for line in skipped:
-            click.echo(f"  not registered: {line}")
+            echo(f"  not registered: {line}")
     elif suggestions:
-        click.echo(
+        echo(
             "Register one with `qualcode identifiers add PROJECT ORIGINAL REPLACEMENT`, "
             "or all with --add-all."
         )
@@ -151,7 +152,7 @@ def _print_suggestions(suggestions: list[IdentifierSuggestion]) -> None:
         ],
         right=[1],
     )
-    click.echo(f"{len(suggestions)} suggestion(s).")
+    echo(f"{len(suggestions)} suggestion(s).")
 
 
 @identifiers.command("check")
@@ -168,10 +169,10 @@ def identifiers_check(project: Path, file: Path) -> None:
     with opened(project) as project_, project_.read_session() as session:
         found = IdentifierService(session).check_file(file)
     for item in found:
-        click.echo(f'{file}: {item.location}: "\u2026{item.leak.context}\u2026" {_why(item.leak)}')
+        echo(f'{file}: {item.location}: "\u2026{item.leak.context}\u2026" {_why(item.leak)}')
     if found:
         raise click.ClickException(f"{len(found)} identifier(s) found in {file}")
-    click.echo(f"{file}: no registered identifier found.")
+    echo(f"{file}: no registered identifier found.")
 
 
 def _why(leak: Leak) -> str:
@@ -195,6 +196,6 @@ def identifiers_places(project: Path, names: tuple[str, ...], coder: str | None)
         else:
             places = IdentifierService(session).places()
     for place in places:
-        click.echo(place)
+        echo(place)
     if not places:
-        click.echo("No places yet: add some with `qualcode identifiers places PROJECT NAME...`.")
+        echo("No places yet: add some with `qualcode identifiers places PROJECT NAME...`.")
