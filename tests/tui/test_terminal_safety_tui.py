@@ -57,14 +57,13 @@ def assert_safe(app: QualcodeApp) -> str:
 
 def codings(path: Path) -> list[tuple[str, str, int, int, str]]:
     with Project.open(path) as project, project.read_session() as session:
-        return [
-            (c.source, c.coder, c.start, c.end, c.text) for c in CodingService(session).list()
-        ]
+        return [(c.source, c.coder, c.start, c.end, c.text) for c in CodingService(session).list()]
 
 
 async def open_hostile_transcript(app: QualcodeApp, pilot):  # type: ignore[no-untyped-def]
-    await wait_for(pilot, lambda: isinstance(app.screen, TranscriptScreen)
-                   and app.screen.query(TranscriptView))
+    await wait_for(
+        pilot, lambda: isinstance(app.screen, TranscriptScreen) and app.screen.query(TranscriptView)
+    )
     view = app.screen.query_one(TranscriptView)
     await wait_for(pilot, lambda: bool(view.text) and bool(view.highlights))
     await pilot.pause()
@@ -108,8 +107,7 @@ async def test_coding_a_passage_in_a_hostile_source_stores_the_real_text(hostile
 async def test_sources_and_title_bar_show_names_safely(hostile: Path) -> None:
     app = QualcodeApp(hostile, coder=CODER_A)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: isinstance(app.screen, SourcesScreen)
-                       and app.screen.rows)
+        await wait_for(pilot, lambda: isinstance(app.screen, SourcesScreen) and app.screen.rows)
         await pilot.pause()
         drawn = assert_safe(app).replace("&#160;", " ")
         assert "hostile\u241b[2J" in drawn
