@@ -3,6 +3,7 @@ transcript's offsets still line up once controls are shown as pictures (issue 11
 
 from __future__ import annotations
 
+import html
 import inspect
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from qualcode.tui.backend import Backend
 from qualcode.tui.screens.code_picker import CodePicker
 from qualcode.tui.screens.compare import CompareScreen
 from qualcode.tui.screens.dialogs import TextPrompt
+from qualcode.tui.screens.search import SearchScreen
 from qualcode.tui.screens.sources import SourcesScreen
 from qualcode.tui.screens.transcript import TranscriptScreen
 from qualcode.tui.widgets.transcript_view import TranscriptView
@@ -44,8 +46,9 @@ def hostile(tmp_path: Path) -> Path:
 
 
 def on_screen(app: QualcodeApp) -> str:
-    """Everything the app would draw now, as text (Textual's own screenshot)."""
-    return app.export_screenshot()
+    """Everything the app would draw now, as text (Textual's own screenshot, with the
+    SVG's character references read back, so an escaped control would show too)."""
+    return html.unescape(app.export_screenshot()).replace("\xa0", " ")
 
 
 def assert_safe(app: QualcodeApp) -> str:
@@ -82,7 +85,7 @@ async def test_transcript_shows_controls_as_pictures_with_offsets_intact(hostile
         spans = {(h.start, h.end) for h in view.highlights}
         assert (start, start + len(LINE)) in spans
         drawn = assert_safe(app)
-        assert "\u241b]52;c;ZXZpbA==\u2407" in drawn.replace("&#160;", " ")
+        assert "\u241b]52;c;ZXZpbA==\u2407" in drawn
         assert "ZXZpbA" in drawn
 
 
@@ -109,7 +112,7 @@ async def test_sources_and_title_bar_show_names_safely(hostile: Path) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: isinstance(app.screen, SourcesScreen) and app.screen.rows)
         await pilot.pause()
-        drawn = assert_safe(app).replace("&#160;", " ")
+        drawn = assert_safe(app)
         assert "hostile\u241b[2J" in drawn
         assert "coding as Ann\u241b]0;pwned\u2407" in drawn
 
@@ -150,6 +153,29 @@ async def test_toasts_and_typed_input_never_draw_controls(hostile: Path) -> None
         await pilot.press(*"x\x1b[2J")
         await pilot.pause()
         assert_safe(app)
+
+
+async def test_brackets_in_names_and_queries_are_shown_as_written(hostile: Path) -> None:
+    """A code named "a [/] b" or a search for "[/]" is text, not markup: before, the
+    rename dialog and the search status crashed the app with a MarkupError."""
+    app = QualcodeApp(hostile, coder=CODER_A)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, SourcesScreen))
+        app.push_screen(TextPrompt("Rename 'a [/] b [b]c' to:", "a [/] b"))
+        await wait_for(pilot, lambda: isinstance(app.screen, TextPrompt))
+        await pilot.pause()
+        assert "Rename 'a [/] b [b]c' to:" in on_screen(app)
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, SourcesScreen))
+        app.push_screen(SearchScreen("x [/] y"))
+        await wait_for(pilot, lambda: "Only in x [/] y" in on_screen(app))
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, SourcesScreen))
+        app.action_search(None)
+        await wait_for(pilot, lambda: isinstance(app.screen, SearchScreen))
+        await pilot.press(*"[/]", "enter")
+        await wait_for(pilot, lambda: "for “[/]”" in on_screen(app))
+        assert app.return_code is None
 
 
 def test_every_public_backend_method_goes_through_the_sanitiser() -> None:
