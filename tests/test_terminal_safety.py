@@ -296,3 +296,10 @@ def test_commands_print_only_through_the_sanitising_echo() -> None:
     assert len(found) == 1, found
     assert found[0].startswith("common.py:")
     assert found[0].endswith("click.echo(text, err=err, nl=nl)")
+
+
+def test_warnings_are_printed_printable() -> None:
+    from qualcode.cli import _one_line_warning
+
+    line = _one_line_warning(UserWarning("/mnt/" + TITLE + ": on a network"), UserWarning)
+    assert line == "qualcode: warning: /mnt/\u241b]0;pwned\u2407: on a network\n"

@@ -28,11 +28,6 @@ Every replacement is a single-cell printable character, so no sequence can start
 from __future__ import annotations
 
 import re
-from typing import TypeVar
-
-from qualcode.domain.strings import map_strings
-
-T = TypeVar("T")
 
 REPLACEMENT = "\ufffd"
 _TAB, _NEWLINE, _DEL = 0x09, 0x0A, 0x7F
@@ -81,9 +76,3 @@ def json_escape(dumped: str) -> str:
     if UNSAFE.search(dumped) is None:
         return dumped
     return UNSAFE.sub(lambda match: f"\\u{ord(match[0]):04x}", dumped)
-
-
-def printable_record(record: T) -> T:
-    """``record`` (a frozen dataclass, list, dict ... of them) with every string in it
-    passed through :func:`printable`."""
-    return map_strings(record, printable)
