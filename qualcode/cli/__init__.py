@@ -11,12 +11,14 @@ import sys
 import warnings
 
 from qualcode.cli.app import cli
+from qualcode.domain.terminal import printable
 
 
 def _one_line_warning(
     message: Warning | str, category: type[Warning], *_: object, **__: object
 ) -> str:
-    return f"qualcode: warning: {message}\n"
+    # Warnings name files (a project on a network drive): shown like any other output.
+    return f"qualcode: warning: {printable(str(message))}\n"
 
 
 def main() -> None:

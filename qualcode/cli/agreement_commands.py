@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from qualcode.cli.common import (
+    echo,
     export_checks_options,
     json_option,
     opened,
@@ -95,12 +96,12 @@ def agreement(
     if as_json:
         print_json(report)
         return
-    click.echo(f"Coders: {', '.join(report.coders) or 'none with codings'}")
+    echo(f"Coders: {', '.join(report.coders) or 'none with codings'}")
     print_table(
         table_header(report, by),
         [shown_row(r) for r in table_rows(report, by)],
         right=(1, 2, 3, 4, 5, 6, 7),
     )
-    click.echo(textwrap.fill(EXPLANATION.format(units=unit_plural(report.unit)), width=88))
+    echo(textwrap.fill(EXPLANATION.format(units=unit_plural(report.unit)), width=88))
     if written is not None:
-        click.echo(f"Wrote the agreement table to {written}")
+        echo(f"Wrote the agreement table to {written}")

@@ -8,6 +8,7 @@ import click
 
 from qualcode.cli.common import (
     coder_option,
+    echo,
     export_checks_options,
     json_option,
     opened,
@@ -36,12 +37,12 @@ def codebook_import(project: Path, file: Path, coder: str | None) -> None:
     """
     with opened(project) as project_, project_.session() as session:
         report = CodebookService(session, resolve_coder(coder)).import_file(file)
-    click.echo(
+    echo(
         f"Codebook '{report.name}': {len(report.added)} added, "
         f"{len(report.updated)} updated, {report.unchanged} unchanged."
     )
     for path in report.updated:
-        click.echo(f"  updated: {path}")
+        echo(f"  updated: {path}")
 
 
 @codebook.command("export")
@@ -61,12 +62,12 @@ def codebook_export(
     with opened(project) as project_, project_.read_session() as session:
         service = CodebookService(session)
         if output is None:
-            click.echo(service.export_text(), nl=False)
+            echo(service.export_text(), nl=False)
             return
         written = service.export_file(
             output, allow_identifiers=allow_identifiers, allow_unreviewed=allow_unreviewed
         )
-    click.echo(f"Wrote {written}")
+    echo(f"Wrote {written}")
 
 
 @codebook.command("show")
@@ -81,8 +82,8 @@ def codebook_show(project: Path, definitions: bool, as_json: bool) -> None:
         print_json(codes)
         return
     if not codes:
-        click.echo("The codebook is empty. Load one with: qualcode codebook import PROJECT FILE")
+        echo("The codebook is empty. Load one with: qualcode codebook import PROJECT FILE")
     for code in codes:
-        click.echo(f"{'  ' * code.depth}{code.name}")
+        echo(f"{'  ' * code.depth}{code.name}")
         if definitions and code.definition:
-            click.echo(f"{'  ' * (code.depth + 1)}- {shorten(code.definition, 90)}")
+            echo(f"{'  ' * (code.depth + 1)}- {shorten(code.definition, 90)}")

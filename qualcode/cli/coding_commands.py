@@ -8,6 +8,7 @@ import click
 
 from qualcode.cli.common import (
     coder_option,
+    echo,
     json_option,
     opened,
     print_json,
@@ -73,7 +74,7 @@ def code_add(
     if as_json:
         print_json(record)
     else:
-        click.echo(
+        echo(
             f"Coded {record.source} {record.start}-{record.end} as {record.code_path} "
             f"(coding {record.uuid})"
         )
@@ -87,7 +88,7 @@ def code_remove(project: Path, coding_uuid: str, coder: str | None) -> None:
     """Remove one coding, by its UUID (see `qualcode code list`)."""
     with opened(project) as project_, project_.session() as session:
         record = CodingService(session, resolve_coder(coder)).remove(coding_uuid)
-    click.echo(f"Removed {record.code_path} from {record.source} {record.start}-{record.end}")
+    echo(f"Removed {record.code_path} from {record.source} {record.start}-{record.end}")
 
 
 @code.command("list")
@@ -131,7 +132,7 @@ def _print_codings(records: list[CodingRecord]) -> None:
             for r in records
         ],
     )
-    click.echo(f"{len(records)} coding(s). Full UUIDs with --json.")
+    echo(f"{len(records)} coding(s). Full UUIDs with --json.")
 
 
 @click.group()
@@ -161,11 +162,11 @@ def memo_add(
     with opened(project) as project_, project_.session() as session:
         if coding:
             record = CodingService(session, who).set_memo(coding, text)
-            click.echo(f"Memo set on coding {record.uuid} ({record.code_path}).")
+            echo(f"Memo set on coding {record.uuid} ({record.code_path}).")
             return
         target = "source" if source else "code" if code_ref else "project"
         MemoService(session, who).add(target, source or code_ref, text)
-    click.echo(f"Memo added to the {target}.")
+    echo(f"Memo added to the {target}.")
 
 
 @memo.command("list")
@@ -183,7 +184,7 @@ def memo_list(project: Path, source: str | None, code_ref: str | None, as_json: 
         return
     for record in records:
         about = record.target + (f" '{record.target_name}'" if record.target_name else "")
-        click.echo(f"[{record.created_at:%Y-%m-%d %H:%M}] {record.coder} on {about}:")
-        click.echo(f"    {record.text}")
+        echo(f"[{record.created_at:%Y-%m-%d %H:%M}] {record.coder} on {about}:")
+        echo(f"    {record.text}")
     if not records:
-        click.echo("No memos.")
+        echo("No memos.")

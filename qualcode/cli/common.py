@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 import click
 
 from qualcode.domain.errors import QualcodeError
+from qualcode.domain.terminal import json_escape, printable
 from qualcode.services.project import Project, open_project
 from qualcode.services.user_config import private_data_dir, private_file
 
@@ -65,7 +66,23 @@ def coder_option(function: F) -> F:
 class QualcodeGroup(click.Group):
     """A group that turns every expected failure into one line and an exit code of 1."""
 
+    def make_context(
+        self,
+        info_name: str | None,
+        args: list[str],
+        parent: click.Context | None = None,
+        **extra: Any,
+    ) -> click.Context:
+        # The root's own arguments are parsed here, before invoke: its usage errors
+        # quote what was typed, so they are made printable too.
+        with _printable_errors():
+            return super().make_context(info_name, args, parent, **extra)
+
     def invoke(self, ctx: click.Context) -> Any:
+        with _printable_errors():
+            return self._invoke(ctx)
+
+    def _invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except QualcodeError as error:
@@ -88,6 +105,17 @@ class QualcodeGroup(click.Group):
             raise click.ClickException(
                 f"unexpected {type(error).__name__}: {error} (details in {log})"
             ) from error
+
+
+@contextmanager
+def _printable_errors() -> Iterator[None]:
+    """Every error message click prints quotes file names, source names or what was
+    typed (click's own usage errors included): show it through the one sanitiser."""
+    try:
+        yield
+    except click.ClickException as error:
+        error.message = printable(error.message)
+        raise
 
 
 def _log_unexpected(error: Exception) -> Path:
@@ -125,8 +153,25 @@ def to_jsonable(value: Any) -> Any:
     return value
 
 
+def echo(message: object = "", *, err: bool = False, nl: bool = True) -> None:
+    """Print a line of text that may hold user-derived text (names, quotes, memos, file
+    names): the one way qualcode's commands print, so no control sequence in a
+    transcript or a file name ever reaches the terminal (see domain/terminal.py)."""
+    _write(printable(str(message)), err=err, nl=nl)
+
+
+def _write(text: str, *, err: bool = False, nl: bool = True) -> None:
+    # The only call of click.echo in the CLI (tests/test_terminal_safety.py checks).
+    click.echo(text, err=err, nl=nl)
+
+
+def json_text(value: Any, **options: Any) -> str:
+    """``json.dumps`` that is safe on a terminal and still exact for scripts."""
+    return json_escape(json.dumps(value, ensure_ascii=False, **options))
+
+
 def print_json(value: Any) -> None:
-    click.echo(json.dumps(to_jsonable(value), ensure_ascii=False, indent=2))
+    _write(json_text(to_jsonable(value), indent=2))
 
 
 def print_json_list(items: Iterable[Any]) -> None:
@@ -135,11 +180,11 @@ def print_json_list(items: Iterable[Any]) -> None:
     For large outputs (suggestions for a whole project run to 100 MB): the C encoder
     does the work and no second copy of the output is held in memory.
     """
-    click.echo("[", nl=False)
+    _write("[", nl=False)
     for index, item in enumerate(items):
-        click.echo(",\n" if index else "\n", nl=False)
-        click.echo(json.dumps(item, ensure_ascii=False, default=_json_default), nl=False)
-    click.echo("\n]")
+        _write(",\n" if index else "\n", nl=False)
+        _write(json_text(item, default=_json_default), nl=False)
+    _write("\n]")
 
 
 _FIELDS: dict[type, tuple[str, ...]] = {}
@@ -163,7 +208,9 @@ def print_table(
     headers: Sequence[str], rows: Sequence[Sequence[Any]], right: Sequence[int] = ()
 ) -> None:
     """Plain aligned columns: readable over SSH and in any terminal, copyable as text."""
-    cells = [[str(h) for h in headers]] + [[str(c) for c in row] for row in rows]
+    cells = [[printable(str(h)) for h in headers]] + [
+        [printable(str(c)) for c in row] for row in rows
+    ]
     widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
 
     def line(row: list[str]) -> str:
@@ -173,10 +220,10 @@ def print_table(
         ]
         return "  ".join(parts).rstrip()
 
-    click.echo(line(cells[0]))
-    click.echo("  ".join("-" * w for w in widths))
+    _write(line(cells[0]))
+    _write("  ".join("-" * w for w in widths))
     for row in cells[1:]:
-        click.echo(line(row))
+        _write(line(row))
 
 
 def shorten(text: str, width: int = 70) -> str:

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from qualcode.cli.common import (
+    echo,
     export_checks_options,
     json_option,
     opened,
@@ -53,23 +54,23 @@ def disagreements(
                 allow_unreviewed=allow_unreviewed,
                 **options,
             )
-            click.echo(f"Wrote {count} disagreement{'s' * (count != 1)} to {written}")
+            echo(f"Wrote {count} disagreement{'s' * (count != 1)} to {written}")
             return
         items = service.disagreements(**options)
     if as_json:
         print_json(items)
         return
     if not items:
-        click.echo("No disagreements: the coders agree wherever they were compared.")
+        echo("No disagreements: the coders agree wherever they were compared.")
         return
     source = None
     for item in items:
         if item.source != source:
             source = item.source
-            click.echo(f"\n{source}")
-        click.echo(f"  {item.code_path}  [{item.start}-{item.end}]  {item.summary}")
-        click.echo(f"    \u201c{shorten(item.text, 100)}\u201d")
+            echo(f"\n{source}")
+        echo(f"  {item.code_path}  [{item.start}-{item.end}]  {item.summary}")
+        echo(f"    \u201c{shorten(item.text, 100)}\u201d")
         for coding in item.codings:
             memo = f": {shorten(coding.memo, 80)}" if coding.memo.strip() else ""
-            click.echo(f"    {coding.coder} {coding.start}-{coding.end}{memo}")
-    click.echo(f"\n{len(items)} disagreement{'s' * (len(items) != 1)}")
+            echo(f"    {coding.coder} {coding.start}-{coding.end}{memo}")
+    echo(f"\n{len(items)} disagreement{'s' * (len(items) != 1)}")

@@ -11,7 +11,13 @@ from typing import Any
 
 import click
 
-from qualcode.cli.common import export_checks_options, opened, output_option, project_argument
+from qualcode.cli.common import (
+    echo,
+    export_checks_options,
+    opened,
+    output_option,
+    project_argument,
+)
 from qualcode.domain.reports import ReportFilter, ReportOptions
 from qualcode.services.reports import ExportResult, ReportService
 
@@ -251,7 +257,7 @@ def export_tables(
             allow_unreviewed=allow_unreviewed,
         )
     for path in written:
-        click.echo(f"wrote {path}")
+        echo(f"wrote {path}")
 
 
 @export.command("codebook")
@@ -266,7 +272,7 @@ def export_codebook(
         path = ReportService(session).export_codebook_docx(
             output, allow_identifiers=allow_identifiers, allow_unreviewed=allow_unreviewed
         )
-    click.echo(f"wrote {path}")
+    echo(f"wrote {path}")
 
 
 @export.command("attribution")
@@ -282,7 +288,7 @@ def attribution(project: Path, template: str | None) -> None:
         if template:
             service.set_attribution_template(template)
         current = service.attribution_template()
-    click.echo(current or f"{DEFAULT_ATTRIBUTION} (the default)")
+    echo(current or f"{DEFAULT_ATTRIBUTION} (the default)")
 
 
 def _done(result: ExportResult, what: str) -> None:
@@ -291,7 +297,7 @@ def _done(result: ExportResult, what: str) -> None:
         if result.leaks_allowed
         else "; no registered identifier found in it"
     )
-    click.echo(
+    echo(
         f"wrote {result.path}: {result.extracts} {what} under {result.codes} codes "
         f"in {result.seconds:.1f} s (checked {result.checked} pieces of text{note})"
     )

@@ -9,6 +9,7 @@ import click
 
 from qualcode.cli.common import (
     coder_option,
+    echo,
     json_option,
     opened,
     print_json,
@@ -54,7 +55,7 @@ def identifiers_list(project: Path, as_json: bool) -> None:
         ["Original", "Replacement", "Kind", "Note"],
         [[e.original, e.replacement, e.kind, shorten(e.note, 40)] for e in entries],
     )
-    click.echo(f"{len(entries)} identifier(s).")
+    echo(f"{len(entries)} identifier(s).")
 
 
 @identifiers.command("add")
@@ -78,7 +79,7 @@ def identifiers_add(
         entry = IdentifierService(session, resolve_coder(coder)).add(
             original, replacement, kind=kind, note=note
         )
-    click.echo(f"Registered '{entry.original}' ({entry.kind}), replaced by {entry.replacement}.")
+    echo(f"Registered '{entry.original}' ({entry.kind}), replaced by {entry.replacement}.")
 
 
 @identifiers.command("remove")
@@ -89,7 +90,7 @@ def identifiers_remove(project: Path, reference: str, coder: str | None) -> None
     """Take an identifier off the register (by its original, any case, or UUID)."""
     with opened(project) as project_, project_.session() as session:
         entry = IdentifierService(session, resolve_coder(coder)).remove(reference)
-    click.echo(f"Removed '{entry.original}' from the register.")
+    echo(f"Removed '{entry.original}' from the register.")
 
 
 @identifiers.command("suggest")
@@ -131,23 +132,23 @@ def identifiers_suggest(
         return
     _print_suggestions(suggestions)
     if registered is not None:
-        click.echo(f"Registered {len(registered.added)} of {len(suggestions)}.")
+        echo(f"Registered {len(registered.added)} of {len(suggestions)}.")
         for suggestion, reason in registered.refused:
-            click.echo(f"  not registered: {suggestion.text}: {reason}")
+            echo(f"  not registered: {suggestion.text}: {reason}")
         if status is not None:
-            click.echo(status.reason)
+            echo(status.reason)
         else:
-            click.echo(
+            echo(
                 "The register is not marked reviewed: deal with the names above, then run "
                 f"`qualcode identifiers reviewed {shlex.quote(str(project))}`."
             )
     elif suggestions:
-        click.echo(
+        echo(
             "Register one with `qualcode identifiers add PROJECT ORIGINAL REPLACEMENT`, "
             "or all with --add-all; then `qualcode identifiers reviewed PROJECT`."
         )
     else:
-        click.echo(
+        echo(
             "Nothing new to suggest. Once you have read the transcripts for names, say so "
             f"with `qualcode identifiers reviewed {shlex.quote(str(project))}`."
         )
@@ -166,7 +167,7 @@ def identifiers_reviewed(project: Path, coder: str | None) -> None:
     """
     with opened(project) as project_, project_.session() as session:
         status = IdentifierService(session).mark_reviewed(resolve_coder(coder))
-    click.echo(status.reason)
+    echo(status.reason)
 
 
 @identifiers.command("status")
@@ -189,10 +190,10 @@ def identifiers_status(project: Path, as_json: bool) -> None:
             }
         )
         return
-    click.echo(status.reason)
+    echo(status.reason)
     if status.needs_review:
         quoted = shlex.quote(str(project))
-        click.echo(
+        echo(
             f"Review it with `qualcode identifiers suggest {quoted}`, then "
             f"`qualcode identifiers reviewed {quoted}`."
         )
@@ -215,7 +216,7 @@ def _print_suggestions(suggestions: list[IdentifierSuggestion]) -> None:
         ],
         right=[1],
     )
-    click.echo(f"{len(suggestions)} suggestion(s).")
+    echo(f"{len(suggestions)} suggestion(s).")
 
 
 @identifiers.command("check")
@@ -232,10 +233,10 @@ def identifiers_check(project: Path, file: Path) -> None:
     with opened(project) as project_, project_.read_session() as session:
         found = IdentifierService(session).check_file(file)
     for item in found:
-        click.echo(f'{file}: {item.location}: "\u2026{item.leak.context}\u2026" {_why(item.leak)}')
+        echo(f'{file}: {item.location}: "\u2026{item.leak.context}\u2026" {_why(item.leak)}')
     if found:
         raise click.ClickException(f"{len(found)} identifier(s) found in {file}")
-    click.echo(f"{file}: no registered identifier found.")
+    echo(f"{file}: no registered identifier found.")
 
 
 def _why(leak: Leak) -> str:
@@ -259,6 +260,6 @@ def identifiers_places(project: Path, names: tuple[str, ...], coder: str | None)
         else:
             places = IdentifierService(session).places()
     for place in places:
-        click.echo(place)
+        echo(place)
     if not places:
-        click.echo("No places yet: add some with `qualcode identifiers places PROJECT NAME...`.")
+        echo("No places yet: add some with `qualcode identifiers places PROJECT NAME...`.")

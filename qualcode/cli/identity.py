@@ -10,6 +10,7 @@ import sys
 
 import click
 
+from qualcode.cli.common import echo
 from qualcode.services.user_config import ENV_CODER, known_coder, save_coder
 
 
@@ -26,5 +27,5 @@ def resolve_coder(option: str | None, flag: str = "--coder") -> str:
         )
     name = click.prompt("Your name as a coder (it is shown beside your codings)").strip()
     path = save_coder(name)
-    click.echo(f"Saved; qualcode will use '{name}' from now on (change it in {path}).", err=True)
+    echo(f"Saved; qualcode will use '{name}' from now on (change it in {path}).", err=True)
     return name

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from qualcode.cli.common import (
+    echo,
     export_checks_options,
     json_option,
     print_json,
@@ -53,23 +54,21 @@ def _show(report: MergeReport, as_json: bool) -> None:
             right=(1, 2, 3, 4, 5, 6),
         )
         for note in report.notes:
-            click.echo(f"Note: {note}")
+            echo(f"Note: {note}")
         if report.written:
-            click.echo(f"Merged into {report.target}. Backup: {report.backup}")
+            echo(f"Merged into {report.target}. Backup: {report.backup}")
         elif report.dry_run and not report.conflicts:
-            click.echo("Dry run: nothing written.")
+            echo("Dry run: nothing written.")
         elif not report.conflicts:
-            click.echo(f"Nothing new: {report.target} already holds all of it; it was not changed.")
+            echo(f"Nothing new: {report.target} already holds all of it; it was not changed.")
     if report.conflicts:
-        click.echo(
+        echo(
             f"{len(report.conflicts)} conflict(s); nothing was written. Run again with:",
             err=True,
         )
         for conflict in report.conflicts:
             choices = "|".join(conflict.choices)
-            click.echo(
-                f"  --resolve {conflict.uuid}={choices}   # {conflict.description}", err=True
-            )
+            echo(f"  --resolve {conflict.uuid}={choices}   # {conflict.description}", err=True)
         sys.exit(1)
 
 
@@ -128,7 +127,7 @@ def export_coder(
         allow_unreviewed=allow_unreviewed,
     )
     summary = ", ".join(f"{n} {kind}" for kind, n in held.items())
-    click.echo(f"Wrote {written}: {summary}.")
+    echo(f"Wrote {written}: {summary}.")
 
 
 @click.command("import-coder")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from qualcode.cli.common import coder_option, print_table
+from qualcode.cli.common import coder_option, echo, print_table
 from qualcode.cli.identity import resolve_coder
 from qualcode.services.codebook import CodebookService
 from qualcode.services.demo import DemoReport, build_demo, find_demo_material
@@ -34,9 +34,9 @@ def init(project: Path, name: str | None, codebook_file: Path | None, coder: str
         if codebook_file is not None:
             with opened.session() as session:
                 report = CodebookService(session, who).import_file(codebook_file)
-    click.echo(f"Created {project} (only you can read it).")
+    echo(f"Created {project} (only you can read it).")
     if report is not None:
-        click.echo(f"Loaded codebook '{report.name}': {len(report.added)} codes.")
+        echo(f"Loaded codebook '{report.name}': {len(report.added)} codes.")
 
 
 def run_app(
@@ -98,7 +98,7 @@ def demo(
     if no_open or not (sys.stdin.isatty() and sys.stdout.isatty()):
         _describe(report)
         if with_review:
-            click.echo(
+            echo(
                 f"      qualcode agreement {report.path}\n"
                 f"      qualcode review list {report.path}\n"
                 "      or open it and choose Compare coders in the command palette (ctrl+p)"
@@ -112,16 +112,16 @@ def demo(
 
 def _describe(report: DemoReport) -> None:
     verb = "Built" if report.built else "Opened existing"
-    click.echo(f"{verb} demo project: {report.path}")
+    echo(f"{verb} demo project: {report.path}")
     if report.backup:
-        click.echo(f"The previous demo project was kept as {report.backup}")
-    click.echo(f"Codebook: {report.codebook} ({report.codes} codes)")
+        echo(f"The previous demo project was kept as {report.backup}")
+    echo(f"Codebook: {report.codebook} ({report.codes} codes)")
     print_table(
         ["Transcript", "Format", "Words", "Turns", "Participants"],
         [[s.name, s.format, s.words, s.turns, ", ".join(s.cases)] for s in report.sources],
         right=(2, 3),
     )
-    click.echo(
+    echo(
         f"\nTry:  qualcode codebook show {report.path}\n"
         f"      qualcode code add {report.path} --source SOURCE --code 'CODE NAME' "
         "--passage 'words from the transcript'\n"

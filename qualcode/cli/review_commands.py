@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 
 import click
 
-from qualcode.cli.common import json_option, opened, print_json, project_argument, shorten
+from qualcode.cli.common import echo, json_option, opened, print_json, project_argument, shorten
 from qualcode.cli.identity import resolve_coder
 from qualcode.domain.errors import NotFoundError, ValidationError
 from qualcode.domain.review import (
@@ -134,13 +134,13 @@ def _item_json(item: ReviewItem) -> dict[str, Any]:
 
 def _show_thread(thread: Thread | None) -> None:
     if thread is None or not thread.entries:
-        click.echo("No comments yet.")
+        echo("No comments yet.")
         return
-    click.echo(f"Thread {thread.uuid}: {thread.status.value}")
+    echo(f"Thread {thread.uuid}: {thread.status.value}")
     for entry in thread.entries:
         when = entry.created_at.strftime("%Y-%m-%d %H:%M")
         label = "" if entry.kind.value == "comment" else f"[{entry.kind.value}] "
-        click.echo(f"  {when}  {entry.author}: {label}{entry.text}")
+        echo(f"  {when}  {entry.author}: {label}{entry.text}")
 
 
 @click.group()
@@ -180,15 +180,15 @@ def list_(
     for item in items:
         d = item.disagreement
         comments = len(item.thread.comments) if item.thread else 0
-        click.echo(
+        echo(
             f"{item.number:>3}. [{item.status.value}] {d.source}  {d.code_path}  "
             f"{d.start}-{d.end}  {d.summary}"
             + (f"  ({comments} comment{'s' * (comments != 1)})" if comments else "")
         )
-        click.echo(f"     \u201c{shorten(d.text, 90)}\u201d")
+        echo(f"     \u201c{shorten(d.text, 90)}\u201d")
     if not items:
-        click.echo("No disagreements" + (" with that status." if wanted else "."))
-    click.echo(_summary(progress))
+        echo("No disagreements" + (" with that status." if wanted else "."))
+    echo(_summary(progress))
 
 
 @review.command("show")
@@ -210,13 +210,13 @@ def show(
         return
     if item is not None:
         d = item.disagreement
-        click.echo(f"{item.number}. {d.source}  {d.code_path}  {d.start}-{d.end}  {d.summary}")
-        click.echo(f"   \u201c{shorten(d.text, 200)}\u201d")
+        echo(f"{item.number}. {d.source}  {d.code_path}  {d.start}-{d.end}  {d.summary}")
+        echo(f"   \u201c{shorten(d.text, 200)}\u201d")
         for coding in d.codings:
             memo = f": {shorten(coding.memo, 80)}" if coding.memo.strip() else ""
-            click.echo(f"   {coding.coder} {coding.start}-{coding.end}{memo}")
+            echo(f"   {coding.coder} {coding.start}-{coding.end}{memo}")
     elif thread is not None:
-        click.echo(f"{thread.source}  {thread.code_path}  {thread.start}-{thread.end}")
+        echo(f"{thread.source}  {thread.code_path}  {thread.start}-{thread.end}")
     _show_thread(thread)
 
 
@@ -239,7 +239,7 @@ def comment(
         service = ReviewService(session, name)
         anchor, _, _ = _resolve(service, ref, filters)
         thread = service.comment(anchor, text)
-    click.echo(f"Commented ({len(thread.comments)} in thread {thread.uuid}).")
+    echo(f"Commented ({len(thread.comments)} in thread {thread.uuid}).")
 
 
 @review.command("status")
@@ -262,7 +262,7 @@ def status(
         service = ReviewService(session, name)
         anchor, _, _ = _resolve(service, ref, filters)
         thread = service.set_status(anchor, value)
-    click.echo(f"Marked {thread.status.value} (thread {thread.uuid}).")
+    echo(f"Marked {thread.status.value} (thread {thread.uuid}).")
 
 
 _SPAN = re.compile(r"^\s*(\d+)\s*[-:]\s*(\d+)\s*$")
@@ -334,8 +334,8 @@ def decide(
         )
         progress = service.progress(**filters)
     decision = thread.decision
-    click.echo(f"Decided: {decision.text if decision else choice.describe()}.")
-    click.echo(_summary(progress))
+    echo(f"Decided: {decision.text if decision else choice.describe()}.")
+    echo(_summary(progress))
 
 
 @review.command("seed")
@@ -353,9 +353,9 @@ def seed(
         service = ConsensusService(session, name)
         added = service.seed(**filters)
         progress = service.progress(**filters)
-    click.echo(
+    echo(
         f"Added {added} agreed passage{'s' * (added != 1)} to the consensus."
         if added
         else "Nothing new: the consensus already has every agreed passage."
     )
-    click.echo(_summary(progress))
+    echo(_summary(progress))

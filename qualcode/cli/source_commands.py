@@ -9,6 +9,7 @@ import click
 
 from qualcode.cli.common import (
     coder_option,
+    echo,
     json_option,
     opened,
     print_json,
@@ -78,26 +79,26 @@ def import_(
 
 def _print_report(report: ImportReport) -> None:
     for problem in report.problems:
-        click.echo(f"refused: {problem.path}: {problem.reason}", err=True)
+        echo(f"refused: {problem.path}: {problem.reason}", err=True)
     for file, existing in report.duplicates:
-        click.echo(f"skipped: {file}: same text as source '{existing}' already in the project")
+        echo(f"skipped: {file}: same text as source '{existing}' already in the project")
     for warning in report.warnings:
-        click.echo(f"warning: {warning}", err=True)
+        echo(f"warning: {warning}", err=True)
     if not report.committed:
-        click.echo(
+        echo(
             f"Nothing imported: {len(report.problems)} file(s) refused. Fix them, or use "
             "--continue-on-error to import the rest.",
             err=True,
         )
         return
-    click.echo(
+    echo(
         f"Imported {len(report.imported)} transcript(s)"
         + (f"; {len(report.duplicates)} duplicate(s) skipped" if report.duplicates else "")
         + (f"; {len(report.problems)} refused" if report.problems else "")
         + "."
     )
     for name in report.imported:
-        click.echo(f"  {name}")
+        echo(f"  {name}")
 
 
 @click.command()

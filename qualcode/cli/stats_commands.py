@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from qualcode.cli.common import json_option, opened, print_json, print_table, project_argument
+from qualcode.cli.common import echo, json_option, opened, print_json, print_table, project_argument
 from qualcode.services.stats import StatsService
 
 
@@ -46,7 +46,7 @@ def stats(project: Path, coder: str | None, sort: str, as_json: bool) -> None:
         ],
         right=(1, 2, 3, 4),
     )
-    click.echo(
+    echo(
         "Counts for a code include its sub-codes. Cases are participants; groups are "
         "distinct stakeholder groups."
     )

@@ -10,6 +10,7 @@ import click
 
 from qualcode.cli.common import (
     coder_option,
+    echo,
     json_option,
     opened,
     print_json,
@@ -109,7 +110,7 @@ def show(
             everyone=all_speakers,
         )
     for notice in run.notices:
-        click.echo(f"note: {notice}", err=True)
+        echo(f"note: {notice}", err=True)
     if as_json:
         print_json_list(_unit_json(u) for u in run.units if u.suggestions)
         return
@@ -130,14 +131,14 @@ def _print_run(run: SuggestionRun) -> None:
     shown = [u for u in run.units if u.suggestions]
     for item in shown:
         unit = item.unit
-        click.echo(f'{unit.source}  {unit.start}-{unit.end}  "{shorten(unit.text, 90)}"')
+        echo(f'{unit.source}  {unit.start}-{unit.end}  "{shorten(unit.text, 90)}"')
         for s in item.suggestions:
-            click.echo(f"  {s.score:.2f}  {s.code_path}")
+            echo(f"  {s.score:.2f}  {s.code_path}")
             for reason in s.reasons:
-                click.echo(f"          {reason}")
-        click.echo()
+                echo(f"          {reason}")
+        echo()
     learnt = f", learnt from the coding of {run.learned_codes} codes" if run.learned_codes else ""
-    click.echo(
+    echo(
         f"{sum(len(u.suggestions) for u in shown)} suggestions for {len(shown)} of "
         f"{len(run.units)} units (pipeline {run.pipeline}{learnt}). "
         "Accept with `qualcode suggest accept`, reject with `qualcode suggest reject`."
@@ -185,7 +186,7 @@ def accept(
         print_json(record)
         return
     where = f"{record.source} {record.start}-{record.end}"
-    click.echo(f"coded {where} with '{record.code_path}' ({record.uuid})")
+    echo(f"coded {where} with '{record.code_path}' ({record.uuid})")
 
 
 @suggest.command("reject")
@@ -203,7 +204,7 @@ def reject(
     name = resolve_coder(coder)
     with opened(project) as project_, project_.session() as session:
         _service(project_, session, name, None).reject(source, start, end, code_ref, score=score)
-    click.echo(f"rejected '{code_ref}' for {source} {start}-{end}")
+    echo(f"rejected '{code_ref}' for {source} {start}-{end}")
 
 
 @suggest.command("train")
@@ -213,7 +214,7 @@ def train(project: Path, pipeline: str | None) -> None:
     """Learn from the project's codings and rejections (saved beside the project)."""
     with opened(project) as project_, project_.session() as session:
         report = _service(project_, session, None, pipeline).train()
-    click.echo(
+    echo(
         f"trained on {report.examples} coded examples of {report.codes} codes and "
         f"{report.negatives} rejections in {report.seconds:.1f} s; saved to {report.path}"
     )
@@ -236,7 +237,7 @@ def evaluate(project: Path, unit: str, folds: int, pipeline: str | None, as_json
 
 
 def _print_evaluation(result: Evaluation) -> None:
-    click.echo(f"{result.units} coded units, {result.folds}-fold; threshold {result.threshold:.2f}")
+    echo(f"{result.units} coded units, {result.folds}-fold; threshold {result.threshold:.2f}")
     print_table(
         ["", "top-1", "recall@3", "precision", "recall", "F1", "macro-F1"],
         [
@@ -245,7 +246,7 @@ def _print_evaluation(result: Evaluation) -> None:
         ],
         right=(1, 2, 3, 4, 5, 6),
     )
-    click.echo()
+    echo()
     print_table(
         ["Code", "Examples", "Precision", "Recall", "F1"],
         [
@@ -254,7 +255,7 @@ def _print_evaluation(result: Evaluation) -> None:
         ],
         right=(1, 2, 3, 4),
     )
-    click.echo(
+    echo(
         "Examples are coded units with that code. Trust suggestions for codes with a "
         "high F1 and several examples; code more examples of the rest."
     )

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from textual import on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.filter import LineFilter
 from textual.message import Message
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
 from qualcode.domain.errors import QualcodeError
+from qualcode.domain.terminal import printable
 from qualcode.services.user_config import read_config, save_coder, save_setting
 from qualcode.tui.backend import Backend
 from qualcode.tui.colours import HIGH_CONTRAST
@@ -27,6 +29,7 @@ from qualcode.tui.screens.identifiers import IdentifiersScreen
 from qualcode.tui.screens.search import SearchScreen
 from qualcode.tui.screens.sources import SourcesScreen
 from qualcode.tui.screens.transcript import TranscriptScreen
+from qualcode.tui.terminal_guard import ControlCharacterFilter
 from qualcode.tui.widgets.title_bar import TitleBar
 
 
@@ -37,6 +40,8 @@ class QualcodeApp(App[None]):
         Binding("f2", "toggle_contrast", "High contrast", show=False),
         Binding("ctrl+q", "quit", "Quit", show=False),
     ]
+    # Stateless, so one for every app; Textual caches filtered lines per filter.
+    _control_filter = ControlCharacterFilter()
 
     class Ready(Message):
         def __init__(self, backend: Backend) -> None:
@@ -105,7 +110,7 @@ class QualcodeApp(App[None]):
 
     @on(Failed)
     def failed(self, message: Failed) -> None:
-        self.exit(return_code=1, message=message.text)
+        self.exit(return_code=1, message=printable(message.text))
 
     def on_unmount(self) -> None:
         if self.backend is not None:
@@ -174,9 +179,20 @@ class QualcodeApp(App[None]):
         timeout: float | None = None,
         markup: bool = False,
     ) -> None:
-        """Toasts carry code names, quotes and errors: "[crosstalk]" must show as written,
-        so they are never read as markup (widgets' notify passes markup=True along)."""
-        super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
+        """Toasts carry code names, quotes, file names and errors: "[crosstalk]" must show
+        as written, so they are never read as markup (widgets' notify passes markup=True
+        along), and controls in them show as visible pictures."""
+        super().notify(
+            printable(message),
+            title=printable(title),
+            severity=severity,
+            timeout=timeout,
+            markup=False,
+        )
+
+    def get_line_filters(self) -> Sequence[LineFilter]:
+        """Textual's own filters, then the net that keeps controls off the terminal."""
+        return [*super().get_line_filters(), self._control_filter]
 
     def action_toggle_blind(self) -> None:
         self.toggle_blind()

@@ -2,13 +2,24 @@
 
 Called from worker threads (never from an event handler), so the screen keeps
 responding while the database works. Every method returns frozen records.
+
+It is also the door through which user-derived text reaches the screen, so every
+record it returns is made printable here (domain/terminal.py): a transcript, code
+name or speaker holding ESC, C1 or bidi controls shows them as visible pictures
+instead of driving the terminal. The replacement is one code point for one, so
+offsets into the text still line up. Names the screen hands back (a source, a
+coder, an anchor, a report to export) are mapped back to what the project holds.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import functools
+import inspect
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from threading import Lock
+from typing import Any, TypeVar
 
 from qualcode.domain.agreement import AgreementReport
 from qualcode.domain.records import (
@@ -31,7 +42,9 @@ from qualcode.domain.review import (
     ReviewStatus,
     Thread,
 )
+from qualcode.domain.strings import map_strings
 from qualcode.domain.suggestions import SuggestionRun
+from qualcode.domain.terminal import printable
 from qualcode.services.agreement import AgreementService
 from qualcode.services.codebook import CodebookService
 from qualcode.services.coding import CodingService
@@ -59,11 +72,45 @@ class Document:
     codings: tuple[CodingRecord, ...]
 
 
+T = TypeVar("T")
+
+# Only names and short labels are remembered for the way back: a transcript's text is
+# never handed back, and keeping a second copy of it would cost memory for nothing.
+_REMEMBERED_LENGTH = 1_000
+
+
+class ShownNames:
+    """Printable versions of the project's text, and the way back from a shown name
+    to the stored one (thread-safe: workers in several threads use it)."""
+
+    def __init__(self) -> None:
+        self._stored: dict[str, str] = {}
+        self._lock = Lock()
+
+    def shown(self, value: T) -> T:
+        """``value`` with every string in it printable."""
+        return map_strings(value, self._printable)
+
+    def stored(self, value: T) -> T:
+        """``value`` with every shown string in it turned back into the stored one."""
+        if not self._stored:
+            return value
+        return map_strings(value, lambda text: self._stored.get(text, text))
+
+    def _printable(self, text: str) -> str:
+        shown = printable(text)
+        if shown is not text and len(text) <= _REMEMBERED_LENGTH:
+            with self._lock:
+                self._stored[shown] = text
+        return shown
+
+
 class Backend:
     def __init__(self, project: Project, coder: str) -> None:
         self.project = project
         self.coder = coder
         self.blind: bool | None = None  # read from the project on first use
+        self.names = ShownNames()
 
     @classmethod
     def open(cls, path: Path, coder: str) -> Backend:
@@ -74,7 +121,12 @@ class Backend:
 
     @property
     def project_name(self) -> str:
-        return self.project.name
+        return printable(self.project.name)
+
+    @property
+    def shown_coder(self) -> str:
+        """The coder's name as the screen shows it (and as shown records carry it)."""
+        return printable(self.coder)
 
     # --- reading -----------------------------------------------------------------------
 
@@ -317,3 +369,21 @@ class Backend:
         """Copy what every compared coder coded alike into the consensus."""
         with self.project.session() as session:
             return ConsensusService(session, self.coder).seed(coders=coders or None)
+
+
+def _through_the_door(method: Callable[..., Any]) -> Callable[..., Any]:
+    """``method`` taking stored names for shown ones and returning printable records."""
+
+    @functools.wraps(method)
+    def guarded(self: Backend, *args: Any, **kwargs: Any) -> Any:
+        names = self.names
+        return names.shown(method(self, *names.stored(args), **names.stored(kwargs)))
+
+    return guarded
+
+
+# Every public method, including ones added later: a method left out would be a way
+# round the sanitiser (tests/tui/test_terminal_safety_tui.py checks them all).
+for _name, _method in list(vars(Backend).items()):
+    if not _name.startswith("_") and inspect.isfunction(_method):
+        setattr(Backend, _name, _through_the_door(_method))

@@ -51,6 +51,7 @@ class ExtractsScreen(Screen[None]):
             f"Extracts coded '{self.code_path}' (and its sub-codes)",
             id="extracts-title",
             classes="screen-hint",
+            markup=False,
         )
         yield DataTable(id="extracts", cursor_type="row", zebra_stripes=True)
         yield Footer()

@@ -98,7 +98,7 @@ class ThreadDialog(ModalScreen[ThreadAnswer | None]):
     def compose(self) -> ComposeResult:
         current = self.thread.status if self.thread else ReviewStatus.OPEN
         with Vertical(classes="dialog thread-dialog"):
-            yield Label(self.title_text, classes="dialog-title")
+            yield Label(self.title_text, classes="dialog-title", markup=False)
             with VerticalScroll(id="thread-entries"):
                 yield Static(describe_thread(self.thread))
             yield Label("Status", classes="thread-label")

@@ -42,12 +42,12 @@ class SearchScreen(Screen[None]):
         with Horizontal(id="search-options"):
             yield Checkbox("Forgive typos (fuzzy)", id="fuzzy")
             yield Checkbox(
-                f"Only in {self.source}" if self.source else "Only this transcript",
+                Text(f"Only in {self.source}") if self.source else "Only this transcript",
                 value=self.source is not None,
                 id="scope",
                 disabled=self.source is None,
             )
-        yield Label("", id="search-status", classes="screen-hint")
+        yield Label("", id="search-status", classes="screen-hint", markup=False)
         yield OptionList(id="hits")
         yield Footer()
 

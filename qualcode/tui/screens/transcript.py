@@ -280,7 +280,7 @@ class TranscriptScreen(SuggestionsMixin, Screen[None]):
         already = {
             c.code_uuid
             for c in self.codings.values()
-            if (c.start, c.end) == (start, end) and c.coder == self.backend.coder
+            if (c.start, c.end) == (start, end) and c.coder == self.backend.shown_coder
         }
         picker = _CommittingPicker(self, start, end, self.codes, self.view.text[start:end], already)
         self.app.push_screen(picker)

@@ -35,7 +35,7 @@ class TitleBar(Static):
         text.append("qualcode", style="bold")
         text.append(f"  {self.place}", style="bold")
         if backend is not None:
-            text.append(f"   {backend.project_name} · coding as {backend.coder}", style="dim")
+            text.append(f"   {backend.project_name} · coding as {backend.shown_coder}", style="dim")
             if getattr(backend, "blind", False):
                 text.append("  · blind: others' codings hidden", style="bold")
         self.update(text)
