@@ -81,3 +81,12 @@ def interview_file(tmp_path: Path) -> Path:
     path.parent.mkdir(exist_ok=True)
     path.write_text(INTERVIEW, encoding="utf-8")
     return path
+
+
+def review_register(path: Path, coder: str = "Tester") -> None:
+    """Say the project's identifier register was reviewed, as `qualcode identifiers
+    reviewed` does: exports refuse a register that was not (issue 11)."""
+    from qualcode.services.identifiers import IdentifierService
+
+    with Project.open(path) as project, project.session() as session:
+        IdentifierService(session).mark_reviewed(coder)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from qualcode.services.codebook import CodebookService
 from qualcode.services.coding import CodingService
+from qualcode.services.identifiers import IdentifierService
 from qualcode.services.project import Project
 from qualcode.services.sources import SourceService
 from tests.conftest import SMALL_CODEBOOK
@@ -25,6 +26,8 @@ def make_base(folder: Path, interview: Path) -> Path:
     with Project.create(path) as project, project.session() as session:
         CodebookService(session, "Tester").import_codebook(SMALL_CODEBOOK)
         SourceService(session, "Tester").import_files([interview])
+        # Reviewed before the laptops copy it, as a lead would before sending it round.
+        IdentifierService(session).mark_reviewed("Tester")
     return path
 
 

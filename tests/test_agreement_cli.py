@@ -9,6 +9,7 @@ from click.testing import CliRunner
 
 from qualcode.cli.app import cli
 from qualcode.services.coding import CodingService
+from qualcode.services.identifiers import IdentifierService
 from qualcode.services.project import Project
 from qualcode.services.sources import SourceService
 
@@ -19,6 +20,7 @@ def double_coded(project: Project, interview_file: Path) -> None:
         CodingService(session, "Ann").add_passage("interview-sam", "Time", "we just have no time")
         CodingService(session, "Bo").add_passage("interview-sam", "Time", "have no time")
         CodingService(session, "Bo").add_passage("interview-sam", "Risk", "nobody owns the risk")
+        IdentifierService(session).mark_reviewed("Tester")
 
 
 def test_table_per_code(project: Project, project_path: Path, interview_file: Path) -> None:

@@ -47,6 +47,8 @@ def two_coders(project: Project) -> Project:
     code(project, "Bo", "s1", "Risk", 70, 80)
     code(project, "Ann", "s2", "Time", 0, 10)  # Bo never coded s2: absent, not disagreeing
     code(project, "consensus", "s1", "Time", 90, 100)  # left out like in agreement
+    with project.session() as session:
+        IdentifierService(session).mark_reviewed("Tester")
     return project
 
 

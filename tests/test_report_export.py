@@ -22,6 +22,7 @@ from qualcode.services.export_gate import IdentifierLeakError
 from qualcode.services.identifiers import IdentifierService
 from qualcode.services.project import Project
 from qualcode.services.reports import ReportService
+from tests.conftest import review_register
 
 # Speaker labels in the demo that are people's names: never in an export.
 SPEAKER_NAMES = ("Helen Brook", "Rachel Green", "Tom Ashworth", "Kevin Doyle", "Sam Okoro")
@@ -31,6 +32,7 @@ SPEAKER_NAMES = ("Helen Brook", "Rachel Green", "Tom Ashworth", "Kevin Doyle", "
 def coded_demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("demo")
     report = build_demo(folder, find_demo_material(), coder="Ann", with_coding=True)
+    review_register(report.path)
     return report.path
 
 

@@ -22,7 +22,7 @@ from qualcode.services.demo import build_demo, find_demo_material
 from qualcode.services.demo_review import REVIEW_CODERS, add_review_coding
 from qualcode.services.project import Project
 from qualcode.services.review import ReviewService
-from tests.conftest import REPO
+from tests.conftest import REPO, review_register
 
 SOURCES = ("mh-partner-interview-01", "local-area-leads-focus-group")
 RENAMED = "Barriers to involvement > Lack of dedicated time and resource"
@@ -49,6 +49,7 @@ def laptops(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """The lead builds the demo and sends it round; each coder codes their copy."""
     folder = tmp_path_factory.mktemp("review-scenario")
     base = build_demo(folder / "lead", find_demo_material(REPO), coder="Lead").path
+    review_register(base)
     out = {"team": folder / "team.qcp"}
     shutil.copy(base, out["team"])
     for coder in REVIEW_CODERS:

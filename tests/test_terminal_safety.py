@@ -242,9 +242,11 @@ def test_a_domain_error_quoting_a_name_is_printable(hostile: Path) -> None:
 
 
 def test_an_error_naming_a_file_is_printable(hostile: Path, tmp_path: Path) -> None:
+    not_a_folder = tmp_path / ("no" + TITLE)
+    not_a_folder.write_text("a file, so nothing can be written inside it", encoding="utf-8")
     for args in (
         ("sources", tmp_path / ("gone" + TITLE) / "p.qcp"),
-        ("codebook", "export", hostile, "-o", tmp_path / ("no" + TITLE) / "x.yaml"),
+        ("codebook", "export", hostile, "-o", not_a_folder / "x.yaml", "--allow-unreviewed"),
     ):
         code, out, err = run(*args)
         assert code == 1

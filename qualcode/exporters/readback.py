@@ -101,9 +101,25 @@ def _wordy(value: str) -> bool:
     return any(c.isalpha() for c in value)
 
 
+# Parts that hold only the template's fonts, colours and styles, never the project's
+# words: "Times New Roman" is not a variant of a registered "Raman".
+_TEMPLATE_PARTS = frozenset(
+    {
+        "word/fontTable.xml",
+        "word/styles.xml",
+        "word/stylesWithEffects.xml",
+        "word/settings.xml",
+        "word/webSettings.xml",
+        "xl/styles.xml",
+    }
+)
+
+
 def _other_parts(archive: zipfile.ZipFile, names: Iterable[str]) -> Iterator[tuple[str, str]]:
     """Every other part that is XML, by its content rather than its name."""
     for name in sorted(names):
+        if name in _TEMPLATE_PARTS or "/theme/" in name:
+            continue
         data = archive.read(name)
         if not data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
             continue  # an image or other binary part

@@ -22,6 +22,7 @@ from qualcode.tui.screens.review_dialogs import ThreadDialog
 from qualcode.tui.screens.transcript import TranscriptScreen
 from qualcode.tui.widgets.coder_lanes import CompareView, Lane, lane_letters
 from qualcode.tui.widgets.transcript_view import TranscriptView
+from tests.conftest import review_register
 from tests.tui.conftest import wait_for
 
 SIZE = (130, 40)
@@ -52,6 +53,7 @@ def review_project(app_project: Path) -> Path:
     _code(p, "Ann", "group", "Risk", "nobody owns the risk")
     _code(p, "Bo", "group", "Risk", "nobody owns the risk")
     _code(p, "Cy", "group", "Risk", "nobody owns the risk")
+    review_register(p)
     return p
 
 
