@@ -41,7 +41,7 @@ _ASCII_SPECIAL = "`"  # the one ASCII character that folds to something else (')
 
 # Digits and signs written for letters, folded one way for the quick test only:
 # "1" may stand for "l" or "i", so both letters fold to "l" here too.
-_SKELETON = str.maketrans("0134578$@i", "olleastbsl")
+_SKELETON = str.maketrans("0134578$@i", "oleastbsal")
 
 
 def _invisible(char: str) -> bool:

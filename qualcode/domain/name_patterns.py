@@ -7,7 +7,7 @@ patterns then allow what folding cannot decide alone:
   e, 4 for a, 5 for s, 7 for t, 8 for b, $ for s, @ for a (not first or last), and a
   capital I written for l ("JiIIian"). Only in words of three or more letters, never
   as the first character of a three-letter word ("5am" is not "Sam"), and a match
-  must keep more letters than stand-ins ("70m" is not "Tom");
+  must keep at least as many letters as stand-ins ("70m" is not "Tom");
 - a name followed by digits ("JillianOkafor1985");
 - for a person's name, its words joined ("JillianOkafor", "jillian.okafor",
   "jillian_okafor"), surname first ("Okafor, Jillian", "OkaforJillian"), and each
@@ -147,6 +147,6 @@ def _separator(between: str, *, person: bool) -> str:
 
 
 def disguised_too_much(body: str) -> bool:
-    """Whether a match has as many stand-ins as letters ("70m" for "Tom")."""
+    """Whether a match has more stand-ins than letters ("70m" for "Tom")."""
     stand_ins = sum(c in STAND_INS for c in body)
-    return stand_ins > 0 and stand_ins >= sum(c.isalpha() for c in body)
+    return stand_ins > 0 and stand_ins > sum(c.isalpha() for c in body)
