@@ -18,6 +18,7 @@ DAWN = IdentifierEntry("Dawn Hendry", "[navigator]", "person")
 MARK = IdentifierEntry("Mark Bell", "[worker]", "person")
 WILL = IdentifierEntry("Will Thornton", "[name]", "person")
 EVERYDAY = frozenset({"dawn", "mark", "bell", "will"})
+FULLWIDTH = "\uff2a\uff49\uff4c\uff4c\uff49\uff41\uff4e"  # Jillian
 
 
 def redactor(*entries: IdentifierEntry) -> Redactor:
@@ -49,7 +50,7 @@ DISGUISES = [
     ("met Jil\ufe0flian there", "Jil\ufe0flian", "[name]"),
     ("met \u0408illian \u041ekafor there", "\u0408illian \u041ekafor", "[name]"),
     ("met \u0408\u0456ll\u0456\u0430n there", "\u0408\u0456ll\u0456\u0430n", "[name]"),
-    ("met \uff2a\uff49\uff4c\uff4c\uff49\uff41\uff4e there", "\uff2a\uff49\uff4c\uff4c\uff49\uff41\uff4e", "[name]"),  # fmt: skip
+    (f"met {FULLWIDTH} there", FULLWIDTH, "[name]"),
     ("met \U0001d409\U0001d422llian there", "\U0001d409\U0001d422llian", "[name]"),
     ("met J i l l i a n there", "J i l l i a n", "[name]"),
     ("met O K A F O R there", "O K A F O R", "[name]"),
