@@ -45,6 +45,7 @@ class NamePattern:
     """One way an entry may be written, and when a match of it counts."""
 
     regex: re.Pattern[str]
+    loose: re.Pattern[str]  # the same without the boundary before: for spaced-out letters
     probe: str  # in the skeleton of every text this can match (see folding.skeleton)
     whole: bool  # the whole original (run together, reordered); False: one part alone
     common: bool  # an everyday word: counts only when written with a capital
@@ -60,20 +61,26 @@ def entry_patterns(
     if not words:
         return []
     probe = skeleton(max(words, key=len))
-    patterns = [NamePattern(_whole(folded, person=person), probe, True, False)]
+    patterns = [_named(_whole(folded, person=person), probe, whole=True)]
     if not person or len(words) < 2:
         return patterns
     reversed_form = _REVERSED_GAP.join(
         [_word(words[-1]), _JOINED_GAP.join(_word(w) for w in words[:-1])]
     )
-    patterns.append(NamePattern(_bounded(reversed_form), probe, True, False))
+    patterns.append(_named(_bounded(reversed_form), probe, whole=True))
     for word in dict.fromkeys(words):
         if len(word) < MIN_PART_LENGTH or word.isdigit():
             continue
-        patterns.append(
-            NamePattern(_bounded(_word(word)), skeleton(word), False, word in common_words)
-        )
+        common = word in common_words
+        patterns.append(_named(_bounded(_word(word)), skeleton(word), common=common))
     return patterns
+
+
+def _named(
+    regex: re.Pattern[str], probe: str, *, whole: bool = False, common: bool = False
+) -> NamePattern:
+    loose = re.compile(regex.pattern.removeprefix(BEFORE))
+    return NamePattern(regex, loose, probe, whole, common)
 
 
 def _bounded(body: str) -> re.Pattern[str]:

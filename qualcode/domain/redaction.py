@@ -6,32 +6,48 @@ with the bracketed description that replaces each in anything exported
 checks text for what slipped through. It is pure standard library so that every
 exporter can use it without a database.
 
-How text is compared. Both the text and the registered originals are *folded* one
-character at a time: compatibility-decomposed, accents dropped, case-folded, curly
-apostrophes made straight, hyphen-like dashes made "-", invisible characters (soft
-hyphens, zero-width spaces) dropped. Matching runs on the folded text and every
-match is mapped back to code point offsets in the text as given, so "ZOË", "Zoe"
-and a decomposed "Zoë" are all the registered "Zoë", and offsets stay true.
+How text is compared. Both the text and the registered originals are *folded* the
+same way, one character at a time (:mod:`qualcode.domain.folding`): compatibility
+form, accents dropped, case-folded, invisible characters (every format character,
+grapheme joiners, variation selectors) dropped, look-alikes from other scripts made
+the Latin letter they imitate (Unicode TR39: Cyrillic "Јillian" is "jillian"), curly
+apostrophes made straight, hyphen-like dashes made "-". Matching runs on the folded
+text and every match is mapped back to code point offsets in the text as given, so
+"ZOË", "Zoe" and a decomposed "Zoë" are all the registered "Zoë", and offsets stay
+true. Digits and signs written for letters ("Jillian0kafor", "J1ll1an") are allowed
+by the patterns (:mod:`qualcode.domain.name_patterns`).
 
 Rules of :meth:`Redactor.apply`:
 
-- every registered original, in any case, on word boundaries (Unicode ``\\w``), so
-  "Ann" never hits "Anna", "planning" or "Annual";
+- every registered original, in any case, between letters-or-digits boundaries, so
+  "Ann" never hits "Anna", "planning" or "Annual" (an underscore, dot or "@" is a
+  boundary: "okafor_j");
 - the words of a multi-word original may be split by any run of whitespace (line
   breaks too) or by a hyphen, and hyphens may be written as spaces ("Jean Paul" is
   "Jean-Paul"); punctuation inside an original ("St. Mary's (North)") is optional
-  in the text, so "St Marys North" is found too;
+  in the text, so "St Marys North" is found too; digits may follow ("Jill1985");
+- a person's name of several words covers more: its words run together or joined by
+  a dot or underscore ("JillianOkafor", "jillian.okafor"), surname first ("Okafor,
+  Jillian", "OkaforJillian"), and each word of three or more letters alone, in any
+  case ("okafor") unless it is an everyday word (``common_words``: "Dawn", "Mark"),
+  which counts alone only when written with a capital ("at dawn" is not a leak);
+- a name written letter by letter ("J i l l i a n") counts as the name; an e-mail
+  address or @handle with a name in it is replaced whole;
 - a possessive is kept after the replacement: "Jill's" / "Jill’s" / "Jills'" become
   "[psychologist]'s" (the text's own apostrophe is kept, straight or curly);
-- the longest match wins where originals overlap ("Jill Evans" before "Jill"), and
-  everything is replaced in one pass;
+- the longest match wins where originals overlap ("Jill Evans" before "Jill"), a
+  whole original before a part of another name, and everything is replaced in one
+  pass. A form that could be two entries with different replacements (a surname two
+  registered people share) is not guessed: it is left, and find_leaks reports it;
 - a square-bracketed span that equals a replacement ("[name]") is never touched, so
   ``apply(apply(x)) == apply(x)`` whenever no replacement contains an original (the
   service refuses such registers).
 
 Rules of :meth:`Redactor.find_leaks` (run on the finished export):
 
-- *registered*: anything :meth:`apply` would still replace, in any case or spacing;
+- *registered* (whole originals and their forms) and *part* (a person's name's part
+  alone): anything :meth:`apply` would still replace, and anything it left because
+  the replacement was ambiguous;
 - *variant*: a word written with a capital that starts with the same letter as a
   registered single-word original of four or more letters, has a similarity ratio
   (:func:`similarity`, 0..1) of at least 0.8 to it, and is one keyboard slip away
@@ -40,11 +56,10 @@ Rules of :meth:`Redactor.find_leaks` (run on the finished export):
   for "Steve" (ratio 0.8, two edits). Originals under four letters are matched
   exactly only, so a registered "Ann" does not make "Anna" a leak (the other way
   round it is one: "Ann" is 0.86 like "Anna", one edit);
-- *part*: for a person's multi-word name, each part of three or more letters alone,
-  when written with a capital ("Hendry", "Dawn"), or a variant (as above) of a part
-  of four or more letters; a lower-case "at dawn" is not a leak. For places and
-  organisations only the distinctive parts count, and only as written ("Kestrel",
-  not "Park", "Centre", "Medical" ..., and not "Three" for "Tree");
+- *part* also: a variant (as above) of a part of four or more letters of a person's
+  name ("Hendrey"). For places and organisations only the distinctive parts count,
+  and only as written ("Kestrel", not "Park", "Centre", "Medical" ..., and not
+  "Three" for "Tree"); apply leaves these to the researcher;
 - words inside square brackets are never variants or parts (they are the
   researchers' own descriptions), though a registered original inside brackets
   that are not a replacement ("[Jill laughs]") is still reported.
@@ -118,7 +133,7 @@ _TOKEN = re.compile(r"\w+(?:'\w+)*")
 _SPACE = re.compile(r"\s")
 # An e-mail address or an @handle: the whole of it is the leak when a name is inside.
 _ADDRESS = re.compile(
-    r"[\w+\-]+(?:\.[\w+\-]+)*@\w[\w\-]*(?:\.\w[\w\-]*)+|(?<![^\W_])@\w+(?:[.\-]\w+)*"
+    r"(?<![\w+.\-])[\w+\-]+(?:\.[\w+\-]+)*@\w[\w\-]*(?:\.\w[\w\-]*)+|(?<![^\W_])@\w+(?:[.\-]\w+)*"
 )
 # Letters written apart ("J i l l i a n", "O. K. A."): read as one word.
 _SPACED = re.compile(r"(?<![^\W_])[^\W_](?:(?:\. ?| )[^\W_]){2,}(?![^\W_])")
@@ -333,11 +348,9 @@ class Redactor:
                 if probe not in shape:
                     continue
                 for compiled in group:
-                    for offset in range(len(word)):
-                        m = compiled.pattern.regex.match(word[offset:])
-                        if m is None:
-                            continue
-                        start, end = origin[at[offset]], origin[at[offset + m.end() - 1]] + 1
+                    # a run is one word: a name may start inside it ("a J i l l")
+                    for m in compiled.pattern.loose.finditer(word):
+                        start, end = origin[at[m.start()]], origin[at[m.end() - 1]] + 1
                         match = _accept(m, compiled, text, start, end)
                         if match is not None:
                             found.append(match)
@@ -452,6 +465,7 @@ def _resolve(found: list[_Match], blocked: list[tuple[int, int]]) -> list[_Match
     a part of another. Where entries with different replacements match the same span
     the same way, the span is kept but marked ambiguous."""
     found.sort(key=lambda m: (m.start, m.start - m.end, not m.whole, m.rank))
+    block_starts = [a for a, _ in blocked]  # in order, not overlapping
     chosen: list[_Match] = []
     reach = 0
     index = 0
@@ -462,7 +476,10 @@ def _resolve(found: list[_Match], blocked: list[tuple[int, int]]) -> list[_Match
             same += 1
         replacements = {m.entry.replacement for m in found[index:same]}
         index = same
-        if match.start < reach or any(a < match.end and match.start < b for a, b in blocked):
+        if match.start < reach:
+            continue
+        before = bisect_left(block_starts, match.end)  # the last block starting before the end
+        if before and blocked[before - 1][1] > match.start:
             continue
         if len(replacements) > 1:
             match = replace(match, ambiguous=True)
@@ -477,18 +494,29 @@ def _same_span(a: _Match, b: _Match) -> bool:
 
 def _whole_addresses(chosen: list[_Match], folded: str, origin: list[int]) -> list[_Match]:
     """An e-mail address or @handle with a name in it is replaced (or refused) whole."""
+    out: list[_Match] = []
+    index = 0
     for address in _ADDRESS.finditer(folded):
         start, end = origin[address.start()], origin[address.end()]
-        inside = [m for m in chosen if m.start < end and start < m.end]
+        while index < len(chosen) and chosen[index].end <= start:
+            out.append(chosen[index])
+            index += 1
+        inside: list[_Match] = []
+        while index < len(chosen) and chosen[index].start < end:
+            inside.append(chosen[index])
+            index += 1
         if not inside:
+            continue
+        if out and out[-1].end > min(start, inside[0].start):  # overlaps the last one
+            out.extend(inside)
             continue
         ambiguous = any(m.ambiguous for m in inside) or (
             len({m.entry.replacement for m in inside}) > 1
         )
         start, end = min(start, inside[0].start), max(end, inside[-1].end)
-        whole = _Match(start, end, inside[0].entry, "", True, inside[0].rank, ambiguous)
-        chosen = sorted([m for m in chosen if m not in inside] + [whole], key=lambda m: m.start)
-    return chosen
+        out.append(_Match(start, end, inside[0].entry, "", True, inside[0].rank, ambiguous))
+    out.extend(chosen[index:])
+    return out
 
 
 def _join_neighbours(chosen: list[_Match], text: str) -> list[_Match]:
