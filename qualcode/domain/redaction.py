@@ -104,6 +104,7 @@ DEFAULT_REPLACEMENTS: dict[str, str] = {
 VARIANT_RATIO = 0.8  # how close a capitalised word must be to count as a spelling variant
 MIN_VARIANT_LENGTH = 4  # originals (and name parts) shorter than this match exactly only
 CONTEXT = 30  # characters of context on each side of a leak
+_MAX_PASSES = 8  # apply() goes again only where a replacement touches other letters
 
 
 def _words(text: str) -> list[str]:
@@ -282,9 +283,21 @@ class Redactor:
 
         A form that could be either of two entries with different replacements is
         left as written (and :meth:`find_leaks` reports it)."""
-        matches = [m for m in self._matches(text) if not m.ambiguous]
-        if not matches:
-            return text
+        for _ in range(_MAX_PASSES):
+            matches = [m for m in self._matches(text) if not m.ambiguous]
+            if not matches:
+                return text
+            replaced = self._replaced(text, matches)
+            # A replacement right against other letters changes what they are next to
+            # ("Jillians'Jillian": "Jillians'" is a possessive before "[name]" only):
+            # go again, so that applying twice changes nothing.
+            if not any(_touching(text, m) for m in matches):
+                return replaced
+            text = replaced
+        return text
+
+    @staticmethod
+    def _replaced(text: str, matches: list[_Match]) -> str:
         out: list[str] = []
         position = 0
         for match in matches:
@@ -438,6 +451,13 @@ class Redactor:
     def _leak(text: str, start: int, end: int, original: str, reason: str) -> Leak:
         context = _SPACE.sub(" ", text[max(0, start - CONTEXT) : end + CONTEXT])
         return Leak(original, text[start:end], start, end, context, reason)
+
+
+def _touching(text: str, match: _Match) -> bool:
+    """Whether a match has a letter, digit or apostrophe right before or after it."""
+    before = text[match.start - 1 : match.start]
+    after = text[match.end : match.end + 1]
+    return any(c.isalnum() or c in "'_" or fold(c) == "'" for c in before + after)
 
 
 def _reason(match: _Match) -> str:
