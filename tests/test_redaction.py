@@ -183,9 +183,13 @@ def test_lower_case_words_are_not_variants() -> None:
 
 def test_parts_of_a_person_name_alone() -> None:
     text = "Then Dawn left. Hendry said so. At dawn the hendry... DAWN HENDRY."
-    assert found(text, DAWN) == [
+    # "dawn" is an everyday word: alone it counts only with a capital (issue 11: any
+    # other part counts in any case)
+    leaks = Redactor([DAWN], common_words={"dawn"}).find_leaks(text)
+    assert [(leak.found, leak.reason) for leak in leaks] == [
         ("Dawn", "part"),
         ("Hendry", "part"),
+        ("hendry", "part"),
         ("DAWN HENDRY", "registered"),
     ]
     # a close spelling of a part is caught too

@@ -115,15 +115,16 @@ def test_registered_names_are_replaced_in_every_quote(demo: Path, tmp_path: Path
 def test_a_variant_left_in_the_output_fails_the_export_and_removes_the_file(
     demo: Path, tmp_path: Path
 ) -> None:
-    # The register knows "Dawn Hendri" only: the transcript's "Dawn Hendry" is a close
+    # The register knows "Dawne Hendri" only: the transcript's "Dawn Hendry" is a close
     # variant that apply() leaves alone, and the check of the output catches it.
-    register(demo, "Dawn Hendri", "[psychologist]")
+    # (Issue 11: a registered "Dawn Hendri" now replaces "Dawn" alone, as a part.)
+    register(demo, "Dawne Hendri", "[psychologist]")
     output = tmp_path / "report.docx"
     with pytest.raises(IdentifierLeakError) as caught:
         export(demo, output)
     assert not output.exists()
     assert str(caught.value).count("\n") == 0 and "paragraph" in str(caught.value)
-    assert all(original == "Dawn Hendri" for _, _, original in caught.value.leaks)
+    assert all(original == "Dawne Hendri" for _, _, original in caught.value.leaks)
     result = export(demo, output, allow=True)
     assert output.exists() and result.leaks_allowed >= 1
 
@@ -190,7 +191,7 @@ def test_cli_exports_every_kind(demo: Path, tmp_path: Path) -> None:
 
 
 def test_a_leak_in_the_cli_is_one_line_and_exit_1(demo: Path, tmp_path: Path) -> None:
-    register(demo, "Dawn Hendri", "[psychologist]")
+    register(demo, "Dawne Hendri", "[psychologist]")
     output = tmp_path / "quotes.csv"
     result = CliRunner().invoke(cli, ["export", "quotes", str(demo), "-o", str(output)])
     assert result.exit_code == 1

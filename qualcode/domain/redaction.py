@@ -6,32 +6,48 @@ with the bracketed description that replaces each in anything exported
 checks text for what slipped through. It is pure standard library so that every
 exporter can use it without a database.
 
-How text is compared. Both the text and the registered originals are *folded* one
-character at a time: compatibility-decomposed, accents dropped, case-folded, curly
-apostrophes made straight, hyphen-like dashes made "-", invisible characters (soft
-hyphens, zero-width spaces) dropped. Matching runs on the folded text and every
-match is mapped back to code point offsets in the text as given, so "ZOË", "Zoe"
-and a decomposed "Zoë" are all the registered "Zoë", and offsets stay true.
+How text is compared. Both the text and the registered originals are *folded* the
+same way, one character at a time (:mod:`qualcode.domain.folding`): compatibility
+form, accents dropped, case-folded, invisible characters (every format character,
+grapheme joiners, variation selectors) dropped, look-alikes from other scripts made
+the Latin letter they imitate (Unicode TR39: Cyrillic "Јillian" is "jillian"), curly
+apostrophes made straight, hyphen-like dashes made "-". Matching runs on the folded
+text and every match is mapped back to code point offsets in the text as given, so
+"ZOË", "Zoe" and a decomposed "Zoë" are all the registered "Zoë", and offsets stay
+true. Digits and signs written for letters ("Jillian0kafor", "J1ll1an") are allowed
+by the patterns (:mod:`qualcode.domain.name_patterns`).
 
 Rules of :meth:`Redactor.apply`:
 
-- every registered original, in any case, on word boundaries (Unicode ``\\w``), so
-  "Ann" never hits "Anna", "planning" or "Annual";
+- every registered original, in any case, between letters-or-digits boundaries, so
+  "Ann" never hits "Anna", "planning" or "Annual" (an underscore, dot or "@" is a
+  boundary: "okafor_j");
 - the words of a multi-word original may be split by any run of whitespace (line
   breaks too) or by a hyphen, and hyphens may be written as spaces ("Jean Paul" is
   "Jean-Paul"); punctuation inside an original ("St. Mary's (North)") is optional
-  in the text, so "St Marys North" is found too;
+  in the text, so "St Marys North" is found too; digits may follow ("Jill1985");
+- a person's name of several words covers more: its words run together or joined by
+  a dot or underscore ("JillianOkafor", "jillian.okafor"), surname first ("Okafor,
+  Jillian", "OkaforJillian"), and each word of three or more letters alone, in any
+  case ("okafor") unless it is an everyday word (``common_words``: "Dawn", "Mark"),
+  which counts alone only when written with a capital ("at dawn" is not a leak);
+- a name written letter by letter ("J i l l i a n") counts as the name; an e-mail
+  address or @handle with a name in it is replaced whole;
 - a possessive is kept after the replacement: "Jill's" / "Jill’s" / "Jills'" become
   "[psychologist]'s" (the text's own apostrophe is kept, straight or curly);
-- the longest match wins where originals overlap ("Jill Evans" before "Jill"), and
-  everything is replaced in one pass;
+- the longest match wins where originals overlap ("Jill Evans" before "Jill"), a
+  whole original before a part of another name, and everything is replaced in one
+  pass. A form that could be two entries with different replacements (a surname two
+  registered people share) is not guessed: it is left, and find_leaks reports it;
 - a square-bracketed span that equals a replacement ("[name]") is never touched, so
   ``apply(apply(x)) == apply(x)`` whenever no replacement contains an original (the
   service refuses such registers).
 
 Rules of :meth:`Redactor.find_leaks` (run on the finished export):
 
-- *registered*: anything :meth:`apply` would still replace, in any case or spacing;
+- *registered* (whole originals and their forms) and *part* (a person's name's part
+  alone): anything :meth:`apply` would still replace, and anything it left because
+  the replacement was ambiguous;
 - *variant*: a word written with a capital that starts with the same letter as a
   registered single-word original of four or more letters, has a similarity ratio
   (:func:`similarity`, 0..1) of at least 0.8 to it, and is one keyboard slip away
@@ -40,11 +56,10 @@ Rules of :meth:`Redactor.find_leaks` (run on the finished export):
   for "Steve" (ratio 0.8, two edits). Originals under four letters are matched
   exactly only, so a registered "Ann" does not make "Anna" a leak (the other way
   round it is one: "Ann" is 0.86 like "Anna", one edit);
-- *part*: for a person's multi-word name, each part of three or more letters alone,
-  when written with a capital ("Hendry", "Dawn"), or a variant (as above) of a part
-  of four or more letters; a lower-case "at dawn" is not a leak. For places and
-  organisations only the distinctive parts count, and only as written ("Kestrel",
-  not "Park", "Centre", "Medical" ..., and not "Three" for "Tree");
+- *part* also: a variant (as above) of a part of four or more letters of a person's
+  name ("Hendrey"). For places and organisations only the distinctive parts count,
+  and only as written ("Kestrel", not "Park", "Centre", "Medical" ..., and not
+  "Three" for "Tree"); apply leaves these to the researcher;
 - words inside square brackets are never variants or parts (they are the
   researchers' own descriptions), though a registered original inside brackets
   that are not a replacement ("[Jill laughs]") is still reported.
@@ -53,14 +68,20 @@ Rules of :meth:`Redactor.find_leaks` (run on the finished export):
 from __future__ import annotations
 
 import re
-import unicodedata
 from bisect import bisect_left
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass, replace
 from difflib import SequenceMatcher
 from enum import StrEnum
-from functools import lru_cache
 from itertools import accumulate
+
+from qualcode.domain.folding import fold, fold_with_offsets, skeleton
+from qualcode.domain.name_patterns import (
+    MIN_PART_LENGTH,
+    NamePattern,
+    disguised_too_much,
+    entry_patterns,
+)
 
 
 class IdentifierKind(StrEnum):
@@ -82,8 +103,8 @@ DEFAULT_REPLACEMENTS: dict[str, str] = {
 
 VARIANT_RATIO = 0.8  # how close a capitalised word must be to count as a spelling variant
 MIN_VARIANT_LENGTH = 4  # originals (and name parts) shorter than this match exactly only
-MIN_PART_LENGTH = 3  # shorter parts of a person's name ("Al", "Jo") are not checked alone
 CONTEXT = 30  # characters of context on each side of a leak
+_MAX_PASSES = 8  # apply() goes again only where a replacement touches other letters
 
 
 def _words(text: str) -> list[str]:
@@ -108,16 +129,17 @@ GENERIC_PARTS = frozenset(
     )
 )
 
-_APOSTROPHES = "'\u2019\u2018\u02bc\u2032\u0060\u00b4"
-_HYPHENS = "-\u2010\u2011\u2012\u2013\u2212\ufe63\uff0d"
-_INVISIBLE = {"\u00ad", "\u200b", "\u200c", "\u200d", "\u2060", "\ufeff"}
-_ASCII_SPECIAL = "`"  # the one ASCII character that folds to something else (')
-_GAP = r"(?>\s*-\s*|\s+)"  # between the words of a multi-word original
-_OPTIONAL_GAP = r"(?>\s*-?\s*)"
-_POSSESSIVE = r"(?P<poss>'s(?!\w)|s'(?!\w)|')?"
 _BRACKETED = re.compile(r"\[[^\[\]]{0,300}\]")
 _TOKEN = re.compile(r"\w+(?:'\w+)*")
 _SPACE = re.compile(r"\s")
+# An e-mail address or an @handle: the whole of it is the leak when a name is inside.
+_ADDRESS = re.compile(
+    r"(?<![\w+.\-])[\w+\-]+(?:\.[\w+\-]+)*@\w[\w\-]*(?:\.\w[\w\-]*)+|(?<![^\W_])@\w+(?:[.\-]\w+)*"
+)
+# Letters written apart ("J i l l i a n", "O. K. A."): read as one word.
+_SPACED = re.compile(r"(?<![^\W_])[^\W_](?:(?:\. ?| )[^\W_]){2,}(?![^\W_])")
+# What may lie between two parts of one name found separately ("J i l l i a n Okafor").
+_NEIGHBOURS = re.compile(r"\s*-?\s*")
 
 
 # --- records -----------------------------------------------------------------------
@@ -174,110 +196,16 @@ class IdentifierSuggestion:
 # --- folding -----------------------------------------------------------------------
 
 
-@lru_cache(maxsize=8192)
-def _fold_char(char: str) -> str:
-    if char in _INVISIBLE:
-        return ""
-    if char in _APOSTROPHES:
-        return "'"
-    if char in _HYPHENS:
-        return "-"
-    if char.isascii():
-        return char.lower()
-    decomposed = unicodedata.normalize("NFKD", char)
-    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
-    folded = bare.casefold()
-    return "".join(c for c in unicodedata.normalize("NFKD", folded) if not unicodedata.combining(c))
-
-
-def fold(text: str) -> str:
-    """Text as compared: no accents, case-folded, one kind of apostrophe and hyphen."""
-    return "".join(_fold_char(c) for c in text)
-
-
-def _fold_with_offsets(text: str) -> tuple[str, list[int]]:
-    """The folded text and, for each of its characters, the index it came from.
-
-    The list has one extra entry, ``len(text)``, so a match end maps back too.
-    """
-    # Fast path: plain ASCII folds to lower case one for one (reports run this on
-    # tens of thousands of quotes; the per-character path is 50 times slower).
-    if text.isascii() and not any(c in text for c in _ASCII_SPECIAL):
-        return text.lower(), list(range(len(text) + 1))
-    # Curly quotes, dashes and accented letters each fold to one character: translate.
-    special = {c for c in set(text) if not c.isascii()} | (set(_ASCII_SPECIAL) & set(text))
-    table = {ord(c): _fold_char(c) for c in special}
-    if all(len(folded) == 1 for folded in table.values()):
-        return text.translate(table).lower(), list(range(len(text) + 1))
-    parts: list[str] = []
-    origin: list[int] = []
-    for index, char in enumerate(text):
-        folded = _fold_char(char)
-        parts.append(folded)
-        origin.extend([index] * len(folded))
-    origin.append(len(text))
-    return "".join(parts), origin
-
-
 def similarity(a: str, b: str) -> float:
     """How alike two words are, 0..1 (difflib's ratio: 2 * matches / total length)."""
     return SequenceMatcher(None, a, b, autojunk=False).ratio()
 
 
-# --- patterns ----------------------------------------------------------------------
-
-
-def _pattern(original: str) -> re.Pattern[str] | None:
-    """The regular expression finding ``original`` in folded text (None if no words)."""
-    folded = " ".join(fold(original).split())
-    words = list(re.finditer(r"\w+", folded))
-    if not words:
-        return None
-    lead = [c for c in folded[: words[0].start()] if not c.isspace()]
-    first = re.escape(words[0].group())
-    if lead:  # "(North)": the opening bracket may be left out
-        pieces = [r"(?<!\w)", *(re.escape(c) + "?" for c in lead), first]
-    else:  # the literal first, so the regex engine can skip ahead to it quickly
-        pieces = [first, rf"(?<!\w{first})"]
-    for index, word in enumerate(words[1:], start=1):
-        pieces.append(_separator(folded[words[index - 1].end() : word.start()]))
-        pieces.append(re.escape(word.group()))
-    tail = folded[words[-1].end() :]
-    if tail.strip():
-        pieces.extend(re.escape(c) + "?" for c in tail if not c.isspace())
-        pieces.append(r"(?!\w)")
-    else:
-        pieces.append(_POSSESSIVE + r"(?!\w)")
-    return re.compile("".join(pieces))
-
-
-def _separator(between: str) -> str:
-    """How the text may join two words that ``between`` joins in the original.
-
-    Spaces and hyphens become a gap of any whitespace (line breaks too) or a hyphen;
-    punctuation becomes optional. Gaps are atomic, so a long run of spaces after a
-    word costs no backtracking.
-    """
-    spaced = any(c.isspace() or c == "-" for c in between)
-    punctuation = [c for c in between if not (c.isspace() or c == "-")]
-    if not punctuation:
-        return _GAP if spaced else ""
-    if not spaced:  # "mary's", "o'brien": the apostrophe may be left out
-        return "".join(re.escape(c) + "?" for c in punctuation)
-    pieces = [_OPTIONAL_GAP]
-    for char in between:
-        if char.isspace() or char == "-":
-            if pieces[-1] != _OPTIONAL_GAP:
-                pieces.append(_OPTIONAL_GAP)
-        else:
-            pieces.append(re.escape(char) + "?")
-    if pieces[-1] != _OPTIONAL_GAP:
-        pieces.append(_OPTIONAL_GAP)
-    return "".join(pieces)
-
-
 def _capitalised(word: str) -> bool:
-    return word[:1].isupper()
+    """Whether the first letter is a capital ("D4wn", "$andra": a stand-in may lead)."""
+    if word[:1].isalpha():
+        return word[0].isupper()
+    return next((c.isupper() for c in word if c.isalpha()), False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -297,10 +225,25 @@ class _Match:
     end: int
     entry: IdentifierEntry
     possessive: str
+    whole: bool = True  # the whole original (reason "registered"), not one part alone
+    rank: int = 0  # longer originals first, where two match the same span
+    ambiguous: bool = False  # could be entries with different replacements: left as is
+
+
+@dataclass(frozen=True, slots=True)
+class _Compiled:
+    entry: IdentifierEntry
+    pattern: NamePattern
+    rank: int
 
 
 class Redactor:
-    """Applies a register to text and finds what identifies in text after that."""
+    """Applies a register to text and finds what identifies in text after that.
+
+    ``common_words`` are everyday words in lower case: a part of a person's
+    name that is one of them ("Dawn", "Mark") counts alone only when written with a
+    capital. Empty, every part counts in any case.
+    """
 
     def __init__(
         self,
@@ -308,17 +251,21 @@ class Redactor:
         *,
         ratio: Callable[[str, str], float] = similarity,
         threshold: float = VARIANT_RATIO,
+        common_words: Collection[str] = frozenset(),
     ) -> None:
         self.entries = tuple(entries)
         self._ratio = ratio
         self._threshold = threshold
-        compiled = []
-        for entry in sorted(self.entries, key=lambda e: -len(fold(e.original).strip())):
-            pattern = _pattern(entry.original)
-            if pattern is not None:
-                probe = re.search(r"\w+", fold(entry.original))
-                compiled.append((entry, pattern, probe.group() if probe else ""))
-        self._patterns = compiled
+        # Not folded word by word: a dictionary has 80,000 words, a register a few parts.
+        common = common_words if isinstance(common_words, (set, frozenset)) else set(common_words)
+        # Patterns grouped by probe: a text without the probe cannot match any of them.
+        groups: dict[str, list[_Compiled]] = {}
+        ordered = sorted(self.entries, key=lambda e: -len(fold(e.original).strip()))
+        for rank, entry in enumerate(ordered):
+            person = entry.kind == IdentifierKind.PERSON
+            for pattern in entry_patterns(entry.original, person=person, common_words=common):
+                groups.setdefault(pattern.probe, []).append(_Compiled(entry, pattern, rank))
+        self._groups = list(groups.items())
         self._replacements = {
             " ".join(fold(e.replacement).split()) for e in self.entries if e.replacement.strip()
         }
@@ -332,10 +279,25 @@ class Redactor:
     # -- applying -----------------------------------------------------------------------
 
     def apply(self, text: str) -> str:
-        """``text`` with every registered original replaced (see the module's rules)."""
-        matches = self._matches(text)
-        if not matches:
-            return text
+        """``text`` with every registered original replaced (see the module's rules).
+
+        A form that could be either of two entries with different replacements is
+        left as written (and :meth:`find_leaks` reports it)."""
+        for _ in range(_MAX_PASSES):
+            matches = [m for m in self._matches(text) if not m.ambiguous]
+            if not matches:
+                return text
+            replaced = self._replaced(text, matches)
+            # A replacement right against other letters changes what they are next to
+            # ("Jillians'Jillian": "Jillians'" is a possessive before "[name]" only):
+            # go again, so that applying twice changes nothing.
+            if not any(_touching(text, m) for m in matches):
+                return replaced
+            text = replaced
+        return text
+
+    @staticmethod
+    def _replaced(text: str, matches: list[_Match]) -> str:
         out: list[str] = []
         position = 0
         for match in matches:
@@ -348,47 +310,77 @@ class Redactor:
 
     def _protected(self, text: str) -> list[tuple[int, int]]:
         """Bracketed spans that are themselves replacements: never touched."""
+        if "[" not in text:
+            return []
         return [
             (m.start(), m.end())
             for m in _BRACKETED.finditer(text)
             if " ".join(fold(m.group()).split()) in self._replacements
         ]
 
-    def _matches(self, text: str) -> list[_Match]:
-        if not self._patterns:
+    def _matches(
+        self, text: str, folded: str | None = None, origin: list[int] | None = None
+    ) -> list[_Match]:
+        """Every span to replace (or refuse, if ambiguous), in order, not overlapping."""
+        if not self._groups:
             return []
-        folded, origin = _fold_with_offsets(text)
-        found: list[tuple[int, int, int, _Match]] = []
-        for rank, (entry, pattern, probe) in enumerate(self._patterns):
-            if probe not in folded:  # every match holds the first word as it is
+        if folded is None or origin is None:
+            folded, origin = fold_with_offsets(text)
+        found = self._found(text, folded, origin)
+        if not found:
+            return []
+        chosen = _resolve(found, self._protected(text))
+        if "@" in folded:
+            chosen = _whole_addresses(chosen, folded, origin)
+        return _join_neighbours(chosen, text)
+
+    def _found(self, text: str, folded: str, origin: list[int]) -> list[_Match]:
+        found: list[_Match] = []
+        shape = skeleton(folded)
+        for probe, group in self._groups:
+            if probe not in shape:
                 continue
-            for m in pattern.finditer(folded):
-                start, end = origin[m.start()], origin[m.end()]
-                poss = m.groupdict().get("poss")
-                possessive = text[origin[m.start("poss")] : end] if poss else ""
-                found.append((start, -(end - start), rank, _Match(start, end, entry, possessive)))
-        found.sort(key=lambda item: item[:3])
-        blocked = self._protected(text)
-        chosen: list[_Match] = []
-        reach = 0
-        for start, _, _, match in found:
-            if start < reach or any(a < match.end and start < b for a, b in blocked):
-                continue
-            chosen.append(match)
-            reach = match.end
-        return chosen
+            for compiled in group:
+                for m in compiled.pattern.regex.finditer(folded):
+                    start, end = origin[m.start()], origin[m.end() - 1] + 1
+                    match = _accept(m, compiled, text, start, end)
+                    if match is not None:
+                        found.append(match)
+        if " " in folded or "." in folded:
+            found.extend(self._spaced(text, folded, origin))
+        return found
+
+    def _spaced(self, text: str, folded: str, origin: list[int]) -> list[_Match]:
+        """Names written letter by letter ("J i l l i a n"), read as one word."""
+        found: list[_Match] = []
+        for run in _SPACED.finditer(folded):
+            at = [i for i in range(run.start(), run.end()) if folded[i].isalnum()]
+            word = "".join(folded[i] for i in at)
+            shape = skeleton(word)
+            for probe, group in self._groups:
+                if probe not in shape:
+                    continue
+                for compiled in group:
+                    # a run is one word: a name may start inside it ("a J i l l")
+                    for m in compiled.pattern.loose.finditer(word):
+                        start, end = origin[at[m.start()]], origin[at[m.end() - 1]] + 1
+                        match = _accept(m, compiled, text, start, end)
+                        if match is not None:
+                            found.append(match)
+        return found
 
     # -- checking -----------------------------------------------------------------------
 
     def find_leaks(self, text: str) -> list[Leak]:
         """Everything in ``text`` that still gives a registered identifier away."""
+        folded, origin = fold_with_offsets(text)
         leaks = [
-            self._leak(text, m.start, m.end, m.entry.original, "registered")
-            for m in self._matches(text)
+            self._leak(text, m.start, m.end, m.entry.original, _reason(m))
+            for m in self._matches(text, folded, origin)
         ]
         taken = [(leak.start, leak.end) for leak in leaks]
         if self._forms:
-            leaks.extend(self._variant_leaks(text, taken))
+            leaks.extend(self._variant_leaks(text, folded, origin, taken))
         leaks.sort(key=lambda leak: (leak.start, leak.end))
         return leaks
 
@@ -410,8 +402,9 @@ class Redactor:
                 forms.append(_Form(entry, word, True, fuzzy, "part"))
         return forms
 
-    def _variant_leaks(self, text: str, taken: list[tuple[int, int]]) -> list[Leak]:
-        folded, origin = _fold_with_offsets(text)
+    def _variant_leaks(
+        self, text: str, folded: str, origin: list[int], taken: list[tuple[int, int]]
+    ) -> list[Leak]:
         brackets = [(origin[m.start()], origin[m.end()]) for m in _BRACKETED.finditer(folded)]
         skip = sorted(taken + brackets)
         skip_starts = [a for a, _ in skip]
@@ -458,6 +451,110 @@ class Redactor:
     def _leak(text: str, start: int, end: int, original: str, reason: str) -> Leak:
         context = _SPACE.sub(" ", text[max(0, start - CONTEXT) : end + CONTEXT])
         return Leak(original, text[start:end], start, end, context, reason)
+
+
+def _touching(text: str, match: _Match) -> bool:
+    """Whether a match has a letter, digit or apostrophe right before or after it."""
+    before = text[match.start - 1 : match.start]
+    after = text[match.end : match.end + 1]
+    return any(c.isalnum() or c in "'_" or fold(c) == "'" for c in before + after)
+
+
+def _reason(match: _Match) -> str:
+    return "registered" if match.whole else "part"
+
+
+def _accept(
+    m: re.Match[str], compiled: _Compiled, text: str, start: int, end: int
+) -> _Match | None:
+    """The match as a span of ``text``, unless it does not count: an everyday word
+    written in lower case, or more digits than letters ("70m" is not "Tom")."""
+    pattern = compiled.pattern
+    if pattern.common and not _capitalised(text[start:end]):
+        return None
+    if disguised_too_much(m.group("body")):
+        return None
+    possessive = m.group("poss") or "" if "poss" in m.re.groupindex else ""
+    if possessive:  # the text's own apostrophe, straight or curly
+        possessive = text[end - len(possessive) : end]
+    return _Match(start, end, compiled.entry, possessive, pattern.whole, compiled.rank)
+
+
+def _resolve(found: list[_Match], blocked: list[tuple[int, int]]) -> list[_Match]:
+    """The matches to use: the earliest, then the longest, then a whole original before
+    a part of another. Where entries with different replacements match the same span
+    the same way, the span is kept but marked ambiguous."""
+    found.sort(key=lambda m: (m.start, m.start - m.end, not m.whole, m.rank))
+    block_starts = [a for a, _ in blocked]  # in order, not overlapping
+    chosen: list[_Match] = []
+    reach = 0
+    index = 0
+    while index < len(found):
+        match = found[index]
+        same = index + 1
+        while same < len(found) and _same_span(found[same], match):
+            same += 1
+        replacements = {m.entry.replacement for m in found[index:same]}
+        index = same
+        if match.start < reach:
+            continue
+        before = bisect_left(block_starts, match.end)  # the last block starting before the end
+        if before and blocked[before - 1][1] > match.start:
+            continue
+        if len(replacements) > 1:
+            match = replace(match, ambiguous=True)
+        chosen.append(match)
+        reach = match.end
+    return chosen
+
+
+def _same_span(a: _Match, b: _Match) -> bool:
+    return a.start == b.start and a.end == b.end and a.whole == b.whole
+
+
+def _whole_addresses(chosen: list[_Match], folded: str, origin: list[int]) -> list[_Match]:
+    """An e-mail address or @handle with a name in it is replaced (or refused) whole."""
+    out: list[_Match] = []
+    index = 0
+    for address in _ADDRESS.finditer(folded):
+        start, end = origin[address.start()], origin[address.end()]
+        while index < len(chosen) and chosen[index].end <= start:
+            out.append(chosen[index])
+            index += 1
+        inside: list[_Match] = []
+        while index < len(chosen) and chosen[index].start < end:
+            inside.append(chosen[index])
+            index += 1
+        if not inside:
+            continue
+        if out and out[-1].end > min(start, inside[0].start):  # overlaps the last one
+            out.extend(inside)
+            continue
+        ambiguous = any(m.ambiguous for m in inside) or (
+            len({m.entry.replacement for m in inside}) > 1
+        )
+        start, end = min(start, inside[0].start), max(end, inside[-1].end)
+        out.append(_Match(start, end, inside[0].entry, "", True, inside[0].rank, ambiguous))
+    out.extend(chosen[index:])
+    return out
+
+
+def _join_neighbours(chosen: list[_Match], text: str) -> list[_Match]:
+    """Parts of one name found apart ("J i l l i a n Okafor") become one span, so the
+    name is replaced once."""
+    joined: list[_Match] = []
+    for match in chosen:
+        last = joined[-1] if joined else None
+        if (
+            last is not None
+            and last.entry == match.entry
+            and not (last.ambiguous or match.ambiguous or last.possessive)
+            and _NEIGHBOURS.fullmatch(text, last.end, match.start)
+        ):
+            joined[-1] = replace(last, end=match.end, possessive=match.possessive, whole=True)
+        else:
+            joined.append(match)
+    return joined
 
 
 def edits(a: str, b: str) -> int:

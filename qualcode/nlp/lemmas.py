@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import gzip
+import json
 import logging
+from functools import cache
 from typing import Any
 
 log = logging.getLogger(__name__)
@@ -114,6 +117,24 @@ def _lemma_table() -> Any:
     except Exception as error:  # package missing or damaged: crude rules still help
         log.warning("spaCy lookup lemmas unavailable (%s); using suffix rules", error)
         return None
+
+
+@cache
+def dictionary_words() -> frozenset[str]:
+    """Lower-case English dictionary lemmas ("dawn", "bell", "mark", "will"), from the
+    lemma index of spacy-lookups-data; empty if that package is missing.
+
+    The identifier register uses them to tell a name that is also an everyday word
+    (counted alone only when written with a capital) from one that is not."""
+    try:
+        from importlib.resources import files
+
+        data = files("spacy_lookups_data") / "data" / "en_lemma_index.json.gz"
+        index = json.loads(gzip.decompress(data.read_bytes()))
+    except Exception as error:  # package missing or damaged: every part then counts
+        log.warning("English dictionary words unavailable (%s)", error)
+        return frozenset()
+    return frozenset(word.lower() for words in index.values() for word in words)
 
 
 def _strip_suffix(word: str) -> str:

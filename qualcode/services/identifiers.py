@@ -91,8 +91,13 @@ class IdentifierService(Service):
         return entries
 
     def redactor(self) -> Redactor:
-        """The register ready to apply to exported text and to check it afterwards."""
-        return Redactor(self.list())
+        """The register ready to apply to exported text and to check it afterwards.
+
+        Parts of a person's name that are everyday English words ("Dawn", "Mark")
+        count alone only when written with a capital."""
+        from qualcode.nlp.lemmas import dictionary_words  # the nlp layer: loaded on use
+
+        return Redactor(self.list(), common_words=dictionary_words())
 
     def status(self) -> RegisterStatus:
         """Whether the register was reviewed after every source came in."""
