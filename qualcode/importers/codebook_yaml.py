@@ -35,6 +35,9 @@ _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12
 _COLOUR = re.compile(r"#[0-9a-f]{6}")
 # C0/C1 controls: a name or keyword is one line of visible text (line breaks are also here).
 _NOT_IN_NAMES = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+# In longer texts tabs and line breaks are the researcher's; other controls would reach a
+# terminal as escape sequences (a quoted "\e[2J" is legal YAML), so they are refused.
+_NOT_IN_TEXTS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 TOP_KEYS = ("format", "name", "description", "codes")
 CODE_KEYS = (
@@ -212,6 +215,10 @@ class _Validator:
         if not isinstance(value, str):
             self.fail(line, where, f"{key} should be text, found {_describe(value)}")
             return ""
+        found = sorted(set(_NOT_IN_TEXTS.findall(value)))
+        if found:
+            listed = ", ".join(f"U+{ord(ch):04X}" for ch in found[:3])
+            self.fail(line, where, f"{key} contains control characters ({listed}); remove them")
         # A "|" block ends with a line break that is YAML syntax, not the researcher's
         # text; dropping trailing breaks makes "|", "|-" and quoted text read the same.
         return value.rstrip("\n")
