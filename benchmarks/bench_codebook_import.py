@@ -13,17 +13,14 @@ into a fresh project file. ``--sizes`` picks other sizes for a quick run.
 from __future__ import annotations
 
 import argparse
-import sys
 import tempfile
 import time
 import uuid
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from qualcode.domain.errors import InputFileError  # noqa: E402
-from qualcode.services.codebook import CodebookService  # noqa: E402
-from qualcode.services.project import Project  # noqa: E402
+from qualcode.domain.errors import InputFileError
+from qualcode.services.codebook import CodebookService
+from qualcode.services.project import Project
 
 REFUSE_AT = 300_000
 

@@ -156,4 +156,3 @@ def _add(stack: list[Any], value: Any, mark: Mark) -> None:
             top.key_lines[value] = mark.line + 1
         top[value] = None  # keeps the key's place even if its value never arrives
         stack.append(_Key(top, value))
-
