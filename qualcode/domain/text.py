@@ -48,8 +48,8 @@ def normalise_text(raw: str) -> str:
 
 
 def one_line(text: str) -> str:
-    """``text`` as a name: no control characters, tabs and line breaks as single spaces."""
-    return " ".join(CONTROL_CHARACTERS.sub("", text).split())
+    """``text`` as a name: tab and line feed become spaces, other controls are removed."""
+    return CONTROL_CHARACTERS.sub("", text.replace("\t", " ").replace("\n", " "))
 
 
 def removed_controls_note(removed: int) -> str:
