@@ -21,6 +21,7 @@ import codecs
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import IO
 from xml.parsers import expat
 
 from qualcode.domain.errors import InputFileError
@@ -204,8 +205,35 @@ def _check_xml_prolog(
     Office never writes one; an entity "billion laughs" bomb needs one. Expat
     reads the prolog in whatever encoding the part declares and we stop at the
     root element, so only the first few kB are ever inflated. A part not ``known``
-    to be XML is checked only if it starts like XML, and is let through if expat
-    cannot read it (then no XML parser will be asked to).
+    to be XML is checked only if it starts like XML; if expat cannot read it, it
+    is refused only if its first 64 kB spell out a declaration.
+    """
+    unsafe = InputFileError(
+        path, f"unsafe XML in {info.filename}: it declares a DOCTYPE or entities"
+    )
+    with archive.open(info) as member:
+        head = member.read(_PROLOG_CHUNK)
+        if not known and not _looks_like_xml(head, complete=len(head) < _PROLOG_CHUNK):
+            return
+        seen: list[bytes] = []
+        try:
+            outcome = _parse_prolog(head, member, seen)
+        except expat.ExpatError:
+            if known:
+                raise InputFileError(path, f"damaged XML in {info.filename}") from None
+            outcome = "damaged"
+        if outcome == "declaration":
+            raise unsafe
+        if not known and outcome != "root" and _spells_declaration(b"".join(seen), member):
+            raise unsafe
+    if known and outcome == "no root":
+        raise InputFileError(path, f"damaged XML in {info.filename}: no root element found")
+
+
+def _parse_prolog(head: bytes, member: IO[bytes], seen: list[bytes]) -> str:
+    """Feed expat until the root element: "root", "declaration", "empty" or "no root".
+
+    Every chunk fed is appended to ``seen``.
     """
 
     def on_doctype(*_args: object) -> None:
@@ -218,28 +246,31 @@ def _check_xml_prolog(
     parser.StartDoctypeDeclHandler = on_doctype
     parser.EntityDeclHandler = on_doctype
     parser.StartElementHandler = on_start
-    read = 0
+    chunk, read = head, 0
     try:
-        with archive.open(info) as member:
+        while read < _MAX_PROLOG_BYTES:
+            read += len(chunk)
+            seen.append(chunk)
+            parser.Parse(chunk, not chunk)
+            if not chunk:
+                return "empty"  # a part with no element: python-docx will say what it thinks
             chunk = member.read(_PROLOG_CHUNK)
-            if not known and not _looks_like_xml(chunk, complete=len(chunk) < _PROLOG_CHUNK):
-                return
-            while read < _MAX_PROLOG_BYTES:
-                read += len(chunk)
-                parser.Parse(chunk, not chunk)
-                if not chunk:
-                    return  # an empty part: python-docx will say what it thinks of it
-                chunk = member.read(_PROLOG_CHUNK)
     except _RootReached:
-        return
+        return "root"
     except _Declaration:
-        raise InputFileError(
-            path, f"unsafe XML in {info.filename}: it declares a DOCTYPE or entities"
-        ) from None
-    except expat.ExpatError:
-        if not known:
-            return
-        raise InputFileError(path, f"damaged XML in {info.filename}") from None
-    if not known:
-        return
-    raise InputFileError(path, f"damaged XML in {info.filename}: no root element found")
+        return "declaration"
+    return "no root"
+
+
+def _spells_declaration(start: bytes, member: IO[bytes]) -> bool:
+    """Does "<!DOCTYPE" or "<!ENTITY" appear in the part's first 64 kB, in any encoding?
+
+    ``start`` is what was read of ``member`` so far. For a part expat could not
+    read: a parser more lenient than expat might still.
+    """
+    data = start + member.read(max(0, _MAX_PROLOG_BYTES - len(start)))
+    for encoding in ("utf-8", "utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be"):
+        text = data.decode(encoding, errors="ignore")
+        if "<!DOCTYPE" in text or "<!ENTITY" in text:
+            return True
+    return False
