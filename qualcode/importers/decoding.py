@@ -72,7 +72,9 @@ def _decode(path: Path, data: bytes) -> str:
             return data.decode(bomless)
         except UnicodeDecodeError:
             pass  # NULs but not UTF-16 after all: judged as binary below
-    if b"\x00" in data or _mostly_controls(_CONTROL_BYTES, data):
+    # Only the start is judged here, to say "binary" rather than "cannot decode";
+    # the whole text is judged once decoded.
+    if b"\x00" in data or _mostly_controls(_CONTROL_BYTES, data[:_SAMPLE]):
         raise InputFileError(path, BINARY)
     try:
         return data.decode("utf-8")
