@@ -28,7 +28,7 @@ from pathlib import Path
 
 from qualcode.domain.errors import InputFileError
 from qualcode.domain.records import ParsedTranscript, ParsedTurn
-from qualcode.importers.decoding import cleaning_notes, decode_text
+from qualcode.importers.decoding import cleaning_notes, decode_clean_text
 from qualcode.importers.limits import read_bytes
 from qualcode.importers.speakers import is_known_speaker
 
@@ -67,7 +67,7 @@ class _Segment:
 def read_captions(path: Path, *, max_bytes: int) -> ParsedTranscript:
     """Read a .vtt or .srt file (``path.suffix`` says which)."""
     fmt = path.suffix.lower().lstrip(".")
-    cleaned = decode_text(path, read_bytes(path, max_bytes))
+    cleaned = decode_clean_text(path, read_bytes(path, max_bytes))
     text = cleaned.text
     vtt = fmt == "vtt"
     if vtt and not _VTT_HEADER.match(text.lstrip()):

@@ -39,12 +39,17 @@ _MAX_CONTROL_SHARE = 0.02
 _MAX_CP1252_NON_ASCII_SHARE = 0.3
 
 
-def decode_text(path: Path, data: bytes) -> CleanText:
+def decode_text(path: Path, data: bytes) -> str:
     """Decode ``data`` (the bytes of ``path``) to normalised text without control characters.
 
     Raises :class:`InputFileError` with "the file is empty", "binary file, not
     text" or "cannot decode text (...)" as the reason.
     """
+    return decode_clean_text(path, data).text
+
+
+def decode_clean_text(path: Path, data: bytes) -> CleanText:
+    """:func:`decode_text`, also saying how many control characters were removed."""
     if not data.strip():
         raise InputFileError(path, EMPTY)
     raw = _decode(path, data)

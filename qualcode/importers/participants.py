@@ -22,7 +22,7 @@ from typing import Any
 from qualcode.domain.errors import InputFileError
 from qualcode.domain.records import AttributeType, ParticipantRow, ParticipantSheet
 from qualcode.domain.text import clean_text
-from qualcode.importers.decoding import cleaning_notes, decode_text
+from qualcode.importers.decoding import cleaning_notes, decode_clean_text
 from qualcode.importers.limits import DEFAULT_MAX_BYTES, check_size, read_bytes
 from qualcode.importers.sheet_values import (
     CASE,
@@ -65,7 +65,7 @@ def _has_value(cells: list[Any]) -> bool:
 
 def _csv_rows(path: Path, *, tab: bool) -> tuple[list[Row], int]:
     """The rows, and how many control characters were removed from the file."""
-    cleaned = decode_text(path, read_bytes(path, DEFAULT_MAX_BYTES))
+    cleaned = decode_clean_text(path, read_bytes(path, DEFAULT_MAX_BYTES))
     text = cleaned.text
     delimiter = "\t" if tab else _delimiter(text)
     try:

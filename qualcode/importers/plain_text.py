@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from qualcode.domain.records import ParsedTranscript
-from qualcode.importers.decoding import cleaning_notes, decode_text
+from qualcode.importers.decoding import cleaning_notes, decode_clean_text
 from qualcode.importers.limits import read_bytes
 from qualcode.importers.speakers import find_marks, select_speakers
 from qualcode.importers.turns import first_block_end, paragraph_turns, turns_from_marks
@@ -32,7 +32,7 @@ def parse_plain_text(
 
 def read_plain_text(path: Path, *, max_bytes: int) -> ParsedTranscript:
     """Read a .txt or .md transcript (``path.suffix`` says which)."""
-    cleaned = decode_text(path, read_bytes(path, max_bytes))
+    cleaned = decode_clean_text(path, read_bytes(path, max_bytes))
     return parse_plain_text(
         cleaned.text,
         name=path.name,
