@@ -129,3 +129,80 @@ def test_is_within_compares_whole_names_not_prefixes() -> None:
     assert is_within("Barriers > Time > Staff", "Barriers > Time")
     assert not is_within("Barriers > Timely access", "Barriers > Time")
     assert not is_within("Barriers", "Barriers > Time")
+
+
+# --- large codebooks: linear in the number of codes (issue 11) -------------------------
+
+
+def _flushes_to_import(tmp_path: Path, label: str, codes: int) -> int:
+    """How many times importing ``codes`` new top-level codes flushes the session."""
+    from sqlalchemy import event
+
+    incoming = Codebook("Big", "", tuple(CodebookEntry(name=f"Code {n}") for n in range(codes)))
+    flushes: list[int] = []
+    with Project.create(tmp_path / f"{label}.qcp") as fresh, fresh.session() as session:
+        event.listen(session, "after_flush", lambda *_: flushes.append(1))
+        report = CodebookService(session, "Tester").import_codebook(incoming)
+    assert len(report.added) == codes
+    return len(flushes)
+
+
+def test_importing_more_codes_does_not_flush_more_often(tmp_path: Path) -> None:
+    # Each code used to be inserted with a flush of its own (and each sibling-name check
+    # scanned every sibling): 300 codes must cost as many flushes as 3, one per tree level.
+    assert _flushes_to_import(tmp_path, "small", 3) == _flushes_to_import(
+        tmp_path, "large", 300)
+
+
+def test_an_existing_code_moves_under_a_code_added_by_the_same_import(
+        project: Project, interview_file: Path) -> None:
+    with project.session() as session:
+        SourceService(session, "Tester").import_files([interview_file])
+        coding = CodingService(session, "Tester").add_passage(
+            "interview-sam", "Time", "we just have no time")
+    time = SMALL_CODEBOOK.codes[0].children[0]
+    incoming = Codebook("x", "", (
+        CodebookEntry(name="Pressures", children=(
+            CodebookEntry(name="Workload", children=(
+                dataclasses.replace(time, name="Lack of time"),)),)),
+    ))
+    with project.session() as session:
+        report = CodebookService(session, "Tester").import_codebook(incoming)
+        listed = CodingService(session).list(code="Pressures > Workload > Lack of time")
+    assert report.added == ("Pressures", "Pressures > Workload")
+    assert report.updated == ("Pressures > Workload > Lack of time",)
+    assert [c.uuid for c in listed] == [coding.uuid]
+    assert "Barriers > Time" not in _paths(project)
+
+
+def test_a_code_placed_inside_itself_is_refused_and_nothing_changes(project: Project) -> None:
+    # "Barriers" and "Time" match the project's codes by name; the UUID entry below
+    # then asks for Barriers inside its own child.
+    barriers_uuid = SMALL_CODEBOOK.codes[0].uuid
+    incoming = Codebook("x", "", (
+        CodebookEntry(name="New top"),
+        CodebookEntry(name="Barriers", children=(
+            CodebookEntry(name="Time", children=(
+                CodebookEntry(name="Again", uuid=barriers_uuid),)),)),
+    ))
+    with project.session() as session, pytest.raises(ConflictError, match="inside itself"):
+        CodebookService(session, "Tester").import_codebook(incoming)
+    assert "New top" not in _paths(project)
+
+
+def test_a_renamed_code_frees_its_old_name_for_a_new_sibling(project: Project) -> None:
+    time, risk = SMALL_CODEBOOK.codes[0].children
+    incoming = Codebook("x", "", (
+        dataclasses.replace(SMALL_CODEBOOK.codes[0], children=(
+            dataclasses.replace(time, name="Workload"),
+            CodebookEntry(name="Time", definition="a new code"),
+            risk,
+        )),
+    ))
+    with project.session() as session:
+        report = CodebookService(session, "Tester").import_codebook(incoming)
+    assert report.added == ("Barriers > Time",)
+    assert report.updated == ("Barriers > Workload", "Barriers > Time") or \
+        "Barriers > Workload" in report.updated
+    assert _paths(project)[:4] == [
+        "Barriers", "Barriers > Workload", "Barriers > Time", "Barriers > Risk"]

@@ -85,8 +85,9 @@ def test_study_codebook_has_the_outline_names() -> None:
 
 # --- the property: dump then parse gives back the same codebook ---------------------
 
-# Surrogates cannot be written as UTF-8, so no real codebook holds them.
-_CHARS = st.characters(blacklist_categories=("Cs",))
+# Surrogates cannot be written as UTF-8, so no real codebook holds them; control
+# characters other than tab and line break are refused on reading (issue 11).
+_CHARS = st.characters(blacklist_categories=("Cs", "Cc"), whitelist_characters="\t\n")
 # Names as the project stores them: single spaces, no ">" and no control characters.
 _NAME = (
     st.text(
@@ -477,3 +478,75 @@ def test_the_documented_example_is_valid() -> None:
     assert codebook.codes[0].children[0].name == "Lack of dedicated time and resource"
     text = "name: T\ncodes:\n  - name: A\n    keywords: [no, 2020, on]\n"
     assert parse_codebook(text, ORIGIN).codes[0].keywords == ("no", "2020", "on")
+
+
+# --- limits and control characters (issue 11) ----------------------------------------
+
+
+def test_a_codebook_past_the_code_limit_is_refused() -> None:
+    # 20,001 codes: refused after reading the 20,001st, not imported over minutes.
+    text = "name: Huge\ncodes:\n" + "".join(f"- name: c{n}\n" for n in range(20_001))
+    assert "has too many codes: more than 20,000, the limit for a codebook" in problem(text)
+
+
+def test_the_code_limit_counts_codes_at_every_level(monkeypatch: pytest.MonkeyPatch) -> None:
+    from qualcode.importers import codebook_yaml
+
+    monkeypatch.setattr(codebook_yaml, "MAX_CODEBOOK_CODES", 3)
+    three = codes("  - name: A\n    codes:\n      - name: B\n        codes: [{name: C}]\n")
+    assert len(parse_codebook(three, ORIGIN).codes[0].children[0].children) == 1
+    four = three + "  - name: D\n"
+    assert "more than 3, the limit" in problem(four)
+
+
+def _nested(levels: int) -> str:
+    lines = ["name: Deep", "codes:"]
+    for level in range(levels):
+        indent = "  " * (2 * level)
+        lines.append(f"{indent}  - name: Level {level + 1}")
+        if level + 1 < levels:
+            lines.append(f"{indent}    codes:")
+    lines[-1] += "\n    keywords: [deepest]".replace("\n    ", "\n" + "  " * (2 * levels))
+    return "\n".join(lines) + "\n"
+
+
+def test_codes_may_nest_fifty_levels_deep_but_no_deeper() -> None:
+    deepest = parse_codebook(_nested(50), ORIGIN).codes[0]
+    for _ in range(49):
+        deepest = deepest.children[0]
+    assert (deepest.name, deepest.keywords) == ("Level 50", ("deepest",))
+    assert "codes may sit at most 50 levels deep" in problem(_nested(51))
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("definition", r'"Clears the screen \e[2J here"'),
+        ("include", r'"Clipboard \e]52;c;ZXZpbA==\a"'),
+        ("example", r'"CSI \u009b31m red"'),
+        ("exclude", r'"Delete \x7f"'),
+    ],
+)
+def test_control_characters_in_code_texts_are_refused(field: str, value: str) -> None:
+    message = problem(codes(f"  - name: A\n    {field}: {value}\n"))
+    assert f"line 4, code 'A': {field} contains control characters" in message
+    assert "\x1b" not in message and "\x9b" not in message and "\x7f" not in message
+
+
+def test_control_characters_in_the_description_are_refused() -> None:
+    message = problem('name: T\ndescription: "Bell \\a"\n')
+    assert "line 2, top level: description contains control characters (U+0007)" in message
+
+
+def test_tabs_and_line_breaks_in_code_texts_are_kept() -> None:
+    text = codes('  - name: A\n    definition: "one\\ttwo\\nthree"\n')
+    assert parse_codebook(text, ORIGIN).codes[0].definition == "one\ttwo\nthree"
+
+
+def test_a_raw_control_character_deep_in_the_file_is_refused(tmp_path: Path) -> None:
+    body = "".join(f"  - name: Code {n}\n    definition: Passages about {n}.\n" for n in range(400))
+    assert len(body) > 10_000
+    path = tmp_path / "late.yaml"
+    path.write_text(codes(body + "  - name: Last\n    definition: a\x9bb\n"), encoding="utf-8")
+    with pytest.raises(InputFileError, match="is not valid YAML"):
+        read_codebook(path)

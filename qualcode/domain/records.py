@@ -45,6 +45,7 @@ class ParsedTranscript:
     turns: tuple[ParsedTurn, ...]
     original_name: str
     format: str  # "txt", "md", "docx", "vtt", "srt"
+    notes: tuple[str, ...] = ()  # what the import changed, e.g. control characters removed
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +67,7 @@ class ParticipantRow:
 class ParticipantSheet:
     rows: tuple[ParticipantRow, ...]
     attribute_types: dict[str, AttributeType]
+    notes: tuple[str, ...] = ()  # what reading the sheet changed, e.g. controls removed
 
 
 @dataclass(frozen=True, slots=True)

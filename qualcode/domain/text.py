@@ -2,23 +2,65 @@
 
 Every offset in qualcode is a Unicode code point index into the text this module
 returns; nothing downstream normalises again, so offsets never drift.
+
+Normalising also takes out control characters. A transcript may carry a stray one
+from the tool that exported it (a form feed at a page break), or a hostile one (an
+escape sequence that clears a terminal or writes to the clipboard when the text is
+printed). Tab and line break are kept; vertical tab and form feed are line breaks;
+every other C0 control, DEL and every C1 control is removed, so the stored text
+never holds one and offsets are computed on the cleaned text.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
+from dataclasses import dataclass
 
 _BOM = "\ufeff"
-_NEWLINES = re.compile(r"\r\n|\r|\u2028|\u2029|\x85")
+# Line endings of every platform, and vertical tab / form feed, which also end a line.
+_LINE_ENDS = "\r\x0b\x0c\x85\u2028\u2029"
+_NEWLINES = re.compile(rf"\r\n|[{_LINE_ENDS}]")
+# Controls left once line endings are "\n": all of C0 but tab and newline, DEL, all of C1.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _WORD = re.compile(r"\w+(?:['\u2019\-]\w+)*")
 
 
-def normalise_text(raw: str) -> str:
-    """Strip a leading BOM and turn every line ending into ``\\n``."""
+@dataclass(frozen=True, slots=True)
+class CleanText:
+    """Normalised text, and how many control characters were taken out of it."""
+
+    text: str
+    removed: int
+
+
+def clean_text(raw: str) -> CleanText:
+    """Strip a leading BOM, turn every line ending into ``\\n``, remove control characters."""
     if raw.startswith(_BOM):
         raw = raw[1:]
-    return _NEWLINES.sub("\n", raw)
+    # Most files have "\n" line endings only; finding that out is much faster than a sub.
+    text = _NEWLINES.sub("\n", raw) if any(ch in raw for ch in _LINE_ENDS) else raw
+    text, removed = CONTROL_CHARACTERS.subn("", text)
+    return CleanText(text, removed)
+
+
+def normalise_text(raw: str) -> str:
+    """:func:`clean_text` when the count of removed characters is not needed."""
+    return clean_text(raw).text
+
+
+def one_line(text: str) -> str:
+    """``text`` as a name: tab and line feed become spaces, other controls are removed."""
+    return CONTROL_CHARACTERS.sub("", text.replace("\t", " ").replace("\n", " "))
+
+
+def removed_controls_note(removed: int) -> str:
+    """What an import summary says when :func:`clean_text` removed characters."""
+    plural = "s" if removed != 1 else ""
+    return (
+        f"removed {removed:,} control character{plural} (invisible codes such as escape "
+        "sequences, which are not part of the text)"
+    )
 
 
 def content_hash(text: str) -> str:

@@ -7,10 +7,12 @@ into a :class:`~qualcode.domain.records.ParticipantSheet`. Every problem with a
 file is an :class:`~qualcode.domain.errors.InputFileError` whose one-line
 message names the file and the reason, ready to show a researcher.
 
-Module map: ``limits`` (sizes), ``decoding`` (bytes to text), ``zip_safety``
-(checks before python-docx/openpyxl), ``speakers`` (label rules), ``turns``
-(cutting text into turns), ``plain_text``, ``word``, ``captions`` (one per
-format), ``participants`` and ``sheet_values`` (participant sheets).
+Module map: ``limits`` (sizes and counts), ``decoding`` (bytes to text, control
+characters judged over the whole file), ``zip_safety`` (checks before
+python-docx/openpyxl), ``speakers`` (label rules), ``turns`` (cutting text into
+turns), ``plain_text``, ``word``, ``captions`` (one per format), ``participants``
+and ``sheet_values`` (participant sheets), ``codebook_yaml`` (codebook files) and
+``safe_yaml`` (hand-edited YAML read as text, linearly, refusing hostile constructs).
 """
 
 from __future__ import annotations

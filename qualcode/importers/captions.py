@@ -28,7 +28,7 @@ from pathlib import Path
 
 from qualcode.domain.errors import InputFileError
 from qualcode.domain.records import ParsedTranscript, ParsedTurn
-from qualcode.importers.decoding import decode_text
+from qualcode.importers.decoding import cleaning_notes, decode_clean_text
 from qualcode.importers.limits import read_bytes
 from qualcode.importers.speakers import is_known_speaker
 
@@ -51,6 +51,9 @@ class _Cue:
     start: float
     end: float
     lines: list[str] = field(default_factory=list)
+    line: int = 0  # 1-based line of the timing, for messages
+    start_stamp: str = ""
+    end_stamp: str = ""
 
 
 @dataclass(slots=True)
@@ -64,18 +67,38 @@ class _Segment:
 def read_captions(path: Path, *, max_bytes: int) -> ParsedTranscript:
     """Read a .vtt or .srt file (``path.suffix`` says which)."""
     fmt = path.suffix.lower().lstrip(".")
-    text = decode_text(path, read_bytes(path, max_bytes))
+    cleaned = decode_clean_text(path, read_bytes(path, max_bytes))
+    text = cleaned.text
     vtt = fmt == "vtt"
     if vtt and not _VTT_HEADER.match(text.lstrip()):
         raise InputFileError(path, "not a WebVTT file: missing WEBVTT header")
     cues = _cues(text.split("\n"), vtt=vtt)
     if not cues:
         raise InputFileError(path, NO_CUES)
+    _check_times(path, cues)
     segments = _speakers(cues)
     if not segments:
         raise InputFileError(path, "the file has captions but no words in them")
     stored, turns = _layout(_merge(segments))
-    return ParsedTranscript(text=stored, turns=tuple(turns), original_name=path.name, format=fmt)
+    return ParsedTranscript(
+        text=stored,
+        turns=tuple(turns),
+        original_name=path.name,
+        format=fmt,
+        notes=cleaning_notes(cleaned.removed),
+    )
+
+
+def _check_times(path: Path, cues: list[_Cue]) -> None:
+    """Refuse a cue that ends before it starts (a cue of no length is allowed: real
+    captioning tools write them for a word said in passing)."""
+    for number, cue in enumerate(cues, start=1):
+        if cue.end < cue.start:
+            raise InputFileError(
+                path,
+                f"cue {number} (line {cue.line}) ends before it starts "
+                f"({cue.start_stamp} --> {cue.end_stamp})",
+            )
 
 
 def _seconds(stamp: str) -> float:
@@ -92,7 +115,7 @@ def _cues(lines: list[str], *, vtt: bool) -> list[_Cue]:
     payload: list[str] | None = None  # text lines of the open cue, until a blank line
     block: list[str] = []  # lines of a block outside any cue (ids, notes, stray text)
     in_header = vtt
-    for line in lines:
+    for number, line in enumerate(lines, start=1):
         timing = _TIMING.match(line)
         if timing is not None:
             if payload is not None:
@@ -103,7 +126,8 @@ def _cues(lines: list[str], *, vtt: bool) -> list[_Cue]:
                     block.pop()
                 _flush(block, cues, vtt=vtt)
             payload, block, in_header = [], [], False
-            cues.append(_Cue(_seconds(timing["start"]), _seconds(timing["end"]), payload))
+            start, end = timing["start"], timing["end"]
+            cues.append(_Cue(_seconds(start), _seconds(end), payload, number, start, end))
         elif not line.strip():
             if payload is None:
                 _flush(block, cues, vtt=vtt)

@@ -11,18 +11,21 @@ import codecs
 import difflib
 import re
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 import yaml
-from yaml.composer import ComposerError
-from yaml.constructor import ConstructorError
-from yaml.events import AliasEvent, CollectionStartEvent, ScalarEvent
-from yaml.nodes import MappingNode, ScalarNode
 
 from qualcode.domain.codebook import PATH_SEPARATOR, check_code_name
 from qualcode.domain.errors import InputFileError, ValidationError
 from qualcode.domain.records import Codebook, CodebookEntry
-from qualcode.importers.limits import MB, read_bytes, too_large_reason
+from qualcode.importers.limits import (
+    MAX_CODEBOOK_CODES,
+    MAX_CODEBOOK_LEVELS,
+    MB,
+    read_bytes,
+    too_large_reason,
+)
+from qualcode.importers.safe_yaml import MarkedMapping, TooDeep, TooManyMappings, load_text_yaml
 
 FORMAT = "qualcode-codebook/1"
 MAX_BYTES = 5 * MB
@@ -32,6 +35,9 @@ _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12
 _COLOUR = re.compile(r"#[0-9a-f]{6}")
 # C0/C1 controls: a name or keyword is one line of visible text (line breaks are also here).
 _NOT_IN_NAMES = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+# In longer texts tabs and line breaks are the researcher's; other controls would reach a
+# terminal as escape sequences (a quoted "\e[2J" is legal YAML), so they are refused.
+_NOT_IN_TEXTS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 TOP_KEYS = ("format", "name", "description", "codes")
 CODE_KEYS = (
@@ -64,75 +70,6 @@ class CodebookFileError(InputFileError):
         self.problems = tuple(problems)
 
 
-class _Mapping(dict[Any, Any]):
-    """A YAML mapping that remembers where it and each of its keys sit, for messages."""
-
-    def __init__(self, line: int, key_lines: dict[str, int]) -> None:
-        super().__init__()
-        self.line = line
-        self.key_lines = key_lines
-
-    def line_of(self, key: str) -> int:
-        return self.key_lines.get(key, self.line)
-
-
-class _CodebookLoader(yaml.SafeLoader):
-    """SafeLoader that reads every plain scalar as text and refuses tags and aliases.
-
-    Implicit typing is off because codebooks are text: ``keywords: [no, 2020]`` must be
-    the words "no" and "2020", not False and an int. Aliases are refused because a
-    few lines of nested aliases expand into billions of codes when walked, and a
-    codebook never needs them. Tags are refused because codebooks hold only text.
-    """
-
-    yaml_implicit_resolvers: ClassVar[dict[Any, Any]] = {}
-
-    def compose_node(self, parent: Any, index: Any) -> Any:
-        event = self.peek_event()
-        if isinstance(event, AliasEvent):
-            raise ComposerError(
-                None, None, "aliases (*name) are not allowed in a codebook", event.start_mark
-            )
-        if isinstance(event, ScalarEvent | CollectionStartEvent) and event.tag is not None:
-            raise ComposerError(
-                None,
-                None,
-                f"tags like {event.tag!r} are not allowed in a codebook",
-                event.start_mark,
-            )
-        return super().compose_node(parent, index)
-
-    def construct_mapping(self, node: MappingNode, deep: bool = False) -> dict[Any, Any]:
-        seen: set[str] = set()
-        for key_node, _ in node.value:
-            if isinstance(key_node, ScalarNode):
-                if key_node.value in seen:
-                    raise ConstructorError(
-                        None,
-                        None,
-                        f"the key {key_node.value!r} appears twice in the same block",
-                        key_node.start_mark,
-                    )
-                seen.add(key_node.value)
-        return super().construct_mapping(node, deep=deep)
-
-
-# An empty value (``include:``) still means "nothing here"; no other word is special.
-_CodebookLoader.add_implicit_resolver("tag:yaml.org,2002:null", re.compile(r"^$"), [""])
-
-
-def _construct_marked_mapping(loader: _CodebookLoader, node: MappingNode) -> Any:
-    key_lines = {
-        key.value: key.start_mark.line + 1 for key, _ in node.value if isinstance(key, ScalarNode)
-    }
-    data = _Mapping(node.start_mark.line + 1, key_lines)
-    yield data
-    data.update(loader.construct_mapping(node))
-
-
-_CodebookLoader.add_constructor("tag:yaml.org,2002:map", _construct_marked_mapping)
-
-
 def read_codebook(path: Path) -> Codebook:
     """Read and validate a codebook file; any problem raises ``InputFileError``."""
     path = Path(path)
@@ -158,10 +95,31 @@ def parse_codebook(text: str, origin: str) -> Codebook:
     return _Validator(origin).codebook(data)
 
 
+_TOO_DEEP = (
+    "is nested too deeply to be a codebook "
+    f"(codes may sit at most {MAX_CODEBOOK_LEVELS} levels deep)"
+)
+
+
 def _load(text: str, origin: str) -> Any:
     try:
-        return yaml.load(text, Loader=_CodebookLoader)  # a SafeLoader subclass: still safe
+        return load_text_yaml(
+            text,
+            # A code at level n is a mapping n*2+1 deep; its keyword list one more.
+            max_depth=2 * MAX_CODEBOOK_LEVELS + 2,
+            # Every code is a mapping, and so is the top level.
+            max_mappings=MAX_CODEBOOK_CODES + 1,
+        )
+    except TooManyMappings:
+        raise InputFileError(
+            origin,
+            f"has too many codes: more than {MAX_CODEBOOK_CODES:,}, the limit for a codebook",
+        ) from None
+    except TooDeep:
+        raise InputFileError(origin, _TOO_DEEP) from None
     except yaml.MarkedYAMLError as error:
+        if "nesting depth" in str(error.problem):
+            raise InputFileError(origin, _TOO_DEEP) from None  # libyaml's own limit, at 1000
         mark = error.problem_mark or error.context_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
         problem = error.problem or error.context or "unreadable"
@@ -169,7 +127,7 @@ def _load(text: str, origin: str) -> Any:
     except yaml.YAMLError as error:
         raise InputFileError(origin, f"is not valid YAML ({error})") from None
     except RecursionError:
-        raise InputFileError(origin, "is nested too deeply to be a codebook") from None
+        raise InputFileError(origin, _TOO_DEEP) from None
 
 
 def _describe(value: Any) -> str:
@@ -257,6 +215,10 @@ class _Validator:
         if not isinstance(value, str):
             self.fail(line, where, f"{key} should be text, found {_describe(value)}")
             return ""
+        found = sorted(set(_NOT_IN_TEXTS.findall(value)))
+        if found:
+            listed = ", ".join(f"U+{ord(ch):04X}" for ch in found[:3])
+            self.fail(line, where, f"{key} contains control characters ({listed}); remove them")
         # A "|" block ends with a line break that is YAML syntax, not the researcher's
         # text; dropping trailing breaks makes "|", "|-" and quoted text read the same.
         return value.rstrip("\n")
@@ -396,7 +358,7 @@ class _Validator:
 
 
 def _line(mapping: dict[Any, Any], key: Any) -> int | None:
-    return mapping.line_of(key) if isinstance(mapping, _Mapping) else None
+    return mapping.line_of(key) if isinstance(mapping, MarkedMapping) else None
 
 
 def _join(parent_path: str | None, name: str) -> str:

@@ -6,26 +6,33 @@ Word's "Save as plain text". We try those in that order, and refuse clearly
 when the bytes are not text at all (a PNG or a zip renamed .txt) rather than
 importing gibberish that someone would then code.
 
-The result has been through :func:`qualcode.domain.text.normalise_text`, the
-only normalisation, so offsets computed on it are final.
+The result has been through :func:`qualcode.domain.text.clean_text`, the only
+normalisation, so offsets computed on it are final. Control characters are judged
+over the whole file, not a sample: a file where any 4 kB stretch is more than 2%
+control characters is binary and refused; scattered ones (a stray form feed, an
+escape sequence pasted into a line) are removed, and the caller is told how many.
 """
 
 from __future__ import annotations
 
 import codecs
+import re
 from pathlib import Path
+from typing import Any
 
 from qualcode.domain.errors import InputFileError
-from qualcode.domain.text import normalise_text
+from qualcode.domain.text import CleanText, clean_text, removed_controls_note
 
 EMPTY = "the file is empty"
 BINARY = "binary file, not text"
 UNDECODABLE = "cannot decode text (tried UTF-8, UTF-16, Windows-1252)"
 
 _SAMPLE = 4096
-# C0 control characters that never occur in real text (tab, newlines and form feed do).
-_CONTROL_BYTES = frozenset(range(32)) - {0x09, 0x0A, 0x0B, 0x0C, 0x0D} | {0x7F}
-_CONTROL_CHARS = frozenset(chr(b) for b in _CONTROL_BYTES)
+_WINDOW = 4096
+# Controls that never occur in real text (tab, line endings, vertical tab and form feed
+# do, and NEL is a line ending), as bytes before decoding and as characters after.
+_CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0e-\x1f\x7f]")
+_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f]")
 _MAX_CONTROL_SHARE = 0.02
 # Windows-1252 decodes nearly any byte string; if more than this share of the
 # characters are non-ASCII, the file was almost certainly in some other encoding.
@@ -33,20 +40,30 @@ _MAX_CP1252_NON_ASCII_SHARE = 0.3
 
 
 def decode_text(path: Path, data: bytes) -> str:
-    """Decode ``data`` (the bytes of ``path``) to normalised text.
+    """Decode ``data`` (the bytes of ``path``) to normalised text without control characters.
 
     Raises :class:`InputFileError` with "the file is empty", "binary file, not
     text" or "cannot decode text (...)" as the reason.
     """
+    return decode_clean_text(path, data).text
+
+
+def decode_clean_text(path: Path, data: bytes) -> CleanText:
+    """:func:`decode_text`, also saying how many control characters were removed."""
     if not data.strip():
         raise InputFileError(path, EMPTY)
-    text = _decode(path, data)
-    text = normalise_text(text)
-    if not text.strip():
-        raise InputFileError(path, EMPTY)
-    if _control_share(text) > _MAX_CONTROL_SHARE:
+    raw = _decode(path, data)
+    if _mostly_controls(_CONTROL_CHARS, raw):
         raise InputFileError(path, BINARY)
-    return text
+    cleaned = clean_text(raw)
+    if not cleaned.text.strip():
+        raise InputFileError(path, EMPTY)
+    return cleaned
+
+
+def cleaning_notes(removed: int) -> tuple[str, ...]:
+    """The import summary's notes about a file from which ``removed`` controls were taken."""
+    return (removed_controls_note(removed),) if removed else ()
 
 
 def _decode(path: Path, data: bytes) -> str:
@@ -60,7 +77,9 @@ def _decode(path: Path, data: bytes) -> str:
             return data.decode(bomless)
         except UnicodeDecodeError:
             pass  # NULs but not UTF-16 after all: judged as binary below
-    if b"\x00" in data or _control_byte_share(data) > _MAX_CONTROL_SHARE:
+    # Only the start is judged here, to say "binary" rather than "cannot decode";
+    # the whole text is judged once decoded.
+    if b"\x00" in data or _mostly_controls(_CONTROL_BYTES, data[:_SAMPLE]):
         raise InputFileError(path, BINARY)
     try:
         return data.decode("utf-8")
@@ -103,11 +122,18 @@ def _bomless_utf16(data: bytes) -> str | None:
     return None
 
 
-def _control_byte_share(data: bytes) -> float:
-    sample = data[:_SAMPLE]
-    return sum(1 for b in sample if b in _CONTROL_BYTES) / len(sample)
+def _mostly_controls(pattern: re.Pattern[Any], data: str | bytes) -> bool:
+    """True if some 4 kB stretch of ``data`` is more than 2% control characters.
 
-
-def _control_share(text: str) -> float:
-    sample = text[:_SAMPLE]
-    return sum(1 for ch in sample if ch in _CONTROL_CHARS) / max(len(sample), 1)
+    Stretches rather than the whole file, so that a binary blob inside a long text
+    is still caught; the whole file rather than its start, so that nothing hides
+    past the first stretch. Stops at the first stretch found.
+    """
+    limit = _MAX_CONTROL_SHARE * min(_WINDOW, len(data))
+    counts: dict[int, int] = {}
+    for match in pattern.finditer(data):
+        window = match.start() // _WINDOW
+        counts[window] = counts.get(window, 0) + 1
+        if counts[window] > limit:
+            return True
+    return False

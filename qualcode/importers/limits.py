@@ -25,6 +25,12 @@ BOMB_RATIO = 100
 BOMB_MIN_BYTES = 1 * MB
 """...but only once it is big enough to matter: small XML parts compress very well."""
 
+MAX_CODEBOOK_CODES = 20_000
+"""Most codes a codebook file may hold. The largest real codebooks have a few hundred;
+a file past this is refused as soon as its 20,001st code is read, not imported for minutes."""
+MAX_CODEBOOK_LEVELS = 50
+"""Deepest a code may sit in a codebook file (a top-level code is level 1)."""
+
 
 def human_size(n: int) -> str:
     """Sizes as a researcher reads them: "12.5 MB", "300 kB", "80 bytes"."""

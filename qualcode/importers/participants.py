@@ -13,15 +13,16 @@ is more predictable than sniffing data rows that may hold commas in free text.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 from collections import Counter
-from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from qualcode.domain.errors import InputFileError
 from qualcode.domain.records import AttributeType, ParticipantRow, ParticipantSheet
-from qualcode.importers.decoding import decode_text
+from qualcode.domain.text import clean_text
+from qualcode.importers.decoding import cleaning_notes, decode_clean_text
 from qualcode.importers.limits import DEFAULT_MAX_BYTES, check_size, read_bytes
 from qualcode.importers.sheet_values import (
     CASE,
@@ -45,29 +46,53 @@ def read_participants(path: Path) -> ParticipantSheet:
     """Read a participants sheet; every problem is an :class:`InputFileError` naming the file."""
     suffix = path.suffix.lower()
     if suffix in (".csv", ".tsv"):
-        rows: Iterable[Row] = _csv_rows(path, tab=suffix == ".tsv")
+        rows, removed = _csv_rows(path, tab=suffix == ".tsv")
     elif suffix == ".xlsx":
-        rows = _xlsx_rows(path)
+        rows, removed = _clean_cells(_xlsx_rows(path))
     elif suffix == ".xls":
         raise InputFileError(path, "old Excel .xls files cannot be read: save it as .xlsx or .csv")
     else:
         raise InputFileError(
             path, f"unsupported file type '{suffix}' (participant sheets are .csv or .xlsx)"
         )
-    return _sheet(path, [(number, cells) for number, cells in rows if _has_value(cells)])
+    sheet = _sheet(path, [(number, cells) for number, cells in rows if _has_value(cells)])
+    return dataclasses.replace(sheet, notes=cleaning_notes(removed))
 
 
 def _has_value(cells: list[Any]) -> bool:
     return any(not is_empty(cell) for cell in cells)
 
 
-def _csv_rows(path: Path, *, tab: bool) -> list[Row]:
-    text = decode_text(path, read_bytes(path, DEFAULT_MAX_BYTES))
+def _csv_rows(path: Path, *, tab: bool) -> tuple[list[Row], int]:
+    """The rows, and how many control characters were removed from the file."""
+    cleaned = decode_clean_text(path, read_bytes(path, DEFAULT_MAX_BYTES))
+    text = cleaned.text
     delimiter = "\t" if tab else _delimiter(text)
     try:
-        return list(enumerate(csv.reader(io.StringIO(text), delimiter=delimiter), start=1))
+        rows = list(enumerate(csv.reader(io.StringIO(text), delimiter=delimiter), start=1))
     except csv.Error as exc:
         raise InputFileError(path, f"not a readable CSV file ({exc})") from None
+    return rows, cleaned.removed
+
+
+def _clean_cells(rows: list[Row]) -> tuple[list[Row], int]:
+    """Rows with control characters taken out of every text cell, as from a CSV file.
+
+    A workbook's XML may hold C1 controls and DEL; cases, speakers and attributes
+    are shown and printed, so they must not carry them.
+    """
+    removed = 0
+    cleaned_rows: list[Row] = []
+    for number, cells in rows:
+        cleaned_cells: list[Any] = []
+        for cell in cells:
+            if isinstance(cell, str):
+                cleaned = clean_text(cell)
+                removed += cleaned.removed
+                cell = cleaned.text
+            cleaned_cells.append(cell)
+        cleaned_rows.append((number, cleaned_cells))
+    return cleaned_rows, removed
 
 
 def _delimiter(text: str) -> str:

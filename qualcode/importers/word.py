@@ -25,8 +25,8 @@ from typing import Any
 
 from qualcode.domain.errors import InputFileError
 from qualcode.domain.records import ParsedTranscript
-from qualcode.domain.text import normalise_text
-from qualcode.importers.decoding import EMPTY
+from qualcode.domain.text import clean_text
+from qualcode.importers.decoding import EMPTY, cleaning_notes
 from qualcode.importers.limits import check_size
 from qualcode.importers.speakers import (
     LABEL_LINE,
@@ -87,11 +87,13 @@ def read_word(path: Path, *, max_bytes: int) -> ParsedTranscript:
     position = 0
     block_end: int | None = None
     seen_break = False
+    removed = 0
     for paragraph in _paragraphs(document.element.body):
         if paragraph is _BREAK:
             seen_break = True
             continue
-        text, pieces = _paragraph_text(paragraph, bold_styles)
+        text, pieces, removed_here = _paragraph_text(paragraph, bold_styles)
+        removed += removed_here
         if not text.strip():
             seen_break = True
             continue
@@ -113,7 +115,13 @@ def read_word(path: Path, *, max_bytes: int) -> ParsedTranscript:
     turns = turns_from_marks(full, chosen) if chosen else []
     if not turns:
         turns = paragraph_turns(full)
-    return ParsedTranscript(text=full, turns=tuple(turns), original_name=path.name, format="docx")
+    return ParsedTranscript(
+        text=full,
+        turns=tuple(turns),
+        original_name=path.name,
+        format="docx",
+        notes=cleaning_notes(removed),
+    )
 
 
 def _open(path: Path) -> Any:
@@ -183,11 +191,12 @@ def _paragraphs(container: Any) -> Iterator[Any]:
             yield from _paragraphs(child)
 
 
-def _paragraph_text(paragraph: Any, bold_styles: dict[str, bool]) -> tuple[str, list[Piece]]:
-    """The paragraph's visible text and where its bold runs are."""
+def _paragraph_text(paragraph: Any, bold_styles: dict[str, bool]) -> tuple[str, list[Piece], int]:
+    """The paragraph's visible text, where its bold runs are, and controls removed."""
     texts: list[str] = []
     pieces: list[Piece] = []
     length = 0
+    removed = 0
     stack = [iter(paragraph.iterchildren())]
     while stack:
         child = next(stack[-1], None)
@@ -196,27 +205,33 @@ def _paragraph_text(paragraph: Any, bold_styles: dict[str, bool]) -> tuple[str, 
             continue
         tag = child.tag
         if tag == _R:
-            run_text = _run_text(child)
+            run_text, removed_here = _run_text(child)
+            removed += removed_here
             if run_text:
                 texts.append(run_text)
                 pieces.append((length, length + len(run_text), _run_bold(child, bold_styles)))
                 length += len(run_text)
         elif tag in _INLINE_CONTAINERS:
             stack.append(iter(child.iterchildren()))
-    return "".join(texts), pieces
+    return "".join(texts), pieces, removed
 
 
-def _run_text(run: Any) -> str:
+def _run_text(run: Any) -> tuple[str, int]:
+    """A run's text, and how many control characters were taken out of it."""
     out: list[str] = []
+    removed = 0
     for child in run.iterchildren():
         tag = child.tag
         if tag == _T:
             if child.text:
-                # Per run, so lengths stay right: newlines to \n, no stray BOMs.
-                out.append(normalise_text(child.text).replace("\ufeff", ""))
+                # Per run, so lengths stay right: newlines to \n, no stray BOMs, and no
+                # controls (XML 1.0 allows C1 controls and DEL in a document).
+                cleaned = clean_text(child.text)
+                removed += cleaned.removed
+                out.append(cleaned.text.replace("\ufeff", ""))
         elif tag in _BREAK_TEXT:
             out.append(_BREAK_TEXT[tag])
-    return "".join(out)
+    return "".join(out), removed
 
 
 def _run_bold(run: Any, bold_styles: dict[str, bool]) -> bool:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from qualcode.domain.codebook import COLOUR, check_code_name, walk_entries
+from qualcode.domain.codebook import check_code_name
 from qualcode.domain.errors import ConflictError, ValidationError
 from qualcode.domain.records import Codebook, CodebookEntry, CodeRecord
 from qualcode.exporters.codebook_yaml import dump_codebook
@@ -16,6 +16,7 @@ from qualcode.importers.codebook_yaml import read_codebook
 from qualcode.services.base import Service
 from qualcode.services.changes import code_dict, coding_dict
 from qualcode.services.code_tree import CodeTree
+from qualcode.services.codebook_merge import CodebookMerge, colour_value
 from qualcode.store.models import Code, Coding, ProjectSetting, new_uuid
 
 
@@ -25,9 +26,6 @@ class CodebookMergeReport:
     added: tuple[str, ...]
     updated: tuple[str, ...]
     unchanged: int
-
-
-_FIELDS = ("definition", "include", "exclude", "example")
 
 
 class CodebookService(Service):
@@ -45,47 +43,18 @@ class CodebookService(Service):
         path, else are added. Codes absent from the file are kept: merging never
         deletes a researcher's codes or codings.
         """
-        added: list[str] = []
-        updated: list[str] = []
-        unchanged = 0
         with self._transaction():
-            tree = CodeTree.load(self.session)
-            by_uuid = {code.uuid: code for code in tree.by_id.values()}
-            placed: dict[tuple[str, ...], Code] = {}
-            for parents, position, entry in walk_entries(codebook.codes):
-                name = check_code_name(entry.name)
-                parent = placed[parents] if parents else None
-                parent_id = parent.id if parent else None
-                code = by_uuid.get(entry.uuid.lower()) if entry.uuid else None
-                if code is None and not entry.uuid:
-                    code = tree.child_named(parent_id, name)
-                    if code is not None:
-                        name = code.name  # matched by its name: keep the project's spelling
-                clash = tree.child_named(parent_id, name)
-                if clash is not None and clash is not code:
-                    where = tree.path(clash)
-                    raise ConflictError(
-                        f"codebook code '{where}' has UUID {entry.uuid} but the project "
-                        f"already has a different code there (UUID {clash.uuid}); "
-                        "rename one of them"
-                    )
-                if parent is not None and code is not None:
-                    self._refuse_cycle(tree, code, parent)
-                if code is None:
-                    code = self._add(entry, name, parent_id, position)
-                    tree.by_id[code.id] = code
-                    tree.children.setdefault(parent_id, []).append(code)
-                    added.append(tree.path(code))
-                elif self._update(tree, code, entry, name, parent_id, position):
-                    updated.append(tree.path(code))
-                else:
-                    unchanged += 1
-                placed[(*parents, entry.name)] = code
+            merge = CodebookMerge(self.session, self._audit)
+            merge.run(codebook)
             meta = {"codebook_name": codebook.name, "codebook_description": codebook.description}
             for key, value in meta.items():
                 self.session.merge(ProjectSetting(key=key, value=value))
-            self._audit("import", "codebook", None, added=len(added), updated=len(updated))
-        return CodebookMergeReport(codebook.name, tuple(added), tuple(updated), unchanged)
+            self._audit(
+                "import", "codebook", None, added=len(merge.added), updated=len(merge.updated)
+            )
+        return CodebookMergeReport(
+            codebook.name, tuple(merge.added), tuple(merge.updated), merge.unchanged
+        )
 
     def import_file(self, path: Path) -> CodebookMergeReport:
         """Read a YAML codebook file (refused whole if anything in it is wrong) and merge it."""
@@ -169,7 +138,7 @@ class CodebookService(Service):
                 "exclude": "",
                 "example": "",
                 "keywords": "[]",
-                "colour": _colour(colour),
+                "colour": colour_value(colour),
                 "position": len(tree.children.get(parent_id, [])),
             }
             self._perform("code.add", {"code": data}, f"add code '{name}'")
@@ -193,7 +162,7 @@ class CodebookService(Service):
                     if clash is not None and clash is not code:
                         raise ConflictError(f"there is already a code '{value}' there")
                 elif field == "colour":
-                    value = _colour(value)
+                    value = colour_value(value)
                 if getattr(code, field) != value:
                     after[field] = value
             if after:
@@ -296,51 +265,6 @@ class CodebookService(Service):
 
     # -- helpers -----------------------------------------------------------------------
 
-    def _add(self, entry: CodebookEntry, name: str, parent_id: int | None, position: int) -> Code:
-        kwargs = {"uuid": entry.uuid.lower()} if entry.uuid else {}
-        code = Code(
-            name=name,
-            parent_id=parent_id,
-            position=position,
-            definition=entry.definition,
-            include=entry.include,
-            exclude=entry.exclude,
-            example=entry.example,
-            keywords=json.dumps(list(entry.keywords), ensure_ascii=False),
-            colour=_colour(entry.colour),
-            **kwargs,
-        )
-        self.session.add(code)
-        self.session.flush()
-        return code
-
-    def _update(
-        self,
-        tree: CodeTree,
-        code: Code,
-        entry: CodebookEntry,
-        name: str,
-        parent_id: int | None,
-        position: int,
-    ) -> bool:
-        wanted = {
-            "name": name,
-            "parent_id": parent_id,
-            "position": position,
-            **{field: getattr(entry, field) for field in _FIELDS},
-            "keywords": json.dumps(list(entry.keywords), ensure_ascii=False),
-            "colour": _colour(entry.colour),
-        }
-        changed = {key: value for key, value in wanted.items() if getattr(code, key) != value}
-        if changed.get("parent_id", code.parent_id) != code.parent_id:
-            tree.children[code.parent_id].remove(code)
-            tree.children.setdefault(parent_id, []).append(code)
-        for key, value in changed.items():
-            setattr(code, key, value)
-        if changed:
-            self._audit("update", "code", code.uuid, fields=sorted(changed))
-        return bool(changed)
-
     @staticmethod
     def _refuse_cycle(tree: CodeTree, code: Code, parent: Code) -> None:
         node: Code | None = parent
@@ -348,11 +272,3 @@ class CodebookService(Service):
             if node.id == code.id:
                 raise ConflictError(f"code '{tree.path(code)}' cannot be placed inside itself")
             node = tree.by_id.get(node.parent_id) if node.parent_id is not None else None
-
-
-def _colour(colour: str | None) -> str | None:
-    if colour is None:
-        return None
-    if not COLOUR.match(colour):
-        raise ValidationError(f"colour '{colour}' is not of the form #rrggbb")
-    return colour.lower()

@@ -21,7 +21,7 @@ from qualcode.domain.records import (
     SourceRecord,
     TurnRecord,
 )
-from qualcode.domain.text import content_hash, word_count
+from qualcode.domain.text import content_hash, one_line, word_count
 from qualcode.importers import TRANSCRIPT_SUFFIXES, read_participants, read_transcript
 from qualcode.services.base import Service
 from qualcode.services.files import collect_files
@@ -66,8 +66,11 @@ class SourceService(Service):
         If any file is refused, nothing is written unless ``continue_on_error`` says to
         import the rest. Exact duplicates (same normalised text) are skipped and named.
         """
+        sheet_notes: list[str] = []
         if isinstance(participants, Path):
+            sheet_path = participants
             participants = read_participants(participants)  # a bad sheet refuses the batch
+            sheet_notes = [f"{sheet_path}: {note}" for note in participants.notes]
         parsed: list[_Parsed] = []
         problems: list[ImportProblem] = []
         for path in paths:
@@ -87,7 +90,8 @@ class SourceService(Service):
             if item.digest in known:
                 duplicates.append((str(item.path), known[item.digest]))
                 continue
-            name = _unique_name(item.path.stem, taken)
+            # A file name can carry escape sequences too; the source's name never does.
+            name = _unique_name(one_line(item.path.stem) or "source", taken)
             taken.add(name)
             known[item.digest] = name
             fresh.append((item, name))
@@ -96,7 +100,10 @@ class SourceService(Service):
             self._end_read()
             return ImportReport((), tuple(duplicates), tuple(problems), (), committed=False)
 
-        warnings: list[str] = []
+        # What reading changed in the files that are stored (e.g. controls removed).
+        warnings = sheet_notes + [
+            f"{item.path}: {note}" for item, _ in fresh for note in item.transcript.notes
+        ]
         with self._transaction():
             coder = self._coder() if self.coder_name else None
             sources = [
@@ -104,7 +111,7 @@ class SourceService(Service):
             ]
             if participants is not None:
                 targets = sources or list(self.session.scalars(select(Source)).all())
-                warnings = apply_participants(self.session, participants, targets)
+                warnings += apply_participants(self.session, participants, targets)
             self._audit(
                 "import",
                 "sources",
@@ -127,7 +134,7 @@ class SourceService(Service):
             name=name,
             text=text,
             content_hash=item.digest,
-            original_filename=item.transcript.original_name,
+            original_filename=one_line(item.transcript.original_name),
             format=item.transcript.format,
             characters=len(text),
             words=word_count(text),
