@@ -132,8 +132,14 @@ async def test_compare_view_decides_by_the_stored_names(hostile: Path) -> None:
         await pilot.press(str(lanes.index(printable(CODER_A)) + 1))  # accept Ann's version
         await wait_for(pilot, lambda: any(c[1] == "consensus" for c in codings(hostile)))
         assert_safe(app)
-    start = TEXT.index(LINE)
-    assert (SOURCE, "consensus", start, start + len(LINE), LINE) in codings(hostile)
+    start, end = TEXT.index(LINE), TEXT.index(LINE) + len(LINE)
+    # Stored under the real (unsanitised) names; a decision covers only the stretch in
+    # dispute, the end of Ann's line that Bo did not code (issue 11's review rule).
+    decided = [c for c in codings(hostile) if c[1] == "consensus"]
+    assert len(decided) == 1
+    source, _, decided_start, decided_end, text = decided[0]
+    assert source == SOURCE and start < decided_start < decided_end == end
+    assert text == TEXT[decided_start:end]
 
 
 async def test_toasts_and_typed_input_never_draw_controls(hostile: Path) -> None:
