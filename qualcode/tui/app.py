@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.filter import LineFilter
@@ -112,6 +112,15 @@ class QualcodeApp(App[None]):
     def failed(self, message: Failed) -> None:
         self.exit(return_code=1, message=printable(message.text))
 
+    async def on_event(self, event: events.Event) -> None:
+        # Keys typed just after the one that opened a code picker reach the app from the
+        # screen below; they were meant for the picker (see CodePicker.type_ahead).
+        if isinstance(event, events.Key) and event.is_forwarded and self.screen_stack:
+            picker = self.screen_stack[-1]
+            if isinstance(picker, CodePicker) and await picker.type_ahead(event):
+                return
+        await super().on_event(event)
+
     def on_unmount(self) -> None:
         if self.backend is not None:
             self.backend.close()
@@ -145,18 +154,22 @@ class QualcodeApp(App[None]):
         else:
             self.pick_code_for_extracts()
 
-    @work(thread=True, exclusive=True, group="pick")
     def pick_code_for_extracts(self) -> None:
-        assert self.backend is not None
-        codes = self.backend.codes()
-
         def chosen(result: CodePickerResult | None) -> None:
             if result and result.apply:
                 self.show_extracts(result.apply[0])
 
-        self.call_from_thread(
-            self.push_screen, CodePicker(codes, "Show extracts for which code?", set()), chosen
-        )
+        # Open at once and load the codes into it: keys typed meanwhile must reach the
+        # picker, not the screen below (where "q" quits and "u" undoes).
+        picker = CodePicker(None, "Show extracts for which code?", set())
+        self.push_screen(picker, chosen)
+        self.load_picker_codes(picker)
+
+    @work(thread=True, exclusive=True, group="pick")
+    def load_picker_codes(self, picker: CodePicker) -> None:
+        assert self.backend is not None
+        codes = self.backend.codes()
+        self.call_from_thread(picker.set_codes, codes)
 
     @work(thread=True, exclusive=True, group="pick")
     def show_extracts(self, code_uuid: str) -> None:

@@ -5,8 +5,10 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 from collections.abc import Awaitable, Callable, Sequence
+from pathlib import Path
 
 import pytest
+from textual import events
 from textual.app import App
 from textual.pilot import Pilot
 from textual.widgets import Input, Static
@@ -14,6 +16,9 @@ from textual.widgets import Input, Static
 from qualcode.domain.records import CodeRecord
 from qualcode.importers.codebook_yaml import read_codebook
 from qualcode.services.code_search import rank_codes
+from qualcode.services.codebook import CodebookService
+from qualcode.services.project import Project
+from qualcode.tui.app import QualcodeApp
 from qualcode.tui.screens.code_picker import (
     HINT,
     MAX_SHOWN,
@@ -21,7 +26,11 @@ from qualcode.tui.screens.code_picker import (
     CodePickerResult,
     in_vivo_name,
 )
+from qualcode.tui.screens.extracts import ExtractsScreen
+from qualcode.tui.screens.sources import SourcesScreen
 from tests.test_code_search import STUDY_CODEBOOK, records_from_entries
+from tests.tui.conftest import wait_for
+from tests.tui.test_workbench import SIZE, codings, open_transcript, select_words
 
 PASSAGE = (
     "  'We'd all be sat round the table about the same person and the trust\n"
@@ -83,6 +92,26 @@ def keys(*pressed: str) -> Callable[[Pilot[None], CodePicker], Awaitable[None]]:
 
 def typed(text: str) -> list[str]:
     return ["space" if char == " " else char for char in text]
+
+
+def send_at_once(app: App[None], *pressed: str) -> None:
+    """Deliver keys as a paste, a fast typist or a slow SSH link does: all of them
+    queued before the app handles the first (``pilot.press`` lets each one settle)."""
+    driver = app._driver
+    assert driver is not None
+    for key in pressed:
+        character = " " if key == "space" else key if len(key) == 1 else None
+        event = events.Key(key, character)
+        event.set_sender(app)
+        driver.send_message(event)
+
+
+def at_once(*pressed: str) -> Callable[[Pilot[None], CodePicker], Awaitable[None]]:
+    async def drive(pilot: Pilot[None], picker: CodePicker) -> None:
+        send_at_once(pilot.app, *pressed)
+        await wait_for(pilot, lambda: pilot.app.screen is not picker)
+
+    return drive
 
 
 def message(picker: CodePicker) -> str:
@@ -283,3 +312,191 @@ def test_long_result_lists_are_cut_with_a_note(codes: list[CodeRecord]) -> None:
         assert "keep typing" in str(options[-1].prompt)
 
     run_picker(many, drive)
+
+
+# --- keys that arrive together -------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def with_prefix(codes: list[CodeRecord]) -> list[CodeRecord]:
+    """The study codebook plus a code whose name starts with another's."""
+    mistrust = next(code for code in codes if code.name == "Mistrust")
+    longer = dataclasses.replace(
+        mistrust,
+        uuid="99999999-9999-4999-8999-999999999999",
+        name="Mistrust of services",
+        path=f"{mistrust.path} of services",
+        position=mistrust.position + 100,
+    )
+    return [*codes, longer]
+
+
+TYPED_AND_MEANT = [
+    ("mistrust", "Mistrust"),
+    ("mistrust of", "Mistrust of services"),  # its first word alone finds "Mistrust"
+    ("traning wrkforce", "Training and workforce development"),  # typos forgiven
+    ("tenacity", "Tenacity and persistence"),
+]
+
+
+@pytest.mark.parametrize("delivery", ["press", "at once"])
+@pytest.mark.parametrize(("text", "meant"), TYPED_AND_MEANT)
+def test_enter_applies_what_was_typed_however_fast_it_came(
+    with_prefix: list[CodeRecord], text: str, meant: str, delivery: str
+) -> None:
+    pressed = (*typed(text), "enter")
+    app = run_picker(with_prefix, keys(*pressed) if delivery == "press" else at_once(*pressed))
+    assert app.result == CodePickerResult(apply=(uuid_of(with_prefix, meant),))
+
+
+def test_a_paste_then_enter_applies_the_pasted_name(with_prefix: list[CodeRecord]) -> None:
+    async def drive(pilot: Pilot[None], picker: CodePicker) -> None:
+        driver = pilot.app._driver
+        assert driver is not None
+        driver.send_message(events.Paste("Mistrust of services"))
+        send_at_once(pilot.app, "enter")
+        await wait_for(pilot, lambda: pilot.app.screen is not picker)
+
+    app = run_picker(with_prefix, drive)
+    assert app.result == CodePickerResult(apply=(uuid_of(with_prefix, "Mistrust of services"),))
+
+
+def test_setting_the_box_then_enter_at_once_applies_that_name(
+    with_prefix: list[CodeRecord],
+) -> None:
+    async def drive(pilot: Pilot[None], picker: CodePicker) -> None:
+        picker.query_one(Input).value = "tenacity"
+        await pilot.press("enter")
+
+    app = run_picker(with_prefix, drive)
+    assert app.result == CodePickerResult(apply=(uuid_of(with_prefix, "Tenacity and persistence"),))
+
+
+def test_arrows_marks_and_edits_arriving_together_keep_their_order(
+    codes: list[CodeRecord],
+) -> None:
+    pressed = (*typed("stigma"), "tab", "ctrl+u", *typed("covid"), "down", "tab", "enter")
+    app = run_picker(codes, at_once(*pressed))
+    assert isinstance(app.result, CodePickerResult)
+    assert app.result.apply == (
+        uuid_of(codes, "Stigma and negative attitudes"),
+        rank_codes("covid", codes)[1].code.uuid,
+    )
+
+
+def test_enter_before_the_codes_arrive_applies_the_typed_code_when_they_do(
+    codes: list[CodeRecord],
+) -> None:
+    async def drive(pilot: Pilot[None], picker: CodePicker) -> None:
+        send_at_once(pilot.app, *typed("mistrust"), "enter")
+        await wait_for(pilot, lambda: picker.search_box.value == "mistrust")
+        await pilot.pause()
+        assert pilot.app.screen is picker  # nothing applied from an empty list
+        assert "Loading codes" in message(picker)
+        picker.set_codes(codes)
+        await wait_for(pilot, lambda: pilot.app.screen is not picker)
+
+    app = PickerApp(CodePicker(None, PASSAGE, set()))
+
+    async def main() -> None:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            await drive(pilot, app.picker)
+
+    asyncio.run(main())
+    assert app.result == CodePickerResult(apply=(uuid_of(codes, "Mistrust"),))
+
+
+def test_codes_arriving_after_the_picker_closed_are_ignored(codes: list[CodeRecord]) -> None:
+    async def drive(pilot: Pilot[None], picker: CodePicker) -> None:
+        await pilot.press("escape")
+        picker.set_codes(codes)
+        await pilot.pause()
+
+    app = PickerApp(CodePicker(None, PASSAGE, set()))
+
+    async def main() -> None:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            await drive(pilot, app.picker)
+
+    asyncio.run(main())
+    assert app.result is None
+
+
+# --- in the app: the key that opens the picker, the name and enter together ---------
+
+
+@pytest.fixture
+def prefix_project(app_project: Path) -> Path:
+    """The app project with "Risk assessment" beside "Risk"."""
+    with Project.open(app_project) as project, project.session() as session:
+        CodebookService(session, "Setup").add_code("Risk assessment", "Barriers")
+    return app_project
+
+
+async def _type(pilot: Pilot[None], delivery: str, *pressed: str) -> None:
+    if delivery == "press":
+        await pilot.press(*pressed)
+    else:
+        send_at_once(pilot.app, *pressed)
+
+
+@pytest.mark.parametrize("delivery", ["press", "at once"])
+@pytest.mark.parametrize(
+    ("text", "meant"),
+    [
+        ("risk", "Barriers > Risk"),
+        ("risk assessment", "Barriers > Risk assessment"),
+        ("bridgng rol", "Enablers > Bridging roles"),
+    ],
+)
+async def test_c_a_name_and_enter_together_code_the_passage_with_that_name(
+    prefix_project: Path, text: str, meant: str, delivery: str
+) -> None:
+    app = QualcodeApp(prefix_project, coder="Ann", open_source="interview-sam")
+    async with app.run_test(size=SIZE) as pilot:
+        screen, view = await open_transcript(app, pilot)
+        select_words(view, "no time")
+        await _type(pilot, delivery, "c", *typed(text), "enter")
+        await wait_for(pilot, lambda: len(view.highlights) == 1)
+        await wait_for(pilot, lambda: app.screen is screen)
+        assert view.selection == (view.text.index("no time"), view.text.index("no time") + 7)
+    assert [path for path, *_ in codings(prefix_project)] == [meant]
+
+
+@pytest.mark.parametrize("delivery", ["press", "at once"])
+@pytest.mark.parametrize("start", ["transcript", "sources"])
+async def test_e_a_name_and_enter_together_show_that_codes_extracts(
+    prefix_project: Path, start: str, delivery: str
+) -> None:
+    source = "interview-sam" if start == "transcript" else None
+    app = QualcodeApp(prefix_project, coder="Ann", open_source=source)
+    async with app.run_test(size=SIZE) as pilot:
+        if source:
+            screen, _ = await open_transcript(app, pilot)
+        else:
+            await wait_for(pilot, lambda: isinstance(app.screen, SourcesScreen))
+            screen = app.screen
+            table = screen.query_one("#sources")
+            await wait_for(pilot, lambda: table.row_count == 2)
+        # Keys of the screen below if they went there: i, a, s, e, m, t.
+        await _type(pilot, delivery, "e", *typed("risk assessment"), "enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, ExtractsScreen))
+        assert isinstance(app.screen, ExtractsScreen)
+        assert app.screen.code_path == "Barriers > Risk assessment"
+        assert app.screen_stack[-2] is screen  # nothing else opened on the way
+
+
+async def test_enter_twice_codes_once_and_stays_in_the_transcript(app_project: Path) -> None:
+    app = QualcodeApp(app_project, coder="Ann", open_source="interview-sam")
+    async with app.run_test(size=SIZE) as pilot:
+        screen, view = await open_transcript(app, pilot)
+        select_words(view, "no time")
+        # The second enter arrives while the first one's coding is being saved.
+        send_at_once(app, "c", *"risk", "enter", "enter")
+        await wait_for(pilot, lambda: len(view.highlights) == 1)
+        await wait_for(pilot, lambda: app.screen is screen)
+        await pilot.pause()
+        assert app.screen is screen
+    assert [path for path, *_ in codings(app_project)] == ["Barriers > Risk"]

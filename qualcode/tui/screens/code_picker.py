@@ -10,15 +10,23 @@ participant's own words) is one key away.
 
 The picker changes nothing itself: it returns a ``CodePickerResult`` and the app
 does the database work, so the dialog stays a pure view that is easy to test.
+
+Keys act in the order typed, however fast they come. A paste, a fast typist or a
+slow SSH link delivers "c", a code's name and enter together; Textual would run
+enter's binding before the search box had taken the letters in front of it, and
+would hand letters typed before the picker opened to the screen underneath. So the
+search box runs the picker's keys itself as each arrives, the app passes the picker
+any keys that were typed before it opened, and enter always applies what the text
+in the box selects at that moment.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
@@ -32,12 +40,13 @@ from qualcode.domain.errors import ValidationError
 from qualcode.domain.records import CodeRecord
 from qualcode.services.code_search import CodeMatch, rank_codes
 
-__all__ = ["CodeList", "CodePicker", "CodePickerResult", "in_vivo_name"]
+__all__ = ["CodeList", "CodePicker", "CodePickerResult", "SearchBox", "in_vivo_name"]
 
 IN_VIVO_MAX_CHARS = 60
 # Two lines of an 80-column terminal, so the ellipsis shows that there is more.
 PASSAGE_MAX_CHARS = 140
 MAX_SHOWN = 100
+LOADING = "Loading codes…"
 HINT = "enter apply · tab mark several · ctrl+n new code · ctrl+v in-vivo code · esc cancel"
 
 ALREADY = "✓"
@@ -178,12 +187,69 @@ class CodeList(OptionList, can_focus=False):
     """The matching codes. Never focused: typing stays in the search box above."""
 
 
+def _actions_by_key(bindings: Iterable[BindingType]) -> dict[str, str]:
+    actions: dict[str, str] = {}
+    for binding in bindings:
+        if isinstance(binding, Binding):
+            for key in binding.key.split(","):
+                actions.setdefault(key.strip(), binding.action)
+    return actions
+
+
+class SearchBox(Input):
+    """The picker's search box: runs each key's action the moment the key arrives.
+
+    Textual runs a binding only once its key has travelled up to the app, and by then
+    the box may have taken letters typed after it: "risk" then enter would apply
+    what "ris" found, "stigma" ctrl+u "mistrust" would clear both words. Running the
+    picker's keys (enter, tab, arrows...) and the box's own editing keys here, in
+    the box's queue, keeps them in the order typed.
+    """
+
+    EDITING_KEYS: ClassVar[dict[str, str]] = _actions_by_key(Input.BINDINGS)
+
+    def __init__(self, picker_keys: dict[str, str], **kwargs: str | None) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.picker_keys = picker_keys
+
+    @classmethod
+    def takes_key(cls, event: events.Key, picker_keys: dict[str, str]) -> bool:
+        """Whether the box acts on this key (the rest go on up to the app)."""
+        key = event.key
+        return event.is_printable or key in picker_keys or key in cls.EDITING_KEYS
+
+    async def type_key(self, event: events.Key) -> None:
+        """Act on one key that ``takes`` accepted, as if it had just been typed here."""
+        action = self.picker_keys.get(event.key)
+        if action is not None:
+            await self.screen.run_action(action)
+        elif event.key in self.EDITING_KEYS:
+            await self.run_action(self.EDITING_KEYS[event.key])
+        elif event.character is not None:
+            selection = self.selection
+            if selection.is_empty:
+                self.insert_text_at_cursor(event.character)
+            else:
+                self.replace(event.character, *selection)
+
+    async def _on_key(self, event: events.Key) -> None:
+        if event.is_printable:
+            return  # Input's own handler inserts it
+        if self.takes_key(event, self.picker_keys):
+            event.stop()
+            event.prevent_default()
+            await self.type_key(event)
+
+
 class CodePicker(ModalScreen[CodePickerResult | None]):
     """Choose codes for one passage; dismisses with a ``CodePickerResult`` or None.
 
     Keys work while typing goes on in the search box: arrows move the highlight,
     enter applies, tab marks several, ctrl+n and ctrl+v make new codes, esc cancels.
     A mouse click on a code applies it (with any marked codes).
+
+    ``codes`` may be None while the caller still loads them: the box takes typing at
+    once, and an enter pressed before they arrive applies when they do.
     """
 
     DEFAULT_CSS = """
@@ -231,15 +297,17 @@ class CodePicker(ModalScreen[CodePickerResult | None]):
     }
     """
 
+    # The search box runs these itself, before its own bindings, in the order typed
+    # (see SearchBox); none is a priority binding, which would jump the queue.
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "apply", "Apply code", priority=True),
+        Binding("enter", "apply", "Apply code"),
         # tab reaches every terminal; ctrl+space is the multi-select key in some tools
         # but many terminals and macOS swallow it, so it is only an alternative.
-        Binding("tab,ctrl+space,ctrl+@", "toggle_mark", "Mark several", priority=True),
-        # priority: Input would otherwise take ctrl+v as paste (terminal paste still
-        # works, it arrives as a paste event, not as ctrl+v).
-        Binding("ctrl+n", "new_code", "New code", priority=True),
-        Binding("ctrl+v", "in_vivo", "In-vivo code", priority=True),
+        Binding("tab,ctrl+space,ctrl+@", "toggle_mark", "Mark several"),
+        # Taken before the box's ctrl+v (paste): a terminal paste still works, it
+        # arrives as a paste event, not as ctrl+v.
+        Binding("ctrl+n", "new_code", "New code"),
+        Binding("ctrl+v", "in_vivo", "In-vivo code"),
         Binding("escape", "cancel", "Cancel"),
         Binding("up", "cursor_up", "Previous code", show=False),
         Binding("down", "cursor_down", "Next code", show=False),
@@ -250,7 +318,7 @@ class CodePicker(ModalScreen[CodePickerResult | None]):
 
     def __init__(
         self,
-        codes: Sequence[CodeRecord],
+        codes: Sequence[CodeRecord] | None,
         selected_text: str,
         already: set[str] | frozenset[str] = frozenset(),
         *,
@@ -260,13 +328,19 @@ class CodePicker(ModalScreen[CodePickerResult | None]):
     ) -> None:
         super().__init__(name=name, id=id, classes=classes)
         # A tuple, so the search reuses its word index for every keystroke.
-        self.codes: tuple[CodeRecord, ...] = tuple(codes)
+        self.codes: tuple[CodeRecord, ...] = tuple(codes or ())
+        self.loading = codes is None
         self.selected_text = selected_text
         self.already: frozenset[str] = frozenset(already)
         self._by_uuid = {code.uuid: code for code in self.codes}
         self._marked: dict[str, None] = {}  # insertion-ordered set: the order marked
         self._matches: dict[str, CodeMatch] = {}
         self._query = ""
+        self._apply_when_loaded = False
+        self._keys = _actions_by_key(self.BINDINGS)
+        # Keys typed before the box was ready, typed into it in order on mount.
+        self._early_keys: list[events.Key] = []
+        self._ready = False
 
     # --- layout -------------------------------------------------------------------
 
@@ -275,7 +349,7 @@ class CodePicker(ModalScreen[CodePickerResult | None]):
             picker.border_title = "Apply a code"
             passage = _shorten(_unquote(self.selected_text), PASSAGE_MAX_CHARS)
             yield Static(Content.assemble(("Coding ", "bold"), f"“{passage}”"), id="passage")
-            yield Input(placeholder="Type to find a code…", id="filter")
+            yield SearchBox(self._keys, placeholder="Type to find a code…", id="filter")
             yield CodeList(id="codes")
             details = VerticalScroll(Static(id="details-text"), id="details")
             details.can_focus = False  # focus must stay in the search box
@@ -283,8 +357,15 @@ class CodePicker(ModalScreen[CodePickerResult | None]):
             yield Static(id="message")
             yield Static(_hint(), id="hint")
 
-    def on_mount(self) -> None:
+    async def on_mount(self) -> None:
         self._show_codes("")
+        while self._early_keys:
+            await self.search_box.type_key(self._early_keys.pop(0))
+        self._ready = True
+
+    @property
+    def search_box(self) -> SearchBox:
+        return self.query_one("#filter", SearchBox)
 
     @property
     def code_list(self) -> CodeList:
@@ -309,8 +390,19 @@ class CodePicker(ModalScreen[CodePickerResult | None]):
             as_tree=not self._query.strip(),
         )
 
+    def _sync(self) -> None:
+        """Show the codes for the text in the box now, if not shown already."""
+        value = self.search_box.value
+        if value != self._query:
+            self._show_codes(value)
+
     def _show_codes(self, query: str) -> None:
         self._query = query
+        if self.loading:
+            self.code_list.clear_options()
+            self._show_details()
+            self._say(LOADING)
+            return
         matches = rank_codes(query, self.codes)
         hidden = 0
         if query.strip() and len(matches) > MAX_SHOWN:
@@ -356,9 +448,38 @@ class CodePicker(ModalScreen[CodePickerResult | None]):
 
     # --- events -------------------------------------------------------------------
 
+    def set_codes(self, codes: Sequence[CodeRecord]) -> None:
+        """The codes, once loaded; an enter pressed while waiting applies now."""
+        self.codes = tuple(codes)
+        self._by_uuid = {code.uuid: code for code in self.codes}
+        self.loading = False
+        if not self._ready or self not in self.app.screen_stack:
+            return  # on_mount shows them; or the picker was closed while they loaded
+        self._show_codes(self.search_box.value)
+        if self._apply_when_loaded:
+            self._apply_when_loaded = False
+            self.action_apply()
+
+    async def type_ahead(self, event: events.Key) -> bool:
+        """Take a key typed for this picker that reached the app another way.
+
+        Keys typed just after the one that opened the picker go to the screen below
+        (or to this screen, before the box has focus) and reach the app from there,
+        after the picker opened. True if the picker took the key: it is typed into
+        the box now or, if the box is not ready yet, as soon as it is.
+        """
+        if not SearchBox.takes_key(event, self._keys):
+            return False
+        if self._ready:
+            await self.search_box.type_key(event)
+        else:
+            self._early_keys.append(event)
+        return True
+
     @on(Input.Changed, "#filter")
-    def _filter_changed(self, event: Input.Changed) -> None:
-        self._show_codes(event.value)
+    def _filter_changed(self) -> None:
+        # The box may hold more than this event says: show what it holds now.
+        self._sync()
 
     @on(OptionList.OptionHighlighted, "#codes")
     def _highlight_changed(self) -> None:
@@ -376,21 +497,30 @@ class CodePicker(ModalScreen[CodePickerResult | None]):
     # --- actions ------------------------------------------------------------------
 
     def action_cursor_up(self) -> None:
+        self._sync()
         self.code_list.action_cursor_up()
 
     def action_cursor_down(self) -> None:
+        self._sync()
         self.code_list.action_cursor_down()
 
     def action_page_up(self) -> None:
+        self._sync()
         self.code_list.action_page_up()
 
     def action_page_down(self) -> None:
+        self._sync()
         self.code_list.action_page_down()
 
     def action_cancel(self) -> None:
         self.dismiss(None)
 
     def action_apply(self) -> None:
+        self._sync()
+        if self.loading:
+            self._apply_when_loaded = True
+            self._say(f"{LOADING} enter applies the best match when they arrive.")
+            return
         if self._marked:
             self._apply(list(self._marked))
             return
@@ -414,6 +544,7 @@ class CodePicker(ModalScreen[CodePickerResult | None]):
         self.dismiss(CodePickerResult(apply=fresh))
 
     def action_toggle_mark(self) -> None:
+        self._sync()
         code = self.highlighted_code
         if code is None:
             return
@@ -428,6 +559,10 @@ class CodePicker(ModalScreen[CodePickerResult | None]):
         self._say_marked()
 
     def action_new_code(self) -> None:
+        self._sync()
+        if self.loading:
+            self._say(f"{LOADING} ctrl+n works once they are here.")
+            return
         try:
             name = check_code_name(self._query)
         except ValidationError as error:
@@ -439,6 +574,10 @@ class CodePicker(ModalScreen[CodePickerResult | None]):
         self._create(name, in_vivo=False)
 
     def action_in_vivo(self) -> None:
+        self._sync()
+        if self.loading:
+            self._say(f"{LOADING} ctrl+v works once they are here.")
+            return
         name = in_vivo_name(self.selected_text)
         if name is None:
             self._say("There are no selected words to name an in-vivo code after.")

@@ -65,7 +65,11 @@ class _CommittingPicker(CodePicker):
         self.saving = False
 
     def dismiss(self, result: CodePickerResult | None = None):  # type: ignore[no-untyped-def,override]
-        if result is None or self.saving:
+        if self.saving:
+            # A second enter (or esc) typed while saving: the save closes the picker,
+            # and closing it twice would close the transcript too.
+            return None
+        if result is None:
             return super().dismiss(result)
         self.saving = True
         self.save(result)
