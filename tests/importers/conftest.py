@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zipfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -89,3 +90,22 @@ def expect_refusal() -> Callable[..., InputFileError]:
         return error
 
     return check
+
+
+def write_zip(path: Path, members: dict[str, str | bytes]) -> Path:
+    """A zip (a .docx or .xlsx to be) holding exactly ``members``."""
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return path
+
+
+@pytest.fixture
+def no_python_docx(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fail the test if python-docx is asked to open anything."""
+    import docx
+
+    def refuse(*_args: object, **_kwargs: object) -> None:
+        raise AssertionError("python-docx must not open an unsafe file")
+
+    monkeypatch.setattr(docx, "Document", refuse)

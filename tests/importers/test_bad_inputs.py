@@ -9,11 +9,11 @@ import io
 import random
 import time
 import zipfile
-from pathlib import Path
 
 import pytest
 
 from qualcode.importers import read_transcript
+from tests.importers.conftest import write_zip
 
 CONTENT_TYPES = (
     '<?xml version="1.0" encoding="UTF-8"?>'
@@ -27,22 +27,8 @@ DOC_OPEN = (
 DOC_CLOSE = "</w:body></w:document>"
 
 
-def write_zip(path: Path, members: dict[str, str | bytes]) -> Path:
-    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for name, data in members.items():
-            archive.writestr(name, data)
-    return path
 
 
-@pytest.fixture
-def no_python_docx(monkeypatch):
-    """Fail the test if python-docx is asked to open anything."""
-    import docx
-
-    def refuse(*_args, **_kwargs):
-        raise AssertionError("python-docx must not open an unsafe file")
-
-    monkeypatch.setattr(docx, "Document", refuse)
 
 
 # --- any text format ---------------------------------------------------------

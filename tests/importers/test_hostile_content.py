@@ -7,15 +7,13 @@ where a check that reads only the start of a file never looks.
 
 from __future__ import annotations
 
-import zipfile
-from pathlib import Path
-
 import pytest
 
 from qualcode.importers import read_participants, read_transcript
 from qualcode.importers.zip_safety import check_office_zip
 from qualcode.services.project import Project
 from qualcode.services.sources import SourceService
+from tests.importers.conftest import write_zip
 
 # Clear the screen, write the clipboard (OSC 52, ended by BEL), a one-byte CSI, DEL.
 HOSTILE = "\x1b[2J\x1b]52;c;ZXZpbA==\x07\x9b31m\x7f"
@@ -185,27 +183,10 @@ def _content_types(*entries: str) -> str:
     )
 
 
-def _zip(path: Path, members: dict[str, str | bytes]) -> Path:
-    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for name, data in members.items():
-            archive.writestr(name, data)
-    return path
-
-
-@pytest.fixture
-def no_python_docx(monkeypatch):
-    import docx
-
-    def refuse(*_args, **_kwargs):
-        raise AssertionError("python-docx must not open an unsafe file")
-
-    monkeypatch.setattr(docx, "Document", refuse)
-
-
 def test_main_document_named_bin_with_entity_bomb_is_refused(
     tmp_path, expect_refusal, no_python_docx
 ):
-    path = _zip(
+    path = write_zip(
         tmp_path / "renamed.docx",
         {
             "[Content_Types].xml": _content_types(
@@ -220,7 +201,7 @@ def test_main_document_named_bin_with_entity_bomb_is_refused(
 
 
 def test_part_declared_xml_by_its_extension_is_checked(tmp_path, expect_refusal, no_python_docx):
-    path = _zip(
+    path = write_zip(
         tmp_path / "custom.docx",
         {
             "[Content_Types].xml": _content_types(
@@ -247,13 +228,15 @@ def test_undeclared_part_that_looks_like_xml_is_checked(
     tmp_path, expect_refusal, no_python_docx, data
 ):
     members = {"word/document.xml": _DOCUMENT, "word/odd-name": data}
-    path = _zip(tmp_path / "sniffed.docx", {"[Content_Types].xml": _content_types(), **members})
+    path = write_zip(
+        tmp_path / "sniffed.docx", {"[Content_Types].xml": _content_types(), **members}
+    )
     expect_refusal(read_transcript, path, "unsafe XML in word/odd-name")
 
 
 def test_undeclared_binary_part_that_starts_like_xml_is_let_through(tmp_path):
     # An embedded font's first bytes are scrambled and may begin with "<": not XML.
-    path = _zip(
+    path = write_zip(
         tmp_path / "font.docx",
         {
             "[Content_Types].xml": _content_types(),
@@ -266,7 +249,7 @@ def test_undeclared_binary_part_that_starts_like_xml_is_let_through(tmp_path):
 
 
 def test_damaged_content_types_is_refused(tmp_path, expect_refusal, no_python_docx):
-    path = _zip(
+    path = write_zip(
         tmp_path / "types.docx",
         {"[Content_Types].xml": "<Types><Default", "word/document.xml": _DOCUMENT},
     )
