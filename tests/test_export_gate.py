@@ -321,6 +321,15 @@ def test_a_folder_is_not_a_file_name(study: Path, tmp_path: Path) -> None:
         report(study, folder)
 
 
+def test_a_device_or_pipe_is_not_a_file_name(study: Path, tmp_path: Path) -> None:
+    pipe = tmp_path / "pipe.docx"
+    os.mkfifo(pipe)
+    for target in (pipe, Path("/dev/null")):
+        with pytest.raises(ProtectedDestinationError, match="not a regular file"):
+            report(study, target)
+    assert pipe.exists() and not pipe.is_file() and Path("/dev/null").is_char_device()
+
+
 def test_an_unwritable_folder_is_one_clear_error(study: Path, tmp_path: Path) -> None:
     if os.geteuid() == 0:
         pytest.skip("root can write anywhere")

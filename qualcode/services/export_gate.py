@@ -103,6 +103,9 @@ class ExportGate:
     def refuse_protected(self, path: Path) -> None:
         if path.is_dir():
             raise ProtectedDestinationError(f"{path}: is a folder; give a file name")
+        if path.exists() and not path.is_file():
+            # A device, pipe or socket: moving a file into its place would replace it.
+            raise ProtectedDestinationError(f"{path}: is not a regular file; give a file name")
         resolved = path.resolve()
         if self.project is not None:
             project = self.project.resolve()

@@ -106,9 +106,11 @@ def database_kind(path: Path) -> str | None:
     Reads the file's header only, so it is safe on anything, however large.
     """
     try:
+        if not Path(path).is_file():  # never open a FIFO or device: reading could block
+            return None
         with Path(path).open("rb") as handle:
             header = handle.read(_APPLICATION_ID_OFFSET + 4)
-    except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+    except OSError:
         return None
     if not header.startswith(SQLITE_HEADER):
         return None
