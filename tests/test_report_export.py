@@ -18,7 +18,7 @@ from qualcode.domain.errors import NotFoundError
 from qualcode.domain.reports import ReportFilter, ReportOptions
 from qualcode.exporters.readback import text_locations
 from qualcode.services.demo import build_demo, find_demo_material
-from qualcode.services.export_gate import IdentifierLeakError
+from qualcode.services.export_gate import ExportChecks, IdentifierLeakError
 from qualcode.services.identifiers import IdentifierService
 from qualcode.services.project import Project
 from qualcode.services.reports import ReportService
@@ -52,7 +52,7 @@ def export(path: Path, output: Path, report_filter: ReportFilter = EVERYTHING, *
             output,
             report_filter,
             ReportOptions(**{k: v for k, v in options.items() if k != "allow"}),
-            allow_identifiers=options.get("allow", False),
+            checks=ExportChecks(allow_identifiers=options.get("allow", False)),
         )
 
 

@@ -26,6 +26,7 @@ from qualcode.domain.agreement import (
     unit_plural,
 )
 from qualcode.services.agreement import UNITS, AgreementService
+from qualcode.services.export_gate import ExportChecks
 
 
 @click.command()
@@ -70,8 +71,7 @@ def agreement(
     absent_is_uncoded: bool,
     include_subcodes: bool,
     output: Path | None,
-    allow_identifiers: bool,
-    allow_unreviewed: bool,
+    checks: ExportChecks,
     as_json: bool,
 ) -> None:
     """Agreement between coders: percent agreement, Cohen's kappa, Krippendorff's alpha."""
@@ -90,8 +90,7 @@ def agreement(
                 output,
                 report,
                 by=by,
-                allow_identifiers=allow_identifiers,
-                allow_unreviewed=allow_unreviewed,
+                checks=checks,
             )
     if as_json:
         print_json(report)

@@ -18,6 +18,7 @@ from qualcode.cli.common import (
 )
 from qualcode.cli.identity import resolve_coder
 from qualcode.services.codebook import CodebookService
+from qualcode.services.export_gate import ExportChecks
 
 
 @click.group()
@@ -55,9 +56,7 @@ def codebook_import(project: Path, file: Path, coder: str | None) -> None:
     "default: print the YAML.",
 )
 @export_checks_options
-def codebook_export(
-    project: Path, output: Path | None, allow_identifiers: bool, allow_unreviewed: bool
-) -> None:
+def codebook_export(project: Path, output: Path | None, checks: ExportChecks) -> None:
     """Write the codebook as YAML (the same format `codebook import` reads)."""
     with opened(project) as project_, project_.read_session() as session:
         service = CodebookService(session)
@@ -65,7 +64,8 @@ def codebook_export(
             echo(service.export_text(), nl=False)
             return
         written = service.export_file(
-            output, allow_identifiers=allow_identifiers, allow_unreviewed=allow_unreviewed
+            output,
+            checks=checks,
         )
     echo(f"Wrote {written}")
 

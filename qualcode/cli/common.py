@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import os
 import traceback
@@ -29,18 +30,27 @@ json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON f
 
 
 def export_checks_options(function: F) -> F:
-    """The two ways past the export gate's checks, each said explicitly."""
-    function = click.option(
+    """The two ways past the export gate's checks, each said explicitly, handed to the
+    command as one ``checks`` value."""
+    from qualcode.services.export_gate import ExportChecks
+
+    @functools.wraps(function)
+    def command(*args: Any, allow_identifiers: bool, allow_unreviewed: bool, **kwargs: Any) -> Any:
+        checks = ExportChecks(allow_identifiers, allow_unreviewed)
+        return function(*args, checks=checks, **kwargs)
+
+    command = click.option(
         "--allow-unreviewed",
         is_flag=True,
         help="Export even though the identifier register is empty or older than the "
         "newest transcripts (you take responsibility).",
-    )(function)
-    return click.option(
+    )(command)
+    command = click.option(
         "--allow-identifiers",
         is_flag=True,
         help="Keep the file even if registered names are found in it (you take responsibility).",
-    )(function)
+    )(command)
+    return command  # type: ignore[return-value]
 
 
 def output_option(help: str, *, required: bool = False) -> Callable[[F], F]:

@@ -17,6 +17,7 @@ from qualcode.cli.common import (
     shorten,
 )
 from qualcode.services.disagreements import DisagreementService
+from qualcode.services.export_gate import ExportChecks
 
 
 @click.command()
@@ -35,8 +36,7 @@ def disagreements(
     codes: tuple[str, ...],
     sources: tuple[str, ...],
     output: Path | None,
-    allow_identifiers: bool,
-    allow_unreviewed: bool,
+    checks: ExportChecks,
     as_json: bool,
 ) -> None:
     """Every passage where some coders applied a code and others did not.
@@ -50,8 +50,7 @@ def disagreements(
         if output is not None:
             written, count = service.export(
                 output,
-                allow_identifiers=allow_identifiers,
-                allow_unreviewed=allow_unreviewed,
+                checks=checks,
                 **options,
             )
             echo(f"Wrote {count} disagreement{'s' * (count != 1)} to {written}")

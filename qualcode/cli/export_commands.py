@@ -19,6 +19,7 @@ from qualcode.cli.common import (
     project_argument,
 )
 from qualcode.domain.reports import ReportFilter, ReportOptions
+from qualcode.services.export_gate import ExportChecks
 from qualcode.services.reports import ExportResult, ReportService
 
 F = Callable[..., Any]
@@ -146,8 +147,7 @@ def export_docx(
     no_chart: bool,
     evidence_attribute: str,
     matrix_attribute: str,
-    allow_identifiers: bool,
-    allow_unreviewed: bool,
+    checks: ExportChecks,
 ) -> None:
     """A Word report: quotes under the codebook's headings, attributed by group and
     area, with frequency and source-of-evidence tables and a chart."""
@@ -171,8 +171,7 @@ def export_docx(
             output,
             report_filter,
             options,
-            allow_identifiers=allow_identifiers,
-            allow_unreviewed=allow_unreviewed,
+            checks=checks,
         )
     _done(result, "quotes")
 
@@ -192,8 +191,7 @@ def export_quotes(
     output: Path,
     report_filter: ReportFilter,
     attributes: str | None,
-    allow_identifiers: bool,
-    allow_unreviewed: bool,
+    checks: ExportChecks,
 ) -> None:
     """One coded quote per row, as CSV or XLSX (by the file name)."""
     names = [a.strip() for a in attributes.split(",") if a.strip()] if attributes else None
@@ -202,8 +200,7 @@ def export_quotes(
             output,
             report_filter,
             attributes=names,
-            allow_identifiers=allow_identifiers,
-            allow_unreviewed=allow_unreviewed,
+            checks=checks,
         )
     _done(result, "quotes")
 
@@ -239,8 +236,7 @@ def export_tables(
     evidence_attribute: str,
     matrix_attribute: str,
     sort: str,
-    allow_identifiers: bool,
-    allow_unreviewed: bool,
+    checks: ExportChecks,
 ) -> None:
     """Evidence tables: frequencies, source of evidence, codes by attribute, framework
     matrix and co-occurrence; CSV (one file each) or one XLSX workbook."""
@@ -253,8 +249,7 @@ def export_tables(
             report_filter,
             options,
             sort=sort,
-            allow_identifiers=allow_identifiers,
-            allow_unreviewed=allow_unreviewed,
+            checks=checks,
         )
     for path in written:
         echo(f"wrote {path}")
@@ -264,13 +259,12 @@ def export_tables(
 @project_argument
 @output
 @export_checks_options
-def export_codebook(
-    project: Path, output: Path, allow_identifiers: bool, allow_unreviewed: bool
-) -> None:
+def export_codebook(project: Path, output: Path, checks: ExportChecks) -> None:
     """The codebook as a Word table (name, definition, include, exclude, example)."""
     with opened(project) as project_, project_.read_session() as session:
         path = ReportService(session).export_codebook_docx(
-            output, allow_identifiers=allow_identifiers, allow_unreviewed=allow_unreviewed
+            output,
+            checks=checks,
         )
     echo(f"wrote {path}")
 

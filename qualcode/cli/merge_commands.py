@@ -16,6 +16,7 @@ from qualcode.cli.common import (
     project_argument,
 )
 from qualcode.domain.merge import MergeReport
+from qualcode.services.export_gate import ExportChecks
 
 resolve_option = click.option(
     "--resolve",
@@ -109,9 +110,7 @@ def merge(
     help="The file to write (.qcc, JSON inside; readable by you only).",
 )
 @export_checks_options
-def export_coder(
-    project: Path, coder: str, output: Path, allow_identifiers: bool, allow_unreviewed: bool
-) -> None:
+def export_coder(project: Path, coder: str, output: Path, checks: ExportChecks) -> None:
     """Write one coder's codings, memos and decisions to a small file to e-mail.
 
     Transcripts are not included, only their UUIDs and checksums: the person who
@@ -123,8 +122,7 @@ def export_coder(
         project,
         coder,
         output,
-        allow_identifiers=allow_identifiers,
-        allow_unreviewed=allow_unreviewed,
+        checks=checks,
     )
     summary = ", ".join(f"{n} {kind}" for kind, n in held.items())
     echo(f"Wrote {written}: {summary}.")

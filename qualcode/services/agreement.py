@@ -29,6 +29,7 @@ from qualcode.domain.quotes import sentence_spans
 from qualcode.domain.reports import CONSENSUS_CODER
 from qualcode.services.base import Service
 from qualcode.services.code_tree import CodeTree
+from qualcode.services.export_gate import ALL_CHECKS, ExportChecks, ExportGate
 from qualcode.services.sources import find_source
 from qualcode.store.models import Coder, Source, SpeakerTurn
 
@@ -231,17 +232,13 @@ class AgreementService(Service):
         report: AgreementReport,
         *,
         by: str = "code",
-        allow_identifiers: bool = False,
-        allow_unreviewed: bool = False,
+        checks: ExportChecks = ALL_CHECKS,
     ) -> Path:
         """Write ``report``'s table to ``path`` (.xlsx, .csv or .docx) through the export
         gate (source names can name places). Returns the path written."""
         from qualcode.exporters.agreement import FORMATS, agreement_bytes  # only for -o
-        from qualcode.services.export_gate import ExportGate
 
-        gate = ExportGate(
-            self.session, allow_identifiers=allow_identifiers, allow_unreviewed=allow_unreviewed
-        )
+        gate = ExportGate(self.session, checks)
         path, file_format = gate.target(path, FORMATS, "the agreement table")
         data = agreement_bytes(gate.redact(report), file_format.name, by=by)
         self._end_read()

@@ -17,6 +17,7 @@ from qualcode.services.base import Service
 from qualcode.services.changes import code_dict, coding_dict
 from qualcode.services.code_tree import CodeTree
 from qualcode.services.codebook_merge import CodebookMerge, colour_value
+from qualcode.services.export_gate import ALL_CHECKS, ExportChecks, ExportGate
 from qualcode.store.models import Code, Coding, ProjectSetting, new_uuid
 
 
@@ -60,23 +61,16 @@ class CodebookService(Service):
         """Read a YAML codebook file (refused whole if anything in it is wrong) and merge it."""
         return self.import_codebook(read_codebook(path))
 
-    def export_file(
-        self, path: Path, *, allow_identifiers: bool = False, allow_unreviewed: bool = False
-    ) -> Path:
+    def export_file(self, path: Path, checks: ExportChecks = ALL_CHECKS) -> Path:
         """The codebook as YAML (the format `codebook import` reads), through the export
         gate: names in definitions and examples replaced, the file read back. A .docx
         name gives the codebook as a Word table instead. Returns the path written."""
-        from qualcode.services.export_gate import ExportGate
 
         if Path(path).suffix.lower() == ".docx":
             from qualcode.services.reports import ReportService
 
-            return ReportService(self.session).export_codebook_docx(
-                path, allow_identifiers=allow_identifiers, allow_unreviewed=allow_unreviewed
-            )
-        gate = ExportGate(
-            self.session, allow_identifiers=allow_identifiers, allow_unreviewed=allow_unreviewed
-        )
+            return ReportService(self.session).export_codebook_docx(path, checks)
+        gate = ExportGate(self.session, checks)
         path, file_format = gate.target(path, ("yaml",), "a codebook")
         codebook = gate.redact(self.export_codebook())
         data = dump_codebook(codebook).encode("utf-8")

@@ -24,7 +24,7 @@ from qualcode.domain.codebook import join_path
 from qualcode.domain.errors import InputFileError, NotFoundError
 from qualcode.domain.merge import MergeReport
 from qualcode.exporters.formats import FileFormat
-from qualcode.services.export_gate import ExportGate
+from qualcode.services.export_gate import ALL_CHECKS, ExportChecks, ExportGate
 from qualcode.services.merge import Incoming, apply_incoming, load_incoming
 from qualcode.services.project import Project
 from qualcode.store.models import ProjectSetting
@@ -38,16 +38,13 @@ def export_coder(
     coder: str,
     output: Path,
     *,
-    allow_identifiers: bool = False,
-    allow_unreviewed: bool = False,
+    checks: ExportChecks = ALL_CHECKS,
 ) -> tuple[Path, dict[str, int]]:
     """Write ``coder``'s work in ``project`` to ``output`` through the export gate (memos
     and comments leave the project, so the register applies to them). Returns the
     path written and what the file holds."""
     with Project.open(Path(project)) as opened, opened.read_session() as session:
-        gate = ExportGate(
-            session, allow_identifiers=allow_identifiers, allow_unreviewed=allow_unreviewed
-        )
+        gate = ExportGate(session, checks)
         output, file_format = gate.target(output, ("qcc", "json"), "a coder's exchange file")
         everything = load_incoming(session, str(project))
         project_uuid = session.scalar(

@@ -18,6 +18,7 @@ from qualcode.domain.disagreements import Disagreement, InvolvedCoding, disagree
 from qualcode.services.agreement import compared_coders
 from qualcode.services.base import Service
 from qualcode.services.code_tree import CodeTree
+from qualcode.services.export_gate import ALL_CHECKS, ExportChecks, ExportGate
 from qualcode.services.sources import find_source
 from qualcode.store.models import Coder, Coding, Source
 
@@ -124,19 +125,15 @@ class DisagreementService(Service):
         coders: Sequence[str] | None = None,
         codes: Sequence[str] | None = None,
         sources: Sequence[str] | None = None,
-        allow_identifiers: bool = False,
-        allow_unreviewed: bool = False,
+        checks: ExportChecks = ALL_CHECKS,
     ) -> tuple[Path, int]:
         """Write the disagreements to ``path`` (.xlsx, .csv or .docx) through the export
         gate, numbered as `qualcode review list` numbers them and each with its status
         and discussion. Returns the path written and how many were written."""
         from qualcode.exporters.disagreements import FORMATS, disagreements_bytes
-        from qualcode.services.export_gate import ExportGate
         from qualcode.services.review import ReviewService  # it builds on this module
 
-        gate = ExportGate(
-            self.session, allow_identifiers=allow_identifiers, allow_unreviewed=allow_unreviewed
-        )
+        gate = ExportGate(self.session, checks)
         path, file_format = gate.target(path, FORMATS, "the disagreements list")
         reviewed = ReviewService(self.session).items(coders=coders, codes=codes, sources=sources)
         items, threads = gate.redact(

@@ -65,6 +65,17 @@ class ProtectedDestinationError(QualcodeError):
 
 
 @dataclass(frozen=True, slots=True)
+class ExportChecks:
+    """The two ways past the gate's checks, each said explicitly by the person."""
+
+    allow_identifiers: bool = False  # keep the file even if a registered name is in it
+    allow_unreviewed: bool = False  # export although the register is not reviewed
+
+
+ALL_CHECKS = ExportChecks()  # the default: nothing is let past
+
+
+@dataclass(frozen=True, slots=True)
 class GateResult:
     paths: tuple[Path, ...]
     checked: int  # pieces of text read back and checked
@@ -74,16 +85,9 @@ class GateResult:
 class ExportGate:
     """Built per export with the project's session; see the module's steps."""
 
-    def __init__(
-        self,
-        session: Session,
-        *,
-        allow_identifiers: bool = False,
-        allow_unreviewed: bool = False,
-    ) -> None:
+    def __init__(self, session: Session, checks: ExportChecks = ALL_CHECKS) -> None:
         self.session = session
-        self.allow_identifiers = allow_identifiers
-        self.allow_unreviewed = allow_unreviewed
+        self.checks = checks
         self.project = database_path(session.get_bind())  # type: ignore[arg-type]
         self._redactor: Redactor | None = None
 
@@ -139,7 +143,7 @@ class ExportGate:
         from qualcode.services.identifiers import IdentifierService
 
         label = self.project.name if self.project is not None else "the project"
-        IdentifierService(self.session).require_reviewed(label, allow=self.allow_unreviewed)
+        IdentifierService(self.session).require_reviewed(label, allow=self.checks.allow_unreviewed)
 
     # -- 3: replaced before written ----------------------------------------------------
 
@@ -177,7 +181,7 @@ class ExportGate:
                         if len(files) > 1:
                             place = f"{path.name}, {place}"
                         leaks.append((place, leak.found, leak.original))
-            if leaks and not self.allow_identifiers:
+            if leaks and not self.checks.allow_identifiers:
                 raise IdentifierLeakError(next(iter(files)), leaks)
             for path, written in temporary.items():
                 try:

@@ -30,7 +30,7 @@ from qualcode.domain.reports import (
 )
 from qualcode.services.base import Service
 from qualcode.services.code_tree import CodeTree
-from qualcode.services.export_gate import ExportGate, GateResult
+from qualcode.services.export_gate import ALL_CHECKS, ExportChecks, ExportGate, GateResult
 from qualcode.services.selection import select_extracts
 from qualcode.store.models import Memo, ProjectSetting, Source, SpeakerTurn
 
@@ -132,15 +132,12 @@ class ReportService(Service):
         report_filter: ReportFilter,
         options: ReportOptions,
         *,
-        allow_identifiers: bool = False,
-        allow_unreviewed: bool = False,
+        checks: ExportChecks = ALL_CHECKS,
     ) -> ExportResult:
         from qualcode.exporters.docx_report import report_bytes
 
         started = time.perf_counter()
-        gate = ExportGate(
-            self.session, allow_identifiers=allow_identifiers, allow_unreviewed=allow_unreviewed
-        )
+        gate = ExportGate(self.session, checks)
         path, file_format = gate.target(path, ("docx",), "a Word report")
         report = gate.redact(self.build(report_filter, options))
         written = gate.write({path: report_bytes(report)}, file_format)
@@ -157,16 +154,13 @@ class ReportService(Service):
         report_filter: ReportFilter,
         *,
         attributes: Sequence[str] | None = None,
-        allow_identifiers: bool = False,
-        allow_unreviewed: bool = False,
+        checks: ExportChecks = ALL_CHECKS,
     ) -> ExportResult:
         """One quote per row (CSV or XLSX by the file's suffix)."""
         from qualcode.exporters.tables import quotes_bytes
 
         started = time.perf_counter()
-        gate = ExportGate(
-            self.session, allow_identifiers=allow_identifiers, allow_unreviewed=allow_unreviewed
-        )
+        gate = ExportGate(self.session, checks)
         path, file_format = gate.target(path, ("csv", "xlsx"), "a quotes table")
         extracts = select_extracts(self.session, report_filter)
         self._end_read()
@@ -183,16 +177,13 @@ class ReportService(Service):
         options: ReportOptions,
         *,
         sort: str = "codebook",
-        allow_identifiers: bool = False,
-        allow_unreviewed: bool = False,
+        checks: ExportChecks = ALL_CHECKS,
     ) -> list[Path]:
         """The evidence tables as CSV files (one per table) or one XLSX workbook."""
         from qualcode.exporters.tables import tables_files
         from qualcode.services.evidence import EvidenceService
 
-        gate = ExportGate(
-            self.session, allow_identifiers=allow_identifiers, allow_unreviewed=allow_unreviewed
-        )
+        gate = ExportGate(self.session, checks)
         path, file_format = gate.target(path, ("csv", "xlsx"), "the evidence tables")
         tables = EvidenceService(self.session).tables(
             report_filter,
@@ -204,15 +195,11 @@ class ReportService(Service):
         files = tables_files(gate.redact(tables), path, file_format.name)
         return list(gate.write(files, file_format).paths)
 
-    def export_codebook_docx(
-        self, path: Path, *, allow_identifiers: bool = False, allow_unreviewed: bool = False
-    ) -> Path:
+    def export_codebook_docx(self, path: Path, checks: ExportChecks = ALL_CHECKS) -> Path:
         """The codebook as a Word table (name, definition, include, exclude, example)."""
         from qualcode.exporters.docx_report import table_document_bytes
 
-        gate = ExportGate(
-            self.session, allow_identifiers=allow_identifiers, allow_unreviewed=allow_unreviewed
-        )
+        gate = ExportGate(self.session, checks)
         path, file_format = gate.target(path, ("docx",), "the codebook as a Word table")
         tree = CodeTree.load(self.session)
         rows = []
