@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
+from textual.widgets import DataTable
 
 from qualcode.services.codebook import CodebookService
 from qualcode.services.project import Project
@@ -50,3 +51,17 @@ async def wait_for(pilot: Pilot[None], condition: Callable[[], object],
         if loop.time() > deadline:
             raise AssertionError("timed out waiting for the app")
         await pilot.pause(0.02)
+
+
+async def sources_table(pilot: Pilot[None]) -> DataTable[object]:
+    """The sources screen's table once it is mounted and filled (the screen is pushed
+    before its children are mounted, so waiting for the screen alone is a race)."""
+    from qualcode.tui.screens.sources import SourcesScreen
+
+    app = pilot.app
+    await wait_for(
+        pilot, lambda: isinstance(app.screen, SourcesScreen) and bool(app.screen.query("#sources"))
+    )
+    table = app.screen.query_one("#sources", DataTable)
+    await wait_for(pilot, lambda: table.row_count > 0)
+    return table

@@ -27,9 +27,8 @@ from qualcode.tui.screens.code_picker import (
     in_vivo_name,
 )
 from qualcode.tui.screens.extracts import ExtractsScreen
-from qualcode.tui.screens.sources import SourcesScreen
 from tests.test_code_search import STUDY_CODEBOOK, records_from_entries
-from tests.tui.conftest import wait_for
+from tests.tui.conftest import sources_table, wait_for
 from tests.tui.test_workbench import SIZE, codings, open_transcript, select_words
 
 PASSAGE = (
@@ -476,10 +475,9 @@ async def test_e_a_name_and_enter_together_show_that_codes_extracts(
         if source:
             screen, _ = await open_transcript(app, pilot)
         else:
-            await wait_for(pilot, lambda: isinstance(app.screen, SourcesScreen))
-            screen = app.screen
-            table = screen.query_one("#sources")
+            table = await sources_table(pilot)
             await wait_for(pilot, lambda: table.row_count == 2)
+            screen = app.screen
         # Keys of the screen below if they went there: i, a, s, e, m, t.
         await _type(pilot, delivery, "e", *typed("risk assessment"), "enter")
         await wait_for(pilot, lambda: isinstance(app.screen, ExtractsScreen))

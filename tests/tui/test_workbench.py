@@ -16,7 +16,7 @@ from qualcode.tui.screens.search import SearchScreen
 from qualcode.tui.screens.sources import SourcesScreen
 from qualcode.tui.screens.transcript import TranscriptScreen
 from qualcode.tui.widgets.transcript_view import TranscriptView
-from tests.tui.conftest import wait_for
+from tests.tui.conftest import sources_table, wait_for
 
 SIZE = (130, 40)
 
@@ -215,9 +215,8 @@ async def test_extracts_for_a_code_across_sources_and_jump(app_project: Path) ->
 async def test_sources_filter_as_you_type_and_open(app_project: Path) -> None:
     app = QualcodeApp(app_project, coder="Ann")
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: isinstance(app.screen, SourcesScreen))
-        table = app.screen.query_one("#sources")
-        await wait_for(pilot, lambda: table.row_count == 2)
+        table = await sources_table(pilot)
+        assert table.row_count == 2
         await pilot.press("slash", *"local area")
         await wait_for(pilot, lambda: table.row_count == 1)
         await pilot.press("enter", "enter")
