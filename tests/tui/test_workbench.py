@@ -199,7 +199,9 @@ async def test_extracts_for_a_code_across_sources_and_jump(app_project: Path) ->
         view.clear_selection()
         view.move_cursor_to(view.text.index("no time"))
         await pilot.press("e")
-        await wait_for(pilot, lambda: isinstance(app.screen, ExtractsScreen))
+        await wait_for(
+            pilot, lambda: isinstance(app.screen, ExtractsScreen) and app.screen.query("#extracts")
+        )
         table = app.screen.query_one("#extracts")
         await wait_for(pilot, lambda: table.row_count == 1)
         row = [str(cell) for cell in table.get_row_at(0)]
@@ -238,7 +240,9 @@ async def test_help_lists_the_keys_of_the_screen(app_project: Path) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await open_transcript(app, pilot)
         await pilot.press("question_mark")
-        await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))
+        await wait_for(
+            pilot, lambda: isinstance(app.screen, HelpScreen) and app.screen.query("Markdown")
+        )
         text = app.screen.query_one("Markdown").source
         for words in ("Code selection", "Undo", "Memo", "How to code", "Select sentence"):
             assert words in text
