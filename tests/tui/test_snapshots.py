@@ -10,10 +10,9 @@ from qualcode.services.project import Project
 from qualcode.tui.app import QualcodeApp
 from qualcode.tui.screens.code_picker import CodePicker
 from qualcode.tui.screens.help import HelpScreen
-from qualcode.tui.screens.sources import SourcesScreen
 from qualcode.tui.screens.transcript import TranscriptScreen
 from qualcode.tui.widgets.transcript_view import TranscriptView
-from tests.tui.conftest import wait_for
+from tests.tui.conftest import sources_table, wait_for
 
 SIZE = (120, 36)
 
@@ -40,8 +39,13 @@ async def _transcript_ready(pilot) -> None:  # type: ignore[no-untyped-def]
 
 def test_sources_screen(snap_compare, app_project: Path) -> None:  # type: ignore[no-untyped-def]
     async def ready(pilot) -> None:  # type: ignore[no-untyped-def]
-        await wait_for(pilot, lambda: isinstance(pilot.app.screen, SourcesScreen)
-                       and pilot.app.screen.query_one("#sources").row_count == 2)
+        table = await sources_table(pilot)
+        await wait_for(pilot, lambda: table.row_count == 2)
+        # Adding rows widens the columns, and the header is repainted in a later
+        # refresh: let it run, or the picture can show the header at its old widths.
+        await pilot.pause()
+        await wait_for(pilot, lambda: not table._require_update_dimensions)
+        await pilot.pause()
 
     app = QualcodeApp(_coded(app_project), coder="Ann")
     assert snap_compare(app, terminal_size=SIZE, run_before=ready)
