@@ -65,3 +65,11 @@ async def sources_table(pilot: Pilot[None]) -> DataTable[object]:
     table = app.screen.query_one("#sources", DataTable)
     await wait_for(pilot, lambda: table.row_count > 0)
     return table
+
+
+async def table_settled(pilot: Pilot[None], table: DataTable[object]) -> None:
+    """Wait until ``table`` has sized its columns to the rows it was given and painted
+    its header at those widths (a snapshot taken sooner can show the old header)."""
+    await pilot.pause()
+    await wait_for(pilot, lambda: not table._require_update_dimensions)
+    await pilot.pause()

@@ -23,7 +23,7 @@ from qualcode.tui.screens.transcript import TranscriptScreen
 from qualcode.tui.widgets.coder_lanes import CompareView, Lane, lane_letters
 from qualcode.tui.widgets.transcript_view import TranscriptView
 from tests.conftest import review_register
-from tests.tui.conftest import wait_for
+from tests.tui.conftest import table_settled, wait_for
 
 SIZE = (130, 40)
 TIME = "11111111-1111-4111-8111-111111111112"
@@ -397,7 +397,7 @@ def test_agreement_table_snapshot(snap_compare, review_project: Path) -> None:  
         app.action_agreement()
         await wait_for(pilot, lambda: isinstance(app.screen, AgreementScreen)
                        and app.screen.report is not None)
-        await pilot.pause()
+        await table_settled(pilot, app.screen.query_one("#agreement", DataTable))
 
     app = QualcodeApp(review_project, coder="Ann")
     assert snap_compare(app, terminal_size=(120, 24), run_before=ready)

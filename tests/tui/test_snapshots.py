@@ -12,7 +12,7 @@ from qualcode.tui.screens.code_picker import CodePicker
 from qualcode.tui.screens.help import HelpScreen
 from qualcode.tui.screens.transcript import TranscriptScreen
 from qualcode.tui.widgets.transcript_view import TranscriptView
-from tests.tui.conftest import sources_table, wait_for
+from tests.tui.conftest import sources_table, table_settled, wait_for
 
 SIZE = (120, 36)
 
@@ -41,11 +41,7 @@ def test_sources_screen(snap_compare, app_project: Path) -> None:  # type: ignor
     async def ready(pilot) -> None:  # type: ignore[no-untyped-def]
         table = await sources_table(pilot)
         await wait_for(pilot, lambda: table.row_count == 2)
-        # Adding rows widens the columns, and the header is repainted in a later
-        # refresh: let it run, or the picture can show the header at its old widths.
-        await pilot.pause()
-        await wait_for(pilot, lambda: not table._require_update_dimensions)
-        await pilot.pause()
+        await table_settled(pilot, table)
 
     app = QualcodeApp(_coded(app_project), coder="Ann")
     assert snap_compare(app, terminal_size=SIZE, run_before=ready)
