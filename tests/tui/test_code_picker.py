@@ -63,7 +63,7 @@ class PickerApp(App[None]):
 
 
 def run_picker(
-    codes: Sequence[CodeRecord],
+    codes: Sequence[CodeRecord] | None,
     drive: Callable[[Pilot[None], CodePicker], Awaitable[None]],
     *,
     text: str = PASSAGE,
@@ -395,14 +395,7 @@ def test_enter_before_the_codes_arrive_applies_the_typed_code_when_they_do(
         picker.set_codes(codes)
         await wait_for(pilot, lambda: pilot.app.screen is not picker)
 
-    app = PickerApp(CodePicker(None, PASSAGE, set()))
-
-    async def main() -> None:
-        async with app.run_test(size=(80, 24)) as pilot:
-            await pilot.pause()
-            await drive(pilot, app.picker)
-
-    asyncio.run(main())
+    app = run_picker(None, drive)  # the codes are still loading when it opens
     assert app.result == CodePickerResult(apply=(uuid_of(codes, "Mistrust"),))
 
 
@@ -412,14 +405,7 @@ def test_codes_arriving_after_the_picker_closed_are_ignored(codes: list[CodeReco
         picker.set_codes(codes)
         await pilot.pause()
 
-    app = PickerApp(CodePicker(None, PASSAGE, set()))
-
-    async def main() -> None:
-        async with app.run_test(size=(80, 24)) as pilot:
-            await pilot.pause()
-            await drive(pilot, app.picker)
-
-    asyncio.run(main())
+    app = run_picker(None, drive)  # the codes are still loading when it opens
     assert app.result is None
 
 
