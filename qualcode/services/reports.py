@@ -45,7 +45,6 @@ class ExportResult:
     seconds: float
     checked: int  # pieces of text read back and checked
     leaks_allowed: int  # identifiers left in because the user said so
-    paths: tuple[Path, ...] = ()  # every file written (several for CSV tables)
 
 
 class ReportService(Service):
@@ -389,7 +388,6 @@ def _result(written: GateResult, extracts: int, codes: int, started: float) -> E
         time.perf_counter() - started,
         written.checked,
         written.leaks_allowed,
-        written.paths,
     )
 
 
