@@ -22,7 +22,7 @@ from qualcode.cli.common import (
 from qualcode.cli.identity import resolve_coder
 from qualcode.domain.suggestions import Evaluation, Scores, SuggestionRun, Unit
 from qualcode.services.project import Project
-from qualcode.services.suggestions import SuggestionService, model_path_for
+from qualcode.services.suggestions import CURVE, SuggestionService, model_path_for
 
 unit_option = click.option(
     "--unit",
@@ -81,7 +81,9 @@ def suggest() -> None:
     "--min-score",
     type=float,
     default=None,
-    help="Leave out suggestions scoring below this (0-1; default 0.35).",
+    help="Leave out suggestions below this probability (0-1). Default: each code's own "
+    "threshold, chosen by cross-validation on the project's coding when it was trained "
+    "(`suggest evaluate` says which and why).",
 )
 @click.option(
     "--all-speakers",
@@ -218,18 +220,29 @@ def train(project: Path, pipeline: str | None) -> None:
         f"trained on {report.examples} coded examples of {report.codes} codes and "
         f"{report.negatives} rejections in {report.seconds:.1f} s; saved to {report.path}"
     )
+    echo(f"threshold {report.threshold}")
 
 
 @suggest.command("evaluate")
 @project_argument
 @unit_option
 @click.option("--folds", type=int, default=5, show_default=True, help="Number of folds.")
+@click.option(
+    "--curve/--no-curve",
+    default=True,
+    show_default=True,
+    help="Also train on 0, 25, 50, 100, ... of each fold's coded units: the learning curve.",
+)
 @pipeline_option
 @json_option
-def evaluate(project: Path, unit: str, folds: int, pipeline: str | None, as_json: bool) -> None:
-    """k-fold check on your own coded units: which codes' suggestions to trust."""
+def evaluate(
+    project: Path, unit: str, folds: int, curve: bool, pipeline: str | None, as_json: bool
+) -> None:
+    """k-fold check on your own coded units: which codes' suggestions to trust, which
+    threshold was chosen and why, and how suggestions improve as you code more."""
     with opened(project) as project_, project_.session() as session:
-        result = _service(project_, session, None, pipeline).evaluate(unit=Unit(unit), folds=folds)
+        service = _service(project_, session, None, pipeline)
+        result = service.evaluate(unit=Unit(unit), folds=folds, curve=CURVE if curve else ())
     if as_json:
         print_json(result)
         return
@@ -237,16 +250,35 @@ def evaluate(project: Path, unit: str, folds: int, pipeline: str | None, as_json
 
 
 def _print_evaluation(result: Evaluation) -> None:
-    echo(f"{result.units} coded units, {result.folds}-fold; threshold {result.threshold:.2f}")
+    echo(f"{result.units} coded units, {result.folds}-fold cross-validation")
+    echo(f"threshold {result.threshold_reason}")
+    rows = [_score_row("suggestions", result.model)]
+    if result.zero_shot is not None:
+        rows.append(_score_row("codebook only", result.zero_shot))
+    rows.append(_score_row("most frequent codes", result.baseline))
     print_table(
         ["", "top-1", "recall@3", "precision", "recall", "F1", "macro-F1"],
-        [
-            _score_row("suggestions", result.model),
-            _score_row("most frequent codes", result.baseline),
-        ],
+        rows,
         right=(1, 2, 3, 4, 5, 6),
     )
     echo()
+    if result.curve:
+        echo("Learning curve: the same held-out units, after learning from n coded units")
+        print_table(
+            ["n", "top-1", "recall@3", "macro-F1", "most frequent: top-1"],
+            [
+                [
+                    p.coded,
+                    f"{p.model.top1:.2f}",
+                    f"{p.model.recall_at_3:.2f}",
+                    f"{p.model.macro_f1:.2f}",
+                    f"{p.most_frequent.top1:.2f}",
+                ]
+                for p in result.curve
+            ],
+            right=(0, 1, 2, 3, 4),
+        )
+        echo()
     print_table(
         ["Code", "Examples", "Precision", "Recall", "F1"],
         [

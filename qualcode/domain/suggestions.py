@@ -138,8 +138,22 @@ class Scores:
 
 
 @dataclass(frozen=True, slots=True)
+class LearningPoint:
+    """Held-out figures when the engine has learnt from ``coded`` units (0: codebook only)."""
+
+    coded: int
+    model: Scores
+    most_frequent: Scores  # always suggest the codes most used in those units
+
+
+@dataclass(frozen=True, slots=True)
 class Evaluation:
-    """k-fold results on a project's own coded units, beside a trivial baseline."""
+    """k-fold results on a project's own coded units, beside a trivial baseline.
+
+    ``threshold`` is the typical threshold the models chose (per code where a code
+    had enough examples), ``threshold_reason`` how the model trained on all the
+    coding chose its own; ``curve`` is the learning curve (empty if not asked for).
+    """
 
     units: int
     folds: int
@@ -147,6 +161,9 @@ class Evaluation:
     model: Scores
     baseline: Scores  # always suggest the most frequent codes
     codes: tuple[CodeEvaluation, ...]
+    zero_shot: Scores | None = None
+    threshold_reason: str = ""
+    curve: tuple[LearningPoint, ...] = ()
 
 
 def describe_codebook(codebook: Codebook) -> list[CodeDescription]:

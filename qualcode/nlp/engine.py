@@ -1,25 +1,23 @@
-"""The suggestion engine: one ranked, explained score per (unit, code).
+"""The suggestion engine: one calibrated, explained probability per (unit, code).
 
-Signals, all cosines in a tf-idf space over lemmas, so they can be mixed:
+Before any coding, a unit's score for a code is the codebook's evidence (its words
+and its meaning, see :mod:`qualcode.nlp.zero_shot`) read as a probability. Once the
+team has coded, a logistic regression learnt from every coded and rejected passage
+(:mod:`qualcode.nlp.learner`) joins in, blended with the codebook's evidence and the
+code's frequency by weights chosen on held-out coding (:mod:`qualcode.nlp.training`).
+A code is suggested where its probability reaches its threshold, also chosen on
+held-out coding. The closest coded passage is found for the reasons only.
 
-1. the codebook (names, keywords, definitions, include and exclude criteria, example),
-   with whole keyword phrases and close misspellings;
-2. what the team has coded: similarity to each code's prototype and to its nearest
-   coded example, weighted by how many examples the code has;
-3. word vectors, when the installed pipeline has them.
-
-The engine never touches the database: services hand it analysed units and the
-learned model, and it hands back records.
+The engine never touches the database: services hand it analysed units, the corpus
+statistics and the learned model, and it hands back records.
 """
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from rapidfuzz import fuzz, process
 
 from qualcode.domain.suggestions import (
     ClosestExample,
@@ -29,149 +27,125 @@ from qualcode.domain.suggestions import (
     TextUnit,
     UnitSuggestions,
 )
-from qualcode.nlp.codebook_terms import CodebookTerms, build_codebook_terms
+from qualcode.nlp.embeddings import Embedder
 from qualcode.nlp.learned import LearnedModel, StoredExample
+from qualcode.nlp.learner import Features
 from qualcode.nlp.pipeline import Analysis, Pipeline
-from qualcode.nlp.termspace import Bags, Vocabulary, content_lemmas, project, smooth_idf
+from qualcode.nlp.termspace import Vocabulary
+from qualcode.nlp.zero_shot import CodebookScorer, CorpusStats, RawSignals
 
-DEFAULT_MIN_SCORE = 0.5  # best micro-F1 on the demo lay between 0.5 and 0.6
-PHRASE_BONUS = 0.08
-EXAMPLE_SHARE = 1.0  # coded passages' centroid, beside the codebook's 1.0 (times n/(n+1))
-REJECTED_SHARE = 0.5
-MIN_EXAMPLE_SIMILARITY = 0.05
-VECTOR_WEIGHT = 0.15  # word-vector similarity, only when the pipeline has vectors
-CODE_NORM_POWER = 1.0  # 1 = cosine; lower lets codes with long descriptions keep more
-FUZZY_CUTOFF = 85.0
-FUZZY_MIN_LENGTH = 5
-PARENT_FACTOR = 0.85  # codebooks ask for the most specific code; parents are for general talk
-SHORT_UNIT = 8  # content words below which a unit's score is damped (one word is thin evidence)
-SCALE = 0.22  # calibration: a combined cosine of SCALE shows as 0.63
+MEANING_REASON = 1.5  # standard deviations above the code's average: worth saying
+MIN_EXAMPLE_SIMILARITY = 0.3  # cosine of centred sentence vectors
 _BLOCK = 4_000  # units scored together
 
 
 @dataclass(slots=True)
-class _Block:
-    """Scores, and what reasons are read from."""
+class Scored:
+    """Probabilities for a block of units, and what reasons are read from."""
 
-    final: np.ndarray  # units x codes, calibrated 0-1
-    bags: Bags  # the units' terms and weights, for finding the closest coded example
-    weights: np.ndarray
-    phrases: list[list[tuple[int, int, int, str]]]  # (code, first token, end token, text)
+    probabilities: np.ndarray  # units x codes
+    raw: RawSignals
+    meaning: np.ndarray  # standardised, units x codes
+
+
+def features(raw: RawSignals, terms: Vocabulary) -> Features:
+    """The learner's input for scored units: their tf-idf over ``terms`` (words the
+    model never saw are dropped) beside their sentence vectors."""
+    mapping = np.asarray([terms.index.get(t, -1) for t in raw.vocab.terms], dtype=np.int64)
+    columns = mapping[raw.bags.terms] if len(raw.bags.terms) else np.zeros(0, dtype=np.int64)
+    keep = columns >= 0
+    owners = raw.bags.owners()[keep]
+    offsets = np.searchsorted(owners, np.arange(len(raw.bags) + 1)).astype(np.int64)
+    return Features(columns[keep], raw.weights[keep], offsets, raw.vectors, len(terms))
 
 
 class Suggester:
-    """Scores units against a codebook, helped by the project's wording and coding.
+    """Scores units against a codebook with the project's statistics and model.
 
-    Build one per request: ``corpus`` is every unit of the project (for idf: words
-    rare in the project say more), ``model`` the team's analysed examples, if any.
+    ``stats`` describe every unit of the project; ``model``, if given, must have
+    been trained on this codebook (the service checks its fingerprint).
     """
 
     def __init__(
         self,
         codes: Sequence[CodeDescription],
         pipeline: Pipeline,
-        model: LearnedModel | None = None,
+        embedder: Embedder | None,
         *,
-        corpus: Sequence[Analysis] = (),
+        stats: CorpusStats | None = None,
+        model: LearnedModel | None = None,
+        scorer: CodebookScorer | None = None,
     ) -> None:
+        self.scorer = scorer or CodebookScorer(codes, pipeline, embedder)
+        self.codes = self.scorer.codes
         self.pipeline = pipeline
-        self.codebook: CodebookTerms = build_codebook_terms(codes, pipeline)
-        self.codes = self.codebook.codes
         self.model = model
+        if stats is None:
+            if model is None:
+                raise ValueError("a Suggester needs the corpus statistics or a model")
+            stats = model.stats
+        self.stats = stats
+        self.fitted = model.fitted if model is not None else None
         self._index = {code.uuid: i for i, code in enumerate(self.codes)}
-        self._fuzzy: dict[str, tuple[int, float] | None] = {}
-        # Misspellings are matched against the codebook's own words only.
-        self._fuzzy_targets = list(self.codebook.vocab.terms)
-        self._corpus_df: Counter[str] = Counter()
-        self._corpus_size = 0
-        parents = {code.parent_uuid for code in self.codes if code.parent_uuid}
-        self._code_factor = np.asarray(
-            [PARENT_FACTOR if code.uuid in parents else 1.0 for code in self.codes],
-            dtype=np.float32,
-        )
-        self._examples: list[StoredExample] = []
-        self._positive_members: dict[int, list[int]] = {}
-        self._tokens_for: Analysis | None = None
-        self._tokens: list[tuple[str, int, int, int, bool, str]] = []
-        self._example_matrix_t = np.zeros((0, 0), dtype=np.float32)
         self.examples_per_code = np.zeros(len(self.codes), dtype=np.int64)
         self.rejections_per_code = np.zeros(len(self.codes), dtype=np.int64)
-        self._set_profiles()
-        if corpus:
-            self._learn_corpus(corpus)
+        self._examples: list[StoredExample] = []
+        self._members: dict[int, list[int]] = {}
         if model is not None:
-            self._learn_examples(model)
-
-    def _set_profiles(self) -> None:
-        norms = np.linalg.norm(self.codebook.positive, axis=1, keepdims=True) ** CODE_NORM_POWER
-        norms[norms == 0] = 1.0
-        self._positive_t = np.ascontiguousarray((self.codebook.positive / norms).T)
-        self._negative_t = np.ascontiguousarray((self.codebook.negative / norms).T)
-
-    # -- learning -----------------------------------------------------------------------
-
-    def _learn_corpus(self, analyses: Sequence[Analysis]) -> None:
-        """Count in how many units each term occurs, for idf: rare words say more."""
-        for analysis in analyses:
-            self._corpus_df.update(set(content_lemmas(analysis)))
-        self._corpus_size += len(analyses)
-
-    def _learn_examples(self, model: LearnedModel) -> None:
-        """Fold the team's examples into each code's prototype.
-
-        A code's coded passages add their centroid, weighted n / (n + 1) of the
-        codebook's own weight for n examples; rejected ones go into what pushes the code
-        down. The examples are kept, weighted, for finding the closest one.
-        """
-        examples = [e for e in model.examples if e.code_uuid in self._index]
-        if not examples:
-            return
-        vocab = self.codebook.vocab
-        bags = Bags.build([e.lemmas for e in examples], vocab, grow=True)
-        weights = bags.weights(self._idf(vocab, bags))
-        positive = _widen(self.codebook.positive, len(vocab))
-        negative = _widen(self.codebook.negative, len(vocab))
-        norms = np.linalg.norm(positive, axis=1)
-        codes = np.asarray([self._index[e.code_uuid] for e in examples], dtype=np.int64)
-        for code in np.unique(codes):
-            for wanted in (True, False):
-                rows = [i for i in np.flatnonzero(codes == code) if examples[i].positive == wanted]
-                if not rows:
+            for example in model.examples:
+                code = self._index.get(example.code_uuid)
+                if code is None:
                     continue
-                centroid = np.zeros(len(vocab), dtype=np.float32)
-                for row in rows:
-                    span = slice(bags.offsets[row], bags.offsets[row + 1])
-                    centroid[bags.terms[span]] += weights[span]
-                centroid /= max(float(np.linalg.norm(centroid)), 1e-9)
-                if wanted:
-                    n = len(rows)
-                    positive[code] += EXAMPLE_SHARE * n / (n + 1) * norms[code] * centroid
-                    self.examples_per_code[code] = n
-                    for column in np.flatnonzero(centroid):
-                        self.codebook.fields.setdefault((int(code), int(column)), "coded")
+                if example.positive:
+                    self.examples_per_code[code] += 1
+                    self._members.setdefault(code, []).append(len(self._examples))
+                    self._examples.append(example)
                 else:
-                    negative[code] += REJECTED_SHARE * norms[code] * centroid
-                    self.rejections_per_code[code] = len(rows)
-        self.codebook.positive = positive
-        self.codebook.negative = negative
-        self._set_profiles()
-        self._examples = examples
-        self._example_matrix_t = np.ascontiguousarray(bags.dense(weights, len(vocab)).T)
-        for index, example in enumerate(examples):
-            if example.positive:
-                self._positive_members.setdefault(int(codes[index]), []).append(index)
+                    self.rejections_per_code[code] += 1
+        self._terms = Vocabulary(self.fitted.terms) if self.fitted is not None else None
+        self._example_vectors: np.ndarray | None = None
+        self._tokens_for: Analysis | None = None
+        self._tokens: list[tuple[str, int, int, int, bool, str]] = []
+        self.suggestable = self.scorer.suggestable | (self.examples_per_code > 0)
+
+    @property
+    def thresholds(self) -> np.ndarray:
+        """Each code's threshold: chosen on held-out coding, or the zero-shot one."""
+        if self.fitted is not None:
+            return self.fitted.thresholds
+        return np.full(len(self.codes), self.stats.zero_threshold, dtype=np.float32)
+
+    @property
+    def learned_codes(self) -> int:
+        return int((self.examples_per_code > 0).sum())
 
     # -- scoring ------------------------------------------------------------------------
 
-    def rank(self, analyses: Sequence[Analysis]) -> np.ndarray:
-        """Calibrated scores, units x codes, without building reasons (for evaluation)."""
+    def rank(self, texts: Sequence[str], analyses: Sequence[Analysis]) -> np.ndarray:
+        """Probabilities, units x codes, without reasons (for evaluation)."""
         blocks = [
-            self._score(list(analyses[i : i + _BLOCK])).final
+            self._score(texts[i : i + _BLOCK], analyses[i : i + _BLOCK]).probabilities
             for i in range(0, len(analyses), _BLOCK)
         ]
         if not blocks:
             return np.zeros((0, len(self.codes)), dtype=np.float32)
         return np.vstack(blocks)
+
+    def _score(self, texts: Sequence[str], analyses: Sequence[Analysis]) -> Scored:
+        raw = self.scorer.raw(texts, analyses, self.stats)
+        words, meaning = self.scorer.standardised(raw, self.stats)
+        if self.fitted is None or self._terms is None:
+            probabilities = self.scorer.zero_probability(words, meaning)
+        else:
+            fitted = self.fitted
+            prior = np.broadcast_to(fitted.prior, words.shape)
+            if fitted.uses_learner:
+                logits = fitted.weights.logits(features(raw, self._terms))
+                probabilities = fitted.blend.probabilities(words, meaning, logits, prior)
+            else:
+                probabilities = fitted.blend.probabilities(words, meaning, prior)
+        probabilities = probabilities * self.suggestable
+        return Scored(probabilities.astype(np.float32), raw, meaning)
 
     def suggest(
         self,
@@ -179,122 +153,46 @@ class Suggester:
         analyses: Sequence[Analysis],
         *,
         top_k: int = 3,
-        min_score: float = DEFAULT_MIN_SCORE,
+        min_score: float | None = None,
         keep: Callable[[TextUnit, str], bool] | None = None,
     ) -> list[UnitSuggestions]:
-        """The best ``top_k`` codes per unit scoring at least ``min_score``, explained.
+        """The best ``top_k`` codes per unit that reach their threshold (or
+        ``min_score`` for every code, if given), explained.
 
         ``keep(unit, code_uuid)`` can rule codes out first (already coded there, or
         rejected), so that only what will be shown is explained.
         """
+        cut = (
+            self.thresholds
+            if min_score is None
+            else np.full(len(self.codes), min_score, dtype=np.float32)
+        )
+        cut = np.maximum(cut, 1e-6)
         results: list[UnitSuggestions] = []
         for begin in range(0, len(units), _BLOCK):
+            chunk_units = units[begin : begin + _BLOCK]
             chunk = list(analyses[begin : begin + _BLOCK])
-            block = self._score(chunk)
-            for row, (unit, analysis) in enumerate(
-                zip(units[begin : begin + _BLOCK], chunk, strict=True)
-            ):
-                scores = block.final[row]
-                candidates = np.flatnonzero(scores >= max(min_score, 1e-9))
+            block = self._score([u.text for u in chunk_units], chunk)
+            passing = block.probabilities >= cut
+            for row, (unit, analysis) in enumerate(zip(chunk_units, chunk, strict=True)):
+                if not passing[row].any():
+                    results.append(UnitSuggestions(unit, ()))
+                    continue
+                scores = block.probabilities[row]
+                candidates = np.flatnonzero(passing[row])
                 order = candidates[np.argsort(-scores[candidates], kind="stable")]
                 chosen: list[int] = []
-                for code in order:
-                    if keep is None or keep(unit, self.codes[int(code)].uuid):
-                        chosen.append(int(code))
+                for code in order.tolist():
+                    if keep is None or keep(unit, self.codes[code].uuid):
+                        chosen.append(code)
                         if len(chosen) == top_k:
                             break
-                suggestions = tuple(
-                    self._explain(block, row, code, analysis, unit) for code in chosen
+                results.append(
+                    UnitSuggestions(
+                        unit, tuple(self._explain(block, row, c, analysis, unit) for c in chosen)
+                    )
                 )
-                results.append(UnitSuggestions(unit, suggestions))
         return results
-
-    def _score(self, analyses: list[Analysis]) -> _Block:
-        bags = [content_lemmas(a) for a in analyses]
-        vocab = Vocabulary(self.codebook.vocab.terms)
-        unit_bags = Bags.build(bags, vocab, grow=True)
-        weights = unit_bags.weights(self._idf(vocab, unit_bags))
-        combined = project(unit_bags, weights, self._with_aliases(vocab, self._positive_t))
-        combined -= project(unit_bags, weights, self._negative_t)
-        phrases = [self._phrases(a) for a in analyses]
-        for row, found in enumerate(phrases):
-            for code in {code for code, *_ in found}:
-                combined[row, code] += PHRASE_BONUS
-        combined *= self._code_factor
-        sizes = np.asarray([len(set(bag)) for bag in bags], dtype=np.float32)
-        combined *= np.sqrt(np.minimum(1.0, sizes / SHORT_UNIT))[:, None]
-        if self.pipeline.has_vectors:
-            combined += VECTOR_WEIGHT * self._vector_similarity(vocab, unit_bags, weights)
-        final = 1.0 - np.exp(-np.clip(combined, 0, None) / SCALE)
-        return _Block(final, unit_bags, weights, phrases)
-
-    def _vector_similarity(
-        self, vocab: Vocabulary, unit_bags: Bags, weights: np.ndarray
-    ) -> np.ndarray:
-        """Cosine of tf-idf-weighted mean word vectors, centred so that shared
-        everyday words do not make everything look alike. Only with a pipeline that
-        ships vectors (e.g. en_core_web_md); catches synonyms no keyword lists."""
-        vectors = self.pipeline.term_vectors(vocab.terms)
-        assert vectors is not None
-        known = self._positive_t.shape[0]
-        codes = self._positive_t.T @ vectors[:known]
-        units = project(unit_bags, weights, vectors)
-        centre = (
-            units.mean(axis=0, keepdims=True)
-            if len(units) > 1
-            else codes.mean(axis=0, keepdims=True)
-        )
-        units = _normalise(units - centre)
-        codes = _normalise(codes - centre)
-        return np.clip(units @ codes.T, 0.0, None)
-
-    def _idf(self, vocab: Vocabulary, unit_bags: Bags) -> np.ndarray:
-        if self._corpus_size:
-            df = np.asarray(
-                [self._corpus_df.get(term, 0) for term in vocab.terms], dtype=np.float32
-            )
-            return smooth_idf(df, self._corpus_size)
-        return smooth_idf(unit_bags.document_frequency(len(vocab)), len(unit_bags))
-
-    def _with_aliases(self, vocab: Vocabulary, matrix_t: np.ndarray) -> np.ndarray:
-        """Extend the codebook's term rows with rows for close misspellings of them."""
-        known = len(self.codebook.vocab)
-        extra = vocab.terms[known:]
-        rows = np.zeros((len(vocab), matrix_t.shape[1]), dtype=np.float32)
-        rows[:known] = matrix_t
-        for offset, term in enumerate(extra):
-            alias = self._alias(term)
-            if alias is not None:
-                target, similarity = alias
-                rows[known + offset] = matrix_t[target] * similarity
-        return rows
-
-    def _alias(self, term: str) -> tuple[int, float] | None:
-        if term in self._fuzzy:
-            return self._fuzzy[term]
-        found: tuple[int, float] | None = None
-        if len(term) >= FUZZY_MIN_LENGTH and term.isalpha():
-            match = process.extractOne(
-                term,
-                self._fuzzy_targets,
-                scorer=fuzz.ratio,
-                score_cutoff=FUZZY_CUTOFF,
-            )
-            if match is not None and len(match[0]) >= FUZZY_MIN_LENGTH:
-                found = (int(match[2]), float(match[1]) / 100.0)
-        self._fuzzy[term] = found
-        return found
-
-    def _phrases(self, analysis: Analysis) -> list[tuple[int, int, int, str]]:
-        found: list[tuple[int, int, int, str]] = []
-        lemmas = analysis.lemmas
-        table = self.codebook.phrases
-        for i, lemma in enumerate(lemmas):
-            for phrase in table.get(lemma, ()):
-                size = len(phrase.lemmas)
-                if lemmas[i : i + size] == phrase.lemmas:
-                    found.append((phrase.code, i, i + size, phrase.text))
-        return found
 
     # -- reasons ------------------------------------------------------------------------
 
@@ -305,7 +203,7 @@ class Suggester:
         token the codebook knows, worked out once per unit for all its suggestions."""
         if self._tokens_for is analysis:
             return self._tokens
-        index = self.codebook.vocab.index
+        index = self.scorer.codebook.vocab.index
         out: list[tuple[str, int, int, int, bool, str]] = []
         for lemma, start, end, keep in zip(
             analysis.lemmas, analysis.starts, analysis.ends, analysis.content, strict=True
@@ -315,7 +213,7 @@ class Suggester:
             column = index.get(lemma)
             fuzzy = False
             if column is None:
-                alias = self._alias(lemma)
+                alias = self.scorer.alias(lemma)
                 if alias is None:
                     continue
                 column, fuzzy = alias[0], True
@@ -325,12 +223,13 @@ class Suggester:
         return out
 
     def _explain(
-        self, block: _Block, row: int, code: int, analysis: Analysis, unit: TextUnit
+        self, block: Scored, row: int, code: int, analysis: Analysis, unit: TextUnit
     ) -> Suggestion:
         description = self.codes[code]
+        codebook = self.scorer.codebook
         matched: list[MatchedTerm] = []
         reasons: list[str] = []
-        for phrase_code, first, last, text in block.phrases[row]:
+        for phrase_code, first, last, text in block.raw.phrases[row]:
             if phrase_code == code:
                 matched.append(
                     MatchedTerm(text, analysis.starts[first], analysis.ends[last - 1], "keywords")
@@ -345,14 +244,14 @@ class Suggester:
         tokens = self._token_columns(analysis, unit)
         if tokens:
             columns = [t[3] for t in tokens]
-            positive = self._positive_t[columns, code].tolist()
-            negative = self._negative_t[columns, code].tolist()
+            positive = self.scorer.positive_t[columns, code].tolist()
+            negative = self.scorer.negative_t[columns, code].tolist()
             for (lemma, start, end, column, fuzzy, said), plus, minus in zip(
                 tokens, positive, negative, strict=True
             ):
                 if plus > 0:
-                    term = self.codebook.vocab.terms[column]
-                    field = self.codebook.fields.get((code, column), "definition")
+                    term = codebook.vocab.terms[column]
+                    field = codebook.fields.get((code, column), "definition")
                     matched.append(MatchedTerm(term, start, end, field, fuzzy))
                     if lemma not in seen:
                         seen.add(lemma)
@@ -368,6 +267,8 @@ class Suggester:
             reasons.append("codebook words: " + ", ".join(ordered[:6]))
         if fuzzy_words:
             reasons.append("close spellings: " + ", ".join(fuzzy_words[:3]))
+        if block.meaning.shape[1] and block.meaning[row, code] >= MEANING_REASON:
+            reasons.append("similar in meaning to the code's definition")
         closest = self._closest(block, row, code)
         if closest is not None:
             where = f" in {closest.source}" if closest.source else ""
@@ -388,25 +289,24 @@ class Suggester:
         return Suggestion(
             code_uuid=description.uuid,
             code_path=description.path,
-            score=round(float(block.final[row, code]), 3),
+            score=round(float(block.probabilities[row, code]), 3),
             reasons=tuple(reasons),
             matched=tuple(sorted(matched, key=lambda m: m.start)),
             closest=closest,
             examples=examples,
         )
 
-    def _closest(self, block: _Block, row: int, code: int) -> ClosestExample | None:
-        members = self._positive_members.get(code)
+    def _closest(self, block: Scored, row: int, code: int) -> ClosestExample | None:
+        """The coded passage of this code most like the unit in meaning."""
+        if not self._examples or block.raw.vectors.shape[1] == 0:
+            return None
+        members = self._members.get(code)
         if not members:
             return None
-        span = slice(block.bags.offsets[row], block.bags.offsets[row + 1])
-        terms, weights = block.bags.terms[span], block.weights[span]
-        inside = terms < self._example_matrix_t.shape[0]
-        sims = weights[inside] @ self._example_matrix_t[terms[inside]][:, members]
-        if sims.size == 0:
-            return None
-        best = int(np.argmax(sims))
-        if sims[best] <= MIN_EXAMPLE_SIMILARITY:
+        vectors = self._vectors_of_examples()[members]
+        similarities = vectors @ block.raw.vectors[row]
+        best = int(np.argmax(similarities))
+        if similarities[best] < MIN_EXAMPLE_SIMILARITY:
             return None
         example = self._examples[members[best]]
         return ClosestExample(
@@ -415,8 +315,17 @@ class Suggester:
             example.end,
             example.text,
             example.coder,
-            round(float(sims[best]), 2),
+            round(float(similarities[best]), 2),
         )
+
+    def _vectors_of_examples(self) -> np.ndarray:
+        # Embedded on first use: most runs explain few suggestions, or none.
+        if self._example_vectors is None:
+            vectors = self.scorer.embed([e.text for e in self._examples]) - self.stats.centre
+            norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+            norms[norms == 0] = 1.0
+            self._example_vectors = (vectors / norms).astype(np.float32)
+        return self._example_vectors
 
 
 _FIELD_NAMES = {
@@ -428,15 +337,3 @@ _FIELD_NAMES = {
 
 def _field(name: str) -> str:
     return _FIELD_NAMES.get(name, name)
-
-
-def _normalise(matrix: np.ndarray) -> np.ndarray:
-    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
-    norms[norms == 0] = 1.0
-    return matrix / norms
-
-
-def _widen(matrix: np.ndarray, width: int) -> np.ndarray:
-    wider = np.zeros((matrix.shape[0], width), dtype=np.float32)
-    wider[:, : matrix.shape[1]] = matrix
-    return wider

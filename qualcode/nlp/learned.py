@@ -1,35 +1,34 @@
-"""What the engine learns from the team's coding, saved per project.
+"""What the engine learns from a project, saved beside it.
 
-The model is the team's examples, analysed: every coded passage (a positive for its
-code) and every rejected suggestion (a negative), as lemmas, with who coded it and
-where. The engine folds them into each code's prototype (codebook wording plus the
-centroid of its coded passages, minus the centroid of rejected ones): with 5 to 100
-examples a code, similarity to such a prototype beats a classifier trained from
-scratch, which learns only the frequent codes until it has hundreds of examples.
-The nearest single example is the "why?" a researcher can check.
+The model holds: the project's unit statistics (what every score is read against),
+the team's examples (every coded passage and every rejected suggestion, analysed, for
+the "like a passage you coded" reason), and, once there is coding, the fitted
+learner with the blend and thresholds chosen by cross-validation on that coding.
+Fingerprints of the codebook and of the sources say when it is out of date.
 
-Saved as JSON with a checksum (never pickle: a project may come from someone else),
-written atomically and readable by its owner only.
+Saved as JSON with a checksum (never pickle: a project may come from someone else);
+arrays are little-endian float32 in base64. Written atomically, readable by its
+owner only.
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
-from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections import Counter
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from qualcode.domain.files import write_private
-from qualcode.domain.suggestions import TrainingExample
-from qualcode.nlp.pipeline import Pipeline
-from qualcode.nlp.termspace import content_lemmas
+import numpy as np
 
-FORMAT = "qualcode-suggest-model/1"
-MAX_EXAMPLES_PER_CODE = 300  # the latest ones; keeps big projects' models small and fast
+from qualcode.domain.files import write_private
+from qualcode.nlp.calibration import Blend, Threshold
+from qualcode.nlp.learner import Weights
+from qualcode.nlp.zero_shot import CorpusStats
+
+FORMAT = "qualcode-suggest-model/2"
 
 
 class ModelError(Exception):
@@ -49,10 +48,31 @@ class StoredExample:
 
 
 @dataclass(frozen=True, slots=True)
+class Fitted:
+    """The learner, and how its output is blended and cut, chosen on held-out coding."""
+
+    terms: tuple[str, ...]
+    weights: Weights
+    blend: Blend  # signals: zero-shot, learner logit, log prior
+    prior: np.ndarray  # log share of coded units carrying each code
+    thresholds: np.ndarray  # per code
+    threshold: Threshold  # the project's, with why
+    uses_learner: bool  # False when held-out coding said the learner did not help
+    rows: int
+    folds: int
+
+
+@dataclass(frozen=True, slots=True)
 class LearnedModel:
     pipeline: str
+    embedder: str
     trained_at: str
+    codebook: str  # fingerprint of the codes' descriptions
+    corpus: str  # fingerprint of the sources and unit kind the statistics come from
+    code_uuids: tuple[str, ...]
+    stats: CorpusStats
     examples: tuple[StoredExample, ...]
+    fitted: Fitted | None
 
     def positives(self) -> Counter[str]:
         return Counter(e.code_uuid for e in self.examples if e.positive)
@@ -66,7 +86,12 @@ class LearnedModel:
         body = {
             "format": FORMAT,
             "pipeline": self.pipeline,
+            "embedder": self.embedder,
             "trained_at": self.trained_at,
+            "codebook": self.codebook,
+            "corpus": self.corpus,
+            "codes": list(self.code_uuids),
+            "stats": _stats_json(self.stats),
             "examples": [
                 {
                     "code": e.code_uuid,
@@ -80,6 +105,7 @@ class LearnedModel:
                 }
                 for e in self.examples
             ],
+            "fitted": _fitted_json(self.fitted) if self.fitted is not None else None,
         }
         payload = _canonical(body)
         document = json.dumps(
@@ -104,10 +130,18 @@ class LearnedModel:
             if digest != document["checksum"]:
                 raise ModelError(f"{path.name}: the model file is damaged (checksum mismatch)")
             if body.get("format") != FORMAT:
-                raise ModelError(f"{path.name}: unknown model format {body.get('format')!r}")
+                raise ModelError(
+                    f"{path.name}: a model from another version of qualcode "
+                    f"({body.get('format')!r}); run `qualcode suggest train` again"
+                )
             return cls(
                 pipeline=str(body["pipeline"]),
+                embedder=str(body["embedder"]),
                 trained_at=str(body["trained_at"]),
+                codebook=str(body["codebook"]),
+                corpus=str(body["corpus"]),
+                code_uuids=tuple(str(c) for c in body["codes"]),
+                stats=_stats_from(body["stats"]),
                 examples=tuple(
                     StoredExample(
                         code_uuid=str(e["code"]),
@@ -121,6 +155,7 @@ class LearnedModel:
                     )
                     for e in body["examples"]
                 ),
+                fitted=_fitted_from(body["fitted"]) if body["fitted"] is not None else None,
             )
         except ModelError:
             raise
@@ -128,38 +163,85 @@ class LearnedModel:
             raise ModelError(f"{path.name}: the model file is damaged ({error})") from None
 
 
-def train(examples: Sequence[TrainingExample], pipeline: Pipeline) -> LearnedModel:
-    """Analyse the examples once, so every later suggestion run can use them at once."""
-    started = datetime.now(UTC).isoformat()
-    kept = _bounded(examples)
-    analyses = pipeline.analyse([e.text for e in kept])
-    stored = tuple(
-        StoredExample(
-            e.code_uuid,
-            e.positive,
-            e.coder,
-            e.source,
-            e.start,
-            e.end,
-            e.text,
-            tuple(content_lemmas(a)),
-        )
-        for e, a in zip(kept, analyses, strict=True)
+def _pack(array: np.ndarray) -> dict[str, Any]:
+    data = np.ascontiguousarray(array, dtype="<f4")
+    return {"shape": list(data.shape), "data": base64.b64encode(data.tobytes()).decode("ascii")}
+
+
+def _unpack(packed: dict[str, Any]) -> np.ndarray:
+    shape = tuple(int(n) for n in packed["shape"])
+    data = np.frombuffer(base64.b64decode(packed["data"], validate=True), dtype="<f4")
+    if data.size != int(np.prod(shape)):
+        raise ValueError("an array's size does not match its shape")
+    return data.reshape(shape).astype(np.float32)
+
+
+def _stats_json(stats: CorpusStats) -> dict[str, Any]:
+    return {
+        "units": stats.units,
+        "df": stats.document_frequency,
+        "centre": _pack(stats.centre),
+        "words_mean": _pack(stats.words_mean),
+        "words_std": _pack(stats.words_std),
+        "meaning_mean": _pack(stats.meaning_mean),
+        "meaning_std": _pack(stats.meaning_std),
+        "zero_threshold": stats.zero_threshold,
+    }
+
+
+def _stats_from(data: dict[str, Any]) -> CorpusStats:
+    return CorpusStats(
+        int(data["units"]),
+        {str(k): int(v) for k, v in data["df"].items()},
+        _unpack(data["centre"]),
+        _unpack(data["words_mean"]),
+        _unpack(data["words_std"]),
+        _unpack(data["meaning_mean"]),
+        _unpack(data["meaning_std"]),
+        float(data["zero_threshold"]),
     )
-    return LearnedModel(pipeline.name, started, stored)
 
 
-def _bounded(examples: Sequence[TrainingExample]) -> list[TrainingExample]:
-    """At most MAX_EXAMPLES_PER_CODE of each kind per code, the latest ones kept."""
-    seen: dict[tuple[str, bool], int] = defaultdict(int)
-    kept: list[TrainingExample] = []
-    for example in reversed(examples):
-        key = (example.code_uuid, example.positive)
-        if seen[key] < MAX_EXAMPLES_PER_CODE and example.text.strip():
-            seen[key] += 1
-            kept.append(example)
-    kept.reverse()
-    return kept
+def _blend_json(blend: Blend) -> dict[str, Any]:
+    return {"weights": list(blend.weights), "intercept": blend.intercept}
+
+
+def _blend_from(data: dict[str, Any]) -> Blend:
+    return Blend(tuple(float(w) for w in data["weights"]), float(data["intercept"]))
+
+
+def _fitted_json(fitted: Fitted) -> dict[str, Any]:
+    t = fitted.threshold
+    return {
+        "terms": list(fitted.terms),
+        "sparse": _pack(fitted.weights.sparse),
+        "dense": _pack(fitted.weights.dense),
+        "intercept": _pack(fitted.weights.intercept),
+        "blend": _blend_json(fitted.blend),
+        "prior": _pack(fitted.prior),
+        "thresholds": _pack(fitted.thresholds),
+        "threshold": [t.value, t.precision, t.recall, t.f1, t.reason],
+        "uses_learner": fitted.uses_learner,
+        "rows": fitted.rows,
+        "folds": fitted.folds,
+    }
+
+
+def _fitted_from(data: dict[str, Any]) -> Fitted:
+    value, precision, recall, f1, reason = data["threshold"]
+    return Fitted(
+        terms=tuple(str(t) for t in data["terms"]),
+        weights=Weights(
+            _unpack(data["sparse"]), _unpack(data["dense"]), _unpack(data["intercept"])
+        ),
+        blend=_blend_from(data["blend"]),
+        prior=_unpack(data["prior"]),
+        thresholds=_unpack(data["thresholds"]),
+        threshold=Threshold(float(value), float(precision), float(recall), float(f1), str(reason)),
+        uses_learner=bool(data["uses_learner"]),
+        rows=int(data["rows"]),
+        folds=int(data["folds"]),
+    )
 
 
 def _canonical(body: dict[str, Any]) -> str:

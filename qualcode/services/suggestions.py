@@ -8,6 +8,7 @@ accepted suggestion into a coding by the accepting coder with origin "suggested"
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import os
@@ -16,7 +17,7 @@ import time
 from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -55,6 +56,10 @@ from qualcode.store.models import (
 )
 
 if TYPE_CHECKING:  # the engine loads spaCy: imported only when suggestions are asked for
+    import numpy as np
+
+    from qualcode.nlp.embeddings import Embedder
+    from qualcode.nlp.engine import Suggester
     from qualcode.nlp.learned import LearnedModel
     from qualcode.nlp.pipeline import Analysis, Pipeline
 
@@ -66,6 +71,11 @@ _INTERVIEWER = re.compile(
     r"(interviewer|facilitator|moderator|researcher|peer researcher|int|iv|q|i)\b\.?$",
     re.IGNORECASE,
 )
+NO_EMBEDDER_NOTICE = (
+    "the sentence-meaning model (package wordllama) is not installed: suggestions use "
+    "the codebook's words only"
+)
+CURVE = (0, 25, 50, 100, 200, 400, 800, 1600)  # learning-curve training sizes
 MIN_OVERLAP = 0.5  # a coding marks a unit when it covers half of it (or it half the coding)
 
 
@@ -87,6 +97,15 @@ class TrainReport:
     codes: int
     seconds: float
     path: Path
+    threshold: str = ""  # which threshold was chosen, and why
+
+
+@dataclass(slots=True)
+class _Engine:
+    suggester: Suggester
+    units: list[_SourceUnits]
+    pipeline: Pipeline
+    notices: list[str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,38 +140,22 @@ class SuggestionService(Service):
         everyone: bool = False,
         only_coder: str | None = None,
     ) -> SuggestionRun:
-        """Ranked, explained suggestions for one source or all; never applied."""
-        from qualcode.nlp.engine import DEFAULT_MIN_SCORE, Suggester
+        """Ranked, explained suggestions for one source or all; never applied.
 
+        Without ``min_score`` each code's own threshold is used (chosen on the
+        project's coding, see :mod:`qualcode.nlp.training`)."""
         if top_k < 1:
             raise ValidationError("--top must be at least 1")
-        threshold = DEFAULT_MIN_SCORE if min_score is None else min_score
-        if not 0.0 <= threshold <= 1.0:
+        if min_score is not None and not 0.0 <= min_score <= 1.0:
             raise ValidationError("--min-score must be between 0 and 1")
-        pipeline = self._pipeline()
-        notices = [pipeline.notice] if pipeline.notice else []
-        codes = self._codes()
-        if not codes:
-            raise ValidationError("the project has no codes yet: import a codebook first")
-        model, notice = self._load_model(pipeline)
-        if notice:
-            notices.append(notice)
-        if only_coder is not None:
-            # Blind coding: the model and "already coded" would give others' coding away.
-            model = None
-            notices = [n for n in (pipeline.notice,) if n]
-            notices.append(
-                "blind coding: suggestions come from the codebook and your own coding only"
-            )
         only = self._source_id(source) if source is not None else None
-        everything = self._units(pipeline, unit, everyone)
-        wanted = [s for s in everything if only is None or s.source.id == only]
-        corpus = [a for s in everything for a in s.analyses]
-        suggester = Suggester(codes, pipeline, model, corpus=corpus)
+        engine = self._engine(unit, everyone, only=only, blind=only_coder is not None)
         rejected = self._rejected()
         coded = self._coded(only_coder)
         results: list[UnitSuggestions] = []
-        for item in wanted:
+        for item in engine.units:
+            if only is not None and item.source.id != only:
+                continue
             source_id = item.source.id
 
             def keep(text_unit: TextUnit, code_uuid: str, source_id: int = source_id) -> bool:
@@ -161,17 +164,60 @@ class SuggestionService(Service):
                 return not _covered(coded.get((source_id, code_uuid), ()), text_unit)
 
             results.extend(
-                suggester.suggest(
-                    item.units, item.analyses, top_k=top_k, min_score=threshold, keep=keep
+                engine.suggester.suggest(
+                    item.units, item.analyses, top_k=top_k, min_score=min_score, keep=keep
                 )
             )
         self._end_read()
         return SuggestionRun(
             tuple(results),
-            pipeline.name,
-            tuple(notices),
-            int((suggester.examples_per_code > 0).sum()),
+            engine.pipeline.name,
+            tuple(engine.notices),
+            engine.suggester.learned_codes,
         )
+
+    def _engine(
+        self, unit: Unit, everyone: bool, *, only: int | None = None, blind: bool = False
+    ) -> _Engine:
+        """The suggester for this request, with the units it will score.
+
+        The project's statistics come from the saved model when it was trained on the
+        sources as they are now; then only the wanted source is loaded. Otherwise
+        every unit of the project is analysed to work them out."""
+        from qualcode.nlp.embeddings import load_embedder
+        from qualcode.nlp.engine import Suggester
+        from qualcode.nlp.zero_shot import CodebookScorer
+
+        pipeline = self._pipeline()
+        embedder = load_embedder()
+        notices = [pipeline.notice] if pipeline.notice else []
+        if embedder is None:
+            notices.append(NO_EMBEDDER_NOTICE)
+        codes = self._codes()
+        if not codes:
+            raise ValidationError("the project has no codes yet: import a codebook first")
+        scorer = CodebookScorer(codes, pipeline, embedder)
+        model, notice = self._load_model(pipeline, embedder, codes)
+        if notice:
+            notices.append(notice)
+        if blind:
+            # Blind coding: the model and "already coded" would give others' coding away.
+            model = None if model is None else replace(model, examples=(), fitted=None)
+            notices = [n for n in notices if n != notice]
+            notices.append(
+                "blind coding: suggestions come from the codebook and your own coding only"
+            )
+        fingerprint = self._corpus_fingerprint(unit, everyone)
+        if model is not None and model.corpus == fingerprint:
+            units = self._units(pipeline, unit, everyone, only=only)
+            stats = model.stats
+        else:
+            units = self._units(pipeline, unit, everyone)
+            stats = scorer.corpus_stats(
+                [u.text for s in units for u in s.units], [a for s in units for a in s.analyses]
+            )
+        suggester = Suggester(codes, pipeline, embedder, stats=stats, model=model, scorer=scorer)
+        return _Engine(suggester, units, pipeline, notices)
 
     # -- answering ----------------------------------------------------------------------
 
@@ -223,13 +269,27 @@ class SuggestionService(Service):
 
     def train(self) -> TrainReport:
         """Fit the per-project model on every coding and rejection, and save it."""
-        from qualcode.nlp.learned import train
+        from qualcode.nlp.embeddings import load_embedder
+        from qualcode.nlp.training import train
+        from qualcode.nlp.zero_shot import CodebookScorer
 
         started = time.perf_counter()
         pipeline = self._pipeline()
+        embedder = load_embedder()
+        codes = self._codes()
+        if not codes:
+            raise ValidationError("the project has no codes yet: import a codebook first")
+        scorer = CodebookScorer(codes, pipeline, embedder)
+        units = self._units(pipeline, Unit.TURN, False)
+        fingerprint = self._corpus_fingerprint(Unit.TURN, False)
         examples = self.training_examples()
         self._end_read()
-        model = train(examples, pipeline)
+        stats = scorer.corpus_stats(
+            [u.text for s in units for u in s.units], [a for s in units for a in s.analyses]
+        )
+        model = train(
+            codes, pipeline, embedder, examples, stats=stats, corpus=fingerprint, scorer=scorer
+        )
         model.save(self.model_path)
         positives = model.positives()
         return TrainReport(
@@ -238,6 +298,7 @@ class SuggestionService(Service):
             codes=len(positives),
             seconds=time.perf_counter() - started,
             path=self.model_path,
+            threshold=_threshold_reason(model),
         )
 
     def training_examples(self) -> list[TrainingExample]:
@@ -275,22 +336,30 @@ class SuggestionService(Service):
         return examples
 
     def needs_training(self) -> bool:
-        """True when there is coding the saved model has not learnt from yet."""
+        """True when the saved model is missing, from another version, or older than
+        the coding, the codebook or the sources."""
+        from qualcode.nlp.embeddings import load_embedder
         from qualcode.nlp.learned import LearnedModel, ModelError
+        from qualcode.nlp.training import codebook_fingerprint
 
         latest = [
             self.session.scalar(select(func.max(Coding.created_at))),
             self.session.scalar(select(func.max(SuggestionDecision.created_at))),
         ]
+        codebook = codebook_fingerprint(self._codes())
+        corpus = self._corpus_fingerprint(Unit.TURN, False)
         self._end_read()
-        newest = max((t for t in latest if t is not None), default=None)
-        if newest is None:
-            return False
         try:
             model = LearnedModel.load(self.model_path)
         except ModelError:
             return True
-        return datetime.fromisoformat(model.trained_at) < newest
+        embedder = load_embedder()
+        if (model.codebook, model.corpus) != (codebook, corpus) or model.embedder != (
+            embedder.name if embedder is not None else "none"
+        ):
+            return True
+        newest = max((t for t in latest if t is not None), default=None)
+        return newest is not None and datetime.fromisoformat(model.trained_at) < newest
 
     def model_status(self) -> str:
         """One line on the learned model, for the CLI and the TUI."""
@@ -303,18 +372,25 @@ class SuggestionService(Service):
         positives = model.positives()
         return (
             f"model trained {model.trained_at} on {sum(positives.values())} coded examples "
-            f"of {len(positives)} codes and {sum(model.negatives().values())} rejections"
+            f"of {len(positives)} codes and {sum(model.negatives().values())} rejections; "
+            f"threshold {_threshold_reason(model)}"
         )
 
-    def evaluate(self, *, unit: Unit = Unit.TURN, folds: int = 5) -> Evaluation:
-        """k-fold evaluation on the project's own coded units, beside a baseline."""
-        from qualcode.nlp.engine import DEFAULT_MIN_SCORE, Suggester
+    def evaluate(
+        self, *, unit: Unit = Unit.TURN, folds: int = 5, curve: Sequence[int] = CURVE
+    ) -> Evaluation:
+        """k-fold evaluation on the project's own coded units, beside a baseline, with
+        a learning curve over ``curve`` training sizes (empty: none)."""
+        from qualcode.nlp.embeddings import load_embedder
+        from qualcode.nlp.engine import Suggester
         from qualcode.nlp.evaluation import LabelledUnit, cross_validate
-        from qualcode.nlp.learned import train
+        from qualcode.nlp.training import train
+        from qualcode.nlp.zero_shot import CodebookScorer
 
         if folds < 2:
             raise ValidationError("--folds must be at least 2")
         pipeline = self._pipeline()
+        embedder = load_embedder()
         codes = self._codes()
         index = {c.uuid: i for i, c in enumerate(codes)}
         everything = self._units(pipeline, unit)
@@ -349,13 +425,32 @@ class SuggestionService(Service):
                 f"only {len(labelled)} coded {unit.value}s: code more before evaluating "
                 f"with {folds} folds"
             )
-        corpus = [a for s in everything for a in s.analyses]
+        scorer = CodebookScorer(codes, pipeline, embedder)
+        stats = scorer.corpus_stats(
+            [u.text for s in everything for u in s.units],
+            [a for s in everything for a in s.analyses],
+        )
 
-        def rank(examples: Sequence[TrainingExample], analyses: Sequence[Analysis]):  # type: ignore[no-untyped-def]
-            model = train(examples, pipeline)
-            return Suggester(codes, pipeline, model, corpus=corpus).rank(analyses)
+        def fitted(examples: Sequence[TrainingExample]) -> Suggester:
+            model = train(codes, pipeline, embedder, examples, stats=stats, scorer=scorer)
+            return Suggester(codes, pipeline, embedder, model=model, scorer=scorer)
 
-        return cross_validate(labelled, codes, rank, folds=folds, threshold=DEFAULT_MIN_SCORE)
+        def rank(
+            examples: Sequence[TrainingExample], units: Sequence[LabelledUnit]
+        ) -> tuple[np.ndarray, np.ndarray]:
+            suggester = fitted(examples)
+            scores = suggester.rank([u.text for u in units], [u.analysis for u in units])
+            return scores, suggester.thresholds
+
+        result = cross_validate(labelled, codes, rank, folds=folds, curve=curve)
+        everyone = [
+            TrainingExample(codes[c].uuid, u.text, True, u.coder, u.source, u.start, u.end)
+            for u in labelled
+            for c in sorted(u.gold)
+        ]
+        final = fitted(everyone)
+        assert final.model is not None
+        return replace(result, threshold_reason=_threshold_reason(final.model))
 
     # -- gathering ----------------------------------------------------------------------
 
@@ -390,34 +485,57 @@ class SuggestionService(Service):
     def _source_id(self, reference: str) -> int:
         return find_source(self.session, reference).id
 
-    def _load_model(self, pipeline: Pipeline) -> tuple[LearnedModel | None, str | None]:
+    def _load_model(
+        self, pipeline: Pipeline, embedder: Embedder | None, codes: Sequence[CodeDescription]
+    ) -> tuple[LearnedModel | None, str | None]:
         from qualcode.nlp.learned import LearnedModel, ModelError
+        from qualcode.nlp.training import codebook_fingerprint
 
+        retrain = "run `qualcode suggest train`"
         try:
             model = LearnedModel.load(self.model_path)
         except ModelError as error:
             if self.model_path.exists():
-                return (
-                    None,
-                    f"{error}; suggesting from the codebook only (run `qualcode suggest train`)",
-                )
+                return None, f"{error}; suggesting from the codebook only ({retrain})"
             has_codings = self.session.scalar(select(Coding.id).limit(1)) is not None
             if has_codings:
                 return None, (
                     "no trained model yet: suggesting from the codebook only "
-                    "(run `qualcode suggest train` to learn from the coding so far)"
+                    f"({retrain} to learn from the coding so far)"
                 )
             return None, None
         if model.pipeline != pipeline.name:
             return None, (
                 f"the model was trained with pipeline {model.pipeline}, not {pipeline.name}; "
-                "suggesting from the codebook only until it is retrained"
+                f"suggesting from the codebook only until it is retrained ({retrain})"
+            )
+        if model.embedder != (embedder.name if embedder is not None else "none"):
+            return None, (
+                "the model was trained with another sentence-meaning model; suggesting "
+                f"from the codebook only until it is retrained ({retrain})"
+            )
+        if model.codebook != codebook_fingerprint(codes):
+            return None, (
+                "the codebook changed since the model was trained; suggesting from the "
+                f"codebook only until it is retrained ({retrain})"
             )
         return model, None
 
-    def _units(self, pipeline: Pipeline, unit: Unit, everyone: bool = False) -> list[_SourceUnits]:
-        """Units of the sources; by default only what participants said (see below)."""
-        sources = list(self.session.scalars(select(Source).order_by(Source.name)))
+    def _corpus_fingerprint(self, unit: Unit, everyone: bool) -> str:
+        """Which sources (by content) and units the project's statistics describe."""
+        rows = sorted(self.session.execute(select(Source.uuid, Source.content_hash)).tuples())
+        described = json.dumps([unit.value, everyone, rows])
+        return hashlib.sha256(described.encode("utf-8")).hexdigest()[:16]
+
+    def _units(
+        self, pipeline: Pipeline, unit: Unit, everyone: bool = False, *, only: int | None = None
+    ) -> list[_SourceUnits]:
+        """Units of the sources (or of source ``only``); by default only what
+        participants said (see below)."""
+        query = select(Source).order_by(Source.name)
+        if only is not None:
+            query = query.where(Source.id == only)
+        sources = list(self.session.scalars(query))
         analyses = self._analyses(pipeline, sources)
         turns: dict[int, list[tuple[int, int, str | None, int | None]]] = defaultdict(list)
         for row in self.session.execute(
@@ -511,6 +629,21 @@ class SuggestionService(Service):
         for source_id, code_id, start, end in self.session.execute(query):
             coded[(source_id, uuid_of[code_id])].append((start, end))
         return coded
+
+
+def _threshold_reason(model: LearnedModel) -> str:
+    """Which threshold the model uses, and why, in a sentence."""
+    from qualcode.nlp.calibration import UNLABELLED_SHARE
+
+    if model.fitted is not None:
+        t = model.fitted.threshold
+        own = int((model.fitted.thresholds != t.value).sum())
+        extra = f"; {own} codes with many examples have their own" if own else ""
+        return f"{t.value:.2f}: {t.reason}{extra}"
+    return (
+        f"{model.stats.zero_threshold:.2f}: too little coding to learn from yet, so set "
+        f"where {UNLABELLED_SHARE:.0%} of passages get a suggestion from the codebook"
+    )
 
 
 def _spoken_by_participants(
