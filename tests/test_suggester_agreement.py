@@ -301,4 +301,4 @@ def test_the_demo_reviewed_by_three_coders(demo: Path) -> None:
     for row in report.overall:
         assert row.both + row.suggestions_only == suggested
         assert row.both > 0 and row.kappa.value is not None and 0 < row.kappa.value < 1
-        assert row.coders_alpha.value is not None and row.coders_alpha.value > row.kappa.value
+        assert row.coders_alpha.value is not None
