@@ -30,7 +30,7 @@ from qualcode.services.demo_review import REVIEW_CODERS, add_review_coding
 from qualcode.services.project import Project
 from qualcode.services.suggestions import SuggestedCoding, SuggestionService, model_path_for
 from qualcode.store.models import Coder, Coding, Source, SpeakerTurn
-from tests.conftest import REPO
+from tests.conftest import REPO, review_register
 
 TIME = "11111111-1111-4111-8111-111111111112"
 REVIEWED = ("mh-partner-interview-01", "local-area-leads-focus-group")
@@ -229,6 +229,23 @@ def test_characters_are_refused_and_nothing_is_saved(project: Project, small: li
     with project.read_session() as session:
         after = set(session.scalars(select(Coder.name)))
     assert SUGGESTIONS_CODER not in after and after == before
+
+
+def test_saved_for_a_report_through_the_export_gate(
+    project: Project, small: list[Unit], tmp_path: Path
+) -> None:
+    from qualcode.exporters.readback import text_locations
+
+    review_register(project.path)
+    report = compared(project, unit="turn")
+    with project.read_session() as session:
+        written = AgreementService(session).export(tmp_path / "with-suggestions.docx", report)
+    texts = [t for _, t in text_locations(written)]
+    assert "Agreement between the suggestions and each coder" in texts
+    # A code once, its coders' rows below it; rows where neither coded anything left out.
+    assert texts.count("Barriers > Time") == 1 and "Coders' alpha" in texts
+    assert not any("neither coded it" in t for t in texts)
+    assert "Barriers > Risk, Ann: suggestions coded nothing" in texts
 
 
 # -- on the demo, with the real suggestions --------------------------------------------
