@@ -5,6 +5,9 @@ For each code, every unit of text (a character, a sentence or a speaker turn) is
 :mod:`qualcode.domain.agreement`. Characters are never materialised one by one: the
 boundaries of all codings are swept once, per (source, code), in sorted order with
 numpy, and each segment between two boundaries is weighed by its length.
+
+The suggester can be one more coder (issue 12, :meth:`AgreementService.suggester_agreement`):
+its codings come from ``SuggestionService.suggester_codings`` and are swept with the rest.
 """
 
 from __future__ import annotations
@@ -168,6 +171,8 @@ class AgreementService(Service):
 
         Units are turns or sentences, what suggestions are made for: over characters a
         suggestion for a whole turn would disagree with every passage coded inside it.
+        A suggested unit marks every unit here it touches, like a coding (the engine's
+        sentence boundaries can differ a little from the ones counted here).
 
         Missing data: the suggestions are present in every source they scored, and only
         on the units they scored. Interviewer turns (and the sentences in them) are
