@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import csv
 import json
 from pathlib import Path
 
 from click.testing import CliRunner
+from pytest import MonkeyPatch
 
 from qualcode.cli.app import cli
+from qualcode.cli.common import to_jsonable
+from qualcode.services.agreement import AgreementService
 from qualcode.services.coding import CodingService
 from qualcode.services.identifiers import IdentifierService
 from qualcode.services.project import Project
 from qualcode.services.sources import SourceService
+from qualcode.services.suggestions import SuggestionService, model_path_for
 
 
 def double_coded(project: Project, interview_file: Path) -> None:
@@ -61,3 +66,84 @@ def test_unknown_coder_is_a_clean_error(project: Project, project_path: Path) ->
     result = CliRunner().invoke(cli, ["agreement", str(project_path), "--coder", "Zed"])
     assert result.exit_code == 1
     assert "no coder 'Zed'" in result.output
+
+
+# -- the suggester as one more coder (issue 12) ------------------------------------------
+
+
+def test_with_suggestions_table_per_code_and_coder(
+    project: Project, project_path: Path, interview_file: Path, monkeypatch: MonkeyPatch
+) -> None:
+    monkeypatch.delenv("QUALCODE_SPACY_PIPELINE", raising=False)
+    double_coded(project, interview_file)
+    result = CliRunner().invoke(cli, ["agreement", str(project_path), "--with-suggestions"])
+    assert result.exit_code == 0, result.output
+    assert "The suggestions compared with Ann, Bo, over turns:" in result.output
+    lines = result.output.splitlines()
+    header = next(line for line in lines if line.startswith("Code"))
+    assert header.split()[:5] == ["Code", "Coder", "Turns", "Both", "Suggested"]
+    assert "Coders' alpha" in header
+    at = next(i for i, line in enumerate(lines) if line.startswith("Barriers > Time"))
+    assert lines[at].split()[3] == "Ann" and lines[at + 1].split()[0] == "Bo"
+    assert [line.split()[2] for line in lines if line.startswith("All codes")] == ["Ann"]
+    assert "did not learn from that transcript's coding" in result.output
+
+
+def test_with_suggestions_json_and_export(
+    project: Project,
+    project_path: Path,
+    interview_file: Path,
+    tmp_path: Path,
+    monkeypatch: MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("QUALCODE_SPACY_PIPELINE", raising=False)
+    double_coded(project, interview_file)
+    saved = tmp_path / "with-suggestions.csv"
+    result = CliRunner().invoke(
+        cli,
+        [
+            "agreement",
+            str(project_path),
+            "--with-suggestions",
+            "--unit",
+            "sentence",
+            "--code",
+            "Time",
+            "--json",
+            "-o",
+            str(saved),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["unit"] == "sentence" and data["coders"] == ["Ann", "Bo"]
+    assert [(r["label"], r["coder"]) for r in data["by_code"]] == [
+        ("Barriers > Time", "Ann"),
+        ("Barriers > Time", "Bo"),
+    ]
+    with project.session() as session:
+        suggester = SuggestionService(
+            session, None, model_path=model_path_for(project_path), pipeline=None
+        )
+        expected = AgreementService(session).suggester_agreement(
+            suggester, unit="sentence", codes=["Time"]
+        )
+    assert data == to_jsonable(expected)
+    rows = list(csv.reader(saved.read_text(encoding="utf-8-sig").splitlines()))
+    assert rows[0][:6] == ["Code", "Coder", "Sentences", "Both", "Suggested only", "Coder only"]
+    assert [r[:2] for r in rows[1:]] == [
+        ["Barriers > Time", "Ann"],
+        ["Barriers > Time", "Bo"],
+        ["All codes", "Ann"],
+        ["All codes", "Bo"],
+    ]
+
+
+def test_with_suggestions_over_characters_is_a_clean_error(
+    project: Project, project_path: Path
+) -> None:
+    result = CliRunner().invoke(
+        cli, ["agreement", str(project_path), "--with-suggestions", "--unit", "character"]
+    )
+    assert result.exit_code == 1
+    assert "turns or sentences (--unit turn or sentence)" in result.output

@@ -25,8 +25,14 @@ from qualcode.domain.agreement import (
     table_rows,
     unit_plural,
 )
+from qualcode.domain.suggester_agreement import (
+    SUGGESTER_EXPLANATION,
+    shown_suggester_table,
+    suggester_header,
+)
 from qualcode.services.agreement import UNITS, AgreementService
 from qualcode.services.export_gate import ExportChecks
+from qualcode.services.suggestions import SuggestionService, model_path_for
 
 
 @click.command()
@@ -39,9 +45,9 @@ from qualcode.services.export_gate import ExportChecks
 @click.option(
     "--unit",
     type=click.Choice(UNITS),
-    default="character",
-    show_default=True,
-    help="What is compared: characters, or sentences / speaker turns coded if any of it is.",
+    default=None,
+    help="What is compared: characters, or sentences / speaker turns coded if any of it is "
+    "(default: character; turn with --with-suggestions).",
 )
 @click.option(
     "--by",
@@ -58,6 +64,21 @@ from qualcode.services.export_gate import ExportChecks
 @click.option(
     "--include-subcodes", is_flag=True, help="Count a code's sub-codes' codings as its own."
 )
+@click.option(
+    "--with-suggestions",
+    is_flag=True,
+    help="Compare the suggested codes with each coder, as one more coder: kappa and alpha "
+    "per code between the suggestions `qualcode suggest` makes at its threshold and each "
+    "coder, over turns or sentences. Cross-fitted: each transcript is scored by a model "
+    "trained on the other transcripts' coding only, never its own (this trains a few "
+    "models: seconds). Nothing is saved.",
+)
+@click.option(
+    "--pipeline",
+    default=None,
+    help="With --with-suggestions: the spaCy pipeline suggestions use (default: the "
+    "configured one, else the blank English pipeline).",
+)
 @output_option("Also write the table to a .csv, .xlsx or .docx file (for a report or a meeting).")
 @export_checks_options
 @json_option
@@ -66,15 +87,36 @@ def agreement(
     coders: tuple[str, ...],
     codes: tuple[str, ...],
     sources: tuple[str, ...],
-    unit: str,
+    unit: str | None,
     by: str,
     absent_is_uncoded: bool,
     include_subcodes: bool,
+    with_suggestions: bool,
+    pipeline: str | None,
     output: Path | None,
     checks: ExportChecks,
     as_json: bool,
 ) -> None:
-    """Agreement between coders: percent agreement, Cohen's kappa, Krippendorff's alpha."""
+    """Agreement between coders: percent agreement, Cohen's kappa, Krippendorff's alpha.
+
+    With --with-suggestions, how well the suggested codes agree with each coder."""
+    if with_suggestions:
+        _with_suggestions(
+            project,
+            coders=coders,
+            codes=codes,
+            sources=sources,
+            unit=unit or "turn",
+            by=by,
+            absent_is_uncoded=absent_is_uncoded,
+            include_subcodes=include_subcodes,
+            pipeline=pipeline,
+            output=output,
+            checks=checks,
+            as_json=as_json,
+        )
+        return
+    unit = unit or "character"
     with opened(project) as project_, project_.read_session() as session:
         report = AgreementService(session).agreement(
             coders=coders or None,
@@ -104,3 +146,53 @@ def agreement(
     echo(textwrap.fill(EXPLANATION.format(units=unit_plural(report.unit)), width=88))
     if written is not None:
         echo(f"Wrote the agreement table to {written}")
+
+
+def _with_suggestions(
+    project: Path,
+    *,
+    coders: tuple[str, ...],
+    codes: tuple[str, ...],
+    sources: tuple[str, ...],
+    unit: str,
+    by: str,
+    absent_is_uncoded: bool,
+    include_subcodes: bool,
+    pipeline: str | None,
+    output: Path | None,
+    checks: ExportChecks,
+    as_json: bool,
+) -> None:
+    """The suggestions against each coder: one row per code and coder."""
+    # A writing session: scoring may add the transcripts' analyses to the project's cache.
+    with opened(project) as project_, project_.session() as session:
+        suggester = SuggestionService(
+            session, None, model_path=model_path_for(project_.path), pipeline=pipeline
+        )
+        report = AgreementService(session).suggester_agreement(
+            suggester,
+            coders=coders or None,
+            codes=codes or None,
+            sources=sources or None,
+            unit=unit,  # type: ignore[arg-type]
+            absent_is_uncoded=absent_is_uncoded,
+            include_subcodes=include_subcodes,
+        )
+        written = None
+        if output is not None:
+            written = AgreementService(session).export(output, report, by=by, checks=checks)
+    if as_json:
+        print_json(report)
+        return
+    echo(
+        f"The suggestions compared with {', '.join(report.coders) or 'nobody (no codings yet)'}"
+        f", over {unit_plural(report.unit)}:"
+    )
+    print_table(
+        suggester_header(report, by),
+        shown_suggester_table(report, by),
+        right=(2, 3, 4, 5, 6, 7, 8, 9),
+    )
+    echo(textwrap.fill(SUGGESTER_EXPLANATION.format(units=unit_plural(report.unit)), width=88))
+    if written is not None:
+        echo(f"Wrote the table to {written}")

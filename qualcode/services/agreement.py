@@ -5,12 +5,16 @@ For each code, every unit of text (a character, a sentence or a speaker turn) is
 :mod:`qualcode.domain.agreement`. Characters are never materialised one by one: the
 boundaries of all codings are swept once, per (source, code), in sorted order with
 numpy, and each segment between two boundaries is weighed by its length.
+
+The suggester can be one more coder (issue 12, :meth:`AgreementService.suggester_agreement`):
+its codings come from ``SuggestionService.suggester_codings`` and are swept with the rest.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
@@ -20,6 +24,7 @@ from sqlalchemy import select
 from qualcode.domain.agreement import (
     AgreementReport,
     AgreementRow,
+    PairTable,
     Pattern,
     counts_from_patterns,
     statistics,
@@ -27,14 +32,41 @@ from qualcode.domain.agreement import (
 from qualcode.domain.errors import NotFoundError, ValidationError
 from qualcode.domain.quotes import sentence_spans
 from qualcode.domain.reports import CONSENSUS_CODER
+from qualcode.domain.suggester_agreement import (
+    SUGGESTIONS_CODER,
+    SuggesterAgreement,
+    SuggesterRow,
+)
+from qualcode.domain.suggestions import Unit as SuggestionUnit
 from qualcode.services.base import Service
 from qualcode.services.code_tree import CodeTree
 from qualcode.services.export_gate import ALL_CHECKS, ExportChecks, ExportGate
 from qualcode.services.sources import find_source
+
+# The rule for which turns suggestions score, so the suggester is missing data elsewhere.
+from qualcode.services.suggestions import (
+    SuggestedCoding,
+    SuggestionService,
+    _spoken_by_participants,
+)
 from qualcode.store.models import Coder, Source, SpeakerTurn
 
 Unit = Literal["character", "sentence", "turn"]
 UNITS: tuple[str, ...] = ("character", "sentence", "turn")
+SUGGESTED_UNITS: tuple[str, ...] = ("turn", "sentence")
+SUGGESTER_ID = -1  # the suggestions' stand-in coder id: never a row of the coders table
+
+
+@dataclass(slots=True)
+class _Tally:
+    """What the sweep found, before it becomes report rows."""
+
+    coder_names: tuple[str, ...]
+    codes: list[tuple[str, str]]  # (path, uuid) per code row
+    sources: list[tuple[str, str]]  # (name, uuid) per source
+    by_code: list[dict[Pattern, float]]
+    by_source: list[dict[Pattern, float]]
+    overall: dict[Pattern, float]
 
 
 class AgreementService(Service):
@@ -71,6 +103,135 @@ class AgreementService(Service):
         """
         if unit not in UNITS:
             raise ValidationError(f"unknown unit '{unit}' (choose from {', '.join(UNITS)})")
+        tally = self._tally(
+            coders, codes, sources, unit, absent_is_uncoded, include_subcodes, suggested=None
+        )
+        count = len(tally.coder_names)
+
+        def row(
+            kind: str, label: str, uuid: str | None, patterns: dict[Pattern, float]
+        ) -> AgreementRow:
+            counts = counts_from_patterns(patterns, count)
+            with_values = 0
+            for (present_mask, _), weight in patterns.items():
+                if weight:
+                    with_values |= present_mask
+            percent, kappa, alpha = statistics(counts)
+            return AgreementRow(
+                kind=kind,
+                label=label,
+                uuid=uuid,
+                coders=tuple(n for i, n in enumerate(tally.coder_names) if with_values >> i & 1),
+                units=_number(counts.units),
+                coded_by_any=_number(counts.coded_by_any),
+                coded_by_all=_number(counts.coded_by_all),
+                coded_by_some=_number(counts.coded_by_some),
+                percent_agreement=percent,
+                kappa=kappa,
+                alpha=alpha,
+                notes=tuple(f"{tally.coder_names[i]} coded nothing" for i in counts.silent),
+            )
+
+        report = AgreementReport(
+            unit=unit,
+            coders=tally.coder_names,
+            absent_is_uncoded=absent_is_uncoded,
+            include_subcodes=include_subcodes,
+            overall=row("overall", "All codes", None, tally.overall),
+            by_code=tuple(
+                row("code", label, uuid, patterns)
+                for (label, uuid), patterns in zip(tally.codes, tally.by_code, strict=True)
+            ),
+            by_source=tuple(
+                row("source", label, uuid, patterns)
+                for (label, uuid), patterns in zip(tally.sources, tally.by_source, strict=True)
+            ),
+        )
+        self._end_read()
+        return report
+
+    def suggester_agreement(
+        self,
+        suggester: SuggestionService,
+        *,
+        coders: Sequence[str] | None = None,
+        codes: Sequence[str] | None = None,
+        sources: Sequence[str] | None = None,
+        unit: Unit = "turn",
+        absent_is_uncoded: bool = False,
+        include_subcodes: bool = False,
+    ) -> SuggesterAgreement:
+        """The suggester as one more coder: per code, kappa and alpha between the
+        suggestions (``suggester.suggester_codings``: at its threshold, each source
+        scored by a model that did not learn from it) and each coder in turn.
+
+        Pairwise, because the question is "how well does it agree with each of us";
+        every row also carries the coders' own alpha over the same units, the bar to
+        compare with. The options mean what they mean for :meth:`agreement`.
+
+        Units are turns or sentences, what suggestions are made for: over characters a
+        suggestion for a whole turn would disagree with every passage coded inside it.
+        A suggested unit marks every unit here it touches, like a coding (the engine's
+        sentence boundaries can differ a little from the ones counted here).
+
+        Missing data: the suggestions are present in every source they scored, and only
+        on the units they scored. Interviewer turns (and the sentences in them) are
+        never scored, so the suggester is missing data there rather than "not coded":
+        a coder who codes a question is not disagreeing with the suggester. A coder is
+        present where they coded anything, as in :meth:`agreement`.
+        """
+        if unit not in SUGGESTED_UNITS:
+            raise ValidationError(
+                f"suggestions are made for whole turns or sentences, so they are compared "
+                f"over turns or sentences (--unit turn or sentence), not {unit}s"
+            )
+        suggested = suggester.suggester_codings(unit=SuggestionUnit(unit))
+        tally = self._tally(
+            coders, codes, sources, unit, absent_is_uncoded, include_subcodes, suggested
+        )
+        humans = tally.coder_names[:-1]
+
+        def rows(
+            kind: str, label: str, uuid: str | None, patterns: dict[Pattern, float]
+        ) -> list[SuggesterRow]:
+            return _suggester_rows(kind, label, uuid, patterns, humans)
+
+        report = SuggesterAgreement(
+            unit=unit,
+            coders=humans,
+            absent_is_uncoded=absent_is_uncoded,
+            include_subcodes=include_subcodes,
+            overall=tuple(rows("overall", "All codes", None, tally.overall)),
+            by_code=tuple(
+                r
+                for (label, uuid), patterns in zip(tally.codes, tally.by_code, strict=True)
+                for r in rows("code", label, uuid, patterns)
+            ),
+            by_source=tuple(
+                r
+                for (label, uuid), patterns in zip(tally.sources, tally.by_source, strict=True)
+                for r in rows("source", label, uuid, patterns)
+            ),
+        )
+        self._end_read()
+        return report
+
+    def _tally(
+        self,
+        coders: Sequence[str] | None,
+        codes: Sequence[str] | None,
+        sources: Sequence[str] | None,
+        unit: str,
+        absent_is_uncoded: bool,
+        include_subcodes: bool,
+        suggested: Sequence[SuggestedCoding] | None,
+    ) -> _Tally:
+        """Weighted (present, coded) patterns per code, per source and overall.
+
+        With ``suggested``, the suggestions are one more coder, the last column. Where
+        they scored nothing (interviewer turns) a marker column, one past the last, is
+        swept with the codings, and its segments move the suggester to missing data.
+        """
         session = self.session
         tree = CodeTree.load(session)
         names = dict(session.execute(select(Coder.id, Coder.name)).all())
@@ -104,8 +265,10 @@ class AgreementService(Service):
         compared = compared_coders(coders, names, {row[2] for row in codings})
         coder_index = {coder_id: i for i, coder_id in enumerate(compared)}
         coder_names = tuple(names[c] for c in compared)
-        if len(compared) > 62:
-            raise ValidationError("agreement compares at most 62 coders at once")
+        # Bits of a 64-bit mask; the suggestions take two (their column and the marker).
+        most = 62 if suggested is None else 60
+        if len(compared) > most:
+            raise ValidationError(f"agreement compares at most {most} coders at once")
 
         if codes:
             row_codes = list(dict.fromkeys(tree.resolve(c).id for c in codes))
@@ -119,8 +282,23 @@ class AgreementService(Service):
                     rows_for.setdefault(child.id, []).append(i)
 
         source_index = {s: i for i, s in enumerate(source_ids)}
-        everyone = (1 << len(compared)) - 1
-        present = [everyone if absent_is_uncoded else 0] * len(source_ids)
+        columns = len(compared)
+        suggester_bit = unscored_bit = 0
+        if suggested is not None:
+            code_id_of = {code.uuid: code.id for _, code in tree.in_order()}
+            codings = [c for c in codings if c[2] in coder_index]
+            codings += [
+                (s.source_id, code_id_of[s.code_uuid], SUGGESTER_ID, s.start, s.end)
+                for s in suggested
+                if s.source_id in source_index and s.code_uuid in code_id_of
+            ]
+            coder_index[SUGGESTER_ID] = columns
+            suggester_bit = 1 << columns
+            unscored_bit = 1 << (columns + 1)
+            coder_names += (SUGGESTIONS_CODER,)
+            columns += 1
+        everyone = (1 << columns) - 1
+        present = [everyone if absent_is_uncoded else suggester_bit] * len(source_ids)
         if not absent_is_uncoded:
             for source_id, _, coder_id, _, _ in codings:
                 if coder_id in coder_index:
@@ -144,6 +322,14 @@ class AgreementService(Service):
                 col.append(ci)
                 starts.append(start)
                 ends.append(end)
+        if suggested is not None:
+            for source_id, start, end in self._unscored(source_ids):
+                for row in range(len(row_codes)):
+                    src.append(source_index[source_id])
+                    grp_row.append(row)
+                    col.append(columns)
+                    starts.append(start)
+                    ends.append(end)
         src_a = np.asarray(src, dtype=np.int64)
         start_a = np.asarray(starts, dtype=np.int64)
         end_a = np.asarray(ends, dtype=np.int64)
@@ -160,7 +346,7 @@ class AgreementService(Service):
             np.asarray(col, dtype=np.int64),
             start_a,
             end_a,
-            len(compared),
+            columns + (suggested is not None),
         )
 
         # Start from "nobody coded anything", then move each coded segment's weight.
@@ -174,7 +360,11 @@ class AgreementService(Service):
         rows_count = max(len(row_codes), 1)
         for group, mask, weight in segments:
             si, row = divmod(group, rows_count)
-            pattern = (present[si], mask)
+            present_here = present[si]
+            if mask & unscored_bit:  # the suggester never scored this stretch
+                present_here &= ~suggester_bit
+                mask &= ~unscored_bit
+            pattern = (present_here, mask)
             uncoded = (present[si], 0)
             for patterns in (by_code[row], by_source[si]):
                 patterns[pattern] = patterns.get(pattern, 0.0) + weight
@@ -184,63 +374,59 @@ class AgreementService(Service):
             for key, weight in patterns.items():
                 overall[key] += weight
 
-        def row(
-            kind: str, label: str, uuid: str | None, patterns: dict[Pattern, float]
-        ) -> AgreementRow:
-            counts = counts_from_patterns(patterns, len(compared))
-            with_values = 0
-            for (present_mask, _), weight in patterns.items():
-                if weight:
-                    with_values |= present_mask
-            percent, kappa, alpha = statistics(counts)
-            return AgreementRow(
-                kind=kind,
-                label=label,
-                uuid=uuid,
-                coders=tuple(n for i, n in enumerate(coder_names) if with_values >> i & 1),
-                units=_number(counts.units),
-                coded_by_any=_number(counts.coded_by_any),
-                coded_by_all=_number(counts.coded_by_all),
-                coded_by_some=_number(counts.coded_by_some),
-                percent_agreement=percent,
-                kappa=kappa,
-                alpha=alpha,
-                notes=tuple(f"{coder_names[i]} coded nothing" for i in counts.silent),
-            )
-
-        report = AgreementReport(
-            unit=unit,
-            coders=coder_names,
-            absent_is_uncoded=absent_is_uncoded,
-            include_subcodes=include_subcodes,
-            overall=row("overall", "All codes", None, dict(overall)),
-            by_code=tuple(
-                row("code", tree.path(tree.by_id[c]), tree.by_id[c].uuid, by_code[i])
-                for i, c in enumerate(row_codes)
-            ),
-            by_source=tuple(
-                row("source", source_rows[s][1], source_rows[s][2], by_source[i])
-                for i, s in enumerate(source_ids)
-            ),
+        return _Tally(
+            coder_names=coder_names,
+            codes=[(tree.path(tree.by_id[c]), tree.by_id[c].uuid) for c in row_codes],
+            sources=[(source_rows[s][1], source_rows[s][2]) for s in source_ids],
+            by_code=by_code,
+            by_source=by_source,
+            overall=dict(overall),
         )
-        self._end_read()
-        return report
+
+    def _unscored(self, source_ids: list[int]) -> list[tuple[int, int, int]]:
+        """(source, start, end) of the turns suggestions never score: the interviewer's,
+        by the rule the suggestions themselves follow."""
+        turns: dict[int, list[tuple[int, int, str | None, int | None]]] = defaultdict(list)
+        for source_id, start, end, speaker, case_id in self.session.execute(
+            select(
+                SpeakerTurn.source_id,
+                SpeakerTurn.start,
+                SpeakerTurn.end,
+                SpeakerTurn.speaker,
+                SpeakerTurn.case_id,
+            )
+            .where(SpeakerTurn.source_id.in_(source_ids))
+            .order_by(SpeakerTurn.source_id, SpeakerTurn.start)
+        ):
+            turns[source_id].append((start, end, speaker, case_id))
+        out: list[tuple[int, int, int]] = []
+        for source_id, rows in turns.items():
+            scored = set(_spoken_by_participants(rows, everyone=False))
+            if not scored:  # nobody but the interviewer: suggestions score the whole text
+                continue
+            out += [(source_id, s, e) for s, e, _, _ in rows if (s, e) not in scored]
+        return out
 
     def export(
         self,
         path: Path,
-        report: AgreementReport,
+        report: AgreementReport | SuggesterAgreement,
         *,
         by: str = "code",
         checks: ExportChecks = ALL_CHECKS,
     ) -> Path:
         """Write ``report``'s table to ``path`` (.xlsx, .csv or .docx) through the export
         gate (source names can name places). Returns the path written."""
-        from qualcode.exporters.agreement import FORMATS, agreement_bytes  # only for -o
+        # only for -o
+        from qualcode.exporters.agreement import FORMATS, agreement_bytes
+        from qualcode.exporters.suggester_agreement import suggester_agreement_bytes
 
         gate = ExportGate(self.session, checks)
         path, file_format = gate.target(path, FORMATS, "the agreement table")
-        data = agreement_bytes(gate.redact(report), file_format.name, by=by)
+        if isinstance(report, SuggesterAgreement):
+            data = suggester_agreement_bytes(gate.redact(report), file_format.name, by=by)
+        else:
+            data = agreement_bytes(gate.redact(report), file_format.name, by=by)
         self._end_read()
         return gate.write({path: data}, file_format).paths[0]
 
@@ -344,6 +530,61 @@ def _sweep(
 def _number(value: float) -> float:
     """Whole counts as ints (characters and units are whole; pooled weights may not be)."""
     return int(value) if float(value).is_integer() else value
+
+
+def _project(patterns: dict[Pattern, float], bits: Sequence[int]) -> dict[Pattern, float]:
+    """The patterns of a few coders only (``bits``, renumbered 0, 1, ...)."""
+    out: dict[Pattern, float] = defaultdict(float)
+    for (present, coded), weight in patterns.items():
+        kept_present = kept_coded = 0
+        for new, old in enumerate(bits):
+            kept_present |= (present >> old & 1) << new
+            kept_coded |= (coded >> old & 1) << new
+        out[(kept_present, kept_coded)] += weight
+    return dict(out)
+
+
+def _suggester_rows(
+    kind: str,
+    label: str,
+    uuid: str | None,
+    patterns: dict[Pattern, float],
+    coders: tuple[str, ...],
+) -> list[SuggesterRow]:
+    """One row per coder: the suggestions (the last column) against that coder."""
+    suggestions = len(coders)
+    scored = {k: w for k, w in patterns.items() if k[0] >> suggestions & 1}
+    team = counts_from_patterns(_project(scored, range(suggestions)), suggestions)
+    coders_alpha = statistics(team)[2]
+    out: list[SuggesterRow] = []
+    for i, coder in enumerate(coders):
+        counts = counts_from_patterns(_project(patterns, (suggestions, i)), 2)
+        percent, kappa, alpha = statistics(counts)
+        pair = counts.pair or PairTable()
+        out.append(
+            SuggesterRow(
+                kind=kind,
+                label=label,
+                uuid=uuid,
+                coder=coder,
+                units=_number(counts.units),
+                both=_number(pair.both),
+                suggestions_only=_number(pair.first_only),
+                coder_only=_number(pair.second_only),
+                percent_agreement=percent,
+                kappa=kappa,
+                alpha=alpha,
+                coders_alpha=coders_alpha,
+                notes=_silent_notes(counts.silent, (SUGGESTIONS_CODER, coder)),
+            )
+        )
+    return out
+
+
+def _silent_notes(silent: tuple[int, ...], names: tuple[str, str]) -> tuple[str, ...]:
+    if len(silent) == 2:
+        return ("neither coded it",)
+    return tuple(f"{names[j]} coded nothing" for j in silent)
 
 
 def compared_coders(

@@ -109,6 +109,17 @@ class _Engine:
 
 
 @dataclass(frozen=True, slots=True)
+class SuggestedCoding:
+    """One (unit, code) the suggester 'codes' at its calibrated threshold."""
+
+    source_id: int
+    start: int
+    end: int
+    code_uuid: str
+    score: float
+
+
+@dataclass(frozen=True, slots=True)
 class _SourceUnits:
     source: Source
     units: list[TextUnit]
@@ -629,6 +640,68 @@ class SuggestionService(Service):
         for source_id, code_id, start, end in self.session.execute(query):
             coded[(source_id, uuid_of[code_id])].append((start, end))
         return coded
+
+    # -- the suggester as a coder (issue 12) ---------------------------------------------
+    # The seam agreement uses: everything else about the suggester-as-coder (pseudo-coder,
+    # CLI, TUI) depends only on this method's signature and meaning, not on its body.
+
+    def suggester_codings(self, *, unit: Unit = Unit.TURN) -> list[SuggestedCoding]:
+        """Every unit/code the suggestions would apply at the calibrated threshold, each
+        source scored by a model that did not learn from that source's own coding."""
+        from qualcode.nlp.engine import DEFAULT_MIN_SCORE, Suggester
+        from qualcode.nlp.learned import train
+
+        pipeline = self._pipeline()
+        codes = self._codes()
+        # Plain values: the rows expire when the read ends, before the training starts.
+        everything = [
+            (s.source.id, s.source.name, s.units, s.analyses)
+            for s in self._units(pipeline, unit)
+            if s.units
+        ]
+        examples = self.training_examples()
+        self._end_read()
+        if not codes or not everything:
+            return []
+        corpus = [a for *_, analyses in everything for a in analyses]
+        out: list[SuggestedCoding] = []
+        for group in _cross_fit_groups(everything, examples):
+            held_out = {name for _, name, _, _ in group}
+            model = train([e for e in examples if e.source not in held_out], pipeline)
+            suggester = Suggester(codes, pipeline, model, corpus=corpus)
+            scores = suggester.rank([a for *_, analyses in group for a in analyses])
+            rows = [(source_id, u) for source_id, _, units, _ in group for u in units]
+            for row, column in zip(*(scores >= DEFAULT_MIN_SCORE).nonzero(), strict=True):
+                source_id, text_unit = rows[row]
+                out.append(
+                    SuggestedCoding(
+                        source_id,
+                        text_unit.start,
+                        text_unit.end,
+                        suggester.codes[column].uuid,
+                        float(scores[row, column]),
+                    )
+                )
+        return out
+
+    # -- end of the suggester as a coder -------------------------------------------------
+
+
+_Scored = tuple[int, str, list[TextUnit], list["Analysis"]]  # source id, name, units, analyses
+
+
+def _cross_fit_groups(
+    sources: Sequence[_Scored], examples: Sequence[TrainingExample], most: int = 5
+) -> list[list[_Scored]]:
+    """Sources in up to ``most`` groups for cross-fitting (part of suggester_codings): the
+    coded ones dealt out first, so each group's model learns from as much of the others'
+    coding as the project allows."""
+    coded: dict[str, int] = defaultdict(int)
+    for example in examples:
+        coded[example.source] += 1
+    order = sorted(sources, key=lambda s: (-coded[s[1]], s[1]))
+    count = min(most, len(order))
+    return [order[i::count] for i in range(count)]
 
 
 def _threshold_reason(model: LearnedModel) -> str:

@@ -43,6 +43,7 @@ from qualcode.domain.review import (
     Thread,
 )
 from qualcode.domain.strings import map_strings
+from qualcode.domain.suggester_agreement import SuggesterAgreement
 from qualcode.domain.suggestions import SuggestionRun
 from qualcode.domain.terminal import printable
 from qualcode.services.agreement import AgreementService
@@ -323,7 +324,28 @@ class Backend:
                 absent_is_uncoded=absent_is_uncoded,
             )
 
-    def export_agreement(self, path: Path, report: AgreementReport, *, by: str = "code") -> Path:
+    def suggester_agreement(
+        self,
+        *,
+        coders: Sequence[str] | None = None,
+        unit: str = "turn",
+        include_subcodes: bool = False,
+        absent_is_uncoded: bool = False,
+    ) -> SuggesterAgreement:
+        """The suggestions as one more coder, against each coder (trains models: seconds)."""
+        # A writing session: scoring may add the transcripts' analyses to the cache.
+        with self.project.session() as session:
+            return AgreementService(session).suggester_agreement(
+                self._suggestions(session),
+                coders=coders or None,
+                unit=unit,  # type: ignore[arg-type]
+                include_subcodes=include_subcodes,
+                absent_is_uncoded=absent_is_uncoded,
+            )
+
+    def export_agreement(
+        self, path: Path, report: AgreementReport | SuggesterAgreement, *, by: str = "code"
+    ) -> Path:
         """Save an agreement table through the export gate."""
         with self.project.read_session() as session:
             return AgreementService(session).export(path, report, by=by)

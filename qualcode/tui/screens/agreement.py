@@ -3,6 +3,10 @@ the CLI reports.
 
 Enter on a code opens the compare view on that code, at its first disagreement; on a
 source, the compare view of that source. The table can be saved for a report.
+
+``s`` adds the suggester as one more coder (issue 12): a row per code and coder, kappa
+and alpha between the suggestions and that coder, the coders' own alpha beside them.
+Suggestions are made for turns or sentences, so that view skips the character unit.
 """
 
 from __future__ import annotations
@@ -26,6 +30,12 @@ from qualcode.domain.agreement import (
 )
 from qualcode.domain.errors import QualcodeError
 from qualcode.domain.reports import CONSENSUS_CODER
+from qualcode.domain.suggester_agreement import (
+    SuggesterAgreement,
+    SuggesterRow,
+    shown_suggester_row,
+    suggester_rows,
+)
 from qualcode.tui.export_messages import refused_export
 from qualcode.tui.screens.compare import CompareScreen
 from qualcode.tui.screens.dialogs import TextPrompt
@@ -33,13 +43,35 @@ from qualcode.tui.screens.review_dialogs import PickCoders
 from qualcode.tui.widgets.title_bar import TitleBar
 
 UNITS = ("character", "sentence", "turn")
+SUGGESTED_UNITS = ("turn", "sentence")  # what suggestions are made for
 COLUMNS = ("Agree", "Kappa", "Alpha", "Coded", "By all", "By some", "Units", "Notes")
 EXPLAIN = (
     "Agree: percent agreement. Kappa: Cohen's, for exactly two coders. Alpha: "
     "Krippendorff's. Coded: {units} anyone coded, by all of the coders, by only some. "
     "Units: {units} compared. u changes the unit, o the coders, b code/source rows, "
     "i counts sub-codes, m treats a coder missing from a transcript as not coding it, "
-    "w saves the table; enter compares."
+    "w saves the table, s adds the suggestions as a coder; enter compares."
+)
+SUGGESTER_COLUMNS = (
+    "Coder",
+    "Kappa",
+    "Alpha",
+    "Coders' α",
+    "Agree",
+    "Both",
+    "Sugg. only",
+    "Coder only",
+    "Units",
+    "Notes",
+)
+SUGGESTER_EXPLAIN = (
+    "Each row: the suggestions against one coder, over the {units} the suggester scores "
+    "(participants' {units}; interviewer turns are left out) in transcripts the coder "
+    "coded. The suggestions are those made at the suggester's threshold, each transcript "
+    "scored by a model that did not learn from its own coding. Kappa, Alpha: of the pair. "
+    "Coders' α: the coders among themselves over the same {units}, the bar to compare "
+    "with. Both / Sugg. only / Coder only: {units} coded by both, by one. s goes back to "
+    "the coders alone; u changes the unit, b code/source rows, w saves the table."
 )
 
 
@@ -69,6 +101,29 @@ def cells(row: AgreementRow) -> tuple[Text, ...]:
     )
 
 
+def suggester_cells(row: SuggesterRow, first: bool) -> tuple[Text, ...]:
+    """A suggestions-against-a-coder row's cells; the code is named on its first row."""
+    shown = shown_suggester_row(row)
+    # label, coder, units, both, sugg. only, coder only, agree, kappa, alpha, coders' alpha
+    numbers = (shown[7], shown[8], shown[9], shown[6], shown[3], shown[4], shown[5], shown[2])
+    depth = row.label.count(" > ")
+    name = row.label.rsplit(" > ", 1)[-1]
+    if len(name) > 40:
+        name = name[:39] + "…"
+    label = Text(
+        "  " * depth + name if first else "", style="bold" if row.kind == "overall" else ""
+    )
+    coder = Text(row.coder)
+    if not (row.both or row.suggestions_only or row.coder_only):
+        coder.stylize("dim")
+    return (
+        label,
+        coder,
+        *(Text(n, justify="right") for n in numbers),
+        Text(shown[10], style="dim"),
+    )
+
+
 class AgreementScreen(Screen[None]):
     BINDINGS = [
         Binding("enter", "compare", "Compare this code"),
@@ -77,6 +132,7 @@ class AgreementScreen(Screen[None]):
         Binding("b", "toggle_by", "By code / source"),
         Binding("i", "toggle_subcodes", "Sub-codes", show=False),
         Binding("m", "toggle_absent", "Missing = not coded", show=False),
+        Binding("s", "toggle_suggestions", "Suggestions as a coder"),
         Binding("w", "save", "Save table"),
         Binding("escape", "back", "Back"),
         Binding("question_mark,f1", "app.help", "Help"),
@@ -87,6 +143,13 @@ class AgreementScreen(Screen[None]):
             super().__init__()
             self.report = report
 
+    class SuggestionsLoaded(Message):
+        """The suggestions against each coder, worked out."""
+
+        def __init__(self, report: SuggesterAgreement) -> None:
+            super().__init__()
+            self.report = report
+
     def __init__(self, coders: list[str] | None = None, unit: str = "character") -> None:
         super().__init__()
         self.coders = coders
@@ -94,7 +157,9 @@ class AgreementScreen(Screen[None]):
         self.by = "code"
         self.include_subcodes = False
         self.absent_is_uncoded = False
+        self.with_suggestions = False
         self.report: AgreementReport | None = None
+        self.suggested: SuggesterAgreement | None = None
 
     def compose(self) -> ComposeResult:
         yield TitleBar("Agreement between coders")
@@ -107,8 +172,32 @@ class AgreementScreen(Screen[None]):
         self.query_one(DataTable).focus()
         self.load()
 
-    @work(thread=True, exclusive=True, group="agreement")
     def load(self) -> None:
+        if self.with_suggestions:
+            self.query_one("#agreement-title", Label).update(
+                "Scoring every transcript with the suggester, as one more coder (it trains "
+                "a model for each group of transcripts: a few seconds)…"
+            )
+            self._load_suggestions()
+        else:
+            self._load()
+
+    @work(thread=True, exclusive=True, group="agreement")
+    def _load_suggestions(self) -> None:
+        try:
+            report = self.app.backend.suggester_agreement(  # type: ignore[attr-defined]
+                coders=self.coders,
+                unit=self.unit,
+                include_subcodes=self.include_subcodes,
+                absent_is_uncoded=self.absent_is_uncoded,
+            )
+        except QualcodeError as error:
+            self.app.call_from_thread(self.notify, str(error), severity="error")
+            return
+        self.post_message(self.SuggestionsLoaded(report))
+
+    @work(thread=True, exclusive=True, group="agreement")
+    def _load(self) -> None:
         try:
             report = self.app.backend.agreement(  # type: ignore[attr-defined]
                 coders=self.coders,
@@ -121,8 +210,57 @@ class AgreementScreen(Screen[None]):
             return
         self.post_message(self.Loaded(report))
 
+    @on(SuggestionsLoaded)
+    def show_suggestions(self, message: SuggestionsLoaded) -> None:
+        report = message.report
+        if not self.with_suggestions or report.unit != self.unit:
+            return  # a result the screen has moved on from
+        self.suggested = report
+        table = self.query_one(DataTable)
+        table.clear(columns=True)
+        table.add_columns("Code" if self.by == "code" else "Source", *SUGGESTER_COLUMNS)
+        previous: tuple[str, str] | None = None
+        for row in self._suggester_rows():
+            key = (row.kind, row.label)
+            table.add_row(
+                *suggester_cells(row, key != previous),
+                key=f"{row.kind}:{row.uuid or row.label}:{row.coder}",
+            )
+            previous = key
+        names = list(report.coders)
+        coders = ", ".join(names[:-1]) + " and " + names[-1] if len(names) > 1 else "".join(names)
+        options = [f"over {report.unit}s"]
+        if report.include_subcodes:
+            options.append("sub-codes counted with their codes")
+        if report.absent_is_uncoded:
+            options.append("a coder missing from a transcript counts as not coding it")
+        title = (
+            f"The suggestions as one more coder, against {coders}, {'; '.join(options)}."
+            if names
+            else "Nobody has coded yet: the suggestions have no coder to be compared with."
+        )
+        self.query_one("#agreement-title", Label).update(Text(title))
+        self.query_one("#agreement-explain", Label).update(
+            SUGGESTER_EXPLAIN.format(units=f"{report.unit}s")
+        )
+
+    def _suggester_row(self) -> SuggesterRow | None:
+        rows = self._suggester_rows()
+        index = self.query_one(DataTable).cursor_row
+        return rows[index] if 0 <= index < len(rows) else None
+
+    def _suggester_rows(self) -> list[SuggesterRow]:
+        """The overall rows first (one per coder), then per code or source and coder."""
+        if self.suggested is None:
+            return []
+        rows = suggester_rows(self.suggested, self.by)
+        overall = [r for r in rows if r.kind == "overall"]
+        return [*overall, *(r for r in rows if r.kind != "overall")]
+
     @on(Loaded)
     def show(self, message: Loaded) -> None:
+        if self.with_suggestions or message.report.unit != self.unit:
+            return  # a result the screen has moved on from
         report = self.report = message.report
         table = self.query_one(DataTable)
         table.clear(columns=True)
@@ -170,7 +308,7 @@ class AgreementScreen(Screen[None]):
         self.action_compare()
 
     def action_compare(self) -> None:
-        row = self._row()
+        row = self._suggester_row() if self.with_suggestions else self._row()
         if row is None:
             return
         code = (row.uuid, row.label) if row.kind == "code" and row.uuid else None
@@ -200,14 +338,35 @@ class AgreementScreen(Screen[None]):
 
     def action_toggle_by(self) -> None:
         self.by = "source" if self.by == "code" else "code"
-        if self.report is not None:
+        if self.with_suggestions:
+            if self.suggested is not None:
+                self.show_suggestions(self.SuggestionsLoaded(self.suggested))
+        elif self.report is not None:
             self.show(self.Loaded(self.report))
 
+    def action_toggle_suggestions(self) -> None:
+        self.with_suggestions = not self.with_suggestions
+        if self.with_suggestions and self.unit not in SUGGESTED_UNITS:
+            self.unit = "turn"
+            self.notify(
+                "The suggestions as one more coder, over turns (suggestions are made for "
+                "turns or sentences, not characters).",
+                timeout=5,
+            )
+        elif not self.with_suggestions:
+            self.notify("Agreement between the coders alone.", timeout=3)
+        self.suggested = None
+        self.query_one(DataTable).clear()  # the old rows are not what the title will say
+        self.load()
+
     def action_save(self) -> None:
-        report = self.report
+        report: AgreementReport | SuggesterAgreement | None = self.report
+        kind = "agreement"
+        if self.with_suggestions:
+            report, kind = self.suggested, "agreement-with-suggestions"
         if report is None:
             return
-        suggested = Path("exports") / f"agreement-by-{self.by}-{report.unit}.xlsx"
+        suggested = Path("exports") / f"{kind}-by-{self.by}-{report.unit}.xlsx"
 
         def chosen(answer: str | None) -> None:
             if answer:
@@ -219,7 +378,7 @@ class AgreementScreen(Screen[None]):
         )
 
     @work(thread=True, group="agreement-save")
-    def save(self, report: AgreementReport, path: Path, by: str) -> None:
+    def save(self, report: AgreementReport | SuggesterAgreement, path: Path, by: str) -> None:
         try:
             self.app.backend.export_agreement(path, report, by=by)  # type: ignore[attr-defined]
         except (QualcodeError, OSError) as error:
@@ -229,7 +388,10 @@ class AgreementScreen(Screen[None]):
         self.app.call_from_thread(self.notify, f"Saved the agreement table to {path}", timeout=6)
 
     def action_next_unit(self) -> None:
-        self.unit = UNITS[(UNITS.index(self.unit) + 1) % len(UNITS)]
+        units = SUGGESTED_UNITS if self.with_suggestions else UNITS
+        self.unit = (
+            units[(units.index(self.unit) + 1) % len(units)] if self.unit in units else units[0]
+        )
         self.notify(f"Agreement over {self.unit}s", timeout=2)
         self.load()
 
