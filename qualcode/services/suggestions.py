@@ -648,10 +648,13 @@ class SuggestionService(Service):
     def suggester_codings(self, *, unit: Unit = Unit.TURN) -> list[SuggestedCoding]:
         """Every unit/code the suggestions would apply at the calibrated threshold, each
         source scored by a model that did not learn from that source's own coding."""
-        from qualcode.nlp.engine import DEFAULT_MIN_SCORE, Suggester
-        from qualcode.nlp.learned import train
+        from qualcode.nlp.embeddings import load_embedder
+        from qualcode.nlp.engine import Suggester
+        from qualcode.nlp.training import train
+        from qualcode.nlp.zero_shot import CodebookScorer
 
         pipeline = self._pipeline()
+        embedder = load_embedder()
         codes = self._codes()
         # Plain values: the rows expire when the read ends, before the training starts.
         everything = [
@@ -663,15 +666,29 @@ class SuggestionService(Service):
         self._end_read()
         if not codes or not everything:
             return []
-        corpus = [a for *_, analyses in everything for a in analyses]
+        scorer = CodebookScorer(codes, pipeline, embedder)
+        stats = scorer.corpus_stats(
+            [u.text for *_, units, _ in everything for u in units],
+            [a for *_, analyses in everything for a in analyses],
+        )
         out: list[SuggestedCoding] = []
         for group in _cross_fit_groups(everything, examples):
             held_out = {name for _, name, _, _ in group}
-            model = train([e for e in examples if e.source not in held_out], pipeline)
-            suggester = Suggester(codes, pipeline, model, corpus=corpus)
-            scores = suggester.rank([a for *_, analyses in group for a in analyses])
+            model = train(
+                codes,
+                pipeline,
+                embedder,
+                [e for e in examples if e.source not in held_out],
+                stats=stats,
+                scorer=scorer,
+            )
+            suggester = Suggester(codes, pipeline, embedder, model=model, scorer=scorer)
+            scores = suggester.rank(
+                [u.text for *_, units, _ in group for u in units],
+                [a for *_, analyses in group for a in analyses],
+            )
             rows = [(source_id, u) for source_id, _, units, _ in group for u in units]
-            for row, column in zip(*(scores >= DEFAULT_MIN_SCORE).nonzero(), strict=True):
+            for row, column in zip(*(scores >= suggester.thresholds).nonzero(), strict=True):
                 source_id, text_unit = rows[row]
                 out.append(
                     SuggestedCoding(
