@@ -18,8 +18,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-STEPS = 400
-TOLERANCE = 1e-5  # relative change of the loss at which fitting stops early
+STEPS = 200
+TOLERANCE = 1e-4  # relative change of the loss at which fitting stops early
 
 
 @dataclass(slots=True)
