@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-SHRINK = 20.0  # pulls the blend toward the codebook-only weights until coding outweighs it
+SHRINK = 50.0  # pulls the blend toward the codebook-only weights until coding outweighs it
 RECALL_FLOOR = 0.6  # "most passages where a code applies get a suggestion"
 MIN_POSITIVES_PER_CODE = 30  # below this a code uses the project's threshold
 UNLABELLED_SHARE = 0.8  # no coding yet: four in five passages get a suggestion

@@ -139,7 +139,9 @@ def train(
     )
 
 
-def _fit(scorer: CodebookScorer, stats: CorpusStats, rows: _Rows, folds: int, seed: int) -> Fitted:
+def _fit(
+    scorer: CodebookScorer, stats: CorpusStats, rows: _Rows, folds: int, seed: int
+) -> Fitted | None:
     analyses = scorer.pipeline.analyse(rows.texts)
     raw = scorer.raw(rows.texts, analyses, stats)
     words, meaning = scorer.standardised(raw, stats)
@@ -169,6 +171,9 @@ def _fit(scorer: CodebookScorer, stats: CorpusStats, rows: _Rows, folds: int, se
     suggestable = scorer.suggestable | labels.any(axis=0)
     top_with = _top1(p_with * suggestable, labels)
     top_without = _top1(p_without * suggestable, labels)
+    if max(top_with, top_without) < _top1(scorer.zero_probability(words, meaning), labels):
+        # Held-out coding says the codebook alone still ranks better: keep to it.
+        return None
     uses_learner = top_with >= top_without
     blend: Blend = with_learner if uses_learner else without
     held = (p_with if uses_learner else p_without) * suggestable
