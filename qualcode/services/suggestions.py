@@ -523,7 +523,10 @@ class SuggestionService(Service):
 
     def _corpus_fingerprint(self, unit: Unit, everyone: bool) -> str:
         """Which sources (by content) and units the project's statistics describe."""
-        rows = sorted(self.session.execute(select(Source.uuid, Source.content_hash)).tuples())
+        rows = sorted(
+            (uuid, content_hash)
+            for uuid, content_hash in self.session.execute(select(Source.uuid, Source.content_hash))
+        )
         described = json.dumps([unit.value, everyone, rows])
         return hashlib.sha256(described.encode("utf-8")).hexdigest()[:16]
 
