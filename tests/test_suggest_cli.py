@@ -97,7 +97,7 @@ def test_suggest_json_lists_units_with_their_suggestions(template: Path, listed:
             assert {"code_uuid", "code_path", "score", "reasons"} <= set(suggestion)
             assert isinstance(suggestion["reasons"], list) and suggestion["reasons"]
             assert all(isinstance(r, str) for r in suggestion["reasons"])
-            assert 0.35 <= suggestion["score"] <= 1
+            assert 0 < suggestion["score"] <= 1  # at least its code's threshold
             assert " > " in suggestion["code_path"] or suggestion["code_path"]
 
 
@@ -185,6 +185,7 @@ def test_accept_reject_train_and_evaluate(demo: Path, listed: list) -> None:
     assert trained.stdout.startswith(f"trained on {count + 1} coded examples of ")
     assert "and 1 rejections" in trained.stdout
     assert str(model_path_for(demo)) in trained.stdout
+    assert "threshold 0." in trained.stdout and "cross-validation" in trained.stdout
 
     learnt = run("suggest", demo, "--json")
     assert learnt.exit_code == 0 and learnt.stderr == ""
@@ -197,12 +198,17 @@ def test_accept_reject_train_and_evaluate(demo: Path, listed: list) -> None:
     assert "coded units, 3-fold" in out
     assert "suggestions" in out and "most frequent codes" in out and "macro-F1" in out
     assert MISTRUST in out or "Challenges in" in out
+    assert "threshold 0." in out and "cross-validation" in out  # which, and why
+    assert "codebook only" in out and "Learning curve" in out
     as_json = run("suggest", "evaluate", demo, "--folds", "3", "--json")
     assert as_json.exit_code == 0, as_json.output
     evaluation = json.loads(as_json.stdout)
     assert evaluation["folds"] == 3 and evaluation["units"] >= 3
     assert {"top1", "recall_at_3", "macro_f1"} <= set(evaluation["model"])
     assert evaluation["codes"] and {"code_path", "examples", "f1"} <= set(evaluation["codes"][0])
+    sizes = [point["coded"] for point in evaluation["curve"]]
+    assert sizes[0] == 0 and sizes == sorted(set(sizes)) and len(sizes) >= 2
+    assert evaluation["zero_shot"] == evaluation["curve"][0]["model"]
 
 
 @pytest.mark.parametrize(

@@ -20,8 +20,10 @@ from qualcode.domain.suggestions import (
     Unit,
     UnitSuggestions,
 )
-from qualcode.nlp.learned import train
+from qualcode.nlp.embeddings import load_embedder
 from qualcode.nlp.pipeline import BLANK, Pipeline, load_pipeline
+from qualcode.nlp.training import train
+from qualcode.nlp.zero_shot import CodebookScorer
 from qualcode.services.codebook import CodebookService
 from qualcode.services.coding import CodingService
 from qualcode.services.demo import build_demo, find_demo_material
@@ -146,6 +148,11 @@ def test_suggestions_come_with_units_whose_offsets_slice_the_source(
     template: Path, turn_run: SuggestionRun
 ) -> None:
     texts = source_texts(template)
+    with Project.open(template) as project, project.session() as session:
+        suggester = service(session, template)._engine(Unit.TURN, False).suggester
+    assert suggester.fitted is None
+    zero_threshold = suggester.stats.zero_threshold
+    assert 0 < zero_threshold < 1
     assert turn_run.pipeline == BLANK and turn_run.notices == () and turn_run.learned_codes == 0
     assert {u.unit.source for u in turn_run.units} == set(texts)
     suggested = [u for u in turn_run.units if u.suggestions]
@@ -159,7 +166,7 @@ def test_suggestions_come_with_units_whose_offsets_slice_the_source(
             (s.score for s in item.suggestions), reverse=True
         )
         for suggestion in item.suggestions:
-            assert 0.35 <= suggestion.score <= 1 and suggestion.reasons
+            assert zero_threshold <= suggestion.score + 1e-3 <= 1 + 1e-3 and suggestion.reasons
             for matched in suggestion.matched:
                 assert unit.start <= matched.start < matched.end <= unit.end
     for name in texts:
@@ -305,6 +312,7 @@ def test_a_rejection_is_learnt_as_a_negative(demo: Path, turn_run: SuggestionRun
         report = answers.train()
     assert (example.positive, example.coder, example.text) == (False, "Bo", unit.text)
     assert (report.examples, report.negatives, report.codes) == (0, 1, 0)
+    assert "too little coding" in report.threshold
 
 
 def test_rejecting_refuses_bad_offsets_and_unknown_codes(demo: Path) -> None:
@@ -336,6 +344,7 @@ def test_training_then_suggesting_uses_the_model(coded: Path) -> None:
     count = answer_key_codings()
     assert report.examples == count and report.negatives == 0 and report.codes > 10
     assert f"on {count} coded examples" in status
+    assert "cross-validation" in report.threshold and report.threshold in status
     after = suggest(coded)
     assert after.notices == ()
     assert after.learned_codes == report.codes
@@ -365,7 +374,12 @@ def test_a_model_from_another_pipeline_is_not_used(coded: Path) -> None:
     other = Pipeline(load_pipeline(BLANK).nlp, "en_core_web_md")
     text = "Once it's on your notes, that's it."
     example = TrainingExample("some-code", text, True, "Ann", "x", 0, len(text))
-    train([example], other).save(model_path_for(coded))
+    with Project.open(coded) as project, project.session() as session:
+        codes = service(session, coded)._codes()
+    stats = CodebookScorer(codes, other, load_embedder()).corpus_stats(
+        [text], other.analyse([text])
+    )
+    train(codes, other, load_embedder(), [example], stats=stats).save(model_path_for(coded))
     run = suggest(coded)
     assert run.learned_codes == 0
     assert any("en_core_web_md" in n and BLANK in n for n in run.notices), run.notices
@@ -394,6 +408,25 @@ def test_evaluation_on_the_projects_own_coding(coded_template: Path) -> None:
             assert 0 <= value <= 1
     assert result.model.top1 > result.baseline.top1
     assert {row.code_path for row in result.codes} <= code_paths
+    coded = [point.coded for point in result.curve]
+    # 0 (the codebook alone), the sizes below what a fold trains on, then everything
+    assert len(coded) >= 2 and coded[0] == 0 and coded == sorted(set(coded))
+    assert result.curve[-1].model.top1 >= result.curve[0].model.top1  # never worse for learning
+    assert result.zero_shot is not None and result.zero_shot == result.curve[0].model
+    assert result.curve[-1].model == result.model
+    assert "cross-validation" in result.threshold_reason
+    assert 0 < result.threshold < 1
+
+
+def test_training_is_needed_until_the_model_matches_the_coding(coded: Path) -> None:
+    with Project.open(coded) as project, project.session() as session:
+        answers = service(session, coded)
+        assert answers.needs_training()  # no model yet
+        answers.train()
+        assert not answers.needs_training()
+    code_answer_key(coded, coder="Bo", sources=KEYED[:1])
+    with Project.open(coded) as project, project.session() as session:
+        assert service(session, coded).needs_training()  # coded since
 
 
 def test_evaluation_needs_enough_coded_units(demo: Path) -> None:

@@ -135,7 +135,10 @@ class Suggester:
         raw = self.scorer.raw(texts, analyses, self.stats)
         words, meaning = self.scorer.standardised(raw, self.stats)
         if self.fitted is None or self._terms is None:
-            probabilities = self.scorer.zero_probability(words, meaning)
+            probabilities = self.scorer.zero_probability(words, meaning, self.suggestable)
+            # No content words, nothing for the codebook to go on: the meaning signal
+            # of "Nothing." or "" is only its distance from the average unit.
+            probabilities[np.diff(raw.bags.offsets) == 0] = 0.0
         else:
             fitted = self.fitted
             prior = np.broadcast_to(fitted.prior, words.shape)

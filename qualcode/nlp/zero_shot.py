@@ -207,11 +207,16 @@ class CodebookScorer:
         share = ZERO_SLOPE / float(np.sqrt(2.0))
         return (share, share)
 
-    def zero_probability(self, words: np.ndarray, meaning: np.ndarray) -> np.ndarray:
+    def zero_probability(
+        self, words: np.ndarray, meaning: np.ndarray, suggestable: np.ndarray | None = None
+    ) -> np.ndarray:
+        """``suggestable`` defaults to :attr:`suggestable`; a suggester passes its own,
+        which also lets in group headings the team has coded with."""
         prior = min(EXPECTED_CODES / max(len(self.codes), 2), 0.5)
         logits = ZERO_SLOPE * self.zero_evidence(words, meaning) + np.log(prior / (1 - prior))
         probabilities = 1.0 / (1.0 + np.exp(-np.clip(logits, -30, 30)))
-        probabilities[:, ~self.suggestable] = 0.0
+        allowed = self.suggestable if suggestable is None else suggestable
+        probabilities[:, ~allowed] = 0.0
         return probabilities.astype(np.float32)
 
     # -- words ------------------------------------------------------------------------

@@ -110,11 +110,10 @@ def _units(golds: Sequence[frozenset[int]]) -> list[LabelledUnit]:
 def test_cross_validation_with_a_perfect_oracle_scores_one() -> None:
     golds = [gold(i % 4) for i in range(10)] + [gold(0, 2), gold(1, 3)]
     units = _units(golds)
-    truth = {u.analysis: u for u in units}
     calls: list[tuple[int, int]] = []
 
-    def oracle(examples: Sequence[TrainingExample], analyses: Sequence[Analysis]) -> np.ndarray:
-        tested = [truth[a] for a in analyses]
+    def oracle(examples: Sequence[TrainingExample], tested: Sequence[LabelledUnit]) -> np.ndarray:
+        analyses = [u.analysis for u in tested]
         trained = {e.text for e in examples}
         assert trained.isdisjoint(u.text for u in tested), "a test unit leaked into training"
         assert all(e.positive and e.coder == "Ann" for e in examples)
@@ -143,8 +142,8 @@ def test_cross_validation_baseline_predicts_the_most_frequent_code() -> None:
     # Left out one at a time, code 0 is always the most frequent of the other five.
     units = _units([gold(0), gold(0), gold(0), gold(0), gold(1), gold(2)])
 
-    def nothing(examples: Sequence[TrainingExample], analyses: Sequence[Analysis]) -> np.ndarray:
-        return np.zeros((len(analyses), len(CODES)), dtype=np.float32)
+    def nothing(examples: Sequence[TrainingExample], tested: Sequence[LabelledUnit]) -> np.ndarray:
+        return np.zeros((len(tested), len(CODES)), dtype=np.float32)
 
     result = cross_validate(units, CODES, nothing, folds=6, threshold=0.5)
     assert result.folds == 6
@@ -157,9 +156,65 @@ def test_cross_validation_baseline_predicts_the_most_frequent_code() -> None:
 
 
 def test_cross_validation_needs_two_units_and_caps_the_folds() -> None:
-    def nothing(examples: Sequence[TrainingExample], analyses: Sequence[Analysis]) -> np.ndarray:
-        return np.zeros((len(analyses), len(CODES)), dtype=np.float32)
+    def nothing(examples: Sequence[TrainingExample], tested: Sequence[LabelledUnit]) -> np.ndarray:
+        return np.zeros((len(tested), len(CODES)), dtype=np.float32)
 
     with pytest.raises(ValueError, match="two"):
         cross_validate(_units([gold(0)]), CODES, nothing, folds=5, threshold=0.5)
     assert cross_validate(_units([gold(0)] * 3), CODES, nothing, folds=10, threshold=0.5).folds == 3
+
+
+def test_the_oracles_thresholds_are_used_when_it_returns_them() -> None:
+    units = _units([gold(i % 4) for i in range(8)])
+
+    def confident(
+        examples: Sequence[TrainingExample], tested: Sequence[LabelledUnit]
+    ) -> tuple[np.ndarray, np.ndarray]:
+        out = np.full((len(tested), len(CODES)), 0.3, dtype=np.float32)
+        for row, unit in enumerate(tested):
+            out[row, sorted(unit.gold)] = 0.4
+        return out, np.full(len(CODES), 0.35, dtype=np.float32)
+
+    result = cross_validate(units, CODES, confident, folds=4, threshold=0.5)
+    assert result.threshold == pytest.approx(0.35)
+    assert (result.model.precision, result.model.recall) == (1, 1)
+
+
+def test_the_learning_curve_grows_from_the_codebook_alone() -> None:
+    golds = [gold(i % 4) for i in range(40)]
+    units = _units(golds)
+    sizes_seen: list[int] = []
+
+    def learns(examples: Sequence[TrainingExample], tested: Sequence[LabelledUnit]) -> np.ndarray:
+        """Right for a unit once a training example with the same gold was seen."""
+        trained = {e.code_uuid for e in examples}
+        sizes_seen.append(len(examples))
+        out = np.zeros((len(tested), len(CODES)), dtype=np.float32)
+        for row, unit in enumerate(tested):
+            for code in unit.gold:
+                out[row, code] = 0.9 if CODES[code].uuid in trained else 0.0
+            out[row, (max(unit.gold) + 1) % len(CODES)] += 0.1
+        return out
+
+    result = cross_validate(units, CODES, learns, folds=4, curve=(0, 1, 10, 100, 25))
+    coded = [point.coded for point in result.curve]
+    # 100 is more than a fold trains on (30 units): it is left out; the whole is last.
+    assert coded == [0, 1, 10, 25, 30]
+    assert coded == sorted(coded)
+    assert result.zero_shot is not None and result.zero_shot == result.curve[0].model
+    assert result.zero_shot.top1 == 0  # nothing learnt: always the wrong code first
+    assert result.curve[-1].model == result.model and result.model.top1 == 1
+    tops = [point.model.top1 for point in result.curve]
+    assert tops == sorted(tops) and tops[-1] > tops[0]
+    assert all(p.most_frequent.top1 <= 0.25 + 1e-9 for p in result.curve[1:])
+    assert 0 in sizes_seen
+
+
+def test_no_curve_unless_asked() -> None:
+    units = _units([gold(i % 4) for i in range(8)])
+
+    def nothing(examples: Sequence[TrainingExample], tested: Sequence[LabelledUnit]) -> np.ndarray:
+        return np.zeros((len(tested), len(CODES)), dtype=np.float32)
+
+    result = cross_validate(units, CODES, nothing, folds=2)
+    assert result.curve == () and result.zero_shot is None
