@@ -139,9 +139,7 @@ def train(
     )
 
 
-def _fit(
-    scorer: CodebookScorer, stats: CorpusStats, rows: _Rows, folds: int, seed: int
-) -> Fitted | None:
+def _fit(scorer: CodebookScorer, stats: CorpusStats, rows: _Rows, folds: int, seed: int) -> Fitted:
     analyses = scorer.pipeline.analyse(rows.texts)
     raw = scorer.raw(rows.texts, analyses, stats)
     words, meaning = scorer.standardised(raw, stats)
@@ -171,15 +169,22 @@ def _fit(
     suggestable = scorer.suggestable | labels.any(axis=0)
     top_with = _top1(p_with * suggestable, labels)
     top_without = _top1(p_without * suggestable, labels)
-    if max(top_with, top_without) < _top1(scorer.zero_probability(words, meaning), labels):
-        # Held-out coding says the codebook alone still ranks better: keep to it.
-        return None
-    uses_learner = top_with >= top_without
-    blend: Blend = with_learner if uses_learner else without
-    held = (p_with if uses_learner else p_without) * suggestable
+    top_codebook = _top1(scorer.zero_probability(words, meaning) * suggestable, labels)
+    codebook_only = max(top_with, top_without) < top_codebook
+    if codebook_only:
+        # Held-out coding says the codebook alone still ranks better: keep to it, and
+        # only let the coding choose the threshold.
+        blend = Blend((*start, 0.0), scorer.zero_intercept())
+        uses_learner = False
+        held = blend.probabilities(words, meaning, held_prior) * suggestable
+    else:
+        uses_learner = top_with >= top_without
+        blend = with_learner if uses_learner else without
+        held = (p_with if uses_learner else p_without) * suggestable
     threshold = choose_threshold(held, labels, known)
     reason = (
-        f"{threshold.reason} on {folds}-fold cross-validation of {n} coded or rejected "
+        ("the codebook alone ranked your coding best so far; " if codebook_only else "")
+        + f"{threshold.reason} on {folds}-fold cross-validation of {n} coded or rejected "
         f"passages (precision {threshold.precision:.2f}, recall {threshold.recall:.2f})"
     )
     threshold = type(threshold)(

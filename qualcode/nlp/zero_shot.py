@@ -207,6 +207,11 @@ class CodebookScorer:
         share = ZERO_SLOPE / float(np.sqrt(2.0))
         return (share, share)
 
+    def zero_intercept(self) -> float:
+        """The zero-shot logit of average evidence: the chance a unit has any one code."""
+        prior = min(EXPECTED_CODES / max(len(self.codes), 2), 0.5)
+        return float(np.log(prior / (1 - prior)))
+
     def zero_probability(
         self, words: np.ndarray, meaning: np.ndarray, suggestable: np.ndarray | None = None
     ) -> np.ndarray:
