@@ -9,7 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from qualcode.domain.suggestions import TextUnit
-from qualcode.nlp.pipeline import BLANK
+from qualcode.importers import read_transcript
+from qualcode.nlp.pipeline import BLANK, Analysis, Pipeline, load_pipeline
 from qualcode.services import suggestions
 from qualcode.services.coding import CodingService
 from qualcode.services.project import Project
@@ -20,6 +21,7 @@ from qualcode.services.suggestions import (
     _overlaps_enough,
     model_path_for,
 )
+from tests.conftest import REPO
 
 TIME = "11111111-1111-4111-8111-111111111112"
 RISK = "11111111-1111-4111-8111-111111111113"
@@ -106,3 +108,81 @@ def test_the_already_coded_check_grows_with_the_codings_not_units_times_codings(
     assert len(run.units) == turns
     assert not any(s.code_uuid == TIME for u in run.units for s in u.suggestions)
     assert calls <= 2 * turns
+
+
+# -- analysis ----------------------------------------------------------------------------
+
+
+def analysed_token_by_token(pipeline: Pipeline, text: str) -> Analysis:
+    """The analysis as it was first written: one spaCy Token object at a time."""
+    doc = pipeline.nlp(text)
+    words = [token for token in doc if not token.is_space]
+    lemmas = [pipeline.lemmatiser.lemma(token.lower_) for token in words]
+    sentences = (
+        tuple((s.start_char, s.end_char) for s in doc.sents)
+        if doc.has_annotation("SENT_START")
+        else ((0, len(doc.text)),)
+    )
+    return Analysis(
+        tuple(lemmas),
+        tuple(token.idx for token in words),
+        tuple(token.idx + len(token.text) for token in words),
+        tuple(
+            pipeline.lemmatiser.is_content(token.lower_, lemma)
+            for token, lemma in zip(words, lemmas, strict=True)
+        ),
+        sentences,
+    )
+
+
+prose = st.lists(
+    st.one_of(
+        st.sampled_from(
+            [
+                "We",
+                "had",
+                "NO",
+                "time",
+                "caseloads",
+                "Co-occurring",
+                "don't",
+                "it\u2019s",
+                "Um,",
+                "yeah.",
+                "Really?!",
+                "P1:",
+                "\n\n",
+                "  ",
+                "\t",
+                "\u00e9t\u00e9",
+                "\U0001f600",
+                "...",
+                "e.g.",
+                "Dr.",
+                "3pm",
+                "--",
+                "(laughs)",
+            ]
+        ),
+        st.text(max_size=8),
+    ),
+    max_size=40,
+).map(" ".join)
+
+
+@settings(max_examples=200, deadline=None)
+@given(text=prose)
+def test_analysis_from_arrays_matches_token_by_token(text: str) -> None:
+    pipeline = load_pipeline(BLANK)
+    assert pipeline.analyse([text]) == [analysed_token_by_token(pipeline, text)]
+
+
+def test_analysis_of_the_demo_transcripts_matches_token_by_token() -> None:
+    pipeline = load_pipeline(BLANK)
+    texts = [
+        read_transcript(file).text
+        for file in sorted((REPO / "transcripts").iterdir())
+        if file.suffix in {".txt", ".docx", ".vtt", ".srt"}
+    ]
+    assert texts
+    assert pipeline.analyse(texts) == [analysed_token_by_token(pipeline, t) for t in texts]

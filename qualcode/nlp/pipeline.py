@@ -97,6 +97,7 @@ class Pipeline:
         self.notice = notice
         self.has_vectors = len(nlp.vocab.vectors) > 0
         self.lemmatiser = Lemmatiser()
+        self._words: dict[int, tuple[str, bool]] = {}  # lower-case word hash -> _word()
 
     def analyse(self, texts: Sequence[str]) -> list[Analysis]:
         """Analyse texts in batches; order is kept."""
@@ -115,26 +116,44 @@ class Pipeline:
         return out
 
     def _from_doc(self, doc: Any) -> Analysis:
-        lemmatise = self.lemmatiser.lemma
-        is_content = self.lemmatiser.is_content
-        lemmas: list[str] = []
-        starts: list[int] = []
-        ends: list[int] = []
-        content: list[bool] = []
-        for token in doc:
-            if token.is_space:
-                continue
-            lemma = lemmatise(token.lower_)
-            lemmas.append(lemma)
-            starts.append(token.idx)
-            ends.append(token.idx + len(token.text))
-            content.append(is_content(token.lower_, lemma))
-        sentences = (
-            tuple((s.start_char, s.end_char) for s in doc.sents)
-            if doc.has_annotation("SENT_START")
-            else ((0, len(doc.text)),)
+        # Reads the token table as arrays: making a Token object per word, and looking
+        # up its lemma and stop-word status each time, was a third of a cold analysis.
+        table = doc.to_array(["LOWER", "IDX", "LENGTH", "IS_SPACE"])
+        table = table[table[:, 3] == 0]
+        known = [self._word(lower, doc) for lower in table[:, 0].tolist()]
+        starts = table[:, 1].astype(np.int64)
+        return Analysis(
+            tuple(lemma for lemma, _ in known),
+            tuple(starts.tolist()),
+            tuple((starts + table[:, 2].astype(np.int64)).tolist()),
+            tuple(content for _, content in known),
+            _sentences(doc),
         )
-        return Analysis(tuple(lemmas), tuple(starts), tuple(ends), tuple(content), sentences)
+
+    def _word(self, lower_hash: int, doc: Any) -> tuple[str, bool]:
+        """The lemma of a lower-cased word and whether it carries meaning, once per word."""
+        found = self._words.get(lower_hash)
+        if found is None:
+            lower = doc.vocab.strings[lower_hash]
+            lemma = self.lemmatiser.lemma(lower)
+            found = self._words[lower_hash] = (lemma, self.lemmatiser.is_content(lower, lemma))
+        return found
+
+
+def _sentences(doc: Any) -> tuple[tuple[int, int], ...]:
+    """Character spans of the sentences, as ``doc.sents`` gives them, from the arrays."""
+    if not doc.has_annotation("SENT_START"):
+        return ((0, len(doc.text)),)
+    if "sents" in doc.user_hooks or len(doc) == 0:
+        return tuple((s.start_char, s.end_char) for s in doc.sents)
+    # Token 0 starts a sentence, and so does every token whose SENT_START is 1 (-1 is
+    # "not a start" and 0 "unknown"; as uint64, -1 is a huge number, never 1).
+    table = doc.to_array(["IDX", "LENGTH", "SENT_START"]).astype(np.int64)
+    firsts = np.flatnonzero(table[1:, 2] == 1) + 1
+    lasts = np.append(firsts - 1, len(doc) - 1)
+    starts = table[np.insert(firsts, 0, 0), 0]
+    ends = table[lasts, 0] + table[lasts, 1]
+    return tuple(zip(starts.tolist(), ends.tolist(), strict=True))
 
 
 @lru_cache(maxsize=4)
