@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
+from typing import Any, ClassVar
 
 import pytest
 from hypothesis import given, settings
@@ -10,6 +13,7 @@ from hypothesis import strategies as st
 
 from qualcode.domain.suggestions import TextUnit
 from qualcode.importers import read_transcript
+from qualcode.nlp import pipeline as pipeline_module
 from qualcode.nlp.pipeline import BLANK, Analysis, Pipeline, load_pipeline
 from qualcode.services import suggestions
 from qualcode.services.coding import CodingService
@@ -179,10 +183,105 @@ def test_analysis_from_arrays_matches_token_by_token(text: str) -> None:
 
 def test_analysis_of_the_demo_transcripts_matches_token_by_token() -> None:
     pipeline = load_pipeline(BLANK)
-    texts = [
+    texts = demo_texts()
+    assert texts
+    assert pipeline.analyse(texts) == [analysed_token_by_token(pipeline, t) for t in texts]
+
+
+def demo_texts() -> list[str]:
+    return [
         read_transcript(file).text
         for file in sorted((REPO / "transcripts").iterdir())
         if file.suffix in {".txt", ".docx", ".vtt", ".srt"}
     ]
-    assert texts
-    assert pipeline.analyse(texts) == [analysed_token_by_token(pipeline, t) for t in texts]
+
+
+class RecordingPool(ProcessPoolExecutor):
+    """The real process pool, remembering how many texts went to the second process."""
+
+    sent: ClassVar[list[int]] = []
+
+    def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Future[Any]:
+        RecordingPool.sent.append(len(args[1]))
+        return super().submit(fn, *args, **kwargs)
+
+
+class NoPool:
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        raise AssertionError("no second process was wanted here")
+
+
+class BrokenPool:
+    """A pool whose process dies: the work must still be done, here."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        pass
+
+    def __enter__(self) -> BrokenPool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        pass
+
+    def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Future[Any]:
+        future: Future[Any] = Future()
+        future.set_exception(BrokenProcessPool("the second process died"))
+        return future
+
+
+@pytest.fixture
+def any_size_pays(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(pipeline_module, "_START_UP_CHARS", 0)
+    monkeypatch.setattr(pipeline_module, "_PARALLEL_CHARS", 1)
+    monkeypatch.setattr(pipeline_module, "_cores", lambda: 2)
+
+
+def test_a_big_batch_is_shared_with_a_second_process_and_the_result_is_the_same(
+    any_size_pays: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """From a thread, as the TUI's worker does it (hence a spawned process, not a fork)."""
+    monkeypatch.setattr(pipeline_module, "ProcessPoolExecutor", RecordingPool)
+    monkeypatch.setattr(RecordingPool, "sent", [])
+    pipeline = load_pipeline(BLANK)
+    texts = demo_texts()
+    with ThreadPoolExecutor(1) as worker:
+        shared = worker.submit(pipeline.analyse, texts).result()
+    assert RecordingPool.sent and 0 < RecordingPool.sent[0] < len(texts)
+    assert shared == pipeline._analyse_here(texts)
+
+
+def test_if_the_second_process_dies_its_share_is_analysed_here(
+    any_size_pays: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(pipeline_module, "ProcessPoolExecutor", BrokenPool)
+    pipeline = load_pipeline(BLANK)
+    texts = demo_texts()
+    assert pipeline.analyse(texts) == pipeline._analyse_here(texts)
+
+
+def test_small_batches_and_pipelines_not_loaded_by_name_stay_in_one_process(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(pipeline_module, "ProcessPoolExecutor", NoPool)
+    monkeypatch.setattr(pipeline_module, "_cores", lambda: 2)
+    texts = demo_texts()
+    assert sum(map(len, texts)) < pipeline_module._PARALLEL_CHARS
+    loaded = load_pipeline(BLANK)
+    assert len(loaded.analyse(texts)) == len(texts)
+    monkeypatch.setattr(pipeline_module, "_START_UP_CHARS", 0)
+    monkeypatch.setattr(pipeline_module, "_PARALLEL_CHARS", 1)
+    # Built around an nlp object: a second process could not make the same one.
+    assert Pipeline(loaded.nlp, "custom").analyse(texts) == loaded._analyse_here(texts)
+    assert pipeline_module._far_share(texts[:1]) == 0
+
+
+def test_the_second_process_takes_less_than_half_to_make_up_for_its_start_up(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(pipeline_module, "_START_UP_CHARS", 2_000)
+    monkeypatch.setattr(pipeline_module, "_PARALLEL_CHARS", 4_000)
+    monkeypatch.setattr(pipeline_module, "_cores", lambda: 2)
+    assert pipeline_module._far_share(["x" * 1_000] * 3) == 0
+    assert pipeline_module._far_share(["x" * 1_000] * 10) == 4  # (10,000 - 2,000) / 2
+    monkeypatch.setattr(pipeline_module, "_cores", lambda: 1)
+    assert pipeline_module._far_share(["x" * 1_000] * 10) == 0

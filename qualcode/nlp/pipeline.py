@@ -9,8 +9,12 @@ pipeline with a rule-based sentence splitter and the lookup lemmas that
 from __future__ import annotations
 
 import logging
+import multiprocessing
+import os
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -24,6 +28,10 @@ log = logging.getLogger(__name__)
 BLANK = "blank:en"
 _BATCH = 64
 _FALLBACK = "using the blank English pipeline"
+# Measured on 2 cores (see benchmarks/README.md): spawning a second process and loading
+# spaCy there takes about as long as analysing 2M characters (~350,000 words) here.
+_START_UP_CHARS = 2_000_000
+_PARALLEL_CHARS = 2 * _START_UP_CHARS  # below this a second process saves under 0.7 s
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,17 +99,49 @@ class Analysis:
 class Pipeline:
     """A loaded spaCy pipeline plus qualcode's own lemma and stop-word rules."""
 
-    def __init__(self, nlp: Any, name: str, notice: str | None = None) -> None:
+    def __init__(
+        self, nlp: Any, name: str, notice: str | None = None, *, by_name: bool = False
+    ) -> None:
         self.nlp = nlp
         self.name = name
         self.notice = notice
         self.has_vectors = len(nlp.vocab.vectors) > 0
         self.lemmatiser = Lemmatiser()
         self._words: dict[int, tuple[str, bool]] = {}  # lower-case word hash -> _word()
+        # Only what load_pipeline(name) made can be made again in a second process; a
+        # pipeline built around some other nlp object (other components) cannot.
+        self.by_name = by_name
 
     def analyse(self, texts: Sequence[str]) -> list[Analysis]:
-        """Analyse texts in batches; order is kept."""
+        """Analyse texts in batches; order is kept. A big batch is shared with a second
+        process (the same analyses, sooner: see ``_analyse_in_two``)."""
+        far = _far_share(texts) if self.by_name else 0
+        if far:
+            try:
+                return self._analyse_in_two(texts, len(texts) - far)
+            except OSError as error:  # no processes to be had here: one core still works
+                log.warning("analysing in one process: %s", error)
+        return self._analyse_here(texts)
+
+    def _analyse_here(self, texts: Sequence[str]) -> list[Analysis]:
         return [self._from_doc(doc) for doc in self.nlp.pipe(texts, batch_size=_BATCH)]
+
+    def _analyse_in_two(self, texts: Sequence[str], cut: int) -> list[Analysis]:
+        """``texts[cut:]`` in a second process while this one does ``texts[:cut]``.
+
+        The process is spawned, not forked: the TUI analyses in a worker thread, and a
+        forked child of a threaded process can inherit a lock that is held for good. If
+        that process fails, this one does its share as well.
+        """
+        with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
+            far = pool.submit(_analyse_by_name, self.name, list(texts[cut:]))
+            near = self._analyse_here(texts[:cut])
+            try:
+                rest = far.result()
+            except (BrokenProcessPool, OSError, PipelineMismatch) as error:
+                log.warning("the second analysis process failed (%s); finishing here", error)
+                rest = self._analyse_here(texts[cut:])
+        return near + rest
 
     def term_vectors(self, terms: Sequence[str]) -> np.ndarray | None:
         """Word vectors for lemmas (zeros where the pipeline has none), or None."""
@@ -140,6 +180,46 @@ class Pipeline:
         return found
 
 
+class PipelineMismatch(RuntimeError):
+    """The second process could not load the same pipeline as the first."""
+
+
+def _analyse_by_name(name: str, texts: list[str]) -> list[Analysis]:
+    """The far share of ``Pipeline._analyse_in_two``, run in the second process."""
+    pipeline = load_pipeline(name)
+    if pipeline.name != name:
+        raise PipelineMismatch(f"{name} could not be loaded in the second process")
+    return pipeline._analyse_here(texts)
+
+
+def _far_share(texts: Sequence[str]) -> int:
+    """How many of the last ``texts`` a second process should analyse: 0 unless the
+    batch is big enough to pay for starting one.
+
+    Starting the process (Python, spaCy, the lemma table) costs about as long as
+    analysing ``_START_UP_CHARS`` characters here, so it takes (total - that) / 2.
+    """
+    if len(texts) < 2 or _cores() < 2:
+        return 0
+    total = sum(len(text) for text in texts)
+    if total < _PARALLEL_CHARS:
+        return 0
+    wanted = (total - _START_UP_CHARS) / 2
+    taken = 0
+    for count, text in enumerate(reversed(texts)):
+        if taken + len(text) / 2 > wanted:
+            return count
+        taken += len(text)
+    return len(texts) - 1
+
+
+def _cores() -> int:
+    """The cores this process may run on (a container may allow fewer than exist)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
 def _sentences(doc: Any) -> tuple[tuple[int, int], ...]:
     """Character spans of the sentences, as ``doc.sents`` gives them, from the arrays."""
     if not doc.has_annotation("SENT_START"):
@@ -170,7 +250,7 @@ def load_pipeline(name: str | None = None) -> Pipeline:
                     nlp.enable_pipe("senter")
                 elif not any(p in nlp.pipe_names for p in ("parser", "senter", "sentencizer")):
                     nlp.add_pipe("sentencizer")
-                return Pipeline(nlp, name)
+                return Pipeline(nlp, name, by_name=True)
             except Exception as error:  # a broken install should not stop suggestions
                 log.warning("could not load spaCy pipeline %s: %s", name, error)
                 notice = f"spaCy pipeline '{name}' could not be loaded ({error}); {_FALLBACK}"
@@ -178,4 +258,4 @@ def load_pipeline(name: str | None = None) -> Pipeline:
             notice = f"spaCy pipeline '{name}' is not installed; {_FALLBACK}"
     nlp = spacy.blank("en")
     nlp.add_pipe("sentencizer")
-    return Pipeline(nlp, BLANK, notice)
+    return Pipeline(nlp, BLANK, notice, by_name=True)
