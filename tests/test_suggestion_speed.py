@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, ClassVar
 
 import pytest
 from hypothesis import given, settings
@@ -196,39 +195,6 @@ def demo_texts() -> list[str]:
     ]
 
 
-class RecordingPool(ProcessPoolExecutor):
-    """The real process pool, remembering how many texts went to the second process."""
-
-    sent: ClassVar[list[int]] = []
-
-    def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Future[Any]:
-        RecordingPool.sent.append(len(args[1]))
-        return super().submit(fn, *args, **kwargs)
-
-
-class NoPool:
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        raise AssertionError("no second process was wanted here")
-
-
-class BrokenPool:
-    """A pool whose process dies: the work must still be done, here."""
-
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        pass
-
-    def __enter__(self) -> BrokenPool:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        pass
-
-    def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Future[Any]:
-        future: Future[Any] = Future()
-        future.set_exception(BrokenProcessPool("the second process died"))
-        return future
-
-
 @pytest.fixture
 def any_size_pays(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(pipeline_module, "_START_UP_CHARS", 0)
@@ -239,21 +205,35 @@ def any_size_pays(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_a_big_batch_is_shared_with_a_second_process_and_the_result_is_the_same(
     any_size_pays: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """From a thread, as the TUI's worker does it (hence a spawned process, not a fork)."""
-    monkeypatch.setattr(pipeline_module, "ProcessPoolExecutor", RecordingPool)
-    monkeypatch.setattr(RecordingPool, "sent", [])
+    """From a thread, as the TUI's worker does it."""
+    sent: list[int] = []
+    real = pipeline_module._analyse_elsewhere
+
+    def recording(name: str, texts: Sequence[str]) -> list[Analysis]:
+        sent.append(len(texts))
+        return real(name, texts)
+
+    monkeypatch.setattr(pipeline_module, "_analyse_elsewhere", recording)
     pipeline = load_pipeline(BLANK)
     texts = demo_texts()
     with ThreadPoolExecutor(1) as worker:
         shared = worker.submit(pipeline.analyse, texts).result()
-    assert RecordingPool.sent and 0 < RecordingPool.sent[0] < len(texts)
+    assert sent and 0 < sent[0] < len(texts)
     assert shared == pipeline._analyse_here(texts)
 
 
-def test_if_the_second_process_dies_its_share_is_analysed_here(
+def test_the_second_process_refuses_a_pipeline_it_cannot_load() -> None:
+    with pytest.raises(pipeline_module.WorkerFailed, match="no-such-pipeline"):
+        pipeline_module._analyse_elsewhere("no-such-pipeline", ["Some text."])
+
+
+def test_if_the_second_process_fails_its_share_is_analysed_here(
     any_size_pays: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(pipeline_module, "ProcessPoolExecutor", BrokenPool)
+    def failing(name: str, texts: Sequence[str]) -> list[Analysis]:
+        raise pipeline_module.WorkerFailed("exit code 1: it died")
+
+    monkeypatch.setattr(pipeline_module, "_analyse_elsewhere", failing)
     pipeline = load_pipeline(BLANK)
     texts = demo_texts()
     assert pipeline.analyse(texts) == pipeline._analyse_here(texts)
@@ -262,7 +242,10 @@ def test_if_the_second_process_dies_its_share_is_analysed_here(
 def test_small_batches_and_pipelines_not_loaded_by_name_stay_in_one_process(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(pipeline_module, "ProcessPoolExecutor", NoPool)
+    def unwanted(name: str, texts: Sequence[str]) -> list[Analysis]:
+        raise AssertionError("no second process was wanted here")
+
+    monkeypatch.setattr(pipeline_module, "_analyse_elsewhere", unwanted)
     monkeypatch.setattr(pipeline_module, "_cores", lambda: 2)
     texts = demo_texts()
     assert sum(map(len, texts)) < pipeline_module._PARALLEL_CHARS

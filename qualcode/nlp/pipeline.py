@@ -9,12 +9,13 @@ pipeline with a rule-based sentence splitter and the lookup lemmas that
 from __future__ import annotations
 
 import logging
-import multiprocessing
 import os
+import pickle
+import subprocess
+import sys
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -28,6 +29,7 @@ log = logging.getLogger(__name__)
 BLANK = "blank:en"
 _BATCH = 64
 _FALLBACK = "using the blank English pipeline"
+_COLUMNS = ["LOWER", "IDX", "LENGTH", "IS_SPACE", "SENT_START"]  # see Pipeline._from_doc
 # Measured on 2 cores (see benchmarks/README.md): spawning a second process and loading
 # spaCy there takes about as long as analysing 2M characters (~350,000 words) here.
 _START_UP_CHARS = 2_000_000
@@ -117,28 +119,21 @@ class Pipeline:
         process (the same analyses, sooner: see ``_analyse_in_two``)."""
         far = _far_share(texts) if self.by_name else 0
         if far:
-            try:
-                return self._analyse_in_two(texts, len(texts) - far)
-            except OSError as error:  # no processes to be had here: one core still works
-                log.warning("analysing in one process: %s", error)
+            return self._analyse_in_two(texts, len(texts) - far)
         return self._analyse_here(texts)
 
     def _analyse_here(self, texts: Sequence[str]) -> list[Analysis]:
         return [self._from_doc(doc) for doc in self.nlp.pipe(texts, batch_size=_BATCH)]
 
     def _analyse_in_two(self, texts: Sequence[str], cut: int) -> list[Analysis]:
-        """``texts[cut:]`` in a second process while this one does ``texts[:cut]``.
-
-        The process is spawned, not forked: the TUI analyses in a worker thread, and a
-        forked child of a threaded process can inherit a lock that is held for good. If
-        that process fails, this one does its share as well.
-        """
-        with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
-            far = pool.submit(_analyse_by_name, self.name, list(texts[cut:]))
+        """``texts[cut:]`` in a second process while this one does ``texts[:cut]``; if
+        that process fails, this one does its share as well."""
+        with ThreadPoolExecutor(1) as waiting:  # waits on the process, holding no lock
+            far = waiting.submit(_analyse_elsewhere, self.name, texts[cut:])
             near = self._analyse_here(texts[:cut])
             try:
                 rest = far.result()
-            except (BrokenProcessPool, OSError, PipelineMismatch) as error:
+            except (OSError, WorkerFailed) as error:
                 log.warning("the second analysis process failed (%s); finishing here", error)
                 rest = self._analyse_here(texts[cut:])
         return near + rest
@@ -156,18 +151,19 @@ class Pipeline:
         return out
 
     def _from_doc(self, doc: Any) -> Analysis:
-        # Reads the token table as arrays: making a Token object per word, and looking
-        # up its lemma and stop-word status each time, was a third of a cold analysis.
-        table = doc.to_array(["LOWER", "IDX", "LENGTH", "IS_SPACE"])
-        table = table[table[:, 3] == 0]
-        known = [self._word(lower, doc) for lower in table[:, 0].tolist()]
-        starts = table[:, 1].astype(np.int64)
+        # Reads spaCy's token table as columns: making a Token object per word, and
+        # looking up its lemma and stop-word status each time, was a third of a cold
+        # analysis. Plain lists after that: numpy's cost per call outweighs its speed on
+        # the many short texts (codebook, coded examples).
+        lowers, offsets, lengths, spaces, marks = doc.to_array(_COLUMNS).T.tolist()
+        words = [i for i, space in enumerate(spaces) if not space]
+        known = [self._word(lowers[i], doc) for i in words]
         return Analysis(
             tuple(lemma for lemma, _ in known),
-            tuple(starts.tolist()),
-            tuple((starts + table[:, 2].astype(np.int64)).tolist()),
-            tuple(content for _, content in known),
-            _sentences(doc),
+            tuple(offsets[i] for i in words),
+            tuple(offsets[i] + lengths[i] for i in words),
+            tuple(meaningful for _, meaningful in known),
+            _sentences(doc, offsets, lengths, marks),
         )
 
     def _word(self, lower_hash: int, doc: Any) -> tuple[str, bool]:
@@ -180,16 +176,52 @@ class Pipeline:
         return found
 
 
-class PipelineMismatch(RuntimeError):
-    """The second process could not load the same pipeline as the first."""
+class WorkerFailed(RuntimeError):
+    """The second analysis process did not give back its analyses."""
 
 
-def _analyse_by_name(name: str, texts: list[str]) -> list[Analysis]:
-    """The far share of ``Pipeline._analyse_in_two``, run in the second process."""
-    pipeline = load_pipeline(name)
-    if pipeline.name != name:
-        raise PipelineMismatch(f"{name} could not be loaded in the second process")
-    return pipeline._analyse_here(texts)
+# The second process: a fresh interpreter, not a fork or multiprocessing's spawn. A fork
+# of the TUI (analysing in a worker thread) can inherit a lock held for good, and spawn
+# runs the parent's main script again, which a script without a __main__ guard does not
+# survive. It reads its job before importing spaCy, so the parent's write never waits
+# long.
+_WORKER = """
+import pickle, sys
+job = pickle.load(sys.stdin.buffer)
+sys.path[:0] = job["path"]
+from qualcode.nlp.pipeline import _serve
+_serve(job)
+"""
+
+
+def _analyse_elsewhere(name: str, texts: Sequence[str]) -> list[Analysis]:
+    """The far share of ``Pipeline._analyse_in_two``: analysed in a second process."""
+    job = {"name": name, "texts": list(texts), "path": sys.path}
+    done = subprocess.run(
+        [sys.executable, "-c", _WORKER],
+        input=pickle.dumps(job, protocol=pickle.HIGHEST_PROTOCOL),
+        capture_output=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        said = done.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise WorkerFailed(f"exit code {done.returncode}: {said[-1] if said else 'no message'}")
+    # Safe to unpickle: the bytes come from the process just started with our own code.
+    analyses = pickle.loads(done.stdout)
+    if not isinstance(analyses, list) or len(analyses) != len(texts):
+        raise WorkerFailed("it gave back something other than one analysis per text")
+    return analyses
+
+
+def _serve(job: dict[str, Any]) -> None:
+    """The second process's work: analyse ``job["texts"]``, pickled to stdout."""
+    out = sys.stdout.buffer
+    sys.stdout = sys.stderr  # whatever a library prints must not corrupt the pickle
+    pipeline = load_pipeline(job["name"])
+    if pipeline.name != job["name"]:
+        raise SystemExit(f"pipeline {job['name']} could not be loaded: {pipeline.notice}")
+    pickle.dump(pipeline._analyse_here(job["texts"]), out, protocol=pickle.HIGHEST_PROTOCOL)
+    out.flush()
 
 
 def _far_share(texts: Sequence[str]) -> int:
@@ -199,7 +231,7 @@ def _far_share(texts: Sequence[str]) -> int:
     Starting the process (Python, spaCy, the lemma table) costs about as long as
     analysing ``_START_UP_CHARS`` characters here, so it takes (total - that) / 2.
     """
-    if len(texts) < 2 or _cores() < 2:
+    if len(texts) < 2 or _cores() < 2 or not sys.executable:
         return 0
     total = sum(len(text) for text in texts)
     if total < _PARALLEL_CHARS:
@@ -220,20 +252,22 @@ def _cores() -> int:
     return os.cpu_count() or 1
 
 
-def _sentences(doc: Any) -> tuple[tuple[int, int], ...]:
-    """Character spans of the sentences, as ``doc.sents`` gives them, from the arrays."""
+def _sentences(
+    doc: Any, offsets: list[int], lengths: list[int], marks: list[int]
+) -> tuple[tuple[int, int], ...]:
+    """Character spans of the sentences, as ``doc.sents`` gives them, from the columns."""
     if not doc.has_annotation("SENT_START"):
         return ((0, len(doc.text)),)
-    if "sents" in doc.user_hooks or len(doc) == 0:
+    if "sents" in doc.user_hooks or not offsets:
         return tuple((s.start_char, s.end_char) for s in doc.sents)
     # Token 0 starts a sentence, and so does every token whose SENT_START is 1 (-1 is
     # "not a start" and 0 "unknown"; as uint64, -1 is a huge number, never 1).
-    table = doc.to_array(["IDX", "LENGTH", "SENT_START"]).astype(np.int64)
-    firsts = np.flatnonzero(table[1:, 2] == 1) + 1
-    lasts = np.append(firsts - 1, len(doc) - 1)
-    starts = table[np.insert(firsts, 0, 0), 0]
-    ends = table[lasts, 0] + table[lasts, 1]
-    return tuple(zip(starts.tolist(), ends.tolist(), strict=True))
+    firsts = [0, *(i for i in range(1, len(marks)) if marks[i] == 1)]
+    lasts = [first - 1 for first in firsts[1:]] + [len(marks) - 1]
+    return tuple(
+        (offsets[first], offsets[last] + lengths[last])
+        for first, last in zip(firsts, lasts, strict=True)
+    )
 
 
 @lru_cache(maxsize=4)
