@@ -24,6 +24,7 @@ log = logging.getLogger(__name__)
 BLANK = "blank:en"
 _BATCH = 64
 _FALLBACK = "using the blank English pipeline"
+_COLUMNS = ["LOWER", "IDX", "LENGTH", "IS_SPACE", "SENT_START"]  # see Pipeline._from_doc
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +98,7 @@ class Pipeline:
         self.notice = notice
         self.has_vectors = len(nlp.vocab.vectors) > 0
         self.lemmatiser = Lemmatiser()
+        self._words: dict[int, tuple[str, bool]] = {}  # lower-case word hash -> _word()
 
     def analyse(self, texts: Sequence[str]) -> list[Analysis]:
         """Analyse texts in batches; order is kept."""
@@ -115,26 +117,47 @@ class Pipeline:
         return out
 
     def _from_doc(self, doc: Any) -> Analysis:
-        lemmatise = self.lemmatiser.lemma
-        is_content = self.lemmatiser.is_content
-        lemmas: list[str] = []
-        starts: list[int] = []
-        ends: list[int] = []
-        content: list[bool] = []
-        for token in doc:
-            if token.is_space:
-                continue
-            lemma = lemmatise(token.lower_)
-            lemmas.append(lemma)
-            starts.append(token.idx)
-            ends.append(token.idx + len(token.text))
-            content.append(is_content(token.lower_, lemma))
-        sentences = (
-            tuple((s.start_char, s.end_char) for s in doc.sents)
-            if doc.has_annotation("SENT_START")
-            else ((0, len(doc.text)),)
+        # Reads spaCy's token table as columns: making a Token object per word, and
+        # looking up its lemma and stop-word status each time, was a third of a cold
+        # analysis. Plain lists after that: numpy's cost per call outweighs its speed on
+        # the many short texts (codebook, coded examples).
+        lowers, offsets, lengths, spaces, marks = doc.to_array(_COLUMNS).T.tolist()
+        words = [i for i, space in enumerate(spaces) if not space]
+        known = [self._word(lowers[i], doc) for i in words]
+        return Analysis(
+            tuple(lemma for lemma, _ in known),
+            tuple(offsets[i] for i in words),
+            tuple(offsets[i] + lengths[i] for i in words),
+            tuple(meaningful for _, meaningful in known),
+            _sentences(doc, offsets, lengths, marks),
         )
-        return Analysis(tuple(lemmas), tuple(starts), tuple(ends), tuple(content), sentences)
+
+    def _word(self, lower_hash: int, doc: Any) -> tuple[str, bool]:
+        """The lemma of a lower-cased word and whether it carries meaning, once per word."""
+        found = self._words.get(lower_hash)
+        if found is None:
+            lower = doc.vocab.strings[lower_hash]
+            lemma = self.lemmatiser.lemma(lower)
+            found = self._words[lower_hash] = (lemma, self.lemmatiser.is_content(lower, lemma))
+        return found
+
+
+def _sentences(
+    doc: Any, offsets: list[int], lengths: list[int], marks: list[int]
+) -> tuple[tuple[int, int], ...]:
+    """Character spans of the sentences, as ``doc.sents`` gives them, from the columns."""
+    if not doc.has_annotation("SENT_START"):
+        return ((0, len(doc.text)),)
+    if "sents" in doc.user_hooks or not offsets:
+        return tuple((s.start_char, s.end_char) for s in doc.sents)
+    # Token 0 starts a sentence, and so does every token whose SENT_START is 1 (-1 is
+    # "not a start" and 0 "unknown"; as uint64, -1 is a huge number, never 1).
+    firsts = [0, *(i for i in range(1, len(marks)) if marks[i] == 1)]
+    lasts = [first - 1 for first in firsts[1:]] + [len(marks) - 1]
+    return tuple(
+        (offsets[first], offsets[last] + lengths[last])
+        for first, last in zip(firsts, lasts, strict=True)
+    )
 
 
 @lru_cache(maxsize=4)

@@ -14,11 +14,12 @@ import logging
 import os
 import re
 import time
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
+from itertools import pairwise
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -168,11 +169,17 @@ class SuggestionService(Service):
             if only is not None and item.source.id != only:
                 continue
             source_id = item.source.id
+            covered = _covered_units(item.units, coded.get(source_id, {}))
 
-            def keep(text_unit: TextUnit, code_uuid: str, source_id: int = source_id) -> bool:
+            def keep(
+                text_unit: TextUnit,
+                code_uuid: str,
+                source_id: int = source_id,
+                covered: set[tuple[int, int, str]] = covered,
+            ) -> bool:
                 if (source_id, text_unit.start, text_unit.end, code_uuid) in rejected:
                     return False
-                return not _covered(coded.get((source_id, code_uuid), ()), text_unit)
+                return (text_unit.start, text_unit.end, code_uuid) not in covered
 
             results.extend(
                 engine.suggester.suggest(
@@ -634,14 +641,15 @@ class SuggestionService(Service):
             )
         }
 
-    def _coded(self, only_coder: str | None = None) -> dict[tuple[int, str], list[tuple[int, int]]]:
+    def _coded(self, only_coder: str | None = None) -> dict[int, dict[str, list[tuple[int, int]]]]:
+        """The coded spans by source, then by code uuid."""
         uuid_of = {c.id: c.uuid for c in self.session.scalars(select(Code))}
-        coded: dict[tuple[int, str], list[tuple[int, int]]] = defaultdict(list)
+        coded: dict[int, dict[str, list[tuple[int, int]]]] = defaultdict(lambda: defaultdict(list))
         query = select(Coding.source_id, Coding.code_id, Coding.start, Coding.end)
         if only_coder is not None:
             query = query.join(Coder, Coding.coder_id == Coder.id).where(Coder.name == only_coder)
         for source_id, code_id, start, end in self.session.execute(query):
-            coded[(source_id, uuid_of[code_id])].append((start, end))
+            coded[source_id][uuid_of[code_id]].append((start, end))
         return coded
 
     # -- the suggester as a coder (issue 12) ---------------------------------------------
@@ -757,8 +765,36 @@ def _spoken_by_participants(
     ]
 
 
-def _covered(spans: Sequence[tuple[int, int]], unit: TextUnit) -> bool:
-    return any(_overlaps_enough(s, e, unit.start, unit.end) for s, e in spans)
+def _covered_units(
+    units: Sequence[TextUnit], spans_by_code: Mapping[str, Sequence[tuple[int, int]]]
+) -> set[tuple[int, int, str]]:
+    """``(start, end, code uuid)`` of each unit that a coding of that code already marks
+    (``_overlaps_enough``).
+
+    Checking every unit against every coding made big coded projects slow. Units sorted
+    by start whose ends rise with them (turns, and sentences within turns, never nest)
+    meet a coding in one run of neighbours, found by bisection: the cost is codings x
+    log(units) plus the overlaps themselves. Nested units fall back to the plain check.
+    """
+    spans = sorted({(u.start, u.end) for u in units})
+    starts = [start for start, _ in spans]
+    ends = [end for _, end in spans]
+    if any(a > b for a, b in pairwise(ends)):
+        return {
+            (unit_start, unit_end, code)
+            for code, coded in spans_by_code.items()
+            for unit_start, unit_end in spans
+            if any(_overlaps_enough(s, e, unit_start, unit_end) for s, e in coded)
+        }
+    covered: set[tuple[int, int, str]] = set()
+    for code, coded in spans_by_code.items():
+        for start, end in coded:
+            # Units ending after the coding starts and starting before it ends: all
+            # that can overlap it, one contiguous run because both lists are sorted.
+            for i in range(bisect_right(ends, start), bisect_left(starts, end)):
+                if _overlaps_enough(start, end, starts[i], ends[i]):
+                    covered.add((starts[i], ends[i], code))
+    return covered
 
 
 def _overlaps_enough(start: int, end: int, unit_start: int, unit_end: int) -> bool:
