@@ -105,6 +105,20 @@ def _top1(probabilities: np.ndarray, labels: np.ndarray) -> float:
     return float(labels[rows, best].mean())
 
 
+def _ranks_better(learned: np.ndarray, codebook: np.ndarray, labels: np.ndarray) -> bool:
+    """Does the learned blend put a right code first on more held-out passages than
+    the codebook alone, by more than chance would (a one-sigma sign test on the
+    passages where the two disagree)?"""
+    rows = np.flatnonzero(labels.any(axis=1))
+    if not len(rows):
+        return False
+    right_learned = labels[rows, learned[rows].argmax(axis=1)]
+    right_codebook = labels[rows, codebook[rows].argmax(axis=1)]
+    wins = int((right_learned & ~right_codebook).sum())
+    losses = int((right_codebook & ~right_learned).sum())
+    return wins - losses > np.sqrt(wins + losses)
+
+
 def train(
     codes: Sequence[CodeDescription],
     pipeline: Pipeline,
@@ -169,8 +183,9 @@ def _fit(scorer: CodebookScorer, stats: CorpusStats, rows: _Rows, folds: int, se
     suggestable = scorer.suggestable | labels.any(axis=0)
     top_with = _top1(p_with * suggestable, labels)
     top_without = _top1(p_without * suggestable, labels)
-    top_codebook = _top1(scorer.zero_probability(words, meaning) * suggestable, labels)
-    codebook_only = max(top_with, top_without) < top_codebook
+    learned = p_with if top_with >= top_without else p_without
+    codebook = scorer.zero_probability(words, meaning, suggestable)
+    codebook_only = not _ranks_better(learned * suggestable, codebook, labels)
     if codebook_only:
         # Held-out coding says the codebook alone still ranks better: keep to it, and
         # only let the coding choose the threshold.

@@ -8,9 +8,10 @@ and so that the two can be added):
    (names and keywords weigh most, then definition, include criteria and example; a
    parent lends its children a little; words only the exclusion criteria use push a
    code down), whole keyword phrases, and close misspellings of codebook words;
-2. **meaning**: cosine between the unit's sentence vector and the code's (name,
-   definition, include criteria, keywords and example), both taken relative to the
-   project's average unit so that everyday talk does not look like every code.
+2. **meaning**: cosine between the unit's sentence vector and the nearest of the
+   code's statements (name, definition, include criteria, keywords, example), all
+   taken relative to the project's average unit so that everyday talk does not look
+   like every code.
 """
 
 from __future__ import annotations
@@ -81,27 +82,25 @@ class CodebookScorer:
         self.negative_t = np.ascontiguousarray((self.codebook.negative / norms).T)
         self._fuzzy: dict[str, tuple[int, float] | None] = {}
         self._fuzzy_targets = list(self.codebook.vocab.terms)
-        self.code_vectors = self._code_vectors()
+        self.code_vectors, self._statement_starts = self._code_vectors()
 
-    def _code_vectors(self) -> np.ndarray:
+    def _code_vectors(self) -> tuple[np.ndarray, np.ndarray]:
+        """One vector per statement a code makes (its name, definition, include
+        criteria, keywords, example), grouped by code, and where each code's begin.
+
+        A unit is as close in meaning to a code as to the nearest of its statements: a
+        passage that fits one include criterion fits the code, however different the
+        other statements are."""
         if self.embedder is None:
-            return np.zeros((len(self.codes), 0), dtype=np.float32)
-        described = [
-            ". ".join(
-                part
-                for part in (
-                    code.name,
-                    code.definition,
-                    code.include,
-                    ", ".join(code.keywords),
-                    code.example,
-                )
-                if part
-            )
-            for code in self.codes
-        ]
-        both = self.embedder.embed(described) + self.embedder.embed([c.name for c in self.codes])
-        return _normalise(both)
+            return np.zeros((0, 0), dtype=np.float32), np.zeros(0, dtype=np.int64)
+        statements: list[str] = []
+        starts: list[int] = []
+        for code in self.codes:
+            starts.append(len(statements))
+            parts = (code.definition, code.include, ", ".join(code.keywords), code.example)
+            statements.append(code.name)
+            statements.extend(part for part in parts if part)
+        return self.embedder.embed(statements), np.asarray(starts, dtype=np.int64)
 
     # -- the signals ------------------------------------------------------------------
 
@@ -147,8 +146,12 @@ class CodebookScorer:
             vectors = self.embedder.embed(texts)
         centre = stats.centre if stats is not None else vectors.mean(axis=0)
         vectors = _normalise(vectors - centre)
-        codes = _normalise(self.code_vectors - centre)
-        return vectors, (vectors @ codes.T).astype(np.float32)
+        statements = _normalise(self.code_vectors - centre)
+        similarity = vectors @ statements.T
+        if not len(similarity):
+            return vectors, np.zeros((0, len(self.codes)), dtype=np.float32)
+        nearest = np.maximum.reduceat(similarity, self._statement_starts, axis=1)
+        return vectors, nearest.astype(np.float32)
 
     def standardised(self, raw: RawSignals, stats: CorpusStats) -> tuple[np.ndarray, np.ndarray]:
         words = (raw.words - stats.words_mean) / stats.words_std
