@@ -15,8 +15,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-import numpy as np
-
 from qualcode.nlp.lemmas import Lemmatiser
 
 log = logging.getLogger(__name__)
@@ -96,25 +94,12 @@ class Pipeline:
         self.nlp = nlp
         self.name = name
         self.notice = notice
-        self.has_vectors = len(nlp.vocab.vectors) > 0
         self.lemmatiser = Lemmatiser()
         self._words: dict[int, tuple[str, bool]] = {}  # lower-case word hash -> _word()
 
     def analyse(self, texts: Sequence[str]) -> list[Analysis]:
         """Analyse texts in batches; order is kept."""
         return [self._from_doc(doc) for doc in self.nlp.pipe(texts, batch_size=_BATCH)]
-
-    def term_vectors(self, terms: Sequence[str]) -> np.ndarray | None:
-        """Word vectors for lemmas (zeros where the pipeline has none), or None."""
-        if not self.has_vectors:
-            return None
-        vocab = self.nlp.vocab
-        width = vocab.vectors.shape[1]
-        out = np.zeros((len(terms), width), dtype=np.float32)
-        for row, term in enumerate(terms):
-            if vocab.has_vector(term):
-                out[row] = vocab.get_vector(term)
-        return out
 
     def _from_doc(self, doc: Any) -> Analysis:
         # Reads spaCy's token table as columns: making a Token object per word, and

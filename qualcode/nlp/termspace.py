@@ -95,11 +95,6 @@ class Bags:
         norms[norms == 0] = 1.0
         return (values / norms[self.owners()]).astype(np.float32)
 
-    def dense(self, weights: np.ndarray, size: int) -> np.ndarray:
-        matrix = np.zeros((len(self), size), dtype=np.float32)
-        matrix[self.owners(), self.terms] = weights
-        return matrix
-
 
 def smooth_idf(df: np.ndarray, documents: int) -> np.ndarray:
     return (np.log((documents + 1.0) / (df + 1.0)) + 1.0).astype(np.float32)
