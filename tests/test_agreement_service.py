@@ -17,8 +17,14 @@ from qualcode.store.models import Source, SpeakerTurn
 
 
 def add_source(
-    project: Project, name: str, text: str, turns: Sequence[tuple[int, int]] = ()
+    project: Project,
+    name: str,
+    text: str,
+    turns: Sequence[tuple[int, int]] = (),
+    speakers: Sequence[str] | None = None,
 ) -> None:
+    """A source of ``text`` with speaker ``turns``, said by ``speakers`` (one a turn;
+    by default all by "x")."""
     with project.session() as session:
         source = Source(
             name=name,
@@ -31,8 +37,9 @@ def add_source(
         )
         session.add(source)
         session.flush()
-        for start, end in turns:
-            session.add(SpeakerTurn(source_id=source.id, speaker="x", start=start, end=end))
+        said_by = speakers if speakers is not None else ["x"] * len(turns)
+        for (start, end), speaker in zip(turns, said_by, strict=True):
+            session.add(SpeakerTurn(source_id=source.id, speaker=speaker, start=start, end=end))
         session.commit()
 
 

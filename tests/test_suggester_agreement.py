@@ -5,7 +5,6 @@ given; then the demo, where the suggestions are the real ones."""
 
 from __future__ import annotations
 
-import hashlib
 import shutil
 from collections.abc import Sequence
 from pathlib import Path
@@ -31,6 +30,7 @@ from qualcode.services.project import Project
 from qualcode.services.suggestions import SuggestedCoding, SuggestionService, model_path_for
 from qualcode.store.models import Coder, Coding, Source, SpeakerTurn
 from tests.conftest import REPO, review_register
+from tests.test_agreement_service import add_source
 
 TIME = "11111111-1111-4111-8111-111111111112"
 REVIEWED = ("mh-partner-interview-01", "local-area-leads-focus-group")
@@ -44,26 +44,12 @@ def no_configured_pipeline(monkeypatch: pytest.MonkeyPatch) -> None:
 def add_turns(project: Project, name: str, turns: Sequence[tuple[str, str]]) -> list[str]:
     """A source of speaker turns; returns each turn's words, to code by passage."""
     text = ""
-    spans: list[tuple[str, int, int]] = []
+    spans: list[tuple[int, int]] = []
     for speaker, said in turns:
         start = len(text) + len(speaker) + 2
-        spans.append((speaker, start, start + len(said)))
+        spans.append((start, start + len(said)))
         text += f"{speaker}: {said}\n\n"
-    with project.session() as session:
-        source = Source(
-            name=name,
-            text=text,
-            content_hash=hashlib.sha256(text.encode()).hexdigest(),
-            original_filename=f"{name}.txt",
-            format="txt",
-            characters=len(text),
-            words=len(text.split()),
-        )
-        session.add(source)
-        session.flush()
-        for speaker, start, end in spans:
-            session.add(SpeakerTurn(source_id=source.id, speaker=speaker, start=start, end=end))
-        session.commit()
+    add_source(project, name, text, spans, speakers=[speaker for speaker, _ in turns])
     return [said for _, said in turns]
 
 

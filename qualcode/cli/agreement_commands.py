@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import textwrap
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -20,6 +21,7 @@ from qualcode.cli.common import (
 )
 from qualcode.domain.agreement import (
     EXPLANATION,
+    AgreementReport,
     shown_row,
     table_header,
     table_rows,
@@ -27,6 +29,7 @@ from qualcode.domain.agreement import (
 )
 from qualcode.domain.suggester_agreement import (
     SUGGESTER_EXPLANATION,
+    SuggesterAgreement,
     shown_suggester_table,
     suggester_header,
 )
@@ -100,43 +103,40 @@ def agreement(
     """Agreement between coders: percent agreement, Cohen's kappa, Krippendorff's alpha.
 
     With --with-suggestions, how well the suggested codes agree with each coder."""
-    if with_suggestions:
-        _with_suggestions(
-            project,
-            coders=coders,
-            codes=codes,
-            sources=sources,
-            unit=unit or "turn",
-            by=by,
-            absent_is_uncoded=absent_is_uncoded,
-            include_subcodes=include_subcodes,
-            pipeline=pipeline,
-            output=output,
-            checks=checks,
-            as_json=as_json,
-        )
-        return
-    unit = unit or "character"
-    with opened(project) as project_, project_.read_session() as session:
-        report = AgreementService(session).agreement(
-            coders=coders or None,
-            codes=codes or None,
-            sources=sources or None,
-            unit=unit,  # type: ignore[arg-type]
-            absent_is_uncoded=absent_is_uncoded,
-            include_subcodes=include_subcodes,
-        )
-        written = None
-        if output is not None:
-            written = AgreementService(session).export(
-                output,
-                report,
-                by=by,
-                checks=checks,
-            )
+    # What is compared, the same for the coders' report and the suggestions'.
+    chosen: dict[str, Any] = {
+        "coders": coders or None,
+        "codes": codes or None,
+        "sources": sources or None,
+        "unit": unit or ("turn" if with_suggestions else "character"),
+        "absent_is_uncoded": absent_is_uncoded,
+        "include_subcodes": include_subcodes,
+    }
+    report: AgreementReport | SuggesterAgreement
+    with opened(project) as project_:
+        # Suggestions write: scoring may add the transcripts' analyses to the project's cache.
+        opened_session = project_.session if with_suggestions else project_.read_session
+        with opened_session() as session:
+            service = AgreementService(session)
+            if with_suggestions:
+                suggester = SuggestionService(
+                    session, None, model_path=model_path_for(project_.path), pipeline=pipeline
+                )
+                report = service.suggester_agreement(suggester, **chosen)
+            else:
+                report = service.agreement(**chosen)
+            written = None
+            if output is not None:
+                written = service.export(output, report, by=by, checks=checks)
     if as_json:
         print_json(report)
-        return
+    elif isinstance(report, SuggesterAgreement):
+        _print_suggester_table(report, by, written)
+    else:
+        _print_agreement_table(report, by, written)
+
+
+def _print_agreement_table(report: AgreementReport, by: str, written: Path | None) -> None:
     echo(f"Coders: {', '.join(report.coders) or 'none with codings'}")
     print_table(
         table_header(report, by),
@@ -148,42 +148,8 @@ def agreement(
         echo(f"Wrote the agreement table to {written}")
 
 
-def _with_suggestions(
-    project: Path,
-    *,
-    coders: tuple[str, ...],
-    codes: tuple[str, ...],
-    sources: tuple[str, ...],
-    unit: str,
-    by: str,
-    absent_is_uncoded: bool,
-    include_subcodes: bool,
-    pipeline: str | None,
-    output: Path | None,
-    checks: ExportChecks,
-    as_json: bool,
-) -> None:
+def _print_suggester_table(report: SuggesterAgreement, by: str, written: Path | None) -> None:
     """The suggestions against each coder: one row per code and coder."""
-    # A writing session: scoring may add the transcripts' analyses to the project's cache.
-    with opened(project) as project_, project_.session() as session:
-        suggester = SuggestionService(
-            session, None, model_path=model_path_for(project_.path), pipeline=pipeline
-        )
-        report = AgreementService(session).suggester_agreement(
-            suggester,
-            coders=coders or None,
-            codes=codes or None,
-            sources=sources or None,
-            unit=unit,  # type: ignore[arg-type]
-            absent_is_uncoded=absent_is_uncoded,
-            include_subcodes=include_subcodes,
-        )
-        written = None
-        if output is not None:
-            written = AgreementService(session).export(output, report, by=by, checks=checks)
-    if as_json:
-        print_json(report)
-        return
     echo(
         f"The suggestions compared with {', '.join(report.coders) or 'nobody (no codings yet)'}"
         f", over {unit_plural(report.unit)}:"

@@ -7,6 +7,8 @@ and format them, and Word gets the table as text with the explanation under it.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from qualcode.domain.agreement import (
     EXPLANATION,
     AgreementReport,
@@ -29,7 +31,8 @@ def agreement_bytes(report: AgreementReport, file_format: str, *, by: str = "cod
     return _sheet(report, file_format, by)
 
 
-def _value(statistic: Statistic) -> float | str:
+def statistic_cell(statistic: Statistic) -> float | str:
+    """A statistic as a spreadsheet number (empty where it is undefined)."""
     return "" if statistic.value is None else round(statistic.value, 4)
 
 
@@ -40,22 +43,31 @@ def _numbers(row: AgreementRow) -> list[str | float]:
         row.coded_by_any,
         row.coded_by_all,
         row.coded_by_some,
-        _value(row.percent_agreement),
-        _value(row.kappa),
-        _value(row.alpha),
+        statistic_cell(row.percent_agreement),
+        statistic_cell(row.kappa),
+        statistic_cell(row.alpha),
         row_notes(row),
     ]
 
 
 def _sheet(report: AgreementReport, file_format: str, by: str) -> bytes:
+    rows = [_numbers(row) for row in table_rows(report, by)]
+    return agreement_sheet_bytes(table_header(report, by), rows, file_format, "Agreement")
+
+
+def agreement_sheet_bytes(
+    header: Sequence[str], rows: Sequence[Sequence[str | float]], file_format: str, sheet: str
+) -> bytes:
+    """An agreement table as CSV, or as an XLSX workbook of one sheet named ``sheet``.
+
+    Percent agreement is written as a proportion (a number a spreadsheet can format),
+    and its column's header says so."""
     from qualcode.exporters.tables import SheetTable, csv_bytes, workbook_bytes
 
-    header = table_header(report, by)
-    header[5] = "Agree (proportion)"
-    rows = [_numbers(row) for row in table_rows(report, by)]
+    header = ["Agree (proportion)" if name == "Agree" else name for name in header]
     if file_format == "csv":
         return csv_bytes(header, rows)
-    return workbook_bytes([SheetTable("Agreement", header, rows, wrap=True)])
+    return workbook_bytes([SheetTable(sheet, header, rows, wrap=True)])
 
 
 def _document(report: AgreementReport, by: str) -> bytes:

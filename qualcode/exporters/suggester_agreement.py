@@ -7,7 +7,7 @@ can sort and filter them; Word gets the rows anyone coded, grouped under their c
 
 from __future__ import annotations
 
-from qualcode.domain.agreement import Statistic, unit_plural
+from qualcode.domain.agreement import unit_plural
 from qualcode.domain.suggester_agreement import (
     SUGGESTER_EXPLANATION,
     SuggesterAgreement,
@@ -16,6 +16,7 @@ from qualcode.domain.suggester_agreement import (
     suggester_header,
     suggester_rows,
 )
+from qualcode.exporters.agreement import agreement_sheet_bytes, statistic_cell
 
 FORMATS = ("xlsx", "csv", "docx")
 TITLE = "Agreement between the suggestions and each coder"
@@ -30,10 +31,6 @@ def suggester_agreement_bytes(
     return _sheet(report, file_format, by)
 
 
-def _value(statistic: Statistic) -> float | str:
-    return "" if statistic.value is None else round(statistic.value, 4)
-
-
 def _numbers(row: SuggesterRow) -> list[str | float]:
     shown = shown_suggester_row(row)
     return [
@@ -43,23 +40,18 @@ def _numbers(row: SuggesterRow) -> list[str | float]:
         row.both,
         row.suggestions_only,
         row.coder_only,
-        _value(row.percent_agreement),
-        _value(row.kappa),
-        _value(row.alpha),
-        _value(row.coders_alpha),
+        statistic_cell(row.percent_agreement),
+        statistic_cell(row.kappa),
+        statistic_cell(row.alpha),
+        statistic_cell(row.coders_alpha),
         shown[-1],
     ]
 
 
 def _sheet(report: SuggesterAgreement, file_format: str, by: str) -> bytes:
-    from qualcode.exporters.tables import SheetTable, csv_bytes, workbook_bytes
-
-    header = suggester_header(report, by)
-    header[6] = "Agree (proportion)"
     rows = [_numbers(row) for row in suggester_rows(report, by)]
-    if file_format == "csv":
-        return csv_bytes(header, rows)
-    return workbook_bytes([SheetTable("Suggestions as a coder", header, rows, wrap=True)])
+    header = suggester_header(report, by)
+    return agreement_sheet_bytes(header, rows, file_format, "Suggestions as a coder")
 
 
 def _document(report: SuggesterAgreement, by: str) -> bytes:

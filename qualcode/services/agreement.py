@@ -41,6 +41,7 @@ from qualcode.domain.suggestions import Unit as SuggestionUnit
 from qualcode.services.base import Service
 from qualcode.services.code_tree import CodeTree
 from qualcode.services.export_gate import ALL_CHECKS, ExportChecks, ExportGate
+from qualcode.services.selection import speaker_turns
 from qualcode.services.sources import find_source
 
 # The rule for which turns suggestions score, so the suggester is missing data elsewhere.
@@ -386,21 +387,9 @@ class AgreementService(Service):
     def _unscored(self, source_ids: list[int]) -> list[tuple[int, int, int]]:
         """(source, start, end) of the turns suggestions never score: the interviewer's,
         by the rule the suggestions themselves follow."""
-        turns: dict[int, list[tuple[int, int, str | None, int | None]]] = defaultdict(list)
-        for source_id, start, end, speaker, case_id in self.session.execute(
-            select(
-                SpeakerTurn.source_id,
-                SpeakerTurn.start,
-                SpeakerTurn.end,
-                SpeakerTurn.speaker,
-                SpeakerTurn.case_id,
-            )
-            .where(SpeakerTurn.source_id.in_(source_ids))
-            .order_by(SpeakerTurn.source_id, SpeakerTurn.start)
-        ):
-            turns[source_id].append((start, end, speaker, case_id))
         out: list[tuple[int, int, int]] = []
-        for source_id, rows in turns.items():
+        for source_id, turns in speaker_turns(self.session, source_ids).items():
+            rows = [(start, end, speaker, case) for start, end, speaker, case, _ in turns]
             scored = set(_spoken_by_participants(rows, everyone=False))
             if not scored:  # nobody but the interviewer: suggestions score the whole text
                 continue

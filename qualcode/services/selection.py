@@ -107,7 +107,7 @@ def _select(session: Session, report: ReportFilter) -> list[ExtractRecord]:
             select(Source.id, Source.name, Source.text).where(Source.id.in_(source_ids))
         )
     }
-    turns = _turns(session, source_ids)
+    turns = speaker_turns(session, source_ids)
     # A source's only case stands for its speakers only where no turn names a case
     # (a one-person file); elsewhere a turn without a case is the interviewer's.
     with_turn_cases = {
@@ -215,7 +215,8 @@ def _wanted_coders(coders: dict[int, str], report: ReportFilter) -> set[int] | N
     return wanted
 
 
-def _turns(session: Session, source_ids: Sequence[int] | set[int]) -> dict[int, list[_Turn]]:
+def speaker_turns(session: Session, source_ids: Sequence[int] | set[int]) -> dict[int, list[_Turn]]:
+    """Each source's speaker turns in text order: (start, end, speaker, case, time)."""
     turns: dict[int, list[_Turn]] = defaultdict(list)
     for row in session.execute(
         select(

@@ -124,6 +124,21 @@ def suggester_cells(row: SuggesterRow, first: bool) -> tuple[Text, ...]:
     )
 
 
+def listed(names: list[str]) -> str:
+    """Names as a sentence lists them: "Ann, Bo and Cy"."""
+    return ", ".join(names[:-1]) + " and " + names[-1] if len(names) > 1 else "".join(names)
+
+
+def counted_over(report: AgreementReport | SuggesterAgreement) -> str:
+    """What a report's figures count, for its title: the unit, then the options chosen."""
+    options = [f"over {report.unit}s"]
+    if report.include_subcodes:
+        options.append("sub-codes counted with their codes")
+    if report.absent_is_uncoded:
+        options.append("a coder missing from a transcript counts as not coding it")
+    return "; ".join(options)
+
+
 class AgreementScreen(Screen[None]):
     BINDINGS = [
         Binding("enter", "compare", "Compare this code"),
@@ -178,14 +193,16 @@ class AgreementScreen(Screen[None]):
                 "Scoring every transcript with the suggester, as one more coder (it trains "
                 "a model for each group of transcripts: a few seconds)…"
             )
-            self._load_suggestions()
-        else:
-            self._load()
+        self._load(self.with_suggestions)
 
     @work(thread=True, exclusive=True, group="agreement")
-    def _load_suggestions(self) -> None:
+    def _load(self, with_suggestions: bool) -> None:
+        """The coders' report, or the suggestions against each coder, posted as the
+        message whose handler shows it."""
+        backend = self.app.backend  # type: ignore[attr-defined]
+        work_out = backend.suggester_agreement if with_suggestions else backend.agreement
         try:
-            report = self.app.backend.suggester_agreement(  # type: ignore[attr-defined]
+            report = work_out(
                 coders=self.coders,
                 unit=self.unit,
                 include_subcodes=self.include_subcodes,
@@ -194,21 +211,9 @@ class AgreementScreen(Screen[None]):
         except QualcodeError as error:
             self.app.call_from_thread(self.notify, str(error), severity="error")
             return
-        self.post_message(self.SuggestionsLoaded(report))
-
-    @work(thread=True, exclusive=True, group="agreement")
-    def _load(self) -> None:
-        try:
-            report = self.app.backend.agreement(  # type: ignore[attr-defined]
-                coders=self.coders,
-                unit=self.unit,
-                include_subcodes=self.include_subcodes,
-                absent_is_uncoded=self.absent_is_uncoded,
-            )
-        except QualcodeError as error:
-            self.app.call_from_thread(self.notify, str(error), severity="error")
-            return
-        self.post_message(self.Loaded(report))
+        self.post_message(
+            self.SuggestionsLoaded(report) if with_suggestions else self.Loaded(report)
+        )
 
     @on(SuggestionsLoaded)
     def show_suggestions(self, message: SuggestionsLoaded) -> None:
@@ -228,14 +233,8 @@ class AgreementScreen(Screen[None]):
             )
             previous = key
         names = list(report.coders)
-        coders = ", ".join(names[:-1]) + " and " + names[-1] if len(names) > 1 else "".join(names)
-        options = [f"over {report.unit}s"]
-        if report.include_subcodes:
-            options.append("sub-codes counted with their codes")
-        if report.absent_is_uncoded:
-            options.append("a coder missing from a transcript counts as not coding it")
         title = (
-            f"The suggestions as one more coder, against {coders}, {'; '.join(options)}."
+            f"The suggestions as one more coder, against {listed(names)}, {counted_over(report)}."
             if names
             else "Nobody has coded yet: the suggestions have no coder to be compared with."
         )
@@ -268,17 +267,8 @@ class AgreementScreen(Screen[None]):
         for row in self._rows():
             table.add_row(*cells(row), key=row.uuid or row.label)
         names = list(report.coders)
-        coders = (
-            ", ".join(names[:-1]) + " and " + names[-1]
-            if len(names) > 1
-            else "".join(names) or "nobody (no codings yet)"
-        )
-        options = [f"over {report.unit}s"]
-        if report.include_subcodes:
-            options.append("sub-codes counted with their codes")
-        if report.absent_is_uncoded:
-            options.append("a coder missing from a transcript counts as not coding it")
-        title = f"Agreement between {coders}, {'; '.join(options)}."
+        coders = listed(names) or "nobody (no codings yet)"
+        title = f"Agreement between {coders}, {counted_over(report)}."
         if len(names) < 2:
             title = (
                 f"Only {coders} has coded here, and agreement needs two coders or more: "
