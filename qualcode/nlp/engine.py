@@ -104,6 +104,7 @@ class Suggester:
                     self.rejections_per_code[code] += 1
         self._terms = Vocabulary(self.fitted.terms) if self.fitted is not None else None
         self._example_vectors: np.ndarray | None = None
+        self._code_example_vectors: dict[int, np.ndarray] = {}
         self._tokens_for: Analysis | None = None
         self._tokens: list[tuple[str, int, int, int, bool, str]] = []
         self.suggestable = self.scorer.suggestable | (self.examples_per_code > 0)
@@ -176,26 +177,43 @@ class Suggester:
             chunk_units = units[begin : begin + _BLOCK]
             chunk = list(analyses[begin : begin + _BLOCK])
             block = self._score([u.text for u in chunk_units], chunk)
-            passing = block.probabilities >= cut
+            chosen = self._choose(block.probabilities >= cut, block, chunk_units, top_k, keep)
+            closest = self._closest_all(block, chosen)
             for row, (unit, analysis) in enumerate(zip(chunk_units, chunk, strict=True)):
-                if not passing[row].any():
-                    results.append(UnitSuggestions(unit, ()))
-                    continue
-                scores = block.probabilities[row]
-                candidates = np.flatnonzero(passing[row])
-                order = candidates[np.argsort(-scores[candidates], kind="stable")]
-                chosen: list[int] = []
-                for code in order.tolist():
-                    if keep is None or keep(unit, self.codes[code].uuid):
-                        chosen.append(code)
-                        if len(chosen) == top_k:
-                            break
+                codes = chosen[row]
                 results.append(
                     UnitSuggestions(
-                        unit, tuple(self._explain(block, row, c, analysis, unit) for c in chosen)
+                        unit,
+                        tuple(
+                            self._explain(block, row, c, analysis, unit, closest.get((row, c)))
+                            for c in codes
+                        ),
                     )
                 )
         return results
+
+    def _choose(
+        self,
+        passing: np.ndarray,
+        block: Scored,
+        units: Sequence[TextUnit],
+        top_k: int,
+        keep: Callable[[TextUnit, str], bool] | None,
+    ) -> list[list[int]]:
+        """Per unit, the codes to show: best first, up to ``top_k`` that ``keep`` allows."""
+        chosen: list[list[int]] = [[] for _ in units]
+        for row in np.flatnonzero(passing.any(axis=1)).tolist():
+            scores = block.probabilities[row]
+            candidates = np.flatnonzero(passing[row])
+            order = candidates[np.argsort(-scores[candidates], kind="stable")]
+            picked = chosen[row]
+            unit = units[row]
+            for code in order.tolist():
+                if keep is None or keep(unit, self.codes[code].uuid):
+                    picked.append(code)
+                    if len(picked) == top_k:
+                        break
+        return chosen
 
     # -- reasons ------------------------------------------------------------------------
 
@@ -226,7 +244,13 @@ class Suggester:
         return out
 
     def _explain(
-        self, block: Scored, row: int, code: int, analysis: Analysis, unit: TextUnit
+        self,
+        block: Scored,
+        row: int,
+        code: int,
+        analysis: Analysis,
+        unit: TextUnit,
+        closest: ClosestExample | None,
     ) -> Suggestion:
         description = self.codes[code]
         codebook = self.scorer.codebook
@@ -272,7 +296,6 @@ class Suggester:
             reasons.append("close spellings: " + ", ".join(fuzzy_words[:3]))
         if block.meaning.shape[1] and block.meaning[row, code] >= MEANING_REASON:
             reasons.append("similar in meaning to the code's definition")
-        closest = self._closest(block, row, code)
         if closest is not None:
             where = f" in {closest.source}" if closest.source else ""
             reasons.append(
@@ -299,27 +322,45 @@ class Suggester:
             examples=examples,
         )
 
-    def _closest(self, block: Scored, row: int, code: int) -> ClosestExample | None:
-        """The coded passage of this code most like the unit in meaning."""
+    def _closest_all(
+        self, block: Scored, chosen: Sequence[Sequence[int]]
+    ) -> dict[tuple[int, int], ClosestExample]:
+        """For each (row, code) chosen, the coded passage of that code most like the unit
+        in meaning, if like enough: one product per code for the whole block, rather
+        than one per suggestion."""
         if not self._examples or block.raw.vectors.shape[1] == 0:
-            return None
-        members = self._members.get(code)
-        if not members:
-            return None
-        vectors = self._vectors_of_examples()[members]
-        similarities = vectors @ block.raw.vectors[row]
-        best = int(np.argmax(similarities))
-        if similarities[best] < MIN_EXAMPLE_SIMILARITY:
-            return None
-        example = self._examples[members[best]]
-        return ClosestExample(
-            example.source,
-            example.start,
-            example.end,
-            example.text,
-            example.coder,
-            round(float(similarities[best]), 2),
-        )
+            return {}
+        rows_by_code: dict[int, list[int]] = {}
+        for row, codes in enumerate(chosen):
+            for code in codes:
+                if code in self._members:
+                    rows_by_code.setdefault(code, []).append(row)
+        out: dict[tuple[int, int], ClosestExample] = {}
+        for code, rows in rows_by_code.items():
+            members = self._members[code]
+            similarities = self._vectors_of_code(code) @ block.raw.vectors[rows].T
+            best = similarities.argmax(axis=0)
+            values = similarities[best, np.arange(len(rows))]
+            for row, index, value in zip(rows, best.tolist(), values.tolist(), strict=True):
+                if value < MIN_EXAMPLE_SIMILARITY:
+                    continue
+                example = self._examples[members[index]]
+                out[row, code] = ClosestExample(
+                    example.source,
+                    example.start,
+                    example.end,
+                    example.text,
+                    example.coder,
+                    round(value, 2),
+                )
+        return out
+
+    def _vectors_of_code(self, code: int) -> np.ndarray:
+        vectors = self._code_example_vectors.get(code)
+        if vectors is None:
+            vectors = self._vectors_of_examples()[self._members[code]]
+            self._code_example_vectors[code] = vectors
+        return vectors
 
     def _vectors_of_examples(self) -> np.ndarray:
         # Embedded on first use: most runs explain few suggestions, or none.
