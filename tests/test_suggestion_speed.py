@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -220,8 +221,9 @@ def test_closest_coded_passages_are_those_of_the_plain_definition() -> None:
     units = [TextUnit("src", 0, len(t), t) for t in texts]
     results = suggester.suggest(units, analyses, top_k=3, min_score=0.0)
     vectors = suggester.scorer.raw(texts, analyses, suggester.stats).vectors
-    example_vectors = suggester._vectors_of_examples()
     positives = [e for e in model.examples if e.positive]
+    embedded = suggester.scorer.embed([e.text for e in positives]) - suggester.stats.centre
+    example_vectors = embedded / np.linalg.norm(embedded, axis=1, keepdims=True)
 
     def closest(row: int, code_uuid: str) -> ClosestExample | None:
         best: tuple[float, int] | None = None
