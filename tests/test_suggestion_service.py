@@ -585,6 +585,37 @@ def test_the_codebook_scorer_is_built_once_per_codebook_in_a_process(
     assert len(built) == 2 and len(suggestions._SCORERS) == 1
 
 
+def test_one_transcript_at_a_time_reuses_the_model_until_it_is_retrained(
+    coded: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """In one process (the workbench), the model file is read and the coded passages
+    embedded once, not for every transcript asked for; a new model is read again."""
+    from qualcode.nlp.learned import LearnedModel
+    from qualcode.services import suggestions
+
+    with Project.open(coded) as project, project.session() as session:
+        service(session, coded).train()
+    loads: list[Path] = []
+    original = LearnedModel.load.__func__  # type: ignore[attr-defined]
+
+    def counting(cls, path):  # type: ignore[no-untyped-def]
+        loads.append(path)
+        return original(cls, path)
+
+    monkeypatch.setattr(LearnedModel, "load", classmethod(counting))
+    suggestions._MODELS.clear()
+    first = suggest(coded, source=KEYED[0])
+    assert any(s.closest for u in first.units for s in u.suggestions)
+    engine = suggestions._SUGGESTERS[0][3]
+    assert suggest(coded, source=KEYED[0]) == first
+    suggest(coded, source=KEYED[1])
+    assert len(loads) == 1 and suggestions._SUGGESTERS[0][3] is engine
+    with Project.open(coded) as project, project.session() as session:
+        service(session, coded).train()
+    assert suggest(coded, source=KEYED[0]) == first  # the same coding, learnt again
+    assert len(loads) == 2 and suggestions._SUGGESTERS[0][3] is not engine
+
+
 # -- no network -------------------------------------------------------------------------
 
 

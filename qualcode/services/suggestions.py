@@ -204,7 +204,6 @@ class SuggestionService(Service):
         sources as they are now; then only the wanted source is loaded. Otherwise
         every unit of the project is analysed to work them out."""
         from qualcode.nlp.embeddings import load_embedder
-        from qualcode.nlp.engine import Suggester
 
         pipeline = self._pipeline()
         embedder = load_embedder()
@@ -238,7 +237,7 @@ class SuggestionService(Service):
                 [u.text for s in units for u in s.units], [a for s in units for a in s.analyses]
             )
             self._cache_stats(pipeline, key, stats)
-        suggester = Suggester(codes, pipeline, embedder, stats=stats, model=model, scorer=scorer)
+        suggester = _suggester(scorer, stats, model)
         return _Engine(suggester, units, pipeline, notices)
 
     # -- answering ----------------------------------------------------------------------
@@ -510,12 +509,12 @@ class SuggestionService(Service):
     def _load_model(
         self, pipeline: Pipeline, embedder: Embedder | None, codes: Sequence[CodeDescription]
     ) -> tuple[LearnedModel | None, str | None]:
-        from qualcode.nlp.learned import LearnedModel, ModelError
+        from qualcode.nlp.learned import ModelError
         from qualcode.nlp.training import codebook_fingerprint
 
         retrain = "run `qualcode suggest train`"
         try:
-            model = LearnedModel.load(self.model_path)
+            model = _read_model(self.model_path)
         except ModelError as error:
             if self.model_path.exists():
                 return None, f"{error}; suggesting from the codebook only ({retrain})"
@@ -658,11 +657,17 @@ class SuggestionService(Service):
         )
         if data is None:
             return None
+        remembered = _STATS.get(key)
+        if remembered is not None:
+            return remembered
         try:
-            return stats_from_json(json.loads(data))
+            stats = stats_from_json(json.loads(data))
         except (ValueError, KeyError, TypeError, AttributeError):
             log.warning("ignoring damaged cached statistics %s", key)
             return None
+        _STATS.clear()
+        _STATS[key] = stats
+        return stats
 
     def _cache_stats(self, pipeline: Pipeline, key: str, stats: CorpusStats) -> None:
         """Keep the statistics in the project's analysis cache, for the next run to read
@@ -691,6 +696,8 @@ class SuggestionService(Service):
                 )
         except OperationalError as error:
             log.warning("statistics not cached: %s", error)
+        _STATS.clear()
+        _STATS[key] = stats
 
     def _rejected(self) -> set[tuple[int, int, int, str]]:
         """Rejections hide a suggestion for good (until undone). An accepted one is
@@ -803,6 +810,47 @@ def _scorer(
         _SCORERS.clear()
         _SCORERS[key] = scorer
     return scorer
+
+
+# The latest of each, kept in-process for the next request (the TUI asks for one
+# transcript's suggestions at a time); each is keyed by everything it is made from.
+_STATS: dict[str, CorpusStats] = {}
+_MODELS: dict[Path, tuple[tuple[int, int, int], LearnedModel]] = {}
+_SUGGESTERS: list[tuple[CodebookScorer, CorpusStats, LearnedModel | None, Suggester]] = []
+
+
+def _read_model(path: Path) -> LearnedModel:
+    """The saved model, read again only when its file changed (saving replaces the
+    file, so a new model has a new inode and modification time)."""
+    from qualcode.nlp.learned import LearnedModel
+
+    try:
+        status = path.stat()
+    except OSError:
+        return LearnedModel.load(path)  # says why, as a ModelError
+    signature = (status.st_mtime_ns, status.st_size, status.st_ino)
+    cached = _MODELS.get(path)
+    if cached is not None and cached[0] == signature:
+        return cached[1]
+    model = LearnedModel.load(path)
+    _MODELS.clear()
+    _MODELS[path] = (signature, model)
+    return model
+
+
+def _suggester(scorer: CodebookScorer, stats: CorpusStats, model: LearnedModel | None) -> Suggester:
+    """A suggester over these very objects, reused while they are the same: it embeds
+    the coded passages it shows as the closest, once."""
+    from qualcode.nlp.engine import Suggester
+
+    for cached_scorer, cached_stats, cached_model, suggester in _SUGGESTERS:
+        if cached_scorer is scorer and cached_stats is stats and cached_model is model:
+            return suggester
+    suggester = Suggester(
+        scorer.codes, scorer.pipeline, scorer.embedder, stats=stats, model=model, scorer=scorer
+    )
+    _SUGGESTERS[:] = [(scorer, stats, model, suggester)]
+    return suggester
 
 
 def _stats_key(
