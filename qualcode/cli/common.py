@@ -191,10 +191,12 @@ def print_json_list(items: Iterable[Any]) -> None:
     For large outputs (suggestions for a whole project run to 100 MB): the C encoder
     does the work and no second copy of the output is held in memory.
     """
+    # One encoder for every item (json.dumps with options builds one per call), and
+    # one write per item.
+    encoder = json.JSONEncoder(ensure_ascii=False, default=_json_default)
     _write("[", nl=False)
     for index, item in enumerate(items):
-        _write(",\n" if index else "\n", nl=False)
-        _write(json_text(item, default=_json_default), nl=False)
+        _write((",\n" if index else "\n") + json_escape(encoder.encode(item)), nl=False)
     _write("\n]")
 
 

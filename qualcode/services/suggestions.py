@@ -201,7 +201,8 @@ class SuggestionService(Service):
         """The suggester for this request, with the units it will score.
 
         The project's statistics come from the saved model when it was trained on the
-        sources as they are now; then only the wanted source is loaded. Otherwise
+        sources as they are now, or else from the analysis cache, where the first run
+        over these units keeps them; then only the wanted source is loaded. Otherwise
         every unit of the project is analysed to work them out."""
         from qualcode.nlp.embeddings import load_embedder
 
@@ -226,8 +227,10 @@ class SuggestionService(Service):
             )
         fingerprint = self._corpus_fingerprint(unit, everyone)
         stats = model.stats if model is not None and model.corpus == fingerprint else None
-        key = _stats_key(unit, everyone, fingerprint + self._turns_fingerprint(), codes, embedder)
+        key = ""
         if stats is None:
+            corpus = fingerprint + self._turns_fingerprint()
+            key = _stats_key(unit, everyone, corpus, codes, embedder)
             stats = self._cached_stats(pipeline, key)
         if stats is not None:
             units = self._units(pipeline, unit, everyone, only=only)
