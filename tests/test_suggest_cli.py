@@ -356,3 +356,25 @@ def test_coding_without_a_model_is_a_note(demo: Path) -> None:
     assert result.exit_code == 0, result.output
     assert result.stderr.startswith("note: no trained model yet")
     assert "suggestions for" in result.stdout
+
+
+def test_suggest_json_is_the_records_written_field_by_field(demo: Path) -> None:
+    """The fast encoder writes exactly what the plain one (to_jsonable) does, nested
+    matches and closest coded passages included."""
+    from qualcode.cli.common import json_text, to_jsonable
+    from qualcode.cli.suggest_commands import _unit_json
+    from qualcode.services.suggestions import SuggestionService
+
+    code_answer_key(demo)
+    assert run("suggest", "train", demo).exit_code == 0
+    result = run("suggest", demo, "--json", "--min-score", "0.05")
+    assert result.exit_code == 0, result.output
+    with Project.open(demo) as project, project.session() as session:
+        records = SuggestionService(session, model_path=model_path_for(demo)).suggest(
+            min_score=0.05
+        )
+    shown = [u for u in records.units if u.suggestions]
+    assert any(s.closest for u in shown for s in u.suggestions)
+    assert any(s.matched for u in shown for s in u.suggestions)
+    plain = ",\n".join(json_text(to_jsonable(_unit_json(u))) for u in shown)
+    assert result.stdout == f"[\n{plain}\n]\n"

@@ -30,8 +30,8 @@ from qualcode.services.demo import build_demo, find_demo_material
 from qualcode.services.history import HistoryService
 from qualcode.services.project import Project
 from qualcode.services.sources import SourceService
-from qualcode.services.suggestions import SuggestionService, model_path_for
-from qualcode.store.models import AnalysisCache, SuggestionDecision
+from qualcode.services.suggestions import STATS_KEY, SuggestionService, model_path_for
+from qualcode.store.models import AnalysisCache, Code, SpeakerTurn, SuggestionDecision
 from tests.conftest import REPO
 
 ANSWER_KEY = REPO / "benchmarks" / "answer_key"
@@ -458,7 +458,9 @@ def test_sources_are_analysed_once_then_read_from_the_cache(
     first = suggest(demo)
     assert texts <= set(analysed) and sum(t in texts for t in analysed) == len(texts)
     with Project.open(demo) as project, project.read_session() as session:
-        rows = session.scalars(select(AnalysisCache)).all()
+        rows = session.scalars(
+            select(AnalysisCache).where(~AnalysisCache.content_hash.startswith(STATS_KEY))
+        ).all()
     assert len(rows) == len(texts) and {r.pipeline for r in rows} == {BLANK}
 
     analysed.clear()
@@ -467,6 +469,151 @@ def test_sources_are_analysed_once_then_read_from_the_cache(
     assert second == first  # what comes back from the cache is what was analysed
     assert suggest(demo, unit=Unit.SENTENCE).units  # sentences come from the cache too
     assert not texts & set(analysed)
+
+
+def count_corpus_stats(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Each time the project's statistics are worked out from every unit, its size."""
+    calls: list[int] = []
+    original = CodebookScorer.corpus_stats
+
+    def counting(self: CodebookScorer, texts, analyses):  # type: ignore[no-untyped-def]
+        calls.append(len(texts))
+        return original(self, texts, analyses)
+
+    monkeypatch.setattr(CodebookScorer, "corpus_stats", counting)
+    return calls
+
+
+def stats_entries(path: Path) -> list[str]:
+    with Project.open(path) as project, project.read_session() as session:
+        return sorted(
+            session.scalars(
+                select(AnalysisCache.content_hash).where(
+                    AnalysisCache.content_hash.startswith(STATS_KEY)
+                )
+            )
+        )
+
+
+def clear_stats(path: Path) -> None:
+    with Project.open(path) as project, project.session() as session:
+        session.execute(
+            delete(AnalysisCache).where(AnalysisCache.content_hash.startswith(STATS_KEY))
+        )
+        session.commit()
+
+
+def test_codebook_only_statistics_are_worked_out_once_then_read(
+    demo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No model yet: the first run works the statistics out from every unit and keeps
+    them; later runs, and one transcript's suggestions, read them instead."""
+    clear_stats(demo)
+    calls = count_corpus_stats(monkeypatch)
+    first = suggest(demo)
+    assert len(calls) == 1 and len(stats_entries(demo)) == 1
+    assert suggest(demo) == first
+    one = suggest(demo, source=KEYED[0])
+    assert len(calls) == 1
+    assert one.units == tuple(u for u in first.units if u.unit.source == KEYED[0])
+    sentences = suggest(demo, unit=Unit.SENTENCE)
+    assert suggest(demo, unit=Unit.SENTENCE) == sentences
+    assert len(calls) == 2 and len(stats_entries(demo)) == 2  # one for each kind of unit
+
+
+def test_cached_statistics_are_worked_out_again_when_the_units_change(
+    demo: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    clear_stats(demo)
+    calls = count_corpus_stats(monkeypatch)
+    suggest(demo)
+    before = stats_entries(demo)
+    assert len(calls) == 1 and len(before) == 1
+    with Project.open(demo) as project, project.session() as session:
+        # A participant's turn becomes nobody's: no longer a unit, though no text changed.
+        turn = session.scalars(
+            select(SpeakerTurn).where(SpeakerTurn.case_id.is_not(None)).limit(1)
+        ).one()
+        turn.case_id = None
+        session.commit()
+    suggest(demo)
+    assert len(calls) == 2
+    transcript = tmp_path / "new-one.txt"
+    transcript.write_text("P1: The waiting list was months long.\n", encoding="utf-8")
+    with Project.open(demo) as project, project.session() as session:
+        SourceService(session, "Ann").import_files([transcript])
+    suggest(demo)
+    assert len(calls) == 3
+    with Project.open(demo) as project, project.session() as session:
+        code = session.scalars(select(Code).limit(1)).one()
+        code.definition += " And more."
+        session.commit()
+    suggest(demo)
+    assert len(calls) == 4
+    suggest(demo, everyone=True)
+    assert len(calls) == 5
+    after = stats_entries(demo)
+    assert len(after) == 2 and not set(after) & set(before)  # replaced, not piled up
+
+
+def test_the_codebook_scorer_is_built_once_per_codebook_in_a_process(
+    demo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The workbench asks for one transcript at a time: the codebook is analysed and
+    embedded once, until it changes."""
+    from qualcode.nlp import zero_shot
+    from qualcode.services import suggestions
+
+    built: list[int] = []
+    original = zero_shot.build_codebook_terms
+
+    def counting(codes, pipeline):  # type: ignore[no-untyped-def]
+        built.append(len(codes))
+        return original(codes, pipeline)
+
+    monkeypatch.setattr(zero_shot, "build_codebook_terms", counting)
+    suggestions._SCORERS.clear()
+    first = suggest(demo, source=KEYED[0])
+    assert suggest(demo, source=KEYED[0]) == first
+    suggest(demo, source=KEYED[1])
+    assert len(built) == 1
+    with Project.open(demo) as project, project.session() as session:
+        code = session.scalars(select(Code).limit(1)).one()
+        code.definition += " And more."
+        session.commit()
+    suggest(demo, source=KEYED[0])
+    assert len(built) == 2 and len(suggestions._SCORERS) == 1
+
+
+def test_one_transcript_at_a_time_reuses_the_model_until_it_is_retrained(
+    coded: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """In one process (the workbench), the model file is read and the coded passages
+    embedded once, not for every transcript asked for; a new model is read again."""
+    from qualcode.nlp.learned import LearnedModel
+    from qualcode.services import suggestions
+
+    with Project.open(coded) as project, project.session() as session:
+        service(session, coded).train()
+    loads: list[Path] = []
+    original = LearnedModel.load.__func__  # type: ignore[attr-defined]
+
+    def counting(cls, path):  # type: ignore[no-untyped-def]
+        loads.append(path)
+        return original(cls, path)
+
+    monkeypatch.setattr(LearnedModel, "load", classmethod(counting))
+    suggestions._MODELS.clear()
+    first = suggest(coded, source=KEYED[0])
+    assert any(s.closest for u in first.units for s in u.suggestions)
+    engine = suggestions._SUGGESTERS[0][3]
+    assert suggest(coded, source=KEYED[0]) == first
+    suggest(coded, source=KEYED[1])
+    assert len(loads) == 1 and suggestions._SUGGESTERS[0][3] is engine
+    with Project.open(coded) as project, project.session() as session:
+        service(session, coded).train()
+    assert suggest(coded, source=KEYED[0]) == first  # the same coding, learnt again
+    assert len(loads) == 2 and suggestions._SUGGESTERS[0][3] is not engine
 
 
 # -- no network -------------------------------------------------------------------------

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -190,3 +191,58 @@ def demo_texts() -> list[str]:
         for file in sorted((REPO / "transcripts").iterdir())
         if file.suffix in {".txt", ".docx", ".vtt", ".srt"}
     ]
+
+
+# -- reasons -----------------------------------------------------------------------------
+
+
+def test_closest_coded_passages_are_those_of_the_plain_definition() -> None:
+    """Found for a whole block at once, the closest coded passage of each suggestion is
+    the one a passage-by-passage comparison picks (most similar, if similar enough)."""
+    from qualcode.domain.suggestions import ClosestExample, TrainingExample
+    from qualcode.nlp.embeddings import load_embedder
+    from qualcode.nlp.engine import MIN_EXAMPLE_SIMILARITY
+    from qualcode.nlp.training import train
+    from tests.nlp.codebook import CODES, CORPUS, corpus_stats, make_suggester
+
+    if load_embedder() is None:
+        pytest.skip("no sentence-meaning model: there are no closest passages")
+    pipeline = load_pipeline(BLANK)
+    coded = {0: "c-work", 5: "c-work", 1: "c-stigma", 11: "c-stigma", 2: "c-fin", 10: "c-fin"}
+    examples = [
+        TrainingExample(code, CORPUS[i], True, "Ann", "src", 0, len(CORPUS[i]))
+        for i, code in coded.items()
+    ]
+    stats = corpus_stats(CODES, pipeline)
+    model = train(CODES, pipeline, load_embedder(), examples, stats=stats)
+    suggester = make_suggester(CODES, pipeline, model)
+    texts = [*CORPUS, "The list for help was long and people judged me for the debt."]
+    analyses = pipeline.analyse(texts)
+    units = [TextUnit("src", 0, len(t), t) for t in texts]
+    results = suggester.suggest(units, analyses, top_k=3, min_score=0.0)
+    vectors = suggester.scorer.raw(texts, analyses, suggester.stats).vectors
+    positives = [e for e in model.examples if e.positive]
+    embedded = suggester.scorer.embed([e.text for e in positives]) - suggester.stats.centre
+    example_vectors = embedded / np.linalg.norm(embedded, axis=1, keepdims=True)
+
+    def closest(row: int, code_uuid: str) -> ClosestExample | None:
+        best: tuple[float, int] | None = None
+        for index, example in enumerate(positives):
+            if example.code_uuid != code_uuid:
+                continue
+            similarity = float(example_vectors[index] @ vectors[row])
+            if best is None or similarity > best[0]:
+                best = (similarity, index)
+        if best is None or best[0] < MIN_EXAMPLE_SIMILARITY:
+            return None
+        e = positives[best[1]]
+        return ClosestExample(e.source, e.start, e.end, e.text, e.coder, round(best[0], 2))
+
+    found = [
+        (s.closest, closest(row, s.code_uuid))
+        for row, result in enumerate(results)
+        for s in result.suggestions
+    ]
+    assert len(found) == 3 * len(texts)
+    assert any(got is not None for got, _ in found) and any(got is None for got, _ in found)
+    assert [got for got, _ in found] == [expected for _, expected in found]

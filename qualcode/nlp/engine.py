@@ -103,9 +103,7 @@ class Suggester:
                 else:
                     self.rejections_per_code[code] += 1
         self._terms = Vocabulary(self.fitted.terms) if self.fitted is not None else None
-        self._example_vectors: np.ndarray | None = None
-        self._tokens_for: Analysis | None = None
-        self._tokens: list[tuple[str, int, int, int, bool, str]] = []
+        self._code_example_vectors: dict[int, np.ndarray] = {}
         self.suggestable = self.scorer.suggestable | (self.examples_per_code > 0)
 
     @property
@@ -176,36 +174,77 @@ class Suggester:
             chunk_units = units[begin : begin + _BLOCK]
             chunk = list(analyses[begin : begin + _BLOCK])
             block = self._score([u.text for u in chunk_units], chunk)
-            passing = block.probabilities >= cut
+            chosen = self._choose(block.probabilities >= cut, block, chunk_units, top_k, keep)
+            closest = self._closest_all(block, chosen)
             for row, (unit, analysis) in enumerate(zip(chunk_units, chunk, strict=True)):
-                if not passing[row].any():
+                codes = chosen[row]
+                if not codes:
                     results.append(UnitSuggestions(unit, ()))
                     continue
-                scores = block.probabilities[row]
-                candidates = np.flatnonzero(passing[row])
-                order = candidates[np.argsort(-scores[candidates], kind="stable")]
-                chosen: list[int] = []
-                for code in order.tolist():
-                    if keep is None or keep(unit, self.codes[code].uuid):
-                        chosen.append(code)
-                        if len(chosen) == top_k:
-                            break
+                tokens = self._token_columns(analysis, unit)
+                positive, negative = self._weights(tokens, codes)
                 results.append(
                     UnitSuggestions(
-                        unit, tuple(self._explain(block, row, c, analysis, unit) for c in chosen)
+                        unit,
+                        tuple(
+                            self._explain(
+                                block,
+                                row,
+                                code,
+                                analysis,
+                                tokens,
+                                (positive[i], negative[i]),
+                                closest.get((row, code)),
+                            )
+                            for i, code in enumerate(codes)
+                        ),
                     )
                 )
         return results
 
+    def _choose(
+        self,
+        passing: np.ndarray,
+        block: Scored,
+        units: Sequence[TextUnit],
+        top_k: int,
+        keep: Callable[[TextUnit, str], bool] | None,
+    ) -> list[list[int]]:
+        """Per unit, the codes to show: best first, up to ``top_k`` that ``keep`` allows."""
+        chosen: list[list[int]] = [[] for _ in units]
+        for row in np.flatnonzero(passing.any(axis=1)).tolist():
+            scores = block.probabilities[row]
+            candidates = np.flatnonzero(passing[row])
+            order = candidates[np.argsort(-scores[candidates], kind="stable")]
+            picked = chosen[row]
+            unit = units[row]
+            for code in order.tolist():
+                if keep is None or keep(unit, self.codes[code].uuid):
+                    picked.append(code)
+                    if len(picked) == top_k:
+                        break
+        return chosen
+
     # -- reasons ------------------------------------------------------------------------
+
+    def _weights(
+        self, tokens: Sequence[tuple[str, int, int, int, bool, str]], codes: Sequence[int]
+    ) -> tuple[list[list[float]], list[list[float]]]:
+        """The codebook's positive and negative weights of the unit's tokens for each
+        code shown, read in one go (rows: codes; columns: tokens)."""
+        if not tokens:
+            return [[] for _ in codes], [[] for _ in codes]
+        rows = np.ix_(np.fromiter((t[3] for t in tokens), np.int64, len(tokens)), codes)
+        return (
+            self.scorer.positive_t[rows].T.tolist(),
+            self.scorer.negative_t[rows].T.tolist(),
+        )
 
     def _token_columns(
         self, analysis: Analysis, unit: TextUnit
     ) -> list[tuple[str, int, int, int, bool, str]]:
         """(lemma, start, end, codebook column, fuzzy?, words as said) for each content
         token the codebook knows, worked out once per unit for all its suggestions."""
-        if self._tokens_for is analysis:
-            return self._tokens
         index = self.scorer.codebook.vocab.index
         out: list[tuple[str, int, int, int, bool, str]] = []
         for lemma, start, end, keep in zip(
@@ -222,14 +261,24 @@ class Suggester:
                 column, fuzzy = alias[0], True
             said = unit.text[start - unit.start : end - unit.start].lower() or lemma
             out.append((lemma, start, end, column, fuzzy, said))
-        self._tokens_for, self._tokens = analysis, out
         return out
 
     def _explain(
-        self, block: Scored, row: int, code: int, analysis: Analysis, unit: TextUnit
+        self,
+        block: Scored,
+        row: int,
+        code: int,
+        analysis: Analysis,
+        tokens: Sequence[tuple[str, int, int, int, bool, str]],
+        weights: tuple[Sequence[float], Sequence[float]],
+        closest: ClosestExample | None,
     ) -> Suggestion:
+        """One suggestion and its reasons; ``weights`` are the codebook's positive and
+        negative weights of ``tokens`` for this code."""
         description = self.codes[code]
         codebook = self.scorer.codebook
+        terms = codebook.vocab.terms
+        fields = codebook.fields
         matched: list[MatchedTerm] = []
         reasons: list[str] = []
         for phrase_code, first, last, text in block.raw.phrases[row]:
@@ -244,27 +293,22 @@ class Suggester:
         fuzzy_words: list[str] = []
         excluded: list[str] = []
         seen: set[str] = set()
-        tokens = self._token_columns(analysis, unit)
-        if tokens:
-            columns = [t[3] for t in tokens]
-            positive = self.scorer.positive_t[columns, code].tolist()
-            negative = self.scorer.negative_t[columns, code].tolist()
-            for (lemma, start, end, column, fuzzy, said), plus, minus in zip(
-                tokens, positive, negative, strict=True
-            ):
-                if plus > 0:
-                    term = codebook.vocab.terms[column]
-                    field = codebook.fields.get((code, column), "definition")
-                    matched.append(MatchedTerm(term, start, end, field, fuzzy))
-                    if lemma not in seen:
-                        seen.add(lemma)
-                        if fuzzy:
-                            fuzzy_words.append(f'"{said}" ~ "{term}"')
-                        else:
-                            words.append((plus, f"{said} ({_field(field)})"))
-                elif minus > 0 and lemma not in seen:
+        for (lemma, start, end, column, fuzzy, said), plus, minus in zip(
+            tokens, *weights, strict=True
+        ):
+            if plus > 0:
+                term = terms[column]
+                field = fields.get((code, column), "definition")
+                matched.append(MatchedTerm(term, start, end, field, fuzzy))
+                if lemma not in seen:
                     seen.add(lemma)
-                    excluded.append(said)
+                    if fuzzy:
+                        fuzzy_words.append(f'"{said}" ~ "{term}"')
+                    else:
+                        words.append((plus, f"{said} ({_FIELD_NAMES.get(field, field)})"))
+            elif minus > 0 and lemma not in seen:
+                seen.add(lemma)
+                excluded.append(said)
         if words:
             ordered = [text for _, text in sorted(words, key=lambda w: -w[0])]
             reasons.append("codebook words: " + ", ".join(ordered[:6]))
@@ -272,7 +316,6 @@ class Suggester:
             reasons.append("close spellings: " + ", ".join(fuzzy_words[:3]))
         if block.meaning.shape[1] and block.meaning[row, code] >= MEANING_REASON:
             reasons.append("similar in meaning to the code's definition")
-        closest = self._closest(block, row, code)
         if closest is not None:
             where = f" in {closest.source}" if closest.source else ""
             reasons.append(
@@ -299,36 +342,51 @@ class Suggester:
             examples=examples,
         )
 
-    def _closest(self, block: Scored, row: int, code: int) -> ClosestExample | None:
-        """The coded passage of this code most like the unit in meaning."""
+    def _closest_all(
+        self, block: Scored, chosen: Sequence[Sequence[int]]
+    ) -> dict[tuple[int, int], ClosestExample]:
+        """For each (row, code) chosen, the coded passage of that code most like the unit
+        in meaning, if like enough: one product per code for the whole block, rather
+        than one per suggestion."""
         if not self._examples or block.raw.vectors.shape[1] == 0:
-            return None
-        members = self._members.get(code)
-        if not members:
-            return None
-        vectors = self._vectors_of_examples()[members]
-        similarities = vectors @ block.raw.vectors[row]
-        best = int(np.argmax(similarities))
-        if similarities[best] < MIN_EXAMPLE_SIMILARITY:
-            return None
-        example = self._examples[members[best]]
-        return ClosestExample(
-            example.source,
-            example.start,
-            example.end,
-            example.text,
-            example.coder,
-            round(float(similarities[best]), 2),
-        )
+            return {}
+        rows_by_code: dict[int, list[int]] = {}
+        for row, codes in enumerate(chosen):
+            for code in codes:
+                if code in self._members:
+                    rows_by_code.setdefault(code, []).append(row)
+        out: dict[tuple[int, int], ClosestExample] = {}
+        for code, rows in rows_by_code.items():
+            members = self._members[code]
+            similarities = self._vectors_of_code(code) @ block.raw.vectors[rows].T
+            best = similarities.argmax(axis=0)
+            values = similarities[best, np.arange(len(rows))]
+            for row, index, value in zip(rows, best.tolist(), values.tolist(), strict=True):
+                if value < MIN_EXAMPLE_SIMILARITY:
+                    continue
+                example = self._examples[members[index]]
+                out[row, code] = ClosestExample(
+                    example.source,
+                    example.start,
+                    example.end,
+                    example.text,
+                    example.coder,
+                    round(value, 2),
+                )
+        return out
 
-    def _vectors_of_examples(self) -> np.ndarray:
-        # Embedded on first use: most runs explain few suggestions, or none.
-        if self._example_vectors is None:
-            vectors = self.scorer.embed([e.text for e in self._examples]) - self.stats.centre
-            norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    def _vectors_of_code(self, code: int) -> np.ndarray:
+        """The coded passages of ``code`` in meaning (centred, unit length), embedded
+        on first use: most runs explain a few codes' suggestions, or none, and one
+        transcript's suggestions need only some codes' passages."""
+        vectors = self._code_example_vectors.get(code)
+        if vectors is None:
+            texts = [self._examples[i].text for i in self._members[code]]
+            centred = self.scorer.embed(texts) - self.stats.centre
+            norms = np.linalg.norm(centred, axis=1, keepdims=True)
             norms[norms == 0] = 1.0
-            self._example_vectors = (vectors / norms).astype(np.float32)
-        return self._example_vectors
+            vectors = self._code_example_vectors[code] = (centred / norms).astype(np.float32)
+        return vectors
 
 
 _FIELD_NAMES = {
@@ -336,7 +394,3 @@ _FIELD_NAMES = {
     "parent": "parent code",
     "coded": "from coded passages",
 }
-
-
-def _field(name: str) -> str:
-    return _FIELD_NAMES.get(name, name)

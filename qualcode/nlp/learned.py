@@ -246,3 +246,13 @@ def _fitted_from(data: dict[str, Any]) -> Fitted:
 
 def _canonical(body: dict[str, Any]) -> str:
     return json.dumps(body, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+
+
+def stats_to_json(stats: CorpusStats) -> dict[str, Any]:
+    """The statistics as a model file holds them (the service also caches them so)."""
+    return _stats_json(stats)
+
+
+def stats_from_json(data: dict[str, Any]) -> CorpusStats:
+    """Raises ValueError, KeyError or TypeError on damaged data."""
+    return _stats_from(data)

@@ -258,6 +258,8 @@ class CodebookScorer:
         found: list[tuple[int, int, int, str]] = []
         lemmas = analysis.lemmas
         table = self.codebook.phrases
+        if table.keys().isdisjoint(lemmas):  # most units: no phrase starts here, say so fast
+            return found
         for i, lemma in enumerate(lemmas):
             for phrase in table.get(lemma, ()):
                 size = len(phrase.lemmas)

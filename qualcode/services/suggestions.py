@@ -23,7 +23,7 @@ from itertools import pairwise
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.exc import OperationalError
 
 from qualcode.domain.errors import ValidationError
@@ -63,6 +63,7 @@ if TYPE_CHECKING:  # the engine loads spaCy: imported only when suggestions are 
     from qualcode.nlp.engine import Suggester
     from qualcode.nlp.learned import LearnedModel
     from qualcode.nlp.pipeline import Analysis, Pipeline
+    from qualcode.nlp.zero_shot import CodebookScorer, CorpusStats
 
 log = logging.getLogger(__name__)
 
@@ -200,11 +201,10 @@ class SuggestionService(Service):
         """The suggester for this request, with the units it will score.
 
         The project's statistics come from the saved model when it was trained on the
-        sources as they are now; then only the wanted source is loaded. Otherwise
+        sources as they are now, or else from the analysis cache, where the first run
+        over these units keeps them; then only the wanted source is loaded. Otherwise
         every unit of the project is analysed to work them out."""
         from qualcode.nlp.embeddings import load_embedder
-        from qualcode.nlp.engine import Suggester
-        from qualcode.nlp.zero_shot import CodebookScorer
 
         pipeline = self._pipeline()
         embedder = load_embedder()
@@ -214,7 +214,7 @@ class SuggestionService(Service):
         codes = self._codes()
         if not codes:
             raise ValidationError("the project has no codes yet: import a codebook first")
-        scorer = CodebookScorer(codes, pipeline, embedder)
+        scorer = _scorer(codes, pipeline, embedder)
         model, notice = self._load_model(pipeline, embedder, codes)
         if notice:
             notices.append(notice)
@@ -226,15 +226,21 @@ class SuggestionService(Service):
                 "blind coding: suggestions come from the codebook and your own coding only"
             )
         fingerprint = self._corpus_fingerprint(unit, everyone)
-        if model is not None and model.corpus == fingerprint:
+        stats = model.stats if model is not None and model.corpus == fingerprint else None
+        key = ""
+        if stats is None:
+            corpus = fingerprint + self._turns_fingerprint()
+            key = _stats_key(unit, everyone, corpus, codes, embedder)
+            stats = self._cached_stats(pipeline, key)
+        if stats is not None:
             units = self._units(pipeline, unit, everyone, only=only)
-            stats = model.stats
         else:
             units = self._units(pipeline, unit, everyone)
             stats = scorer.corpus_stats(
                 [u.text for s in units for u in s.units], [a for s in units for a in s.analyses]
             )
-        suggester = Suggester(codes, pipeline, embedder, stats=stats, model=model, scorer=scorer)
+            self._cache_stats(pipeline, key, stats)
+        suggester = _suggester(scorer, stats, model)
         return _Engine(suggester, units, pipeline, notices)
 
     # -- answering ----------------------------------------------------------------------
@@ -506,12 +512,12 @@ class SuggestionService(Service):
     def _load_model(
         self, pipeline: Pipeline, embedder: Embedder | None, codes: Sequence[CodeDescription]
     ) -> tuple[LearnedModel | None, str | None]:
-        from qualcode.nlp.learned import LearnedModel, ModelError
+        from qualcode.nlp.learned import ModelError
         from qualcode.nlp.training import codebook_fingerprint
 
         retrain = "run `qualcode suggest train`"
         try:
-            model = LearnedModel.load(self.model_path)
+            model = _read_model(self.model_path)
         except ModelError as error:
             if self.model_path.exists():
                 return None, f"{error}; suggesting from the codebook only ({retrain})"
@@ -546,6 +552,21 @@ class SuggestionService(Service):
             for u, h in self.session.execute(select(Source.uuid, Source.content_hash))
         )
         described = json.dumps([unit.value, everyone, rows])
+        return hashlib.sha256(described.encode("utf-8")).hexdigest()[:16]
+
+    def _turns_fingerprint(self) -> str:
+        """The speaker turns and whose they are (a participant sheet can change that
+        without changing any text): which units there are, beside the texts."""
+        rows = self.session.execute(
+            select(
+                SpeakerTurn.source_id,
+                SpeakerTurn.start,
+                SpeakerTurn.end,
+                SpeakerTurn.speaker,
+                SpeakerTurn.case_id,
+            ).order_by(SpeakerTurn.source_id, SpeakerTurn.start, SpeakerTurn.end)
+        ).all()
+        described = json.dumps([list(row) for row in rows])
         return hashlib.sha256(described.encode("utf-8")).hexdigest()[:16]
 
     def _units(
@@ -627,6 +648,59 @@ class SuggestionService(Service):
                     )
         except OperationalError as error:
             log.warning("analysis cache not saved: %s", error)
+
+    def _cached_stats(self, pipeline: Pipeline, key: str) -> CorpusStats | None:
+        """The statistics an earlier run worked out for these units, codebook and models."""
+        from qualcode.nlp.learned import stats_from_json
+
+        data = self.session.scalar(
+            select(AnalysisCache.data).where(
+                AnalysisCache.pipeline == pipeline.name, AnalysisCache.content_hash == key
+            )
+        )
+        if data is None:
+            return None
+        remembered = _STATS.get(key)
+        if remembered is not None:
+            return remembered
+        try:
+            stats = stats_from_json(json.loads(data))
+        except (ValueError, KeyError, TypeError, AttributeError):
+            log.warning("ignoring damaged cached statistics %s", key)
+            return None
+        _STATS.clear()
+        _STATS[key] = stats
+        return stats
+
+    def _cache_stats(self, pipeline: Pipeline, key: str, stats: CorpusStats) -> None:
+        """Keep the statistics in the project's analysis cache, for the next run to read
+        instead of analysing every unit again: with no trained model (or one trained on
+        other sources or units) that was most of a run's work, and all of the work of
+        suggesting for one transcript. In the project file, beside the analyses they
+        come from, rather than in a new file beside it; the one entry per kind of unit
+        replaces the last, so old ones do not pile up."""
+        from qualcode.nlp.learned import stats_to_json
+
+        kind = key.rsplit(":", 1)[0] + ":"
+        try:
+            with self._transaction():
+                self.session.execute(
+                    delete(AnalysisCache).where(
+                        AnalysisCache.pipeline == pipeline.name,
+                        AnalysisCache.content_hash.startswith(kind, autoescape=True),
+                    )
+                )
+                self.session.add(
+                    AnalysisCache(
+                        content_hash=key,
+                        pipeline=pipeline.name,
+                        data=json.dumps(stats_to_json(stats), separators=(",", ":")),
+                    )
+                )
+        except OperationalError as error:
+            log.warning("statistics not cached: %s", error)
+        _STATS.clear()
+        _STATS[key] = stats
 
     def _rejected(self) -> set[tuple[int, int, int, str]]:
         """Rejections hide a suggestion for good (until undone). An accepted one is
@@ -713,6 +787,92 @@ class SuggestionService(Service):
         return out
 
     # -- end of the suggester as a coder -------------------------------------------------
+
+
+STATS_KEY = "corpus-stats"  # analysis-cache entries holding statistics, not an analysis
+_SCORERS: dict[tuple[str, str, str], CodebookScorer] = {}
+
+
+def _scorer(
+    codes: Sequence[CodeDescription], pipeline: Pipeline, embedder: Embedder | None
+) -> CodebookScorer:
+    """The codebook's scorer, kept for the next request in this process (the TUI asks
+    for one transcript's suggestions at a time): building it analyses and embeds the
+    codebook. Only the latest is kept, so a changed codebook does not pile up old ones."""
+    from qualcode.nlp.training import codebook_fingerprint
+    from qualcode.nlp.zero_shot import CodebookScorer
+
+    key = (
+        codebook_fingerprint(codes),
+        pipeline.name,
+        embedder.name if embedder is not None else "none",
+    )
+    scorer = _SCORERS.get(key)
+    if scorer is None or scorer.pipeline is not pipeline or scorer.embedder is not embedder:
+        scorer = CodebookScorer(codes, pipeline, embedder)
+        _SCORERS.clear()
+        _SCORERS[key] = scorer
+    return scorer
+
+
+# The latest of each, kept in-process for the next request (the TUI asks for one
+# transcript's suggestions at a time); each is keyed by everything it is made from.
+_STATS: dict[str, CorpusStats] = {}
+_MODELS: dict[Path, tuple[tuple[int, int, int], LearnedModel]] = {}
+_SUGGESTERS: list[tuple[CodebookScorer, CorpusStats, LearnedModel | None, Suggester]] = []
+
+
+def _read_model(path: Path) -> LearnedModel:
+    """The saved model, read again only when its file changed (saving replaces the
+    file, so a new model has a new inode and modification time)."""
+    from qualcode.nlp.learned import LearnedModel
+
+    try:
+        status = path.stat()
+    except OSError:
+        return LearnedModel.load(path)  # says why, as a ModelError
+    signature = (status.st_mtime_ns, status.st_size, status.st_ino)
+    cached = _MODELS.get(path)
+    if cached is not None and cached[0] == signature:
+        return cached[1]
+    model = LearnedModel.load(path)
+    _MODELS.clear()
+    _MODELS[path] = (signature, model)
+    return model
+
+
+def _suggester(scorer: CodebookScorer, stats: CorpusStats, model: LearnedModel | None) -> Suggester:
+    """A suggester over these very objects, reused while they are the same: it embeds
+    the coded passages it shows as the closest, once."""
+    from qualcode.nlp.engine import Suggester
+
+    for cached_scorer, cached_stats, cached_model, suggester in _SUGGESTERS:
+        if cached_scorer is scorer and cached_stats is stats and cached_model is model:
+            return suggester
+    suggester = Suggester(
+        scorer.codes, scorer.pipeline, scorer.embedder, stats=stats, model=model, scorer=scorer
+    )
+    _SUGGESTERS[:] = [(scorer, stats, model, suggester)]
+    return suggester
+
+
+def _stats_key(
+    unit: Unit,
+    everyone: bool,
+    corpus: str,
+    codes: Sequence[CodeDescription],
+    embedder: Embedder | None,
+) -> str:
+    """The analysis-cache key of the statistics of these units (``corpus`` fingerprints
+    the sources, the kind of unit and whose turns) against this codebook and embedder
+    (the pipeline is the entry's other key). It starts with what kind of units they
+    are, so that a new entry can replace the last of its kind."""
+    from qualcode.nlp.training import codebook_fingerprint
+
+    embedder_name = embedder.name if embedder is not None else "none"
+    described = json.dumps([corpus, codebook_fingerprint(codes), embedder_name])
+    digest = hashlib.sha256(described.encode("utf-8")).hexdigest()[:16]
+    return f"{STATS_KEY}:{unit.value}:{int(everyone)}:{digest}"
 
 
 _Scored = tuple[int, str, list[TextUnit], list["Analysis"]]  # source id, name, units, analyses
