@@ -246,3 +246,25 @@ def test_closest_coded_passages_are_those_of_the_plain_definition() -> None:
     assert len(found) == 3 * len(texts)
     assert any(got is not None for got, _ in found) and any(got is None for got, _ in found)
     assert [got for got, _ in found] == [expected for _, expected in found]
+
+
+def test_units_embedded_for_the_statistics_score_as_if_embedded_again() -> None:
+    """Scoring with the vectors the statistics were read from gives the same records
+    as embedding the units afresh."""
+    from qualcode.domain.suggestions import TextUnit
+    from qualcode.nlp.embeddings import load_embedder
+    from qualcode.nlp.engine import Suggester
+    from qualcode.nlp.pipeline import load_pipeline
+    from qualcode.nlp.zero_shot import CodebookScorer
+    from tests.nlp.codebook import CODES, CORPUS
+
+    pipeline = load_pipeline(None)
+    scorer = CodebookScorer(CODES, pipeline, load_embedder())
+    analyses = pipeline.analyse(list(CORPUS))
+    stats, vectors = scorer.corpus_stats_and_vectors(list(CORPUS), analyses)
+    units = [TextUnit("s", 0, len(t), t) for t in CORPUS]
+    suggester = Suggester(CODES, pipeline, scorer.embedder, stats=stats, scorer=scorer)
+    fresh = suggester.suggest(units, analyses, min_score=0.0)
+    reused = suggester.suggest(units, analyses, min_score=0.0, vectors=vectors)
+    assert reused == fresh
+    assert sum(len(u.suggestions) for u in fresh) > 0

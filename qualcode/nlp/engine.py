@@ -129,8 +129,13 @@ class Suggester:
             return np.zeros((0, len(self.codes)), dtype=np.float32)
         return np.vstack(blocks)
 
-    def _score(self, texts: Sequence[str], analyses: Sequence[Analysis]) -> Scored:
-        raw = self.scorer.raw(texts, analyses, self.stats)
+    def _score(
+        self,
+        texts: Sequence[str],
+        analyses: Sequence[Analysis],
+        vectors: np.ndarray | None = None,
+    ) -> Scored:
+        raw = self.scorer.raw(texts, analyses, self.stats, vectors)
         words, meaning = self.scorer.standardised(raw, self.stats)
         if self.fitted is None or self._terms is None:
             probabilities = self.scorer.zero_probability(words, meaning, self.suggestable)
@@ -156,12 +161,14 @@ class Suggester:
         top_k: int = 3,
         min_score: float | None = None,
         keep: Callable[[TextUnit, str], bool] | None = None,
+        vectors: np.ndarray | None = None,
     ) -> list[UnitSuggestions]:
         """The best ``top_k`` codes per unit that reach their threshold (or
         ``min_score`` for every code, if given), explained.
 
         ``keep(unit, code_uuid)`` can rule codes out first (already coded there, or
-        rejected), so that only what will be shown is explained.
+        rejected), so that only what will be shown is explained. ``vectors`` are the
+        units' sentence vectors, if they were already worked out.
         """
         cut = (
             self.thresholds
@@ -173,7 +180,11 @@ class Suggester:
         for begin in range(0, len(units), _BLOCK):
             chunk_units = units[begin : begin + _BLOCK]
             chunk = list(analyses[begin : begin + _BLOCK])
-            block = self._score([u.text for u in chunk_units], chunk)
+            block = self._score(
+                [u.text for u in chunk_units],
+                chunk,
+                None if vectors is None else vectors[begin : begin + _BLOCK],
+            )
             chosen = self._choose(block.probabilities >= cut, block, chunk_units, top_k, keep)
             closest = self._closest_all(block, chosen)
             for row, (unit, analysis) in enumerate(zip(chunk_units, chunk, strict=True)):

@@ -160,6 +160,13 @@ class CodebookScorer:
 
     def corpus_stats(self, texts: Sequence[str], analyses: Sequence[Analysis]) -> CorpusStats:
         """Statistics of every unit of the project, from which scores are read."""
+        return self.corpus_stats_and_vectors(texts, analyses)[0]
+
+    def corpus_stats_and_vectors(
+        self, texts: Sequence[str], analyses: Sequence[Analysis]
+    ) -> tuple[CorpusStats, np.ndarray]:
+        """The statistics, and the units' sentence vectors they were read from (so that
+        scoring the same units need not embed them again)."""
         df: dict[str, int] = {}
         for analysis in analyses:
             for term in set(content_lemmas(analysis)):
@@ -186,7 +193,7 @@ class CodebookScorer:
             0.5,
         )
         probabilities = self.zero_probability(*self.standardised(raw, stats))
-        return replace(stats, zero_threshold=share_threshold(probabilities))
+        return replace(stats, zero_threshold=share_threshold(probabilities)), vectors
 
     # -- zero-shot probability ----------------------------------------------------------
 

@@ -108,6 +108,7 @@ class _Engine:
     units: list[_SourceUnits]
     pipeline: Pipeline
     notices: list[str]
+    vectors: dict[int, np.ndarray]  # per source, where the statistics embedded its units
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,7 +185,12 @@ class SuggestionService(Service):
 
             results.extend(
                 engine.suggester.suggest(
-                    item.units, item.analyses, top_k=top_k, min_score=min_score, keep=keep
+                    item.units,
+                    item.analyses,
+                    top_k=top_k,
+                    min_score=min_score,
+                    keep=keep,
+                    vectors=engine.vectors.get(source_id),
                 )
             )
         self._end_read()
@@ -232,16 +238,21 @@ class SuggestionService(Service):
             corpus = fingerprint + self._turns_fingerprint()
             key = _stats_key(unit, everyone, corpus, codes, embedder)
             stats = self._cached_stats(pipeline, key)
+        vectors: dict[int, np.ndarray] = {}
         if stats is not None:
             units = self._units(pipeline, unit, everyone, only=only)
         else:
             units = self._units(pipeline, unit, everyone)
-            stats = scorer.corpus_stats(
+            stats, every_vector = scorer.corpus_stats_and_vectors(
                 [u.text for s in units for u in s.units], [a for s in units for a in s.analyses]
             )
             self._cache_stats(pipeline, key, stats)
+            begin = 0
+            for item in units:  # each source's rows, for scoring without embedding again
+                vectors[item.source.id] = every_vector[begin : begin + len(item.units)]
+                begin += len(item.units)
         suggester = _suggester(scorer, stats, model)
-        return _Engine(suggester, units, pipeline, notices)
+        return _Engine(suggester, units, pipeline, notices, vectors)
 
     # -- answering ----------------------------------------------------------------------
 
