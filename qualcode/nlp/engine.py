@@ -137,19 +137,25 @@ class Suggester:
     ) -> Scored:
         raw = self.scorer.raw(texts, analyses, self.stats, vectors)
         words, meaning = self.scorer.standardised(raw, self.stats)
+        codebook_only = True
         if self.fitted is None or self._terms is None:
             probabilities = self.scorer.zero_probability(words, meaning, self.suggestable)
-            # No content words, nothing for the codebook to go on: the meaning signal
-            # of "Nothing." or "" is only its distance from the average unit.
-            probabilities[np.diff(raw.bags.offsets) == 0] = 0.0
         else:
             fitted = self.fitted
             prior = np.broadcast_to(fitted.prior, words.shape)
             if fitted.uses_learner:
                 logits = fitted.weights.logits(features(raw, self._terms))
                 probabilities = fitted.blend.probabilities(words, meaning, logits, prior)
+                codebook_only = False
             else:
                 probabilities = fitted.blend.probabilities(words, meaning, prior)
+                codebook_only = fitted.blend.weights[-1] == 0.0
+        if codebook_only:
+            # No content words, nothing for the codebook to go on: the meaning signal
+            # of "Nothing." or "" is only its distance from the average unit. (What
+            # the team codes such units with is learnt, once there is a learner or a
+            # frequency prior.)
+            probabilities[np.diff(raw.bags.offsets) == 0] = 0.0
         probabilities = probabilities * self.suggestable
         return Scored(probabilities.astype(np.float32), raw, meaning)
 
