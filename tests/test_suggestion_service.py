@@ -646,21 +646,3 @@ def test_suggesting_and_training_never_touch_the_network(
         load_pipeline.cache_clear()
     assert attempts == []
     assert run.learned_codes > 0 and sum(len(u.suggestions) for u in run.units) > 100
-
-
-def test_a_trained_model_holds_the_statistics_of_turns_and_sentences(
-    coded: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """After training, neither kind of unit needs every unit read again for its
-    statistics (the analysis cache may have been emptied since)."""
-    with Project.open(coded) as project, project.session() as session:
-        service(session, coded).train()
-    with Project.open(coded) as project, project.session() as session:
-        session.execute(delete(AnalysisCache))
-        session.commit()
-    calls = count_corpus_stats(monkeypatch)
-    sentences = suggest(coded, unit=Unit.SENTENCE)
-    turns = suggest(coded)
-    assert calls == []
-    assert sentences.learned_codes == turns.learned_codes > 0
-    assert sum(len(u.suggestions) for u in sentences.units) > 0

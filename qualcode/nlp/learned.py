@@ -73,14 +73,6 @@ class LearnedModel:
     stats: CorpusStats
     examples: tuple[StoredExample, ...]
     fitted: Fitted | None
-    # Statistics of other kinds of unit (sentences), by their corpus fingerprint.
-    more_stats: tuple[tuple[str, CorpusStats], ...] = ()
-
-    def stats_for(self, corpus: str) -> CorpusStats | None:
-        """The statistics of the units ``corpus`` fingerprints, if the model has them."""
-        if corpus == self.corpus:
-            return self.stats
-        return next((stats for known, stats in self.more_stats if known == corpus), None)
 
     def positives(self) -> Counter[str]:
         return Counter(e.code_uuid for e in self.examples if e.positive)
@@ -114,7 +106,6 @@ class LearnedModel:
                 for e in self.examples
             ],
             "fitted": _fitted_json(self.fitted) if self.fitted is not None else None,
-            "more_stats": [[corpus, _stats_json(stats)] for corpus, stats in self.more_stats],
         }
         payload = _canonical(body)
         document = json.dumps(
@@ -165,10 +156,6 @@ class LearnedModel:
                     for e in body["examples"]
                 ),
                 fitted=_fitted_from(body["fitted"]) if body["fitted"] is not None else None,
-                more_stats=tuple(
-                    (str(corpus), _stats_from(stats))
-                    for corpus, stats in body.get("more_stats", [])
-                ),
             )
         except ModelError:
             raise

@@ -127,7 +127,6 @@ def train(
     *,
     stats: CorpusStats,
     corpus: str = "",
-    more_stats: Sequence[tuple[str, CorpusStats]] = (),
     scorer: CodebookScorer | None = None,
     folds: int = FOLDS,
     seed: int = 7,
@@ -151,7 +150,6 @@ def train(
         stats=stats,
         examples=tuple(rows.examples),
         fitted=fitted,
-        more_stats=tuple(more_stats),
     )
 
 

@@ -232,7 +232,7 @@ class SuggestionService(Service):
                 "blind coding: suggestions come from the codebook and your own coding only"
             )
         fingerprint = self._corpus_fingerprint(unit, everyone)
-        stats = model.stats_for(fingerprint) if model is not None else None
+        stats = model.stats if model is not None and model.corpus == fingerprint else None
         key = ""
         if stats is None:
             corpus = fingerprint + self._turns_fingerprint()
@@ -315,29 +315,15 @@ class SuggestionService(Service):
         if not codes:
             raise ValidationError("the project has no codes yet: import a codebook first")
         scorer = CodebookScorer(codes, pipeline, embedder)
-        # The statistics of turns (what the model learns on) and of sentences, so that
-        # either kind of suggestion can start from the model without reading every unit.
-        kinds = {
-            kind: (self._corpus_fingerprint(kind, False), self._units(pipeline, kind, False))
-            for kind in (Unit.TURN, Unit.SENTENCE)
-        }
+        units = self._units(pipeline, Unit.TURN, False)
+        fingerprint = self._corpus_fingerprint(Unit.TURN, False)
         examples = self.training_examples()
         self._end_read()
-        stats = {
-            kind: scorer.corpus_stats(
-                [u.text for s in units for u in s.units], [a for s in units for a in s.analyses]
-            )
-            for kind, (_, units) in kinds.items()
-        }
+        stats = scorer.corpus_stats(
+            [u.text for s in units for u in s.units], [a for s in units for a in s.analyses]
+        )
         model = train(
-            codes,
-            pipeline,
-            embedder,
-            examples,
-            stats=stats[Unit.TURN],
-            corpus=kinds[Unit.TURN][0],
-            more_stats=[(kinds[Unit.SENTENCE][0], stats[Unit.SENTENCE])],
-            scorer=scorer,
+            codes, pipeline, embedder, examples, stats=stats, corpus=fingerprint, scorer=scorer
         )
         model.save(self.model_path)
         positives = model.positives()
