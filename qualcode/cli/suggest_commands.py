@@ -133,12 +133,13 @@ def _print_run(run: SuggestionRun) -> None:
     shown = [u for u in run.units if u.suggestions]
     for item in shown:
         unit = item.unit
-        echo(f'{unit.source}  {unit.start}-{unit.end}  "{shorten(unit.text, 90)}"')
+        # One write per unit, not per line: a whole project prints 100,000s of lines.
+        lines = [f'{unit.source}  {unit.start}-{unit.end}  "{shorten(unit.text, 90)}"']
         for s in item.suggestions:
-            echo(f"  {s.score:.2f}  {s.code_path}")
-            for reason in s.reasons:
-                echo(f"          {reason}")
-        echo()
+            lines.append(f"  {s.score:.2f}  {s.code_path}")
+            lines.extend(f"          {reason}" for reason in s.reasons)
+        lines.append("")
+        echo("\n".join(lines))
     learnt = f", learnt from the coding of {run.learned_codes} codes" if run.learned_codes else ""
     echo(
         f"{sum(len(u.suggestions) for u in shown)} suggestions for {len(shown)} of "
