@@ -474,13 +474,13 @@ def test_sources_are_analysed_once_then_read_from_the_cache(
 def count_corpus_stats(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """Each time the project's statistics are worked out from every unit, its size."""
     calls: list[int] = []
-    original = CodebookScorer.corpus_stats_and_vectors
+    original = CodebookScorer.corpus_stats_and_signals
 
     def counting(self: CodebookScorer, texts, analyses):  # type: ignore[no-untyped-def]
         calls.append(len(texts))
         return original(self, texts, analyses)
 
-    monkeypatch.setattr(CodebookScorer, "corpus_stats_and_vectors", counting)
+    monkeypatch.setattr(CodebookScorer, "corpus_stats_and_signals", counting)
     return calls
 
 

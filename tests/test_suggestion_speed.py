@@ -248,10 +248,13 @@ def test_closest_coded_passages_are_those_of_the_plain_definition() -> None:
     assert [got for got, _ in found] == [expected for _, expected in found]
 
 
-def test_units_embedded_for_the_statistics_score_as_if_embedded_again() -> None:
-    """Scoring with the vectors the statistics were read from gives the same records
-    as embedding the units afresh."""
+def test_units_worked_out_for_the_statistics_score_as_if_worked_out_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Scoring with the signals the statistics were read from (block by block) gives
+    the same records as working the units out afresh."""
     from qualcode.domain.suggestions import TextUnit
+    from qualcode.nlp import engine
     from qualcode.nlp.embeddings import load_embedder
     from qualcode.nlp.engine import Suggester
     from qualcode.nlp.pipeline import load_pipeline
@@ -261,10 +264,14 @@ def test_units_embedded_for_the_statistics_score_as_if_embedded_again() -> None:
     pipeline = load_pipeline(None)
     scorer = CodebookScorer(CODES, pipeline, load_embedder())
     analyses = pipeline.analyse(list(CORPUS))
-    stats, vectors = scorer.corpus_stats_and_vectors(list(CORPUS), analyses)
+    stats, raw = scorer.corpus_stats_and_signals(list(CORPUS), analyses)
     units = [TextUnit("s", 0, len(t), t) for t in CORPUS]
     suggester = Suggester(CODES, pipeline, scorer.embedder, stats=stats, scorer=scorer)
     fresh = suggester.suggest(units, analyses, min_score=0.0)
-    reused = suggester.suggest(units, analyses, min_score=0.0, vectors=vectors)
+    reused = suggester.suggest(units, analyses, min_score=0.0, raw=raw)
     assert reused == fresh
+    monkeypatch.setattr(engine, "_BLOCK", 5)  # rows sliced across blocks
+    assert suggester.suggest(units[3:], analyses[3:], min_score=0.0, raw=raw.rows(3, 99)) == (
+        suggester.suggest(units[3:], analyses[3:], min_score=0.0)
+    )
     assert sum(len(u.suggestions) for u in fresh) > 0

@@ -133,9 +133,10 @@ class Suggester:
         self,
         texts: Sequence[str],
         analyses: Sequence[Analysis],
-        vectors: np.ndarray | None = None,
+        raw: RawSignals | None = None,
     ) -> Scored:
-        raw = self.scorer.raw(texts, analyses, self.stats, vectors)
+        if raw is None:
+            raw = self.scorer.raw(texts, analyses, self.stats)
         words, meaning = self.scorer.standardised(raw, self.stats)
         codebook_only = True
         if self.fitted is None or self._terms is None:
@@ -167,14 +168,14 @@ class Suggester:
         top_k: int = 3,
         min_score: float | None = None,
         keep: Callable[[TextUnit, str], bool] | None = None,
-        vectors: np.ndarray | None = None,
+        raw: RawSignals | None = None,
     ) -> list[UnitSuggestions]:
         """The best ``top_k`` codes per unit that reach their threshold (or
         ``min_score`` for every code, if given), explained.
 
         ``keep(unit, code_uuid)`` can rule codes out first (already coded there, or
-        rejected), so that only what will be shown is explained. ``vectors`` are the
-        units' sentence vectors, if they were already worked out.
+        rejected), so that only what will be shown is explained. ``raw`` are the
+        units' signals, if they were already worked out with these statistics.
         """
         cut = (
             self.thresholds
@@ -189,7 +190,7 @@ class Suggester:
             block = self._score(
                 [u.text for u in chunk_units],
                 chunk,
-                None if vectors is None else vectors[begin : begin + _BLOCK],
+                None if raw is None else raw.rows(begin, begin + _BLOCK),
             )
             chosen = self._choose(block.probabilities >= cut, block, chunk_units, top_k, keep)
             closest = self._closest_all(block, chosen)

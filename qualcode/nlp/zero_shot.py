@@ -65,6 +65,25 @@ class RawSignals:
     phrases: list[list[tuple[int, int, int, str]]]  # (code, first token, end token, text)
     vectors: np.ndarray  # units x dimensions, centred and unit length (or 0 columns)
 
+    def rows(self, begin: int, end: int) -> RawSignals:
+        """The signals of units ``begin`` to ``end`` (end exclusive)."""
+        end = min(end, len(self.words))
+        first, last = int(self.bags.offsets[begin]), int(self.bags.offsets[end])
+        bags = Bags(
+            self.bags.terms[first:last],
+            self.bags.counts[first:last],
+            self.bags.offsets[begin : end + 1] - first,
+        )
+        return RawSignals(
+            self.words[begin:end],
+            self.meaning[begin:end],
+            bags,
+            self.weights[first:last],
+            self.vocab,
+            self.phrases[begin:end],
+            self.vectors[begin:end],
+        )
+
 
 class CodebookScorer:
     """The zero-shot signals for one codebook, pipeline and embedder."""
@@ -160,13 +179,14 @@ class CodebookScorer:
 
     def corpus_stats(self, texts: Sequence[str], analyses: Sequence[Analysis]) -> CorpusStats:
         """Statistics of every unit of the project, from which scores are read."""
-        return self.corpus_stats_and_vectors(texts, analyses)[0]
+        return self.corpus_stats_and_signals(texts, analyses)[0]
 
-    def corpus_stats_and_vectors(
+    def corpus_stats_and_signals(
         self, texts: Sequence[str], analyses: Sequence[Analysis]
-    ) -> tuple[CorpusStats, np.ndarray]:
-        """The statistics, and the units' sentence vectors they were read from (so that
-        scoring the same units need not embed them again)."""
+    ) -> tuple[CorpusStats, RawSignals]:
+        """The statistics, and the units' raw signals they were read from (the same as
+        :meth:`raw` gives with these statistics: scoring the same units need not work
+        them out again)."""
         df: dict[str, int] = {}
         for analysis in analyses:
             for term in set(content_lemmas(analysis)):
@@ -193,7 +213,7 @@ class CodebookScorer:
             0.5,
         )
         probabilities = self.zero_probability(*self.standardised(raw, stats))
-        return replace(stats, zero_threshold=share_threshold(probabilities)), vectors
+        return replace(stats, zero_threshold=share_threshold(probabilities)), raw
 
     # -- zero-shot probability ----------------------------------------------------------
 

@@ -63,7 +63,7 @@ if TYPE_CHECKING:  # the engine loads spaCy: imported only when suggestions are 
     from qualcode.nlp.engine import Suggester
     from qualcode.nlp.learned import LearnedModel
     from qualcode.nlp.pipeline import Analysis, Pipeline
-    from qualcode.nlp.zero_shot import CodebookScorer, CorpusStats
+    from qualcode.nlp.zero_shot import CodebookScorer, CorpusStats, RawSignals
 
 log = logging.getLogger(__name__)
 
@@ -108,7 +108,7 @@ class _Engine:
     units: list[_SourceUnits]
     pipeline: Pipeline
     notices: list[str]
-    vectors: dict[int, np.ndarray]  # per source, where the statistics embedded its units
+    signals: dict[int, RawSignals]  # per source, where the statistics worked its units out
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,7 +190,7 @@ class SuggestionService(Service):
                     top_k=top_k,
                     min_score=min_score,
                     keep=keep,
-                    vectors=engine.vectors.get(source_id),
+                    raw=engine.signals.get(source_id),
                 )
             )
         self._end_read()
@@ -238,21 +238,21 @@ class SuggestionService(Service):
             corpus = fingerprint + self._turns_fingerprint()
             key = _stats_key(unit, everyone, corpus, codes, embedder)
             stats = self._cached_stats(pipeline, key)
-        vectors: dict[int, np.ndarray] = {}
+        signals: dict[int, RawSignals] = {}
         if stats is not None:
             units = self._units(pipeline, unit, everyone, only=only)
         else:
             units = self._units(pipeline, unit, everyone)
-            stats, every_vector = scorer.corpus_stats_and_vectors(
+            stats, everything = scorer.corpus_stats_and_signals(
                 [u.text for s in units for u in s.units], [a for s in units for a in s.analyses]
             )
             self._cache_stats(pipeline, key, stats)
             begin = 0
-            for item in units:  # each source's rows, for scoring without embedding again
-                vectors[item.source.id] = every_vector[begin : begin + len(item.units)]
+            for item in units:  # each source's rows, for scoring without working them out again
+                signals[item.source.id] = everything.rows(begin, begin + len(item.units))
                 begin += len(item.units)
         suggester = _suggester(scorer, stats, model)
-        return _Engine(suggester, units, pipeline, notices, vectors)
+        return _Engine(suggester, units, pipeline, notices, signals)
 
     # -- answering ----------------------------------------------------------------------
 
