@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -13,7 +11,6 @@ from hypothesis import strategies as st
 
 from qualcode.domain.suggestions import TextUnit
 from qualcode.importers import read_transcript
-from qualcode.nlp import pipeline as pipeline_module
 from qualcode.nlp.pipeline import BLANK, Analysis, Pipeline, load_pipeline
 from qualcode.services import suggestions
 from qualcode.services.coding import CodingService
@@ -278,78 +275,3 @@ def test_units_worked_out_for_the_statistics_score_as_if_worked_out_again(
         suggester.suggest(units[3:], analyses[3:], min_score=0.0)
     )
     assert sum(len(u.suggestions) for u in fresh) > 0
-
-
-@pytest.fixture
-def any_size_pays(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(pipeline_module, "_START_UP_CHARS", 0)
-    monkeypatch.setattr(pipeline_module, "_PARALLEL_CHARS", 1)
-    monkeypatch.setattr(pipeline_module, "_cores", lambda: 2)
-
-
-def test_a_big_batch_is_shared_with_a_second_process_and_the_result_is_the_same(
-    any_size_pays: None, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """From a thread, as the TUI's worker does it."""
-    sent: list[int] = []
-    real = pipeline_module._analyse_elsewhere
-
-    def recording(name: str, texts: Sequence[str]) -> list[Analysis]:
-        sent.append(len(texts))
-        return real(name, texts)
-
-    monkeypatch.setattr(pipeline_module, "_analyse_elsewhere", recording)
-    pipeline = load_pipeline(BLANK)
-    texts = demo_texts()
-    with ThreadPoolExecutor(1) as worker:
-        shared = worker.submit(pipeline.analyse, texts).result()
-    assert sent and 0 < sent[0] < len(texts)
-    assert shared == pipeline._analyse_here(texts)
-
-
-def test_the_second_process_refuses_a_pipeline_it_cannot_load() -> None:
-    with pytest.raises(pipeline_module.WorkerFailed, match="no-such-pipeline"):
-        pipeline_module._analyse_elsewhere("no-such-pipeline", ["Some text."])
-
-
-def test_if_the_second_process_fails_its_share_is_analysed_here(
-    any_size_pays: None, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    def failing(name: str, texts: Sequence[str]) -> list[Analysis]:
-        raise pipeline_module.WorkerFailed("exit code 1: it died")
-
-    monkeypatch.setattr(pipeline_module, "_analyse_elsewhere", failing)
-    pipeline = load_pipeline(BLANK)
-    texts = demo_texts()
-    assert pipeline.analyse(texts) == pipeline._analyse_here(texts)
-
-
-def test_small_batches_and_pipelines_not_loaded_by_name_stay_in_one_process(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    def unwanted(name: str, texts: Sequence[str]) -> list[Analysis]:
-        raise AssertionError("no second process was wanted here")
-
-    monkeypatch.setattr(pipeline_module, "_analyse_elsewhere", unwanted)
-    monkeypatch.setattr(pipeline_module, "_cores", lambda: 2)
-    texts = demo_texts()
-    assert sum(map(len, texts)) < pipeline_module._PARALLEL_CHARS
-    loaded = load_pipeline(BLANK)
-    assert len(loaded.analyse(texts)) == len(texts)
-    monkeypatch.setattr(pipeline_module, "_START_UP_CHARS", 0)
-    monkeypatch.setattr(pipeline_module, "_PARALLEL_CHARS", 1)
-    # Built around an nlp object: a second process could not make the same one.
-    assert Pipeline(loaded.nlp, "custom").analyse(texts) == loaded._analyse_here(texts)
-    assert pipeline_module._far_share(texts[:1]) == 0
-
-
-def test_the_second_process_takes_less_than_half_to_make_up_for_its_start_up(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    monkeypatch.setattr(pipeline_module, "_START_UP_CHARS", 2_000)
-    monkeypatch.setattr(pipeline_module, "_PARALLEL_CHARS", 4_000)
-    monkeypatch.setattr(pipeline_module, "_cores", lambda: 2)
-    assert pipeline_module._far_share(["x" * 1_000] * 3) == 0
-    assert pipeline_module._far_share(["x" * 1_000] * 10) == 4  # (10,000 - 2,000) / 2
-    monkeypatch.setattr(pipeline_module, "_cores", lambda: 1)
-    assert pipeline_module._far_share(["x" * 1_000] * 10) == 0
