@@ -26,6 +26,7 @@ import numpy as np
 log = logging.getLogger(__name__)
 
 MODEL_NAME = "wordllama-l2-supercat-256"
+NO_EMBEDDER = "none"  # what models and caches record when there is no embedder
 _WEIGHTS = ("weights", "l2_supercat_256.safetensors")
 _TOKENIZER = ("tokenizers", "l2_supercat_tokenizer_config.json")
 _TENSOR = "embedding.weight"
@@ -62,6 +63,11 @@ class Embedder:
         norms = np.linalg.norm(out, axis=1, keepdims=True)
         norms[norms == 0] = 1.0
         return out / norms
+
+
+def embedder_name(embedder: Embedder | None) -> str:
+    """The name models and caches record, so that vectors of another model never mix."""
+    return embedder.name if embedder is not None else NO_EMBEDDER
 
 
 def package_folder() -> Path | None:

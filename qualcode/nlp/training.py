@@ -25,7 +25,7 @@ from qualcode.nlp.calibration import (
     fit_blend,
     per_code_thresholds,
 )
-from qualcode.nlp.embeddings import Embedder
+from qualcode.nlp.embeddings import Embedder, embedder_name
 from qualcode.nlp.engine import features
 from qualcode.nlp.learned import Fitted, LearnedModel, StoredExample
 from qualcode.nlp.learner import Weights, fit
@@ -35,7 +35,6 @@ from qualcode.nlp.zero_shot import CodebookScorer, CorpusStats
 
 FOLDS = 5
 MIN_ROWS = 20  # coded passages before learning is tried: 5 folds of at least 4
-NO_EMBEDDER = "none"
 
 
 def codebook_fingerprint(codes: Sequence[CodeDescription]) -> str:
@@ -142,7 +141,7 @@ def train(
         fitted = _fit(scorer, stats, rows, folds, seed)
     return LearnedModel(
         pipeline=pipeline.name,
-        embedder=embedder.name if embedder is not None else NO_EMBEDDER,
+        embedder=embedder_name(embedder),
         trained_at=started,
         codebook=codebook_fingerprint(scorer.codes),
         corpus=corpus,

@@ -373,7 +373,7 @@ class SuggestionService(Service):
     def needs_training(self) -> bool:
         """True when the saved model is missing, from another version, or older than
         the coding, the codebook or the sources."""
-        from qualcode.nlp.embeddings import load_embedder
+        from qualcode.nlp.embeddings import embedder_name, load_embedder
         from qualcode.nlp.learned import LearnedModel, ModelError
         from qualcode.nlp.training import codebook_fingerprint
 
@@ -389,8 +389,10 @@ class SuggestionService(Service):
         except ModelError:
             return True
         embedder = load_embedder()
-        if (model.codebook, model.corpus) != (codebook, corpus) or model.embedder != (
-            embedder.name if embedder is not None else "none"
+        if (model.codebook, model.corpus, model.embedder) != (
+            codebook,
+            corpus,
+            embedder_name(embedder),
         ):
             return True
         newest = max((t for t in latest if t is not None), default=None)
@@ -523,6 +525,7 @@ class SuggestionService(Service):
     def _load_model(
         self, pipeline: Pipeline, embedder: Embedder | None, codes: Sequence[CodeDescription]
     ) -> tuple[LearnedModel | None, str | None]:
+        from qualcode.nlp.embeddings import embedder_name
         from qualcode.nlp.learned import ModelError
         from qualcode.nlp.training import codebook_fingerprint
 
@@ -544,7 +547,7 @@ class SuggestionService(Service):
                 f"the model was trained with pipeline {model.pipeline}, not {pipeline.name}; "
                 f"suggesting from the codebook only until it is retrained ({retrain})"
             )
-        if model.embedder != (embedder.name if embedder is not None else "none"):
+        if model.embedder != embedder_name(embedder):
             return None, (
                 "the model was trained with another sentence-meaning model; suggesting "
                 f"from the codebook only until it is retrained ({retrain})"
@@ -810,13 +813,14 @@ def _scorer(
     """The codebook's scorer, kept for the next request in this process (the TUI asks
     for one transcript's suggestions at a time): building it analyses and embeds the
     codebook. Only the latest is kept, so a changed codebook does not pile up old ones."""
+    from qualcode.nlp.embeddings import embedder_name
     from qualcode.nlp.training import codebook_fingerprint
     from qualcode.nlp.zero_shot import CodebookScorer
 
     key = (
         codebook_fingerprint(codes),
         pipeline.name,
-        embedder.name if embedder is not None else "none",
+        embedder_name(embedder),
     )
     scorer = _SCORERS.get(key)
     if scorer is None or scorer.pipeline is not pipeline or scorer.embedder is not embedder:
@@ -878,10 +882,10 @@ def _stats_key(
     the sources, the kind of unit and whose turns) against this codebook and embedder
     (the pipeline is the entry's other key). It starts with what kind of units they
     are, so that a new entry can replace the last of its kind."""
+    from qualcode.nlp.embeddings import embedder_name
     from qualcode.nlp.training import codebook_fingerprint
 
-    embedder_name = embedder.name if embedder is not None else "none"
-    described = json.dumps([corpus, codebook_fingerprint(codes), embedder_name])
+    described = json.dumps([corpus, codebook_fingerprint(codes), embedder_name(embedder)])
     digest = hashlib.sha256(described.encode("utf-8")).hexdigest()[:16]
     return f"{STATS_KEY}:{unit.value}:{int(everyone)}:{digest}"
 
