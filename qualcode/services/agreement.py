@@ -48,7 +48,7 @@ from qualcode.services.sources import find_source
 from qualcode.services.suggestions import (
     SuggestedCoding,
     SuggestionService,
-    _spoken_by_participants,
+    spoken_by_participants,
 )
 from qualcode.store.models import Coder, Source, SpeakerTurn
 
@@ -390,7 +390,7 @@ class AgreementService(Service):
         out: list[tuple[int, int, int]] = []
         for source_id, turns in speaker_turns(self.session, source_ids).items():
             rows = [(start, end, speaker, case) for start, end, speaker, case, _ in turns]
-            scored = set(_spoken_by_participants(rows, everyone=False))
+            scored = set(spoken_by_participants(rows, everyone=False))
             if not scored:  # nobody but the interviewer: suggestions score the whole text
                 continue
             out += [(source_id, s, e) for s, e, _, _ in rows if (s, e) not in scored]

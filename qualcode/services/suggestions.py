@@ -42,6 +42,7 @@ from qualcode.domain.suggestions import (
 from qualcode.services.base import Service
 from qualcode.services.code_tree import CodeTree
 from qualcode.services.coding import CodingService
+from qualcode.services.selection import speaker_turns
 from qualcode.services.sources import find_source
 from qualcode.services.user_config import read_config
 from qualcode.store.models import (
@@ -50,7 +51,6 @@ from qualcode.store.models import (
     Coder,
     Coding,
     Source,
-    SpeakerTurn,
     SuggestionDecision,
     new_uuid,
     utcnow,
@@ -235,8 +235,7 @@ class SuggestionService(Service):
         stats = model.stats if model is not None and model.corpus == fingerprint else None
         key = ""
         if stats is None:
-            corpus = fingerprint + self._turns_fingerprint()
-            key = _stats_key(unit, everyone, corpus, codes, embedder)
+            key = _stats_key(unit, everyone, fingerprint, codes, embedder)
             stats = self._cached_stats(pipeline, key)
         signals: dict[int, RawSignals] = {}
         if stats is not None:
@@ -560,27 +559,20 @@ class SuggestionService(Service):
         return model, None
 
     def _corpus_fingerprint(self, unit: Unit, everyone: bool) -> str:
-        """Which sources (by content) and units the project's statistics describe."""
-        rows = sorted(
+        """Which units the project's statistics describe: the sources (by content), the
+        kind of unit, and the speaker turns and whose they are (a participant sheet can
+        change which turns are units without changing any text)."""
+        sources = sorted(
             [str(u), str(h)]
             for u, h in self.session.execute(select(Source.uuid, Source.content_hash))
         )
-        described = json.dumps([unit.value, everyone, rows])
-        return hashlib.sha256(described.encode("utf-8")).hexdigest()[:16]
-
-    def _turns_fingerprint(self) -> str:
-        """The speaker turns and whose they are (a participant sheet can change that
-        without changing any text): which units there are, beside the texts."""
-        rows = self.session.execute(
-            select(
-                SpeakerTurn.source_id,
-                SpeakerTurn.start,
-                SpeakerTurn.end,
-                SpeakerTurn.speaker,
-                SpeakerTurn.case_id,
-            ).order_by(SpeakerTurn.source_id, SpeakerTurn.start, SpeakerTurn.end)
-        ).all()
-        described = json.dumps([list(row) for row in rows])
+        ids = self.session.scalars(select(Source.id)).all()
+        turns = sorted(
+            [source_id, start, end, speaker, case]
+            for source_id, rows in speaker_turns(self.session, ids).items()
+            for start, end, speaker, case, _ in rows
+        )
+        described = json.dumps([unit.value, everyone, sources, turns])
         return hashlib.sha256(described.encode("utf-8")).hexdigest()[:16]
 
     def _units(
@@ -593,22 +585,11 @@ class SuggestionService(Service):
             query = query.where(Source.id == only)
         sources = list(self.session.scalars(query))
         analyses = self._analyses(pipeline, sources)
-        turns: dict[int, list[tuple[int, int, str | None, int | None]]] = defaultdict(list)
-        for row in self.session.execute(
-            select(
-                SpeakerTurn.source_id,
-                SpeakerTurn.start,
-                SpeakerTurn.end,
-                SpeakerTurn.speaker,
-                SpeakerTurn.case_id,
-            ).order_by(SpeakerTurn.source_id, SpeakerTurn.start)
-        ):
-            turns[row.source_id].append((row.start, row.end, row.speaker, row.case_id))
+        turns = speaker_turns(self.session, [source.id for source in sources])
         out: list[_SourceUnits] = []
         for source in sources:
-            spans = _spoken_by_participants(turns.get(source.id, []), everyone) or [
-                (0, len(source.text))
-            ]
+            said = [(start, end, who, case) for start, end, who, case, _ in turns[source.id]]
+            spans = spoken_by_participants(said, everyone) or [(0, len(source.text))]
             analysis = analyses[source.content_hash]
             if unit is Unit.SENTENCE:
                 spans = _sentences_within(analysis.sentences, spans)
@@ -922,7 +903,7 @@ def _threshold_reason(model: LearnedModel) -> str:
     )
 
 
-def _spoken_by_participants(
+def spoken_by_participants(
     turns: Sequence[tuple[int, int, str | None, int | None]], everyone: bool
 ) -> list[tuple[int, int]]:
     """The turns worth suggesting for. Researchers code what participants say, not
