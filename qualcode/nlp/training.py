@@ -29,7 +29,7 @@ from qualcode.nlp.embeddings import Embedder, embedder_name
 from qualcode.nlp.engine import features
 from qualcode.nlp.learned import Fitted, LearnedModel, StoredExample
 from qualcode.nlp.learner import Weights, fit
-from qualcode.nlp.pipeline import Pipeline
+from qualcode.nlp.pipeline import Analysis, Pipeline
 from qualcode.nlp.termspace import Vocabulary, content_lemmas
 from qualcode.nlp.zero_shot import CodebookScorer, CorpusStats
 
@@ -48,6 +48,7 @@ def codebook_fingerprint(codes: Sequence[CodeDescription]) -> str:
 @dataclass(slots=True)
 class _Rows:
     texts: list[str]
+    analyses: list[Analysis]  # of the texts
     labels: np.ndarray  # rows x codes
     known: np.ndarray
     examples: list[StoredExample]
@@ -72,7 +73,9 @@ def _rows(examples: Sequence[TrainingExample], index: dict[str, int], pipeline: 
             labels[row, list(positives)] = True
         known[row, list(negatives)] = True
     kept = [e for e in examples if e.code_uuid in index and e.text.strip()]
-    analyses = pipeline.analyse([e.text for e in kept])
+    distinct = list(dict.fromkeys(e.text for e in kept))  # each text analysed once
+    by_text = dict(zip(distinct, pipeline.analyse(distinct), strict=True))
+    analyses = [by_text[e.text] for e in kept]
     stored = [
         StoredExample(
             e.code_uuid,
@@ -86,7 +89,7 @@ def _rows(examples: Sequence[TrainingExample], index: dict[str, int], pipeline: 
         )
         for e, a in zip(kept, analyses, strict=True)
     ]
-    return _Rows(texts, labels, known, stored)
+    return _Rows(texts, [by_text[t] for t in texts], labels, known, stored)
 
 
 def _log_prior(labels: np.ndarray, known: np.ndarray) -> np.ndarray:
@@ -153,7 +156,7 @@ def train(
 
 
 def _fit(scorer: CodebookScorer, stats: CorpusStats, rows: _Rows, folds: int, seed: int) -> Fitted:
-    analyses = scorer.pipeline.analyse(rows.texts)
+    analyses = rows.analyses
     raw = scorer.raw(rows.texts, analyses, stats)
     words, meaning = scorer.standardised(raw, stats)
     terms = Vocabulary(raw.vocab.terms[i] for i in np.unique(raw.bags.terms))
