@@ -58,8 +58,7 @@ class Fitted:
     thresholds: np.ndarray  # per code
     threshold: Threshold  # the project's, with why
     uses_learner: bool  # False when held-out coding said the learner did not help
-    rows: int
-    folds: int
+    rows: int  # distinct passages learnt from
 
 
 @dataclass(frozen=True, slots=True)
@@ -223,7 +222,6 @@ def _fitted_json(fitted: Fitted) -> dict[str, Any]:
         "threshold": [t.value, t.precision, t.recall, t.f1, t.reason],
         "uses_learner": fitted.uses_learner,
         "rows": fitted.rows,
-        "folds": fitted.folds,
     }
 
 
@@ -240,7 +238,6 @@ def _fitted_from(data: dict[str, Any]) -> Fitted:
         threshold=Threshold(float(value), float(precision), float(recall), float(f1), str(reason)),
         uses_learner=bool(data["uses_learner"]),
         rows=int(data["rows"]),
-        folds=int(data["folds"]),
     )
 
 

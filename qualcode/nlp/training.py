@@ -218,5 +218,4 @@ def _fit(scorer: CodebookScorer, stats: CorpusStats, rows: _Rows, folds: int, se
         threshold=threshold,
         uses_learner=uses_learner,
         rows=n,
-        folds=folds,
     )

@@ -305,7 +305,6 @@ class SuggestionService(Service):
         """Fit the per-project model on every coding and rejection, and save it."""
         from qualcode.nlp.embeddings import load_embedder
         from qualcode.nlp.training import train
-        from qualcode.nlp.zero_shot import CodebookScorer
 
         started = time.perf_counter()
         pipeline = self._pipeline()
@@ -313,7 +312,7 @@ class SuggestionService(Service):
         codes = self._codes()
         if not codes:
             raise ValidationError("the project has no codes yet: import a codebook first")
-        scorer = CodebookScorer(codes, pipeline, embedder)
+        scorer = _scorer(codes, pipeline, embedder)
         units = self._units(pipeline, Unit.TURN, False)
         fingerprint = self._corpus_fingerprint(Unit.TURN, False)
         examples = self.training_examples()
@@ -421,7 +420,6 @@ class SuggestionService(Service):
         from qualcode.nlp.engine import Suggester
         from qualcode.nlp.evaluation import LabelledUnit, cross_validate
         from qualcode.nlp.training import train
-        from qualcode.nlp.zero_shot import CodebookScorer
 
         if folds < 2:
             raise ValidationError("--folds must be at least 2")
@@ -461,7 +459,7 @@ class SuggestionService(Service):
                 f"only {len(labelled)} coded {unit.value}s: code more before evaluating "
                 f"with {folds} folds"
             )
-        scorer = CodebookScorer(codes, pipeline, embedder)
+        scorer = _scorer(codes, pipeline, embedder)
         stats = scorer.corpus_stats(
             [u.text for s in everything for u in s.units],
             [a for s in everything for a in s.analyses],
@@ -731,7 +729,6 @@ class SuggestionService(Service):
         from qualcode.nlp.embeddings import load_embedder
         from qualcode.nlp.engine import Suggester
         from qualcode.nlp.training import train
-        from qualcode.nlp.zero_shot import CodebookScorer
 
         pipeline = self._pipeline()
         embedder = load_embedder()
@@ -746,7 +743,7 @@ class SuggestionService(Service):
         self._end_read()
         if not codes or not everything:
             return []
-        scorer = CodebookScorer(codes, pipeline, embedder)
+        scorer = _scorer(codes, pipeline, embedder)
         stats = scorer.corpus_stats(
             [u.text for *_, units, _ in everything for u in units],
             [a for *_, analyses in everything for a in analyses],
