@@ -133,7 +133,7 @@ class LearnedModel:
                     f"{path.name}: a model from another version of qualcode "
                     f"({body.get('format')!r}); run `qualcode suggest train` again"
                 )
-            return cls(
+            model = cls(
                 pipeline=str(body["pipeline"]),
                 embedder=str(body["embedder"]),
                 trained_at=str(body["trained_at"]),
@@ -156,10 +156,32 @@ class LearnedModel:
                 ),
                 fitted=_fitted_from(body["fitted"]) if body["fitted"] is not None else None,
             )
+            _check_shapes(model)
+            return model
         except ModelError:
             raise
         except (ValueError, KeyError, TypeError, AttributeError) as error:
             raise ModelError(f"{path.name}: the model file is damaged ({error})") from None
+
+
+def _check_shapes(model: LearnedModel) -> None:
+    """Every array must fit the model's codes and terms: a signed file from a buggy or
+    hostile writer is refused here, not met as an index error while scoring."""
+    codes = len(model.code_uuids)
+    stats = model.stats
+    per_code = (stats.words_mean, stats.words_std, stats.meaning_mean, stats.meaning_std)
+    if any(array.shape != (codes,) for array in per_code) or stats.centre.ndim != 1:
+        raise ValueError("the statistics do not fit the model's codes")
+    fitted = model.fitted
+    if fitted is None:
+        return
+    weights = fitted.weights
+    if (
+        weights.sparse.shape != (len(fitted.terms), codes)
+        or weights.dense.shape != (len(stats.centre), codes)
+        or any(a.shape != (codes,) for a in (weights.intercept, fitted.prior, fitted.thresholds))
+    ):
+        raise ValueError("the learnt weights do not fit the model's codes and terms")
 
 
 def _pack(array: np.ndarray) -> dict[str, Any]:

@@ -385,3 +385,36 @@ def test_blank_examples_are_not_learnt_and_unknown_codes_are_ignored(
     np.testing.assert_allclose(
         scores(pipeline, trained, UNUSUAL), scores(pipeline, fitted, UNUSUAL), atol=1e-5
     )
+
+
+def _short_statistics(model: LearnedModel) -> LearnedModel:
+    stats = dataclasses.replace(model.stats, words_mean=model.stats.words_mean[:-1])
+    return dataclasses.replace(model, stats=stats)
+
+
+def _weights_for_fewer_terms(model: LearnedModel) -> LearnedModel:
+    assert model.fitted is not None
+    fitted = dataclasses.replace(model.fitted, terms=model.fitted.terms[:-1])
+    return dataclasses.replace(model, fitted=fitted)
+
+
+def _thresholds_for_fewer_codes(model: LearnedModel) -> LearnedModel:
+    assert model.fitted is not None
+    fitted = dataclasses.replace(model.fitted, thresholds=model.fitted.thresholds[:-1])
+    return dataclasses.replace(model, fitted=fitted)
+
+
+@pytest.mark.parametrize(
+    "misfit", [_short_statistics, _weights_for_fewer_terms, _thresholds_for_fewer_codes]
+)
+def test_a_signed_model_whose_arrays_do_not_fit_is_refused_by_name(
+    tmp_path: Path, fitted: LearnedModel, misfit: Callable[[LearnedModel], LearnedModel]
+) -> None:
+    """A correctly signed file from a buggy or hostile writer: refused when read, not
+    met later as an index error while scoring."""
+    path = tmp_path / "study.qcp.suggest-model.json"
+    misfit(fitted).save(path)
+    with pytest.raises(ModelError, match=r"^study\.qcp\.suggest-model\.json: .*do not fit"):
+        LearnedModel.load(path)
+    fitted.save(path)
+    assert LearnedModel.load(path).fitted is not None
