@@ -116,7 +116,7 @@ def test_the_already_coded_check_grows_with_the_codings_not_units_times_codings(
 
 def analysed_token_by_token(pipeline: Pipeline, text: str) -> Analysis:
     """The analysis as it was first written: one spaCy Token object at a time."""
-    doc = pipeline.nlp(text)
+    doc = pipeline.nlp(text)  # the whole pipeline, spaCy's sentencizer included
     words = [token for token in doc if not token.is_space]
     lemmas = [pipeline.lemmatiser.lemma(token.lower_) for token in words]
     sentences = (
@@ -163,6 +163,15 @@ prose = st.lists(
                 "3pm",
                 "--",
                 "(laughs)",
+                '"Yes."',
+                "(fine.)",
+                "1.5",
+                "!!!",
+                "\u2026",
+                "\u3002",
+                "?",
+                ".",
+                "'",
             ]
         ),
         st.text(max_size=8),

@@ -185,6 +185,9 @@ def print_json(value: Any) -> None:
     _write(json_text(to_jsonable(value), indent=2))
 
 
+_JSON_BATCH = 500  # items per write
+
+
 def print_json_list(items: Iterable[Any]) -> None:
     """A JSON list written one compact item per line as it goes.
 
@@ -195,9 +198,15 @@ def print_json_list(items: Iterable[Any]) -> None:
     # one write per item.
     encoder = json.JSONEncoder(ensure_ascii=False, default=_json_default)
     _write("[", nl=False)
+    # Written a batch of items at a time: click.echo flushes on every call, and one
+    # flush per item was a twentieth of a million-word run.
+    batch: list[str] = []
     for index, item in enumerate(items):
-        _write((",\n" if index else "\n") + json_escape(encoder.encode(item)), nl=False)
-    _write("\n]")
+        batch.append((",\n" if index else "\n") + json_escape(encoder.encode(item)))
+        if len(batch) == _JSON_BATCH:
+            _write("".join(batch), nl=False)
+            batch.clear()
+    _write("".join(batch) + "\n]")
 
 
 _CONVERTERS: dict[type, Callable[[Any], Any]] = {}

@@ -31,6 +31,8 @@ _WEIGHTS = ("weights", "l2_supercat_256.safetensors")
 _TOKENIZER = ("tokenizers", "l2_supercat_tokenizer_config.json")
 _TENSOR = "embedding.weight"
 _BATCH = 2_000  # texts per tokenizer call: bounds the gathered token vectors' memory
+_GROUP = 256  # texts of similar length summed as one padded block
+_BLOCK_TOKENS = 1 << 15  # token vectors gathered at once (32 MB at 256 dimensions)
 
 
 class Embedder:
@@ -42,10 +44,10 @@ class Embedder:
         self.table = np.ascontiguousarray(table, dtype=np.float32)
         self.tokenizer = tokenizer
         self.dimensions = int(self.table.shape[1])
+        self._padded: np.ndarray | None = None
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         out = np.zeros((len(texts), self.dimensions), dtype=np.float32)
-        last = self.table.shape[0] - 1
         for begin in range(0, len(texts), _BATCH):
             chunk = list(texts[begin : begin + _BATCH])
             encoded = self.tokenizer.encode_batch(chunk, add_special_tokens=False)
@@ -55,14 +57,51 @@ class Embedder:
             ids = np.fromiter(
                 (i for e in encoded for i in e.ids), dtype=np.int64, count=int(lengths.sum())
             )
-            vectors = self.table[np.clip(ids, 0, last)]
-            starts = np.concatenate(([0], np.cumsum(lengths)[:-1]))
+            sums = self._sums(np.clip(ids, 0, self.table.shape[0] - 1), lengths)
             filled = lengths > 0
-            sums = np.add.reduceat(vectors, starts[filled], axis=0)
-            out[begin + np.flatnonzero(filled)] = sums / lengths[filled, None]
+            out[begin + np.flatnonzero(filled)] = sums[filled] / lengths[filled, None]
         norms = np.linalg.norm(out, axis=1, keepdims=True)
         norms[norms == 0] = 1.0
-        return out / norms
+        out /= norms
+        return out
+
+    def _sums(self, ids: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+        """Each text's sum of token vectors, ``ids`` being all texts' tokens in a row.
+
+        Texts of similar length are summed together as a padded block (the padding
+        reads a row of zeros): ``np.add.reduceat`` over the gathered vectors took a
+        tenth of a million-word run, about eight times as long.
+        """
+        table = self._padded_table()
+        pad = table.shape[0] - 1
+        starts = np.concatenate(([0], np.cumsum(lengths)[:-1]))
+        sums = np.zeros((len(lengths), self.dimensions), dtype=np.float32)
+        order = np.argsort(lengths, kind="stable")
+        begin = 0
+        while begin < len(order):
+            # As many texts as fit in the block, in order of length: the last is the longest.
+            end = min(begin + _GROUP, len(order))
+            fit = max(1, _BLOCK_TOKENS // max(1, int(lengths[order[end - 1]])))
+            end = min(end, begin + fit)
+            rows = order[begin:end]
+            begin = end
+            longest = int(lengths[rows[-1]])
+            if longest > _BLOCK_TOKENS:  # one very long text: summed a slice at a time
+                row = int(rows[0])
+                for a in range(int(starts[row]), int(starts[row]) + longest, _BLOCK_TOKENS):
+                    stop = min(a + _BLOCK_TOKENS, int(starts[row]) + longest)
+                    sums[row] += table[ids[a:stop]].sum(axis=0)
+                continue
+            steps = np.arange(longest)
+            inside = steps[None, :] < lengths[rows, None]
+            where = np.where(inside, starts[rows, None] + steps[None, :], 0)
+            sums[rows] = table[np.where(inside, ids[where], pad)].sum(axis=1)
+        return sums
+
+    def _padded_table(self) -> np.ndarray:
+        if self._padded is None:
+            self._padded = np.vstack([self.table, np.zeros((1, self.dimensions), np.float32)])
+        return self._padded
 
 
 def embedder_name(embedder: Embedder | None) -> str:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from itertools import compress
 
 import numpy as np
 
@@ -105,6 +106,13 @@ class Suggester:
         self._terms = Vocabulary(self.fitted.terms) if self.fitted is not None else None
         self._code_example_vectors: dict[int, np.ndarray] = {}
         self.suggestable = self.scorer.suggestable | (self.examples_per_code > 0)
+        self._by_column: dict[int, tuple[dict[int, float], dict[int, float]]] = {}
+        self._learnt = [
+            _learnt(int(examples), int(rejections))
+            for examples, rejections in zip(
+                self.examples_per_code, self.rejections_per_code, strict=True
+            )
+        ]
 
     @property
     def thresholds(self) -> np.ndarray:
@@ -196,28 +204,10 @@ class Suggester:
             closest = self._closest_all(block, chosen)
             for row, (unit, analysis) in enumerate(zip(chunk_units, chunk, strict=True)):
                 codes = chosen[row]
-                if not codes:
-                    results.append(UnitSuggestions(unit, ()))
-                    continue
-                tokens = self._token_columns(analysis, unit)
-                positive, negative = self._weights(tokens, codes)
-                results.append(
-                    UnitSuggestions(
-                        unit,
-                        tuple(
-                            self._explain(
-                                block,
-                                row,
-                                code,
-                                analysis,
-                                tokens,
-                                (positive[i], negative[i]),
-                                closest.get((row, code)),
-                            )
-                            for i, code in enumerate(codes)
-                        ),
-                    )
+                explained = (
+                    self._explain(block, row, codes, analysis, unit, closest) if codes else ()
                 )
+                results.append(UnitSuggestions(unit, explained))
         return results
 
     def _choose(
@@ -230,13 +220,14 @@ class Suggester:
     ) -> list[list[int]]:
         """Per unit, the codes to show: best first, up to ``top_k`` that ``keep`` allows."""
         chosen: list[list[int]] = [[] for _ in units]
-        for row in np.flatnonzero(passing.any(axis=1)).tolist():
-            scores = block.probabilities[row]
-            candidates = np.flatnonzero(passing[row])
-            order = candidates[np.argsort(-scores[candidates], kind="stable")]
+        # The whole block sorted at once (codes that pass first, best first; ties by
+        # codebook order); each unit then reads only its passing codes.
+        order = np.argsort(np.where(passing, -block.probabilities, np.inf), axis=1, kind="stable")
+        counts = passing.sum(axis=1)
+        for row in np.flatnonzero(counts).tolist():
             picked = chosen[row]
             unit = units[row]
-            for code in order.tolist():
+            for code in order[row, : counts[row]].tolist():
                 if keep is None or keep(unit, self.codes[code].uuid):
                     picked.append(code)
                     if len(picked) == top_k:
@@ -245,18 +236,20 @@ class Suggester:
 
     # -- reasons ------------------------------------------------------------------------
 
-    def _weights(
-        self, tokens: Sequence[tuple[str, int, int, int, bool, str]], codes: Sequence[int]
-    ) -> tuple[list[list[float]], list[list[float]]]:
-        """The codebook's positive and negative weights of the unit's tokens for each
-        code shown, read in one go (rows: codes; columns: tokens)."""
-        if not tokens:
-            return [[] for _ in codes], [[] for _ in codes]
-        rows = np.ix_(np.fromiter((t[3] for t in tokens), np.int64, len(tokens)), codes)
-        return (
-            self.scorer.positive_t[rows].T.tolist(),
-            self.scorer.negative_t[rows].T.tolist(),
-        )
+    def _column_weights(self, column: int) -> tuple[dict[int, float], dict[int, float]]:
+        """For one codebook term: the codes it raises and the codes it lowers (its
+        exclusion criteria), with the weights. A term that raises a code is never read as
+        lowering it. Looked up per token when explaining, so worked out once per term."""
+        found = self._by_column.get(column)
+        if found is None:
+            plus = self.scorer.positive_t[column]
+            minus = self.scorer.negative_t[column]
+            up = plus > 0
+            found = self._by_column[column] = (
+                dict(zip(up.nonzero()[0].tolist(), plus[up].tolist(), strict=True)),
+                dict.fromkeys(((minus > 0) & ~up).nonzero()[0].tolist(), 0.0),
+            )
+        return found
 
     def _token_columns(
         self, analysis: Analysis, unit: TextUnit
@@ -265,11 +258,10 @@ class Suggester:
         token the codebook knows, worked out once per unit for all its suggestions."""
         index = self.scorer.codebook.vocab.index
         out: list[tuple[str, int, int, int, bool, str]] = []
-        for lemma, start, end, keep in zip(
-            analysis.lemmas, analysis.starts, analysis.ends, analysis.content, strict=True
+        # compress() skips the stop words and punctuation in C: three tokens in four.
+        for lemma, start, end in compress(
+            zip(analysis.lemmas, analysis.starts, analysis.ends, strict=True), analysis.content
         ):
-            if not keep:
-                continue
             column = index.get(lemma)
             fuzzy = False
             if column is None:
@@ -285,80 +277,96 @@ class Suggester:
         self,
         block: Scored,
         row: int,
-        code: int,
+        codes: Sequence[int],
         analysis: Analysis,
-        tokens: Sequence[tuple[str, int, int, int, bool, str]],
-        weights: tuple[Sequence[float], Sequence[float]],
-        closest: ClosestExample | None,
-    ) -> Suggestion:
-        """One suggestion and its reasons; ``weights`` are the codebook's positive and
-        negative weights of ``tokens`` for this code."""
-        description = self.codes[code]
+        unit: TextUnit,
+        closest: dict[tuple[int, int], ClosestExample],
+    ) -> tuple[Suggestion, ...]:
+        """The suggestions of ``codes`` for one unit, each with its reasons.
+
+        What every code's reasons read from the unit (its tokens' codebook weights, its
+        phrases) is worked out once for the unit: a million-word run explains a quarter
+        of a million suggestions.
+        """
+        tokens = self._token_columns(analysis, unit)
+        weights = [self._column_weights(token[3]) for token in tokens]
+        phrases: dict[int, list[tuple[int, int, int, str]]] = {}
+        for found in block.raw.phrases[row]:
+            phrases.setdefault(found[0], []).append(found)
+        meaning = block.meaning[row].tolist() if block.meaning.shape[1] else None
+        scores = block.probabilities[row].tolist()
         codebook = self.scorer.codebook
-        terms = codebook.vocab.terms
-        fields = codebook.fields
-        matched: list[MatchedTerm] = []
-        reasons: list[str] = []
-        for phrase_code, first, last, text in block.raw.phrases[row]:
-            if phrase_code == code:
+        terms, fields = codebook.vocab.terms, codebook.fields
+        out: list[Suggestion] = []
+        for code in codes:
+            matched: list[MatchedTerm] = []
+            reasons: list[str] = []
+            for _, first, last, text in phrases.get(code, ()):
                 matched.append(
                     MatchedTerm(text, analysis.starts[first], analysis.ends[last - 1], "keywords")
                 )
                 reason = f'keyword phrase "{text}"'
                 if reason not in reasons:
                     reasons.append(reason)
-        words: list[tuple[float, str]] = []
-        fuzzy_words: list[str] = []
-        excluded: list[str] = []
-        seen: set[str] = set()
-        for (lemma, start, end, column, fuzzy, said), plus, minus in zip(
-            tokens, *weights, strict=True
-        ):
-            if plus > 0:
-                term = terms[column]
-                field = fields.get((code, column), "definition")
-                matched.append(MatchedTerm(term, start, end, field, fuzzy))
-                if lemma not in seen:
+            words: list[tuple[float, str]] = []
+            fuzzy_words: list[str] = []
+            seen: set[str] = set()
+            excluded: list[str] = []
+            for (lemma, start, end, column, fuzzy, said), (up, down) in zip(
+                tokens, weights, strict=True
+            ):
+                weight = up.get(code)
+                if weight is not None:
+                    term = terms[column]
+                    field = fields.get((code, column), "definition")
+                    matched.append(MatchedTerm(term, start, end, field, fuzzy))
+                    if lemma not in seen:
+                        seen.add(lemma)
+                        if fuzzy:
+                            fuzzy_words.append(f'"{said}" ~ "{term}"')
+                        else:
+                            label = _FIELD_NAMES.get(field, field)
+                            words.append((weight, f"{said} ({label})"))
+                elif code in down and lemma not in seen:
                     seen.add(lemma)
-                    if fuzzy:
-                        fuzzy_words.append(f'"{said}" ~ "{term}"')
-                    else:
-                        words.append((plus, f"{said} ({_FIELD_NAMES.get(field, field)})"))
-            elif minus > 0 and lemma not in seen:
-                seen.add(lemma)
-                excluded.append(said)
-        if words:
-            ordered = [text for _, text in sorted(words, key=lambda w: -w[0])]
-            reasons.append("codebook words: " + ", ".join(ordered[:6]))
-        if fuzzy_words:
-            reasons.append("close spellings: " + ", ".join(fuzzy_words[:3]))
-        if block.meaning.shape[1] and block.meaning[row, code] >= MEANING_REASON:
-            reasons.append("similar in meaning to the code's definition")
-        if closest is not None:
-            where = f" in {closest.source}" if closest.source else ""
-            reasons.append(
-                f"like a passage {closest.coder} coded{where} (similarity {closest.similarity:.2f})"
+                    excluded.append(said)
+            if words:
+                ordered = [text for _, text in sorted(words, key=lambda w: -w[0])]
+                reasons.append("codebook words: " + ", ".join(ordered[:6]))
+            if fuzzy_words:
+                reasons.append("close spellings: " + ", ".join(fuzzy_words[:3]))
+            if meaning is not None and meaning[code] >= MEANING_REASON:
+                reasons.append("similar in meaning to the code's definition")
+            example = closest.get((row, code))
+            if example is not None:
+                where = f" in {example.source}" if example.source else ""
+                reasons.append(
+                    f"like a passage {example.coder} coded{where} "
+                    f"(similarity {example.similarity:.2f})"
+                )
+            if self._learnt[code]:
+                reasons.append(self._learnt[code])
+            if excluded:
+                reasons.append(
+                    "lowered by words in its exclusion criteria: " + ", ".join(excluded[:4])
+                )
+            if not reasons:
+                reasons.append("similar wording to the code's description")
+            if phrases.get(code):  # tokens come in order; phrases interleave with them
+                matched.sort(key=lambda m: m.start)
+            description = self.codes[code]
+            out.append(
+                Suggestion(
+                    code_uuid=description.uuid,
+                    code_path=description.path,
+                    score=round(scores[code], 3),
+                    reasons=tuple(reasons),
+                    matched=tuple(matched),
+                    closest=example,
+                    examples=int(self.examples_per_code[code]),
+                )
             )
-        examples = int(self.examples_per_code[code])
-        rejections = int(self.rejections_per_code[code])
-        if examples or rejections:
-            learnt = f"learnt from {examples} coded example{'s' if examples != 1 else ''}"
-            if rejections:
-                learnt += f" and {rejections} rejection{'s' if rejections != 1 else ''}"
-            reasons.append(learnt)
-        if excluded:
-            reasons.append("lowered by words in its exclusion criteria: " + ", ".join(excluded[:4]))
-        if not reasons:
-            reasons.append("similar wording to the code's description")
-        return Suggestion(
-            code_uuid=description.uuid,
-            code_path=description.path,
-            score=round(float(block.probabilities[row, code]), 3),
-            reasons=tuple(reasons),
-            matched=tuple(sorted(matched, key=lambda m: m.start)),
-            closest=closest,
-            examples=examples,
-        )
+        return tuple(out)
 
     def _closest_all(
         self, block: Scored, chosen: Sequence[Sequence[int]]
@@ -405,6 +413,16 @@ class Suggester:
             norms[norms == 0] = 1.0
             vectors = self._code_example_vectors[code] = (centred / norms).astype(np.float32)
         return vectors
+
+
+def _learnt(examples: int, rejections: int) -> str:
+    """The reason that says what a code's suggestions were learnt from ("" if nothing)."""
+    if not examples and not rejections:
+        return ""
+    learnt = f"learnt from {examples} coded example{'s' if examples != 1 else ''}"
+    if rejections:
+        learnt += f" and {rejections} rejection{'s' if rejections != 1 else ''}"
+    return learnt
 
 
 _FIELD_NAMES = {

@@ -35,6 +35,7 @@ FUZZY_MIN_LENGTH = 5
 MIN_SPREAD = 0.02  # a code no unit resembles keeps a finite standard deviation
 ZERO_SLOPE = 1.0  # zero-shot probability: logistic in the standardised evidence...
 EXPECTED_CODES = 1.5  # ...centred on the chance a unit carries any one code
+_MEANING_BLOCK = 8_192  # units whose similarity to every statement is held at once
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,13 +165,18 @@ class CodebookScorer:
         if vectors is None:
             vectors = self.embedder.embed(texts)
         centre = stats.centre if stats is not None else vectors.mean(axis=0)
-        vectors = _normalise(vectors - centre)
-        statements = _normalise(self.code_vectors - centre)
-        similarity = vectors @ statements.T
-        if not len(similarity):
-            return vectors, np.zeros((0, len(self.codes)), dtype=np.float32)
-        nearest = np.maximum.reduceat(similarity, self._statement_starts, axis=1)
-        return vectors, nearest.astype(np.float32)
+        statements = _normalise(self.code_vectors - centre).T
+        centred = np.empty(vectors.shape, dtype=np.float32)
+        nearest = np.zeros((len(vectors), len(self.codes)), dtype=np.float32)
+        # A block of units at a time: the similarities to every statement of every code
+        # are five times the size of the vectors, a third of the peak memory of a
+        # million-word run when worked out for all units at once.
+        for begin in range(0, len(vectors), _MEANING_BLOCK):
+            rows = slice(begin, begin + _MEANING_BLOCK)
+            centred[rows] = _normalise(vectors[rows] - centre)
+            similarity = centred[rows] @ statements
+            nearest[rows] = np.maximum.reduceat(similarity, self._statement_starts, axis=1)
+        return centred, nearest
 
     def standardised(self, raw: RawSignals, stats: CorpusStats) -> tuple[np.ndarray, np.ndarray]:
         words = (raw.words - stats.words_mean) / stats.words_std
@@ -248,11 +254,18 @@ class CodebookScorer:
         """``suggestable`` defaults to :attr:`suggestable`; a suggester passes its own,
         which also lets in group headings the team has coded with."""
         prior = min(EXPECTED_CODES / max(len(self.codes), 2), 0.5)
-        logits = ZERO_SLOPE * self.zero_evidence(words, meaning) + np.log(prior / (1 - prior))
-        probabilities = 1.0 / (1.0 + np.exp(-np.clip(logits, -30, 30)))
+        # In place after the first product (a new array): over a million words each
+        # temporary is tens of megabytes.
+        probabilities = self.zero_evidence(words, meaning) * np.float32(ZERO_SLOPE)
+        probabilities += np.float32(np.log(prior / (1 - prior)))
+        np.clip(probabilities, -30, 30, out=probabilities)
+        np.negative(probabilities, out=probabilities)
+        np.exp(probabilities, out=probabilities)
+        probabilities += 1.0
+        np.reciprocal(probabilities, out=probabilities)
         allowed = self.suggestable if suggestable is None else suggestable
         probabilities[:, ~allowed] = 0.0
-        return probabilities.astype(np.float32)
+        return probabilities.astype(np.float32, copy=False)
 
     # -- words ------------------------------------------------------------------------
 
@@ -298,7 +311,7 @@ class CodebookScorer:
 def _normalise(matrix: np.ndarray) -> np.ndarray:
     norms = np.linalg.norm(matrix, axis=-1, keepdims=True)
     norms[norms == 0] = 1.0
-    return (matrix / norms).astype(np.float32)
+    return (matrix / norms).astype(np.float32, copy=False)
 
 
 def _mean(matrix: np.ndarray) -> np.ndarray:
