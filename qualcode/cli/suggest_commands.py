@@ -21,6 +21,7 @@ from qualcode.cli.common import (
 )
 from qualcode.cli.identity import resolve_coder
 from qualcode.domain.suggestions import Evaluation, Scores, SuggestionRun, Unit
+from qualcode.services.collection import collector_paused
 from qualcode.services.project import Project
 from qualcode.services.suggestions import CURVE, SuggestionService, model_path_for
 
@@ -103,20 +104,22 @@ def show(
     as_json: bool,
 ) -> None:
     """List suggested codes per unit, with the reasons for each."""
-    with opened(project) as project_, project_.session() as session:
-        run = _service(project_, session, None, pipeline).suggest(
-            source=source,
-            unit=Unit(unit),
-            top_k=top_k,
-            min_score=min_score,
-            everyone=all_speakers,
-        )
-    for notice in run.notices:
-        echo(f"note: {notice}", err=True)
-    if as_json:
-        print_json_list(_unit_json(u) for u in run.units if u.suggestions)
-        return
-    _print_run(run)
+    # One run, then the process ends: the collector would only walk the results.
+    with collector_paused():
+        with opened(project) as project_, project_.session() as session:
+            run = _service(project_, session, None, pipeline).suggest(
+                source=source,
+                unit=Unit(unit),
+                top_k=top_k,
+                min_score=min_score,
+                everyone=all_speakers,
+            )
+        for notice in run.notices:
+            echo(f"note: {notice}", err=True)
+        if as_json:
+            print_json_list(_unit_json(u) for u in run.units if u.suggestions)
+        else:
+            _print_run(run)
 
 
 def _unit_json(item: Any) -> dict[str, Any]:

@@ -42,6 +42,7 @@ from qualcode.domain.suggestions import (
 from qualcode.services.base import Service
 from qualcode.services.code_tree import CodeTree
 from qualcode.services.coding import CodingService
+from qualcode.services.collection import collector_paused
 from qualcode.services.selection import speaker_turns
 from qualcode.services.sources import find_source
 from qualcode.services.user_config import read_config
@@ -144,6 +145,7 @@ class SuggestionService(Service):
 
     # -- suggesting ---------------------------------------------------------------------
 
+    @collector_paused()
     def suggest(
         self,
         *,
@@ -301,6 +303,7 @@ class SuggestionService(Service):
 
     # -- learning -----------------------------------------------------------------------
 
+    @collector_paused()
     def train(self) -> TrainReport:
         """Fit the per-project model on every coding and rejection, and save it."""
         from qualcode.nlp.embeddings import load_embedder
@@ -411,6 +414,7 @@ class SuggestionService(Service):
             f"threshold {_threshold_reason(model)}"
         )
 
+    @collector_paused()
     def evaluate(
         self, *, unit: Unit = Unit.TURN, folds: int = 5, curve: Sequence[int] = CURVE
     ) -> Evaluation:
@@ -723,6 +727,7 @@ class SuggestionService(Service):
     # The seam agreement uses: everything else about the suggester-as-coder (pseudo-coder,
     # CLI, TUI) depends only on this method's signature and meaning, not on its body.
 
+    @collector_paused()
     def suggester_codings(self, *, unit: Unit = Unit.TURN) -> list[SuggestedCoding]:
         """Every unit/code the suggestions would apply at the calibrated threshold, each
         source scored by a model that did not learn from that source's own coding."""
