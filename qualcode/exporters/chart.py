@@ -33,6 +33,7 @@ DPI = 250  # stored in the PNG, so Word and LibreOffice place it at its printed 
 WIDTH = 6.0  # inches: the text width of a portrait page with Word's default margins
 LABEL_WRAP = 30  # characters per line of a code's name
 TITLE_WRAP = 70
+MAX_HEIGHT = 7.0  # inches: the figure, its heading and caption fit on one page
 FONT_SIZE = 8.5  # points, at the printed size
 AXIS_LABEL = "Coded extracts"
 
@@ -129,7 +130,7 @@ def _half(lines: int) -> float:
 def _height(lines: list[int]) -> float:
     """Inches: room for every label's lines, the title and the axis."""
     rows = sum(2 * _half(count) for count in lines)
-    return max(2.0, 1.1 + 0.26 * rows)
+    return min(MAX_HEIGHT, max(2.0, 0.9 + 0.2 * rows))
 
 
 def _style() -> AbstractContextManager[Any]:
