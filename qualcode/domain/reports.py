@@ -107,6 +107,7 @@ class ChartData:
     caption: str
     labels: tuple[str, ...]
     values: tuple[int, ...]
+    axis: str = "Coded extracts"  # what the bars count, under the axis
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,3 +119,9 @@ class Report:
     sections: tuple[ReportSection, ...]
     tables: tuple[ReportTable, ...]
     chart: ChartData | None
+    # For the title page (issue 13): who coded, from what, against which codebook.
+    coders: int = 0  # coders whose codings are in the selection
+    coder_names: tuple[str, ...] = ()  # only when the report names coders (--show-coder)
+    sources: int = 0  # transcripts the quotes come from
+    codebook: str = ""  # name, size and when it last changed, in words
+    identifiers: int = 0  # entries in the identifier register applied to every string

@@ -16,6 +16,8 @@ record's (already replaced) labels, so no name can reach the picture.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from copy import deepcopy
 from datetime import UTC, datetime
 from io import BytesIO
 from typing import Any
@@ -27,7 +29,18 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Inches, Pt
 
-from qualcode.domain.reports import Report, ReportSection, ReportTable
+from qualcode.domain.reports import CONSENSUS_CODER, Report, ReportSection, ReportTable
+from qualcode.exporters.docx_tables import (
+    apply_layout,
+    column_widths,
+    needs_landscape,
+    orient,
+    section_break,
+    text_width_of,
+)
+
+FONT = "DejaVu Sans"  # the chart's font too: one typeface, wide Unicode coverage
+TABLE_POINTS = 8  # evidence tables have many columns
 
 _OWN_STYLES = {
     # name: (based on, italic, bold, size, alignment, left indent in inches)
@@ -36,6 +49,9 @@ _OWN_STYLES = {
     "Quote Attribution": ("Normal", False, False, 10, WD_ALIGN_PARAGRAPH.RIGHT, 0.5),
     "Extract Details": ("Normal", False, False, 8, WD_ALIGN_PARAGRAPH.RIGHT, 0.5),
     "Memo": ("Normal", False, False, 10, None, 0.3),
+    "Report Facts": ("Normal", False, False, 10, None, None),
+    "Contents 1": ("Normal", False, True, None, None, None),
+    "Contents 2": ("Normal", False, False, None, None, 0.3),
 }
 
 
@@ -45,22 +61,38 @@ def report_bytes(report: Report) -> bytes:
     ensure_styles(document)
     writer = DocumentWriter(document)
     writer.title_page(report)
-    writer.contents()
+    writer.contents(contents_entries(report))
     for section in report.sections:
         writer.section(section)
     if report.tables or report.chart:
-        writer.heading("Evidence tables", 1)
+        writer.heading(EVIDENCE_HEADING, 1)
         if report.chart:
-            from qualcode.exporters.chart import bar_chart_png  # NumPy: only with a chart
+            # matplotlib (about a second to import): loaded only for a report with a chart.
+            from qualcode.exporters.chart import bar_chart_png
 
             chart = report.chart
-            png = bar_chart_png(list(chart.labels), list(chart.values), title=chart.title)
+            png = bar_chart_png(
+                list(chart.labels), list(chart.values), title=chart.title, axis_label=chart.axis
+            )
             writer.picture(png, chart.caption)
         for table in report.tables:
             writer.table(table)
     writer.finish()
     _set_properties(document, report)
     return document_bytes(document)
+
+
+EVIDENCE_HEADING = "Evidence tables"
+CONTENTS_DEPTH = 2  # heading levels listed in the contents
+
+
+def contents_entries(report: Report) -> list[tuple[str, int]]:
+    """The headings the report will have, to at most ``CONTENTS_DEPTH`` levels."""
+    entries = [(s.name, s.depth + 1) for s in report.sections if s.depth < CONTENTS_DEPTH]
+    if report.tables or report.chart:
+        entries.append((EVIDENCE_HEADING, 1))
+        entries += [(table.title, 2) for table in report.tables]
+    return entries
 
 
 def table_document_bytes(title: str, table: ReportTable) -> bytes:
@@ -85,8 +117,12 @@ class DocumentWriter:
         # Setting paragraph.style looks the style up among all styles every time (most
         # of the time of a large report): resolve each style's id once.
         self.style_ids = {name: style.style_id for name, style in self.styles.items()}
+        self.part = document.part
+        self.page = document.sections[-1]._sectPr  # the body's own: the last section's
+        self.page_layout = deepcopy(self.page)  # portrait, as the template has it
+        self.landscape = False
 
-    def paragraph(self, text: str, style: str) -> None:
+    def paragraph(self, text: str, style: str) -> Any:
         """One paragraph of plain text in a style, built as XML directly."""
         p = OxmlElement("w:p")
         properties = OxmlElement("w:pPr")
@@ -101,6 +137,20 @@ class DocumentWriter:
         run.append(t)
         p.append(run)
         self.sentinel._p.addprevious(p)
+        return p
+
+    def labelled(self, label: str, text: str, style: str = "Report Facts") -> None:
+        """A paragraph that starts with a bold label ("Coders: ...")."""
+        p = self.paragraph(text, style)
+        run = OxmlElement("w:r")
+        run_properties = OxmlElement("w:rPr")
+        run_properties.append(OxmlElement("w:b"))
+        run.append(run_properties)
+        t = OxmlElement("w:t")
+        t.set(qn("xml:space"), "preserve")
+        t.text = _xml_safe(label) + " "
+        run.append(t)
+        p.find(qn("w:r")).addprevious(run)
 
     def heading(self, text: str, level: int) -> None:
         self.paragraph(text, f"Heading {min(max(level, 1), 9)}")
@@ -110,30 +160,38 @@ class DocumentWriter:
         paragraph.add_run().add_break(WD_BREAK.PAGE)
 
     def title_page(self, report: Report) -> None:
+        """Title, project, and what a reader needs to trust the report: the date, the
+        selection, who coded, the codebook, and how identifiers were handled."""
         self.paragraph(report.title, "Title")
         if report.subtitle:
             self.paragraph(report.subtitle, "Subtitle")
-        self.paragraph(report.scope, "Normal")
-        made = datetime.now(UTC).strftime("%d %B %Y")
-        self.paragraph(
-            f"Exported {made}" + (f" by {report.author}" if report.author else ""), "Normal"
-        )
-        self.paragraph(
-            "Quotes are attributed by participant attributes, never by name; names and "
-            "places in the project's identifier register are replaced. Omitted words are "
-            "shown as [...].",
-            "Extract Summary",
-        )
+        made = datetime.now(UTC).strftime("%d %B %Y").lstrip("0")
+        self.labelled("Date:", made)
+        if report.author:
+            self.labelled("Prepared by:", report.author)
+        self.labelled("Selection:", report.scope)
+        if report.sources:
+            self.labelled("Transcripts:", f"quotes from {_count(report.sources, 'transcript')}.")
+        if report.coders:
+            self.labelled("Coders:", _coders(report))
+        if report.codebook:
+            self.labelled("Codebook:", report.codebook + ".")
+        self.labelled("Identifiers:", _identifiers(report.identifiers))
         self.page_break()
 
-    def contents(self) -> None:
+    def contents(self, entries: Sequence[tuple[str, int]]) -> None:
+        """The headings written out, so the list reads as exported in any program; it
+        is also the cached result of a contents field, which Word can update to add
+        page numbers (References > Update Table)."""
         self.paragraph("Contents", "TOC Heading")
-        paragraph = self.sentinel.insert_paragraph_before()
-        _field(
-            paragraph,
-            'TOC \\o "1-3" \\h \\z \\u',
-            "Right-click and choose Update Field to show the contents.",
-        )
+        if not entries:
+            self.page_break()
+            return
+        paragraphs = [
+            self.paragraph(text, f"Contents {min(level, CONTENTS_DEPTH)}")
+            for text, level in entries
+        ]
+        _wrap_in_field(paragraphs, f'TOC \\o "1-{CONTENTS_DEPTH}" \\h \\z \\u')
         self.page_break()
 
     def section(self, section: ReportSection) -> None:
@@ -152,20 +210,23 @@ class DocumentWriter:
 
     def picture(self, png: bytes, caption: str) -> None:
         paragraph = self.sentinel.insert_paragraph_before()
-        paragraph.add_run().add_picture(BytesIO(png), width=Inches(6.3))
+        paragraph.add_run().add_picture(BytesIO(png), width=Inches(self._text_width()))
+        paragraph.paragraph_format.keep_with_next = True  # the caption stays with it
         if caption:
             self.paragraph(caption, "Caption")
 
     def table(self, table: ReportTable, *, heading: bool = True) -> None:
+        """A table sized to its content; a wide one on landscape pages of its own."""
+        portrait = text_width_of(self.page_layout, self.part)
+        landscape = needs_landscape(table.headers, table.rows, portrait, TABLE_POINTS)
+        self.orientation(landscape=landscape)
         if heading:
             self.heading(table.title, 2)
         if table.caption:
             self.paragraph(table.caption, "Caption")
         grid = self.document.add_table(rows=1, cols=len(table.headers))
         grid.style = self.styles["Light Grid Accent 1"]
-        grid.autofit = False
         header = grid.rows[0]
-        _repeat_header(header)
         for cell, text in zip(header.cells, table.headers, strict=True):
             cell.text = _xml_safe(text)
         for index, row in enumerate(table.rows):
@@ -175,12 +236,33 @@ class DocumentWriter:
                 if index in table.emphasis:
                     for run in cell.paragraphs[0].runs:
                         run.bold = True  # a theme row above its codes; the style has no row class
-        _set_widths(grid, len(table.headers))
+        available = self._text_width()
+        widths = column_widths(
+            table.headers, table.rows, available, TABLE_POINTS, bold_rows=table.emphasis
+        )
+        apply_layout(grid, widths)
         # add_table appends at the end of the body: move it to its place.
         self.sentinel._p.addprevious(grid._tbl)
         self.sentinel.insert_paragraph_before()
 
+    def orientation(self, *, landscape: bool) -> None:
+        """Start a new section on a new page if the page must turn."""
+        if landscape == self.landscape:
+            return
+        # The section that ends here keeps the orientation it had.
+        self.sentinel._p.addprevious(
+            section_break(self.page_layout, self.part, landscape=self.landscape)
+        )
+        self.landscape = landscape
+
+    def _text_width(self) -> float:
+        layout = deepcopy(self.page_layout)
+        orient(layout, self.part, landscape=self.landscape)
+        return text_width_of(layout, self.part)
+
     def finish(self) -> None:
+        # The body's own section is the last one: it has the last content's orientation.
+        orient(self.page, self.part, landscape=self.landscape)
         self.sentinel._p.getparent().remove(self.sentinel._p)
 
 
@@ -226,49 +308,85 @@ def ensure_styles(document: Any) -> None:
         if indent is not None:
             style.paragraph_format.left_indent = Inches(indent)
     styles["Quote"].paragraph_format.keep_with_next = True
-    styles["Light Grid Accent 1"].font.size = Pt(8)  # evidence tables have many columns
+    styles["Light Grid Accent 1"].font.size = Pt(TABLE_POINTS)
+    for name in ("Contents 1", "Contents 2", "Report Facts"):
+        styles[name].paragraph_format.space_after = Pt(3)
+    _one_font(styles, FONT)
 
 
-def _field(paragraph: Any, instruction: str, placeholder: str) -> None:
-    """A complex field (e.g. the table of contents) that Word fills in on update."""
-    run = paragraph.add_run()
-    begin = OxmlElement("w:fldChar")
-    begin.set(qn("w:fldCharType"), "begin")
-    begin.set(qn("w:dirty"), "true")  # ask Word to update it when the file opens
-    code = OxmlElement("w:instrText")
-    code.set(qn("xml:space"), "preserve")
-    code.text = instruction
-    separate = OxmlElement("w:fldChar")
-    separate.set(qn("w:fldCharType"), "separate")
-    text = OxmlElement("w:t")
-    text.text = placeholder
-    end = OxmlElement("w:fldChar")
-    end.set(qn("w:fldCharType"), "end")
-    for element in (begin, code, separate, text, end):
-        run._r.append(element)
+def _one_font(styles: Any, name: str) -> None:
+    """Every style in ``name`` instead of the theme's fonts (Calibri, Cambria), so the
+    text matches the chart and shows accents, Greek and Cyrillic in any program."""
+    defaults = styles.element.find(qn("w:docDefaults"))
+    fonts = list(styles.element.iter(qn("w:rFonts")))
+    if defaults is not None and not any(defaults in f.iterancestors() for f in fonts):
+        run = defaults.find(qn("w:rPrDefault"))
+        if run is not None and run.find(qn("w:rPr")) is not None:
+            element = OxmlElement("w:rFonts")
+            run.find(qn("w:rPr")).insert(0, element)
+            fonts.append(element)
+    for element in fonts:
+        for attribute in ("asciiTheme", "hAnsiTheme", "eastAsiaTheme", "cstheme"):
+            element.attrib.pop(qn(f"w:{attribute}"), None)
+        for attribute in ("ascii", "hAnsi", "eastAsia", "cs"):
+            element.set(qn(f"w:{attribute}"), name)
 
 
-PAGE_WIDTH = 6.3  # inches between the default margins
+def _wrap_in_field(paragraphs: Sequence[Any], instruction: str) -> None:
+    """Make ``paragraphs`` the shown result of a field (begin and code in the first,
+    end in the last), as Word writes a table of contents."""
+    first = paragraphs[0]
+    head = []
+    for kind, text in (("begin", None), ("code", instruction), ("separate", None)):
+        run = OxmlElement("w:r")
+        if kind == "code":
+            code = OxmlElement("w:instrText")
+            code.set(qn("xml:space"), "preserve")
+            code.text = text
+            run.append(code)
+        else:
+            char = OxmlElement("w:fldChar")
+            char.set(qn("w:fldCharType"), kind)
+            run.append(char)
+        head.append(run)
+    text_run = first.find(qn("w:r"))
+    for run in head:
+        text_run.addprevious(run)
+    end = OxmlElement("w:r")
+    char = OxmlElement("w:fldChar")
+    char.set(qn("w:fldCharType"), "end")
+    end.append(char)
+    paragraphs[-1].append(end)
 
 
-def _set_widths(grid: Any, columns: int) -> None:
-    """A wide first column (code names) and the rest shared, instead of equal widths
-    that wrap a code's name a word per line."""
-    first = PAGE_WIDTH * (0.5 if columns <= 3 else 0.3)
-    rest = (PAGE_WIDTH - first) / max(columns - 1, 1)
-    widths = [Inches(first)] + [Inches(rest)] * (columns - 1)
-    for column, width in zip(grid.columns, widths, strict=True):
-        column.width = width
-    for row in grid.rows:
-        for cell, width in zip(row.cells, widths, strict=True):
-            cell.width = width
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
-def _repeat_header(row: Any) -> None:
-    properties = row._tr.get_or_add_trPr()
-    flag = OxmlElement("w:tblHeader")
-    flag.set(qn("w:val"), "true")
-    properties.append(flag)
+def _coders(report: Report) -> str:
+    if set(report.coder_names) == {CONSENSUS_CODER}:
+        return "the agreed (consensus) version of the coding."
+    text = f"codings by {_count(report.coders, 'coder')}"
+    if report.coder_names:
+        text += " (" + ", ".join(report.coder_names) + ")"
+    return text + "."
+
+
+def _identifiers(entries: int) -> str:
+    if not entries:
+        return (
+            "the project's identifier register is empty, so no names were replaced; "
+            "quotes are attributed by participant attributes, never by name. Omitted "
+            "words are shown as [...]."
+        )
+    return (
+        f"the project's identifier register ({entries} "
+        f"{'name or place' if entries == 1 else 'names and places'}) was "
+        "applied to every quote, heading, table and the chart, replacing each with a "
+        "bracketed description, and the file was checked for any left over before it "
+        "was saved. Quotes are attributed by participant attributes, never by name. "
+        "Omitted words are shown as [...]."
+    )
 
 
 def _set_properties(document: Any, report: Report) -> None:

@@ -177,9 +177,10 @@ def _chart(frequencies: tuple[CodeFrequency, ...]) -> ChartData | None:
     )[:CHART_BARS]
     if not leaves:
         return None
+    title = "Coded extracts per code (most frequent first)"
     return ChartData(
-        title="Coded extracts per code (most frequent first)",
-        caption="Figure 1: codings per code (most frequently identified first)",
+        title=title,
+        caption=f"Figure 1: {title}",  # one string: the caption says what the chart says
         labels=tuple(f.name for f in leaves),
         values=tuple(f.codings for f in leaves),
     )

@@ -13,8 +13,9 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from qualcode.domain.errors import ValidationError
 from qualcode.domain.quotes import attribution, trim, widen_to_sentences
@@ -32,7 +33,15 @@ from qualcode.services.base import Service
 from qualcode.services.code_tree import CodeTree
 from qualcode.services.export_gate import ALL_CHECKS, ExportChecks, ExportGate, GateResult
 from qualcode.services.selection import select_extracts
-from qualcode.store.models import Memo, ProjectSetting, Source, SpeakerTurn
+from qualcode.store.models import (
+    AuditEntry,
+    Code,
+    Identifier,
+    Memo,
+    ProjectSetting,
+    Source,
+    SpeakerTurn,
+)
 
 ATTRIBUTION_SETTING = "attribution_template"
 
@@ -112,6 +121,7 @@ class ReportService(Service):
             tables, chart = evidence_report_tables(
                 self.session, report_filter, options, with_chart=options.include_chart
             )
+        facts = self._title_page_facts(extracts, options)
         self._end_read()
         return Report(
             title=options.title,
@@ -121,6 +131,7 @@ class ReportService(Service):
             sections=tuple(sections),
             tables=tables,
             chart=chart,
+            **facts,
         )
 
     # -- exports: each through the export gate ----------------------------------------
@@ -289,6 +300,34 @@ class ReportService(Service):
             if memo.target_id is not None:
                 memos[memo.target_id].append(memo.text)
         return memos
+
+    def _title_page_facts(
+        self, extracts: Sequence[ExtractRecord], options: ReportOptions
+    ) -> dict[str, Any]:
+        """Coders, transcripts, codebook and register, for the report's title page."""
+        coders = sorted({e.coding.coder for e in extracts})
+        names = self._settings(("codebook_name", "name"))
+        codes = self.session.scalar(select(func.count(Code.id))) or 0
+        changed = self.session.scalar(
+            select(func.max(AuditEntry.at)).where(AuditEntry.entity.in_(("code", "codebook")))
+        )
+        codebook = names.get("codebook_name") or names.get("name") or "Codebook"
+        codebook += f": {codes} code{'' if codes == 1 else 's'}"
+        if changed is not None:
+            codebook += f", last changed {changed.day} {changed:%B %Y}"
+        return {
+            "coders": len(coders),
+            "coder_names": tuple(coders) if options.show_coder else (),
+            "sources": len({e.coding.source for e in extracts}),
+            "codebook": codebook,
+            "identifiers": self.session.scalar(select(func.count(Identifier.id))) or 0,
+        }
+
+    def _settings(self, keys: Sequence[str]) -> dict[str, str]:
+        rows = self.session.execute(
+            select(ProjectSetting.key, ProjectSetting.value).where(ProjectSetting.key.in_(keys))
+        )
+        return {key: value for key, value in rows}
 
     def _project_name(self) -> str:
         return (
