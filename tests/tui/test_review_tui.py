@@ -99,6 +99,12 @@ def current(screen: CompareScreen) -> tuple[str, str, str]:
     return (d.source, d.code_path.rsplit(" > ", 1)[-1], d.text)
 
 
+def expected_cells(rows) -> list[list[str]]:  # type: ignore[no-untyped-def]
+    """The table's rows for three coders (no kappa): themes nobody coded themselves are
+    greyed headings over their coded sub-codes (issue 13)."""
+    return [[str(c) for c in cells(r, kappa=False, heading=not r.coded_by_any)] for r in rows]
+
+
 def threads(path: Path) -> list:  # type: ignore[type-arg]
     with Project.open(path) as project, project.read_session() as session:
         return ReviewService(session, "Ann").threads()
@@ -334,16 +340,16 @@ async def test_agreement_table_matches_the_service(review_project: Path) -> None
         def shown() -> list[list[str]]:
             return [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
 
-        expected = [[str(c) for c in cells(r)] for r in (chars.overall, *chars.by_code)]
+        expected = expected_cells((chars.overall, *chars.by_code))
         assert shown() == expected
         assert shown()[0][0] == chars.overall.label
-        assert [r[1] for r in shown()][1:] == [
-            f"{r.percent_agreement.value:.1%}" if r.percent_agreement.value is not None else "-"
+        assert [r[4] for r in shown()][1:] == [
+            f"{r.percent_agreement.value:.1%}" if r.coded_by_any else ""
             for r in chars.by_code]
-        assert all(r[2] == "" for r in shown())  # three coders: no kappa
+        assert "Kappa" not in [str(c.label) for c in table.ordered_columns]  # three coders
         await pilot.press("u")
         await wait_for(pilot, lambda: screen.report.unit == "sentence")
-        assert shown() == [[str(c) for c in cells(r)] for r in (turns.overall, *turns.by_code)]
+        assert shown() == expected_cells((turns.overall, *turns.by_code))
         # Enter on a code opens the compare view on it, at its first disagreement.
         row = next(i for i, r in enumerate(shown()) if r[0].endswith("Time"))
         table.move_cursor(row=row)
@@ -438,7 +444,7 @@ async def test_agreement_by_source_and_saved_for_a_report(
         await pilot.press("b")
         rows = [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
         assert [r[0] for r in rows] == [report.overall.label, "group", "interview-sam"]
-        assert rows[1] == [str(c) for c in cells(report.by_source[0])]
+        assert [rows[1]] == expected_cells(report.by_source[:1])
         assert str(table.ordered_columns[0].label) == "Source"
         # Enter on a source compares the coders on it.
         table.move_cursor(row=2)
@@ -489,6 +495,6 @@ async def test_agreement_switches_match_the_service(review_project: Path) -> Non
         await wait_for(pilot, lambda: screen.report.absent_is_uncoded)
         table = screen.query_one(DataTable)
         shown = [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
-        assert shown == [[str(c) for c in cells(r)] for r in (both.overall, *both.by_code)]
+        assert shown == expected_cells((both.overall, *both.by_code))
         title = str(screen.query_one("#agreement-title").render())
         assert "sub-codes counted" in title and "counts as not coding it" in title
