@@ -18,7 +18,7 @@ from qualcode.tui.screens.agreement import AgreementScreen, cells
 from qualcode.tui.screens.code_picker import CodePicker
 from qualcode.tui.screens.compare import CompareScreen
 from qualcode.tui.screens.dialogs import Choose, TextPrompt
-from qualcode.tui.screens.review_dialogs import ThreadDialog
+from qualcode.tui.screens.review_dialogs import CommentDialog, ThreadDialog
 from qualcode.tui.screens.transcript import TranscriptScreen
 from qualcode.tui.widgets.coder_lanes import CompareView, Lane, lane_letters
 from qualcode.tui.widgets.transcript_view import TranscriptView
@@ -218,8 +218,8 @@ async def test_comment_and_status_from_the_compare_view(review_project: Path) ->
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_compare(pilot, "group")
         await pilot.press("c")
-        await wait_for(pilot, lambda: isinstance(app.screen, TextPrompt))
-        await pilot.press(*"Bo missed it", "enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, CommentDialog))
+        await pilot.press(*"Bo missed it", "ctrl+s")  # enter makes a new line (issue 13)
         await wait_for(pilot, lambda: screen.current is not None
                        and screen.current.thread is not None)
         await pilot.press("s")
@@ -307,7 +307,7 @@ async def test_discuss_a_coding_from_the_transcript(review_project: Path) -> Non
         await pilot.pause()
         await pilot.press("d")
         await wait_for(pilot, lambda: isinstance(app.screen, ThreadDialog))
-        await pilot.press(*"Too wide?", "enter")
+        await pilot.press(*"Too wide?", "ctrl+s")  # enter makes a new line (issue 13)
         await wait_for(pilot, lambda: app.screen is screen and threads(review_project))
         view.move_cursor_to(view.text.index("The trust is huge"))
         await pilot.press("d")
@@ -315,7 +315,7 @@ async def test_discuss_a_coding_from_the_transcript(review_project: Path) -> Non
         dialog = app.screen
         assert "Too wide?" in str(dialog.query_one("#thread-entries Static").render())
         dialog.query_one("#thread-status").value = "agree"
-        await pilot.press("enter")
+        await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: threads(review_project)[0].status is ReviewStatus.AGREE)
     (thread,) = threads(review_project)
     with Project.open(review_project) as project, project.read_session() as session:
