@@ -18,7 +18,7 @@ from qualcode.tui.screens.agreement import AgreementScreen, cells
 from qualcode.tui.screens.code_picker import CodePicker
 from qualcode.tui.screens.compare import CompareScreen
 from qualcode.tui.screens.dialogs import Choose, TextPrompt
-from qualcode.tui.screens.review_dialogs import ThreadDialog
+from qualcode.tui.screens.review_dialogs import CommentDialog, ThreadDialog
 from qualcode.tui.screens.transcript import TranscriptScreen
 from qualcode.tui.widgets.coder_lanes import CompareView, Lane, lane_letters
 from qualcode.tui.widgets.transcript_view import TranscriptView
@@ -97,6 +97,12 @@ def current(screen: CompareScreen) -> tuple[str, str, str]:
     assert item is not None
     d = item.disagreement
     return (d.source, d.code_path.rsplit(" > ", 1)[-1], d.text)
+
+
+def expected_cells(rows) -> list[list[str]]:  # type: ignore[no-untyped-def]
+    """The table's rows for three coders (no kappa): themes nobody coded themselves are
+    greyed headings over their coded sub-codes (issue 13)."""
+    return [[str(c) for c in cells(r, kappa=False, heading=not r.coded_by_any)] for r in rows]
 
 
 def threads(path: Path) -> list:  # type: ignore[type-arg]
@@ -212,8 +218,8 @@ async def test_comment_and_status_from_the_compare_view(review_project: Path) ->
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_compare(pilot, "group")
         await pilot.press("c")
-        await wait_for(pilot, lambda: isinstance(app.screen, TextPrompt))
-        await pilot.press(*"Bo missed it", "enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, CommentDialog))
+        await pilot.press(*"Bo missed it", "ctrl+s")  # enter makes a new line (issue 13)
         await wait_for(pilot, lambda: screen.current is not None
                        and screen.current.thread is not None)
         await pilot.press("s")
@@ -301,7 +307,7 @@ async def test_discuss_a_coding_from_the_transcript(review_project: Path) -> Non
         await pilot.pause()
         await pilot.press("d")
         await wait_for(pilot, lambda: isinstance(app.screen, ThreadDialog))
-        await pilot.press(*"Too wide?", "enter")
+        await pilot.press(*"Too wide?", "ctrl+s")  # enter makes a new line (issue 13)
         await wait_for(pilot, lambda: app.screen is screen and threads(review_project))
         view.move_cursor_to(view.text.index("The trust is huge"))
         await pilot.press("d")
@@ -309,7 +315,7 @@ async def test_discuss_a_coding_from_the_transcript(review_project: Path) -> Non
         dialog = app.screen
         assert "Too wide?" in str(dialog.query_one("#thread-entries Static").render())
         dialog.query_one("#thread-status").value = "agree"
-        await pilot.press("enter")
+        await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: threads(review_project)[0].status is ReviewStatus.AGREE)
     (thread,) = threads(review_project)
     with Project.open(review_project) as project, project.read_session() as session:
@@ -334,16 +340,16 @@ async def test_agreement_table_matches_the_service(review_project: Path) -> None
         def shown() -> list[list[str]]:
             return [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
 
-        expected = [[str(c) for c in cells(r)] for r in (chars.overall, *chars.by_code)]
+        expected = expected_cells((chars.overall, *chars.by_code))
         assert shown() == expected
         assert shown()[0][0] == chars.overall.label
-        assert [r[1] for r in shown()][1:] == [
-            f"{r.percent_agreement.value:.1%}" if r.percent_agreement.value is not None else "-"
+        assert [r[4] for r in shown()][1:] == [
+            f"{r.percent_agreement.value:.1%}" if r.coded_by_any else ""
             for r in chars.by_code]
-        assert all(r[2] == "" for r in shown())  # three coders: no kappa
+        assert "Kappa" not in [str(c.label) for c in table.ordered_columns]  # three coders
         await pilot.press("u")
         await wait_for(pilot, lambda: screen.report.unit == "sentence")
-        assert shown() == [[str(c) for c in cells(r)] for r in (turns.overall, *turns.by_code)]
+        assert shown() == expected_cells((turns.overall, *turns.by_code))
         # Enter on a code opens the compare view on it, at its first disagreement.
         row = next(i for i, r in enumerate(shown()) if r[0].endswith("Time"))
         table.move_cursor(row=row)
@@ -438,7 +444,7 @@ async def test_agreement_by_source_and_saved_for_a_report(
         await pilot.press("b")
         rows = [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
         assert [r[0] for r in rows] == [report.overall.label, "group", "interview-sam"]
-        assert rows[1] == [str(c) for c in cells(report.by_source[0])]
+        assert [rows[1]] == expected_cells(report.by_source[:1])
         assert str(table.ordered_columns[0].label) == "Source"
         # Enter on a source compares the coders on it.
         table.move_cursor(row=2)
@@ -489,6 +495,6 @@ async def test_agreement_switches_match_the_service(review_project: Path) -> Non
         await wait_for(pilot, lambda: screen.report.absent_is_uncoded)
         table = screen.query_one(DataTable)
         shown = [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
-        assert shown == [[str(c) for c in cells(r)] for r in (both.overall, *both.by_code)]
+        assert shown == expected_cells((both.overall, *both.by_code))
         title = str(screen.query_one("#agreement-title").render())
         assert "sub-codes counted" in title and "counts as not coding it" in title

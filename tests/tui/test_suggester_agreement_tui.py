@@ -118,7 +118,7 @@ async def test_s_adds_the_suggestions_as_a_coder(coded: Path, tmp_path: Path) ->
 
         # s again: the coders alone, over the unit chosen.
         await pilot.press("s")
-        await wait_for(pilot, lambda: str(table.ordered_columns[1].label) == "Agree")
+        await wait_for(pilot, lambda: str(table.ordered_columns[1].label) == "Alpha")
         assert not screen.with_suggestions and screen.report.unit == "turn"
     header = saved.read_text(encoding="utf-8-sig").splitlines()[0]
     assert header.startswith("Code,Coder,Turns,Both,Suggested only,Coder only")

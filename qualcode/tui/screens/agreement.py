@@ -22,9 +22,9 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Label
 
 from qualcode.domain.agreement import (
+    NO_VARIATION,
     AgreementReport,
     AgreementRow,
-    row_notes,
     shown_count,
     shown_statistic,
 )
@@ -44,13 +44,19 @@ from qualcode.tui.widgets.title_bar import TitleBar
 
 UNITS = ("character", "sentence", "turn")
 SUGGESTED_UNITS = ("turn", "sentence")  # what suggestions are made for
-COLUMNS = ("Agree", "Kappa", "Alpha", "Coded", "By all", "By some", "Units", "Notes")
+# The coefficient that matters first, then how much was coded and why a row reads as it
+# does; percent agreement last: over characters it is high whatever the coding, because
+# it counts the text nobody coded.
+LEADING = ("Alpha", "Kappa", "Coded", "Note")
+TRAILING = ("Agree %", "By all", "By some", "Units")
+NOTE_WIDTH = 20
+NAME_WIDTH = (16, 64)  # the code column's narrowest and widest
+NOBODY = "nobody coded this"
+SUB_CODES_ONLY = "sub-codes only"
 EXPLAIN = (
-    "Agree: percent agreement. Kappa: Cohen's, for exactly two coders. Alpha: "
-    "Krippendorff's. Coded: {units} anyone coded, by all of the coders, by only some. "
-    "Units: {units} compared. u changes the unit, o the coders, b code/source rows, "
-    "i counts sub-codes, m treats a coder missing from a transcript as not coding it, "
-    "w saves the table, s adds the suggestions as a coder; enter compares."
+    "Alpha: Krippendorff's, agreement beyond chance (1 perfect, 0 chance; 0.800 or more good, "
+    "0.667 tentative). Kappa: Cohen's, two coders. Coded: {units} anyone coded. Agree %: "
+    "counts uncoded {units} too, so it is high whatever the coding."
 )
 SUGGESTER_COLUMNS = (
     "Coder",
@@ -75,30 +81,109 @@ SUGGESTER_EXPLAIN = (
 )
 
 
-def cells(row: AgreementRow) -> tuple[Text, ...]:
-    """A row's cells as literal text (code names may hold square brackets)."""
-    numbers = (
-        shown_statistic(row.percent_agreement, percent=True),
-        shown_statistic(row.kappa) if len(row.coders) == 2 else "",
-        shown_statistic(row.alpha),
-        shown_count(row.coded_by_any),
+def shortened(name: str, width: int) -> str:
+    """``name`` cut to ``width`` cells at a word boundary, with an ellipsis."""
+    if len(name) <= width:
+        return name
+    cut = name[: width - 1].rstrip()
+    space = cut.rfind(" ")
+    if space >= width // 2:
+        cut = cut[:space]
+    return cut.rstrip(" ,;:/-") + "…"
+
+
+def note(row: AgreementRow, *, heading: bool = False) -> str:
+    """Why a row reads as it does, in a few plain words (the whole of ``row_notes``)."""
+    if not row.coded_by_any:
+        return SUB_CODES_ONLY if heading else NOBODY
+    silent = [n.removesuffix(" coded nothing") for n in row.notes if n.endswith(" coded nothing")]
+    parts = [n for n in row.notes if not n.endswith(" coded nothing")]
+    if silent:
+        parts.insert(0, f"{listed(silent)} coded nothing")
+    if row.alpha.value is None and row.alpha.reason == NO_VARIATION:
+        parts.append("everyone coded all of it")
+    elif row.alpha.value is None and row.alpha.reason:
+        parts.append(row.alpha.reason)
+    return "; ".join(parts)
+
+
+def cells(
+    row: AgreementRow, *, kappa: bool, name_width: int = NAME_WIDTH[1], heading: bool = False
+) -> tuple[Text, ...]:
+    """A row's cells as literal text (code names may hold square brackets), in the order
+    of :func:`columns`. A row nobody coded is greyed and shows no percentage: "100%"
+    there would only say that nobody coded it, which the note says in words."""
+    coded = bool(row.coded_by_any)
+    leading = [shown_statistic(row.alpha)]
+    if kappa:
+        leading.append(shown_statistic(row.kappa))
+    leading.append(shown_count(row.coded_by_any))
+    trailing = (
+        shown_statistic(row.percent_agreement, percent=True) if coded else "",
         shown_count(row.coded_by_all),
         shown_count(row.coded_by_some),
         shown_count(row.units),
     )
+    if heading:
+        leading, trailing = [""] * len(leading), ("",) * len(trailing)
     # The codebook's tree by indentation: full paths would push the numbers off screen.
     depth = row.label.count(" > ")
-    name = row.label.rsplit(" > ", 1)[-1]
-    if len(name) > 48:
-        name = name[:47] + "…"
+    name = shortened(row.label.rsplit(" > ", 1)[-1], max(4, name_width - 2 * depth))
     label = Text("  " * depth + name, style="bold" if row.kind == "overall" else "")
-    if not row.coded_by_any:
-        label.stylize("dim")
-    return (
+    shown = (
         label,
-        *(Text(n, justify="right") for n in numbers),
-        Text(row_notes(row), style="dim"),
+        *(Text(n, justify="right") for n in leading),
+        Text(shortened(note(row, heading=heading), NOTE_WIDTH), style="italic"),
+        *(Text(n, justify="right") for n in trailing),
     )
+    if not coded:
+        for cell in shown:
+            cell.stylize("dim")
+    return shown
+
+
+def columns(by: str, kappa: bool) -> tuple[str, ...]:
+    """The table's column labels; kappa only where exactly two coders are compared."""
+    leading = [c for c in LEADING if kappa or c != "Kappa"]
+    return ("Code" if by == "code" else "Source", *leading, *TRAILING)
+
+
+def describe_row(row: AgreementRow, unit: str, *, heading: bool = False) -> Text:
+    """The highlighted row in words, full name included (the table cuts long names)."""
+    text = Text()
+    path = row.label.split(" > ")
+    text.append(path[-1], style="bold")
+    if len(path) > 1:
+        text.append(f" (in {' > '.join(path[:-1])})", style="dim")
+    text.append(": ")
+    if heading:
+        text.append("nobody coded this itself, only its sub-codes (i counts them with it).")
+        return text
+    if not row.coded_by_any:
+        text.append(NOBODY + ".")
+        return text
+    units = f"{unit}s"
+    if row.alpha.value is not None:
+        text.append(f"alpha {shown_statistic(row.alpha)}, {strength(row.alpha.value)}; ")
+    every = "both" if len(row.coders) == 2 else f"all {len(row.coders)}"
+    text.append(
+        f"{shown_count(row.coded_by_any)} {units} coded by someone, "
+        f"{shown_count(row.coded_by_all)} by {every}. "
+    )
+    why = note(row)
+    if why:
+        text.append(why[0].upper() + why[1:] + ". ", style="italic")
+    return text
+
+
+def strength(alpha: float) -> str:
+    """Krippendorff's reading of alpha (Content Analysis, 2004): 0.800 and above is
+    reliable, 0.667 the least for tentative conclusions."""
+    if alpha >= 0.8:
+        return "good agreement"
+    if alpha >= 0.667:
+        return "tentative agreement"
+    return "low agreement: worth discussing"
 
 
 def suggester_cells(row: SuggesterRow, first: bool) -> tuple[Text, ...]:
@@ -142,6 +227,9 @@ def counted_over(report: AgreementReport | SuggesterAgreement) -> str:
 class AgreementScreen(Screen[None]):
     BINDINGS = [
         Binding("enter", "compare", "Compare this code"),
+        # One key, two bindings: the footer names what h will do now.
+        Binding("h", "toggle_uncoded", "Show uncoded"),
+        Binding("h", "toggle_uncoded(1)", "Hide uncoded"),
         Binding("u", "next_unit", "Unit"),
         Binding("o", "choose_coders", "Coders"),
         Binding("b", "toggle_by", "By code / source"),
@@ -173,6 +261,7 @@ class AgreementScreen(Screen[None]):
         self.include_subcodes = False
         self.absent_is_uncoded = False
         self.with_suggestions = False
+        self.show_uncoded = False  # rows nobody coded: hidden unless asked for
         self.report: AgreementReport | None = None
         self.suggested: SuggesterAgreement | None = None
 
@@ -180,6 +269,7 @@ class AgreementScreen(Screen[None]):
         yield TitleBar("Agreement between coders")
         yield Label("Working out agreement…", id="agreement-title", classes="screen-hint")
         yield DataTable(id="agreement", cursor_type="row", zebra_stripes=True)
+        yield Label("", id="agreement-row")
         yield Label("", id="agreement-explain", classes="screen-hint")
         yield Footer()
 
@@ -262,21 +352,67 @@ class AgreementScreen(Screen[None]):
             return  # a result the screen has moved on from
         report = self.report = message.report
         table = self.query_one(DataTable)
+        cursor = table.cursor_row
+        kappa = len(report.coders) == 2
+        shown = self._rows()
+        width = self._name_width(shown, kappa)
         table.clear(columns=True)
-        table.add_columns("Code" if self.by == "code" else "Source", *COLUMNS)
-        for row in self._rows():
-            table.add_row(*cells(row), key=row.uuid or row.label)
+        table.add_columns(*columns(self.by, kappa))
+        for row, heading in shown:
+            table.add_row(
+                *cells(row, kappa=kappa, name_width=width, heading=heading),
+                key=row.uuid or row.label,
+            )
+        if shown:
+            table.move_cursor(row=min(max(cursor, 0), len(shown) - 1))
         names = list(report.coders)
         coders = listed(names) or "nobody (no codings yet)"
-        title = f"Agreement between {coders}, {counted_over(report)}."
+        title = Text(f"Agreement between {coders}, {counted_over(report)}.")
         if len(names) < 2:
-            title = (
+            title = Text(
                 f"Only {coders} has coded here, and agreement needs two coders or more: "
                 "bring the others' coding in with qualcode merge (or import-coder)."
             )
-        self.query_one("#agreement-title", Label).update(Text(title))
+        hidden = self._hidden_count()
+        if hidden:
+            kind = "codes" if self.by == "code" else "transcripts"
+            title.append(f" {hidden} {kind} nobody coded are hidden: h shows them.", style="dim")
+        self.query_one("#agreement-title", Label).update(title)
         units = f"{report.unit}s"
         self.query_one("#agreement-explain", Label).update(EXPLAIN.format(units=units))
+        self._describe_highlighted()
+        self.refresh_bindings()
+
+    def _name_width(self, shown: list[tuple[AgreementRow, bool]], kappa: bool) -> int:
+        """As wide as the screen allows once the columns that matter (alpha, kappa,
+        coded, the note) have their room, so they never need scrolling to."""
+        rows = [cells(r, kappa=kappa, heading=h) for r, h in shown]
+        labels = columns(self.by, kappa)
+        important = len(LEADING) - (0 if kappa else 1)
+        needed = sum(
+            max([len(labels[i + 1]), *(r[i + 1].cell_len for r in rows)]) + 2
+            for i in range(important)
+        )
+        room = self.app.size.width - needed - 2 - 2  # the code column's padding, scrollbar
+        return max(NAME_WIDTH[0], min(NAME_WIDTH[1], room))
+
+    def on_resize(self) -> None:
+        if self.report is not None and not self.with_suggestions:
+            self.show(self.Loaded(self.report))
+
+    @on(DataTable.RowHighlighted)
+    def _describe_highlighted(self) -> None:
+        if self.with_suggestions or self.report is None:
+            self.query_one("#agreement-row", Label).update("")
+            return
+        shown = self._rows()
+        index = self.query_one(DataTable).cursor_row
+        if not 0 <= index < len(shown):
+            return
+        row, heading = shown[index]
+        self.query_one("#agreement-row", Label).update(
+            describe_row(row, self.report.unit, heading=heading)
+        )
 
     def _row(self) -> AgreementRow | None:
         table = self.query_one(DataTable)
@@ -284,14 +420,56 @@ class AgreementScreen(Screen[None]):
             return None
         index = table.cursor_row
         rows = self._rows()
-        return rows[index] if index < len(rows) else None
+        return rows[index][0] if 0 <= index < len(rows) else None
 
-    def _rows(self) -> list[AgreementRow]:
-        """The overall row first, then one per code or per source."""
+    def _all_rows(self) -> tuple[AgreementRow, ...]:
+        assert self.report is not None
+        return self.report.by_code if self.by == "code" else self.report.by_source
+
+    def _rows(self) -> list[tuple[AgreementRow, bool]]:
+        """The overall row first, then one per code or per source, each with whether it
+        is only a heading: a theme nobody coded itself, kept (greyed, without figures)
+        so that its coded sub-codes still sit under it. Rows nobody coded are left out
+        unless asked for."""
         if self.report is None:
             return []
-        report = self.report
-        return [report.overall, *(report.by_code if self.by == "code" else report.by_source)]
+        rows = self._all_rows()
+        if self.show_uncoded:
+            return [(self.report.overall, False), *((r, False) for r in rows)]
+        parents = {
+            " > ".join(parts[:i])
+            for parts in (r.label.split(" > ") for r in rows if r.coded_by_any)
+            for i in range(1, len(parts))
+        }
+        kept = [
+            (r, not r.coded_by_any)
+            for r in rows
+            if r.coded_by_any or (r.kind == "code" and r.label in parents)
+        ]
+        return [(self.report.overall, False), *kept]
+
+    def _hidden_count(self) -> int:
+        if self.report is None or self.show_uncoded:
+            return 0
+        return len(self._all_rows()) + 1 - len(self._rows())
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "toggle_uncoded":
+            # The suggestions' table has no such rows; otherwise the binding that does
+            # what h does now (show when hidden, hide when shown).
+            return not self.with_suggestions and bool(parameters) == self.show_uncoded
+        return True
+
+    def action_toggle_uncoded(self, hide: int = 0) -> None:
+        self.show_uncoded = not self.show_uncoded
+        self.notify(
+            "Showing every row, greyed where nobody coded."
+            if self.show_uncoded
+            else "Rows nobody coded are hidden.",
+            timeout=3,
+        )
+        if self.report is not None:
+            self.show(self.Loaded(self.report))
 
     @on(DataTable.RowSelected)
     def selected(self) -> None:
@@ -347,6 +525,8 @@ class AgreementScreen(Screen[None]):
             self.notify("Agreement between the coders alone.", timeout=3)
         self.suggested = None
         self.query_one(DataTable).clear()  # the old rows are not what the title will say
+        self.query_one("#agreement-row", Label).update("")
+        self.refresh_bindings()
         self.load()
 
     def action_save(self) -> None:

@@ -36,11 +36,12 @@ from qualcode.domain.review import (
 )
 from qualcode.tui.colours import code_colour
 from qualcode.tui.screens.code_picker import CodePicker, CodePickerResult
-from qualcode.tui.screens.dialogs import Choose, TextPrompt
-from qualcode.tui.screens.review_dialogs import PickCoders, describe_thread
+from qualcode.tui.screens.dialogs import Choose
+from qualcode.tui.screens.review_dialogs import CommentDialog, PickCoders, describe_thread
 from qualcode.tui.widgets.coder_lanes import (
     CONSENSUS_COLOUR,
     LANE_COLOURS,
+    OTHER_MARK,
     CompareView,
     Lane,
     lane_letters,
@@ -48,10 +49,45 @@ from qualcode.tui.widgets.coder_lanes import (
 from qualcode.tui.widgets.title_bar import TitleBar
 from qualcode.tui.widgets.transcript_view import HighlightSpan, TurnSpan
 
+QUOTE_CELLS = 110  # a longer passage keeps its start and end, "[...]" between
+CONSENSUS_NAME = "agreed version"
+
 DECIDE_HINT = (
     "1-9 accept that lane's version · a everyone's · x neither · e edited span (select it "
     "first) · c comment · s status · u undo · l consensus lane · r hide resolved"
 )
+
+
+def quoted(text: str, start: int, end: int, cells: int = QUOTE_CELLS) -> str:
+    """``text[start:end]`` as a quote to read: spacing tidied, and if longer than
+    ``cells``, its opening and closing words with "[...]" for the words left out (as
+    the study's reports shorten quotes), never a word cut in two."""
+    words = text[start:end].split()
+    whole = " ".join(words)
+    if len(whole) <= cells:
+        return whole
+    head: list[str] = []
+    tail: list[str] = []
+    room = cells - len(" [...] ")
+    # Two thirds of the room for the opening (where a coder's choice starts), the rest
+    # for the close (where it ends): the edges are what coders disagree about.
+    while words and len(" ".join([*head, words[0]])) <= room * 2 // 3:
+        head.append(words.pop(0))
+    while words and len(" ".join([words[-1], *tail])) <= room - len(" ".join(head)):
+        tail.insert(0, words.pop())
+    if not head:  # one very long "word" (a URL): cut it after all
+        return whole[: cells - 1] + "…"
+    return " ".join(head) + " [...] " + " ".join(tail) if tail else " ".join(head) + " [...]"
+
+
+def speakers(turns: Sequence[TurnRecord], start: int, end: int) -> str:
+    """Who speaks in ``[start, end)``: "Dean", or "Dean and Peer researcher"."""
+    names: list[str] = []
+    for turn in turns:
+        inside = turn.start < max(end, start + 1) and turn.end > start
+        if inside and turn.speaker and turn.speaker not in names:
+            names.append(turn.speaker)
+    return ", ".join(names[:-1]) + " and " + names[-1] if len(names) > 1 else "".join(names)
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,6 +161,7 @@ class CompareScreen(Screen[None]):
         self.index: int | None = None
         self.codings: list[CodingRecord] = []
         self.codes: list[CodeRecord] = []
+        self.turns: tuple[TurnRecord, ...] = ()
         self._loaded_once = False
 
     # --- layout --------------------------------------------------------------------------
@@ -132,6 +169,7 @@ class CompareScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield TitleBar("Compare coders")
         yield Static("", id="compare-legend")
+        yield Static("", id="compare-lane-header")
         yield CompareView(id="compare-view")
         with VerticalScroll(id="compare-detail"):
             yield Static("Loading…", id="compare-detail-text")
@@ -197,6 +235,7 @@ class CompareScreen(Screen[None]):
         if message.document is not None:
             doc = message.document
             self.source = doc.name
+            self.turns = doc.turns
             turns = [TurnSpan(t.start, t.end, t.speaker, t.start_time) for t in doc.turns]
             self.view.load(doc.text, turns, [])
             self.query_one(TitleBar).place = f"Compare coders · {doc.name}"
@@ -291,28 +330,51 @@ class CompareScreen(Screen[None]):
                     CONSENSUS_COLOUR,
                     spans.get(CONSENSUS_CODER, []),
                     other.get(CONSENSUS_CODER, []),
+                    title=CONSENSUS_NAME.split()[0],
                 )
             )
         self.view.set_lanes(lanes)
+        self.query_one("#compare-legend", Static).update(self._legend(lanes))
+        self._show_lane_header()
+
+    def _code_in_question(self) -> str:
+        if self.code:
+            return self.code[1].rsplit(" > ", 1)[-1]
+        item = self.current
+        return item.disagreement.code_path.rsplit(" > ", 1)[-1] if item else ""
+
+    def _legend(self, lanes: Sequence[Lane]) -> Text:
+        """Who each lane is (with the number that accepts their version) and what its
+        marks mean, in words, wrapping rather than cut off on a narrow screen."""
         legend = Text()
-        legend.append("Lanes: ", style="bold")
+        legend.append("Lanes, right: ", style="bold")
         for i, lane in enumerate(lanes):
+            consensus = lane.coder == CONSENSUS_CODER
             if i:
-                legend.append("   ")
-            number = f"{i + 1} " if lane.coder != CONSENSUS_CODER else ""
-            legend.append(number)
+                legend.append(" · ")
+            if not consensus:
+                legend.append(f"{i + 1} ")
             legend.append("▌", style=lane.colour)
             legend.append(lane.letter, style=f"bold {lane.colour}")
-            legend.append(f" {lane.coder}")
-        legend.append("   · code: ", style="dim")
-        if self.code:
-            legend.append(self.code[1].rsplit(" > ", 1)[-1], style="bold")
-        else:
-            first = lanes[0].letter if lanes else "A"
-            legend.append(f"all ({first} this one, {first.lower()} others)")
+            legend.append(f" {CONSENSUS_NAME if consensus else lane.coder}")
+        code = self._code_in_question()
+        legend.append("   ▌", style="bold")
+        legend.append(f" coded “{code}” there" if code else " coded the code in question")
+        if self.code is None:
+            legend.append(f" · {OTHER_MARK} another code")
+        legend.append(" · · nothing")
         if self.unresolved_only:
-            legend.append("   · resolved hidden", style="dim")
-        self.query_one("#compare-legend", Static).update(legend)
+            legend.append(" · resolved hidden", style="dim")
+        return legend
+
+    def _show_lane_header(self) -> None:
+        """Names over the lanes' columns; redrawn when the view's width changes."""
+        code = self._code_in_question()
+        title = f" Marks: {code}" if code else ""
+        self.query_one("#compare-lane-header", Static).update(self.view.lane_header(title))
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._show_lane_header)
 
     def _show(self, index: int | None) -> None:
         self.index = index
@@ -335,6 +397,8 @@ class CompareScreen(Screen[None]):
         self.query_one("#compare-detail-text", Static).update(self._detail(item))
 
     def _detail(self, item: ReviewItem) -> Text:
+        """The disagreement in words: which, where, the passage in dispute with who
+        says it, then each coder's passage as a quote (never character offsets)."""
         d = item.disagreement
         visible = [i for i in self.items if self._visible(i)]
         position = visible.index(item) + 1 if item in visible else item.number
@@ -345,13 +409,18 @@ class CompareScreen(Screen[None]):
         text.append(f" ({here} in this transcript; {decided} decided) · ")
         text.append(d.code_path, style="bold")
         text.append(f" · status: {item.status.value}\n")
-        text.append(d.summary + "\n")
+        text.append_text(self._quote(d.start, d.end))
+        text.append(f"  {d.summary}\n", style="italic")
+        width = max(len(c.coder) for c in d.codings) if d.codings else 0
+        seen: dict[tuple[int, int], str] = {}
         for coding in d.codings:
-            excerpt = " ".join(self.view.text[coding.start : coding.end].split())
-            if len(excerpt) > 60:
-                excerpt = excerpt[:59] + "…"
-            text.append(f"  {coding.coder}", style="bold")
-            text.append(f"  {coding.start}-{coding.end}  “{excerpt}”")
+            text.append(f"  {coding.coder:<{width}}  ", style="bold")
+            same = seen.get((coding.start, coding.end))
+            if same is not None:
+                text.append(f"the same passage as {same}", style="dim")
+            else:
+                seen[(coding.start, coding.end)] = coding.coder
+                text.append(f"“{quoted(self.view.text, coding.start, coding.end)}”")
             if coding.memo:
                 text.append(f"  memo: {' '.join(coding.memo.split())}", style="italic")
             text.append("\n")
@@ -359,6 +428,15 @@ class CompareScreen(Screen[None]):
             text.append_text(describe_thread(item.thread, heading=False))
         text.append(DECIDE_HINT, style="dim")
         return text
+
+    def _quote(self, start: int, end: int) -> Text:
+        """``[start, end)`` as its speaker's words: ``Dean: “...”``."""
+        line = Text()
+        who = speakers(self.turns, start, end)
+        if who:
+            line.append(f"{who}: ", style="bold")
+        line.append(f"“{quoted(self.view.text, start, end)}”\n")
+        return line
 
     @on(Failed)
     def failed(self, message: Failed) -> None:
@@ -495,7 +573,9 @@ class CompareScreen(Screen[None]):
             if text:
                 self.act(lambda b: b.comment(item.anchor, text), lambda _: "Comment added")
 
-        self.app.push_screen(TextPrompt("Comment on this disagreement:"), done)
+        d = item.disagreement
+        title = f"Your comment on “{d.code_path.rsplit(' > ', 1)[-1]}” here:"
+        self.app.push_screen(CommentDialog(title, self._quote(d.start, d.end)), done)
 
     def action_set_status(self) -> None:
         item = self._need_item()
@@ -541,28 +621,17 @@ class CompareScreen(Screen[None]):
         if item is None:
             return
         selection = self.view.selection
-        if selection is not None:
-            start, end = selection
-            self._decide(ConsensusChoice(ChoiceKind.SPAN, start=start, end=end))
+        if selection is None:
+            # A passage is chosen by selecting it, never by typing character counts.
+            self.notify(
+                "First select the agreed passage (shift+arrows, w a word, t a turn, or the "
+                "mouse), then press e.",
+                severity="warning",
+                timeout=6,
+            )
             return
-
-        def done(answer: str | None) -> None:
-            span = _parse_span(answer or "")
-            if answer and span is None:
-                self.notify("Write it as start-end, e.g. 120-180.", severity="warning")
-            elif span:
-                self._decide(ConsensusChoice(ChoiceKind.SPAN, start=span[0], end=span[1]))
-
-        d = item.disagreement
-        self.app.push_screen(
-            TextPrompt(
-                "Agreed span as start-end, counted in characters from the start of the "
-                "transcript (easier: esc, select the passage with shift+arrows or the "
-                "mouse, then e):",
-                f"{d.start}-{d.end}",
-            ),
-            done,
-        )
+        start, end = selection
+        self._decide(ConsensusChoice(ChoiceKind.SPAN, start=start, end=end))
 
     def action_seed(self) -> None:
         coders = list(self.coders)
@@ -583,14 +652,3 @@ class CompareScreen(Screen[None]):
 
     def action_back(self) -> None:
         self.app.pop_screen()
-
-
-def _parse_span(answer: str) -> tuple[int, int] | None:
-    parts = answer.replace("–", "-").split("-")
-    if len(parts) != 2:
-        return None
-    try:
-        start, end = int(parts[0]), int(parts[1])
-    except ValueError:
-        return None
-    return (start, end) if 0 <= start < end else None

@@ -1,9 +1,15 @@
-"""Dialogs for the peer review: choose coders to compare, read and answer a thread."""
+"""Dialogs for the peer review: choose coders to compare, write a comment, read and
+answer a thread.
+
+Comments are written in a many-line box: enter starts a new line, ctrl+s saves (said in
+the footer and on a button), and escape asks before throwing away words already written.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 from rich.text import Text
 from textual import on
@@ -11,9 +17,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Input, Label, Select, SelectionList, Static
+from textual.widgets import Button, Footer, Label, Select, SelectionList, Static, TextArea
 
 from qualcode.domain.review import EntryKind, ReviewStatus, Thread
+from qualcode.tui.screens.dialogs import Confirm
+
+DISCARD = "Throw away the comment you have written?"
+ResultT = TypeVar("ResultT")
 
 
 def describe_thread(thread: Thread | None, *, heading: bool = True) -> Text:
@@ -28,7 +38,8 @@ def describe_thread(thread: Thread | None, *, heading: bool = True) -> Text:
         text.append(f"  {entry.author}", style="bold")
         text.append(f" · {_when(entry)}: ", style="dim")
         if entry.kind is EntryKind.COMMENT:
-            text.append(entry.text + "\n")
+            # A comment of several lines stays one block under its author.
+            text.append(entry.text.replace("\n", "\n    ") + "\n")
         elif entry.kind is EntryKind.DECISION:
             text.append(f"decided: {entry.text}\n", style="bold")
         else:
@@ -73,6 +84,73 @@ class PickCoders(ModalScreen[list[str] | None]):
         self.dismiss(None)
 
 
+def comment_text(box: TextArea) -> str | None:
+    """The box's comment with its line breaks kept, or None if only spaces."""
+    lines = [line.rstrip() for line in box.text.strip().splitlines()]
+    return "\n".join(lines) or None
+
+
+class _CommentBox(ModalScreen[ResultT]):
+    """What the comment dialogs share: escape asks before throwing words away."""
+
+    def action_cancel(self) -> None:
+        if comment_text(self.query_one(TextArea)) is None:
+            self.dismiss(None)
+            return
+
+        def answered(discard: bool | None) -> None:
+            if discard:
+                self.dismiss(None)
+
+        self.app.push_screen(Confirm(DISCARD), answered)
+
+
+class CommentDialog(_CommentBox[str | None]):
+    """Write a comment of any length on a disagreement: the passage it is about above
+    the box, enter for a new line, ctrl+s (or the button) to save, escape to cancel.
+    Dismisses with the comment, or None."""
+
+    DEFAULT_CSS = """
+    CommentDialog { align: center middle; }
+    CommentDialog .dialog-title { width: 100%; }
+    CommentDialog .comment-dialog { width: 84; height: auto; max-height: 90%; }
+    CommentDialog #comment-about { height: auto; max-height: 6; margin-bottom: 1; }
+    CommentDialog #comment-text { height: 8; }
+    CommentDialog .dialog-buttons { height: auto; align-horizontal: right; }
+    """
+
+    BINDINGS = [
+        Binding("ctrl+s", "save", "Save comment", priority=True),
+        Binding("escape", "cancel", "Cancel"),
+    ]
+
+    def __init__(self, title: str, about: Text | str = "") -> None:
+        super().__init__()
+        self.title_text = title
+        self.about = about
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog comment-dialog"):
+            yield Label(self.title_text, classes="dialog-title", markup=False)
+            if self.about:
+                with VerticalScroll(id="comment-about"):
+                    yield Static(self.about, markup=False)
+            yield TextArea(id="comment-text", soft_wrap=True, show_line_numbers=False)
+            with Vertical(classes="dialog-buttons"):
+                yield Button("Save comment (ctrl+s)", id="save", variant="primary")
+            yield Label(
+                "enter starts a new line · ctrl+s saves · esc cancels", classes="dialog-hint"
+            )
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(TextArea).focus()
+
+    @on(Button.Pressed, "#save")
+    def action_save(self) -> None:
+        self.dismiss(comment_text(self.query_one(TextArea)))
+
+
 @dataclass(frozen=True, slots=True)
 class ThreadAnswer:
     """What to add to a thread: a comment, a new status, or both."""
@@ -81,13 +159,17 @@ class ThreadAnswer:
     status: ReviewStatus | None
 
 
-class ThreadDialog(ModalScreen[ThreadAnswer | None]):
+class ThreadDialog(_CommentBox[ThreadAnswer | None]):
     """A coding's discussion: every comment oldest first with who and when, the
     status, a box to add a comment and a choice to change the status."""
 
+    DEFAULT_CSS = """
+    ThreadDialog #thread-comment { height: 6; }
+    """
+
     BINDINGS = [
+        Binding("ctrl+s", "save", "Save", priority=True),
         Binding("escape", "cancel", "Close"),
-        Binding("ctrl+s", "save", "Save"),
     ]
 
     def __init__(self, title: str, thread: Thread | None) -> None:
@@ -109,23 +191,21 @@ class ThreadDialog(ModalScreen[ThreadAnswer | None]):
                 id="thread-status",
             )
             yield Label("Your comment", classes="thread-label")
-            yield Input(placeholder="Add a comment…", id="thread-comment")
+            yield TextArea(id="thread-comment", soft_wrap=True, show_line_numbers=False)
             yield Label(
-                "enter or ctrl+s saves · tab to the status · esc closes", classes="dialog-hint"
+                "enter starts a new line · ctrl+s saves · tab to the status · esc closes",
+                classes="dialog-hint",
             )
+        yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one(Input).focus()
+        self.query_one(TextArea).focus()
 
-    @on(Input.Submitted)
     def action_save(self) -> None:
-        comment = self.query_one(Input).value.strip() or None
+        comment = comment_text(self.query_one(TextArea))
         value = self.query_one(Select).value
         current = self.thread.status if self.thread else ReviewStatus.OPEN
         status = ReviewStatus(value) if isinstance(value, str) else None
         if status == current:
             status = None
         self.dismiss(ThreadAnswer(comment, status) if comment or status else None)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)

@@ -1,12 +1,13 @@
 """The compare view: one transcript with a narrow lane per coder beside every row.
 
 A ``TranscriptView`` (same wrapping, cursor, selection and speaker gutter) whose rows
-end in one lane per coder: a coloured bar and the coder's capital letter where that
-coder coded the code in question (the filtered code, or the current disagreement's)
-somewhere on the row; a small letter where they coded only other codes there (when
-every code is compared); a faint dot where they coded nothing. Bar, case and letter
-carry the difference, so lanes never depend on colour alone (colour-blind readers,
-the high-contrast theme, a terminal without colour).
+end in one lane per coder: a coloured bar and the coder's name (or, where the screen is
+too narrow for names, their initial) where that coder coded the code in question (the
+filtered code, or the current disagreement's) somewhere on the row; a ring where they
+coded only other codes there (when every code is compared); a faint dot where they
+coded nothing. Bar, ring and dot carry the difference, so lanes never depend on colour
+alone (colour-blind readers, the high-contrast theme, a terminal without colour), and
+:meth:`CompareView.lane_header` names every lane above its column.
 """
 
 from __future__ import annotations
@@ -18,19 +19,23 @@ from typing import ClassVar
 
 from rich.segment import Segment
 from rich.style import Style
+from rich.text import Text
 from textual.binding import Binding, BindingType
 from textual.strip import Strip
 
 from qualcode.tui.widgets.transcript_layout import BLANK, TranscriptLayout
-from qualcode.tui.widgets.transcript_render import RowPainter, RowState, geometry
+from qualcode.tui.widgets.transcript_render import RowPainter, RowState, fit, geometry
 from qualcode.tui.widgets.transcript_view import TranscriptView
 
-__all__ = ["LANE_COLOURS", "CompareView", "Lane", "lane_letters"]
+__all__ = ["LANE_COLOURS", "OTHER_MARK", "CompareView", "Lane", "lane_letters"]
 
 # Paul Tol's "bright" palette: told apart by colour-blind readers too.
 LANE_COLOURS = ("#4477aa", "#ee6677", "#228833", "#ccbb44", "#66ccee", "#aa3377", "#bbbbbb")
 CONSENSUS_COLOUR = "#ffffff"
-LANE_CELLS = 3  # "▌A " per lane
+LANE_CELLS = 3  # "▌A " per lane, with initials
+NAME_CELLS = 8  # the most of a name a lane shows (longer ones end in "…")
+TEXT_ROOM = 72  # names only while the transcript keeps at least this many cells
+OTHER_MARK = "○"  # coded another code here
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,10 +43,11 @@ class Lane:
     """One coder's column: who, how it is marked, and the stretches they coded."""
 
     coder: str
-    letter: str
+    letter: str  # the initial (or lane number) shown where names do not fit
     colour: str
     spans: tuple[tuple[int, int], ...] = ()  # the code in question, merged
     other: tuple[tuple[int, int], ...] = ()  # other codes, merged
+    title: str = ""  # what to call the lane, if not the coder's name
 
     @classmethod
     def build(
@@ -51,8 +57,14 @@ class Lane:
         colour: str,
         spans: Iterable[tuple[int, int]],
         other: Iterable[tuple[int, int]] = (),
+        title: str = "",
     ) -> Lane:
-        return cls(coder, letter, colour, _merged(spans), _merged(other))
+        return cls(coder, letter, colour, _merged(spans), _merged(other), title)
+
+    @property
+    def name(self) -> str:
+        """The label the lane shows where there is room for names."""
+        return self.title or self.coder
 
     def covers(self, start: int, end: int) -> bool:
         """Whether this coder coded the code in question in any of ``[start, end)``."""
@@ -110,14 +122,15 @@ class CompareView(TranscriptView):
         return self._lanes
 
     def set_lanes(self, lanes: Sequence[Lane]) -> None:
-        """Show these lanes (left to right); rewraps if their number changed."""
+        """Show these lanes (left to right); rewraps if they need other room."""
         lanes = tuple(lanes)
         if lanes == self._lanes:
             return
-        count_changed = len(lanes) != len(self._lanes)
+        width = self.scrollable_content_region.width
+        before = self._lanes_width(width)
         self._lanes = lanes
         self._strips.clear()
-        if count_changed:
+        if self._lanes_width(width) != before:
             self._layout = None
             if self.is_mounted:
                 self._ensure_layout()
@@ -141,11 +154,41 @@ class CompareView(TranscriptView):
         row = layout.row_of(offset)
         return self.lane_marks(layout.starts[row], layout.ends[row])
 
-    def _lanes_width(self) -> int:
-        return LANE_CELLS * len(self._lanes) + (1 if self._lanes else 0)
+    def lane_cells(self, width: int | None = None) -> int:
+        """Cells per lane at ``width`` (the view's own by default): room for the
+        longest name if the transcript keeps ``TEXT_ROOM`` cells beside them, else
+        room for an initial."""
+        if width is None:
+            width = self.scrollable_content_region.width
+        named = min(NAME_CELLS, max((len(lane.name) for lane in self._lanes), default=0)) + 2
+        if width - named * len(self._lanes) - 1 >= TEXT_ROOM:
+            return max(LANE_CELLS, named)
+        return LANE_CELLS
+
+    def lane_label(self, lane: Lane, width: int | None = None) -> str:
+        """What the lane shows: the name where it fits, else the initial."""
+        return lane.name if self.lane_cells(width) > LANE_CELLS else lane.letter
+
+    def _lanes_width(self, width: int) -> int:
+        return self.lane_cells(width) * len(self._lanes) + (1 if self._lanes else 0)
 
     def _geometry_for(self, width: int) -> tuple[int, int, int]:
-        return geometry(max(8, width - self._lanes_width()))
+        return geometry(max(8, width - self._lanes_width(width)))
+
+    def lane_header(self, title: str = "") -> Text:
+        """A line to show above the view: ``title`` over the transcript, and each
+        lane's name (or initial) over its column, so no lane needs a legend to read."""
+        width = self.scrollable_content_region.width
+        text = Text(no_wrap=True, overflow="crop")
+        if not self._lanes or width <= 0:
+            return text
+        cells = self.lane_cells(width)
+        left = max(0, width - self._lanes_width(width))
+        text.append(fit(title, left), style="bold")
+        text.append("│", style="dim")
+        for lane in self._lanes:
+            text.append(fit(" " + self.lane_label(lane, width), cells), style=f"bold {lane.colour}")
+        return text
 
     def _styles_for(self, lane: Lane) -> tuple[Style, Style]:
         styles = self._lane_styles.get(lane.colour)
@@ -166,15 +209,16 @@ class CompareView(TranscriptView):
         segments = [Segment("│", faint)]
         start, end = layout.starts[row], layout.ends[row]
         blank = bool(layout.flags[row] & BLANK)
+        width = self.scrollable_content_region.width
+        cells = self.lane_cells(width)
         for lane in self._lanes:
             if not blank and lane.covers(start, end):
                 bar, letter = self._styles_for(lane)
-                segments += [Segment("▌", base + bar), Segment(lane.letter, base + letter)]
-                segments.append(Segment(" ", base))
+                label = fit(self.lane_label(lane, width), cells - 1)
+                segments += [Segment("▌", base + bar), Segment(label, base + letter)]
             elif not blank and lane.covers_other(start, end):
                 bar, _ = self._styles_for(lane)
-                segments.append(Segment(f" {lane.letter.lower()} ", base + bar))
+                segments.append(Segment(fit(f" {OTHER_MARK}", cells), base + bar))
             else:
-                segments.append(Segment(" · " if not blank else "   ", faint))
-        width = self.scrollable_content_region.width
+                segments.append(Segment(fit(" ·" if not blank else "", cells), faint))
         return Strip.join([strip, Strip(segments)]).adjust_cell_length(width, base)
