@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 CONSENSUS_CODER = "consensus"  # the agreed version of a peer review (see issue 6)
-DEFAULT_ATTRIBUTION = "{pseudonym|stakeholder_group}, local area {area}"
+DEFAULT_ATTRIBUTION = "{pseudonym|stakeholder_group}, {area:area}"
 
 
 @dataclass(frozen=True, slots=True)
