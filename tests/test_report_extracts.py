@@ -227,6 +227,8 @@ def test_the_cli_prints_the_attribution_preview_before_writing(coded: Path, tmp_
     )
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
-    preview = next(i for i, line in enumerate(lines) if line.startswith("Quotes attributed as"))
+    preview = next(
+        i for i, line in enumerate(lines) if line.startswith("Quotes attributed as, e.g.:")
+    )
     wrote = next(i for i, line in enumerate(lines) if line.startswith("wrote"))
     assert preview < wrote

@@ -102,7 +102,12 @@ def export() -> None:
 )
 @click.option("--show-source", is_flag=True, help="Name the source under each quote.")
 @click.option("--show-time", is_flag=True, help="Give the turn's time in the recording.")
-@click.option("--show-coder", is_flag=True, help="Say who coded each extract.")
+@click.option(
+    "--show-coder",
+    is_flag=True,
+    help="Name who coded each extract (by default a quote says only how many coders "
+    "applied the code).",
+)
 @click.option("--memos", is_flag=True, help="Include code memos and coding memos.")
 @click.option(
     "--max-words",
@@ -150,7 +155,10 @@ def export_docx(
     checks: ExportChecks,
 ) -> None:
     """A Word report: quotes under the codebook's headings, attributed by group and
-    area, with frequency and source-of-evidence tables and a chart."""
+    area, with frequency and source-of-evidence tables and a chart. Each passage is
+    quoted once: the agreed version where a review agreed one, otherwise the coders'
+    overlapping codings of a code as one quote. Three attributions are printed first,
+    so you can see how quotes will read."""
     options = ReportOptions(
         title=title,
         attribution=attribution,
@@ -167,7 +175,9 @@ def export_docx(
         matrix_attribute=matrix_attribute,
     )
     with opened(project) as project_, project_.session() as session:
-        result = ReportService(session).export_docx(
+        service = ReportService(session)
+        _preview(service.preview_attributions(report_filter, options))
+        result = service.export_docx(
             output,
             report_filter,
             options,
@@ -283,6 +293,12 @@ def attribution(project: Path, template: str | None) -> None:
             service.set_attribution_template(template)
         current = service.attribution_template()
     echo(current or f"{DEFAULT_ATTRIBUTION} (the default)")
+
+
+def _preview(attributions: tuple[str, ...]) -> None:
+    if attributions:
+        shown = "; ".join(f"\u201c{a}\u201d" for a in attributions)
+        echo(f"Quotes attributed as, e.g.: {shown} (change with --attribution)")
 
 
 def _done(result: ExportResult, what: str) -> None:
