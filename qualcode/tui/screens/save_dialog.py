@@ -34,6 +34,7 @@ class SaveAsDialog(TextPrompt):
     def __init__(self, title: str, value: str, *, preview: bool = False) -> None:
         super().__init__(title, value)
         self.preview = preview
+        self.preview_text = ""
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog save-dialog"):
@@ -45,17 +46,26 @@ class SaveAsDialog(TextPrompt):
 
     def set_preview(self, attributions: Sequence[str], problem: str = "") -> None:
         """Show up to three attributions from the report's own extracts (already
-        redacted by the register), or why there are none."""
-        if not self.is_attached or not self.query("#attribution-preview"):
-            return
+        redacted by the register), or why there are none. May come before the dialog
+        is on screen: the text is kept and shown when it is."""
         if problem:
-            text = problem
+            self.preview_text = problem
         elif attributions:
             lines = "\n".join(f"  \u2014 {a}" for a in attributions)
-            text = f"Quotes will be attributed like this:\n{lines}"
+            self.preview_text = f"Quotes will be attributed like this:\n{lines}"
         else:
-            text = "Nothing is coded in this selection yet: the report will have no quotes."
-        self.query_one("#attribution-preview", Static).update(text)
+            self.preview_text = (
+                "Nothing is coded in this selection yet: the report will have no quotes."
+            )
+        self._show_preview()
+
+    def on_mount(self) -> None:
+        self._show_preview()
+
+    def _show_preview(self) -> None:
+        shown = self.query("#attribution-preview")
+        if self.preview_text and shown:
+            shown.first(Static).update(self.preview_text)
 
 
 class ReplaceOrKeep(ModalScreen[str | None]):
