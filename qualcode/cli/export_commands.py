@@ -97,7 +97,7 @@ def export() -> None:
 @click.option(
     "--attribution",
     default=None,
-    help="Attribution template, e.g. '{stakeholder_group}, local area {area}' "
+    help="Attribution template, e.g. '{stakeholder_group}, {area:area}' "
     "(default: the project's, see `qualcode export attribution`).",
 )
 @click.option("--show-source", is_flag=True, help="Name the source under each quote.")
@@ -284,7 +284,8 @@ def export_codebook(project: Path, output: Path, checks: ExportChecks) -> None:
 @click.argument("template", required=False)
 def attribution(project: Path, template: str | None) -> None:
     """Show or set how quotes are attributed in this project, e.g.
-    '{pseudonym|stakeholder_group}, local area {area}'."""
+    '{pseudonym|stakeholder_group}, {area:area}' ({area:area} reads an area letter
+    as "local area G" and "National" as "national")."""
     from qualcode.domain.reports import DEFAULT_ATTRIBUTION
 
     with opened(project) as project_, project_.session() as session:
