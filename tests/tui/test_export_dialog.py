@@ -89,6 +89,8 @@ async def test_an_existing_report_is_never_replaced_without_asking(
         await _open_dialog(pilot, app)
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(app.screen, ReplaceOrKeep))
+        box = app.screen.query_one(".dialog").region
+        assert box.y > 0 and box.bottom < 24  # the whole question is on screen at 80x24
         options = app.screen.query_one(OptionList)
         labels = [str(options.get_option_at_index(i).prompt) for i in range(3)]
         assert labels[0].startswith("Replace") and "tui-report-2.docx" in labels[1]

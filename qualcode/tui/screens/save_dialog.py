@@ -12,18 +12,15 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from textual import on
 from textual.app import App, ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, Static
-from textual.widgets.option_list import Option
 
-from qualcode.tui.screens.dialogs import TextPrompt
+from qualcode.tui.screens.dialogs import Choose, TextPrompt
 
 REPLACE = "replace"
 KEEP_BOTH = "keep"
+_CANCEL = "cancel"
 _PREVIEW_LOADING = "Quotes will be attributed like this: (looking…)"
 
 
@@ -68,41 +65,25 @@ class SaveAsDialog(TextPrompt):
             shown.first(Static).update(self.preview_text)
 
 
-class ReplaceOrKeep(ModalScreen[str | None]):
-    """The file exists: Replace, Keep both (the new one named ``-2``), or Cancel."""
-
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+class ReplaceOrKeep(Choose):
+    """The file exists: Replace, Keep both (the new one named ``-2``), or Cancel
+    (returns :data:`REPLACE`, :data:`KEEP_BOTH`, or anything else for cancel)."""
 
     def __init__(self, path: Path, kept_as: Path) -> None:
-        super().__init__()
+        super().__init__(
+            f"{path.name} already exists in {path.parent}.",
+            [
+                (REPLACE, f"Replace {path.name}"),
+                (KEEP_BOTH, f"Keep both: save the new one as {kept_as.name}"),
+                (_CANCEL, "Cancel: save nothing"),
+            ],
+        )
         self.path = path
         self.kept_as = kept_as
 
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog"):
-            yield Label(
-                f"{self.path.name} already exists in {self.path.parent}.",
-                classes="dialog-title",
-                markup=False,
-            )
-            yield OptionList(
-                Option(f"Replace {self.path.name}", id=REPLACE),
-                Option(f"Keep both: save the new one as {self.kept_as.name}", id=KEEP_BOTH),
-                Option("Cancel: save nothing", id="cancel"),
-            )
-            yield Label("enter to choose · esc to cancel", classes="dialog-hint")
-
     def on_mount(self) -> None:
-        options = self.query_one(OptionList)
-        options.highlighted = 1  # keeping both loses nothing, so it is the default
-        options.focus()
-
-    @on(OptionList.OptionSelected)
-    def chosen(self, event: OptionList.OptionSelected) -> None:
-        self.dismiss(event.option.id if event.option.id != "cancel" else None)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
+        super().on_mount()
+        self.query_one(OptionList).highlighted = 1  # keeping both loses nothing
 
 
 def reports_folder(project: Path) -> Path:
