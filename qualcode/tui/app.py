@@ -270,7 +270,7 @@ class QualcodeApp(App[None]):
         try:
             found = self.backend.preview_attributions(consensus=consensus)
         except QualcodeError as error:
-            self.call_from_thread(dialog.set_preview, (), str(error))
+            self.call_from_thread(dialog.set_preview, (), refused_export(error))
             return
         self.call_from_thread(dialog.set_preview, found)
 

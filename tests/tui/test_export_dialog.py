@@ -98,8 +98,9 @@ async def test_an_existing_report_is_never_replaced_without_asking(
             await pilot.press("escape")
             await wait_for(pilot, lambda: isinstance(app.screen, SourcesScreen))
         else:
-            options.highlighted = 0 if choice == "replace" else 1
-            await pilot.press("enter")
+            if choice == "replace":
+                await pilot.press("up")
+            await pilot.press("enter")  # on its own: keep both, which loses nothing
             written = folder / str(kept)
             await wait_for(
                 pilot,
@@ -138,3 +139,18 @@ async def test_the_agreement_table_is_suggested_in_the_reports_folder(coded: Pat
         assert suggested.parent == coded.parent / "reports"
         await pilot.press("enter")
         await wait_for(pilot, suggested.exists, timeout=30)
+
+
+async def test_no_agreed_version_yet_is_said_in_the_apps_words(coded: Path) -> None:
+    app = QualcodeApp(coded, coder="Ann")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, SourcesScreen))
+        app.action_export_report(consensus=True)
+        await wait_for(
+            pilot,
+            lambda: (
+                isinstance(app.screen, SaveAsDialog)
+                and "agreed in a review" in app.screen.preview_text
+            ),
+        )
+        assert "--consensus" not in app.screen.preview_text  # type: ignore[attr-defined]

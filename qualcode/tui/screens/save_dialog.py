@@ -14,7 +14,7 @@ from pathlib import Path
 
 from textual.app import App, ComposeResult
 from textual.containers import Vertical
-from textual.widgets import Input, Label, OptionList, Static
+from textual.widgets import Input, Label, Static
 
 from qualcode.tui.screens.dialogs import Choose, TextPrompt
 
@@ -77,13 +77,10 @@ class ReplaceOrKeep(Choose):
                 (KEEP_BOTH, f"Keep both: save the new one as {kept_as.name}"),
                 (_CANCEL, "Cancel: save nothing"),
             ],
+            highlighted=1,  # keeping both loses nothing, so enter alone does that
         )
         self.path = path
         self.kept_as = kept_as
-
-    def on_mount(self) -> None:
-        super().on_mount()
-        self.query_one(OptionList).highlighted = 1  # keeping both loses nothing
 
 
 def reports_folder(project: Path) -> Path:
