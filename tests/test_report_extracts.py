@@ -88,6 +88,14 @@ def test_touching_extracts_stay_separate() -> None:
     assert [(m.start, m.end) for m in merged] == [(0, 16), (16, 30)]
 
 
+def test_spans_are_merged_as_quoted_so_two_halves_of_a_sentence_are_one_quote() -> None:
+    sentence = (0, TEXT.index(".") + 1)
+    halves = [extract(0, 7, coder="Asha"), extract(8, 15, coder="Ben")]
+    assert len(merge_extracts(halves, {"s": TEXT})) == 2  # as coded: apart
+    (merged,) = merge_extracts(halves, {"s": TEXT}, widen=lambda _s, _a, _b: sentence)
+    assert merged.text == "We have no time." and merged.coders == ("Asha", "Ben")
+
+
 def test_a_passage_is_placed_where_its_earliest_coding_starts() -> None:
     later = extract(5, 30, coder="Asha")
     earlier = extract(3, 10, coder="Ben")
@@ -187,6 +195,16 @@ def test_several_coders_give_one_quote_saying_how_many_coded_it(
     assert not any(name in time_quote[1] for name in ("Asha", "Ben", "Carys"))
     risk_quote = next(q for q in quotes if "risk" in q[0])
     assert "coded by 1 coder" in risk_quote[1]
+
+
+def test_two_coders_coding_halves_of_one_sentence_give_it_once(coded: Path, tmp_path: Path) -> None:
+    with Project.open(coded) as project, project.session() as session:
+        CodingService(session, "Asha").add_passage("interview-sam", "Risk", "The trust is huge")
+        CodingService(session, "Ben").add_passage("interview-sam", "Risk", "nobody owns")
+    output = tmp_path / "report.docx"
+    _report(coded, output, ReportOptions(include_tables=False))
+    risk = [q for q in _quotes(output) if "risk" in q[0]]
+    assert len(risk) == 1 and "coded by 2 coders" in risk[0][1]
 
 
 def test_show_coder_names_the_coders(coded: Path, tmp_path: Path) -> None:

@@ -175,13 +175,12 @@ def export_docx(
         matrix_attribute=matrix_attribute,
     )
     with opened(project) as project_, project_.session() as session:
-        service = ReportService(session)
-        _preview(service.preview_attributions(report_filter, options))
-        result = service.export_docx(
+        result = ReportService(session).export_docx(
             output,
             report_filter,
             options,
             checks=checks,
+            preview=_preview,
         )
     _done(result, "quotes")
 

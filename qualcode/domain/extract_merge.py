@@ -18,7 +18,7 @@ Offsets are code points, end exclusive, as everywhere in qualcode.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from qualcode.domain.records import ExtractRecord
@@ -51,7 +51,7 @@ class MergedExtract:
     @property
     def agreed(self) -> bool:
         """The group's agreed version, not an individual coder's."""
-        return self.coders == (CONSENSUS_CODER,)
+        return len(self.coders) == 1 and self.coders[0].casefold() == CONSENSUS_CODER
 
 
 def prefer_agreed(extracts: Iterable[ExtractRecord]) -> list[ExtractRecord]:
@@ -68,51 +68,69 @@ def prefer_agreed(extracts: Iterable[ExtractRecord]) -> list[ExtractRecord]:
     ]
 
 
+Widen = Callable[[str, int, int], tuple[int, int]]  # (source, start, end) -> quoted span
+
+
 def merge_extracts(
-    extracts: Iterable[ExtractRecord], texts: Mapping[str, str]
+    extracts: Iterable[ExtractRecord], texts: Mapping[str, str], widen: Widen | None = None
 ) -> list[MergedExtract]:
     """Overlapping extracts of the same code in the same source as one extract each.
 
     ``texts`` maps a source's name to its stored text, from which a merged passage is
-    re-read at its merged offsets. Different codes never merge; touching extracts do
-    not. The result is in source, start, end order.
+    re-read at its merged offsets. ``widen`` gives the span a report quotes for a coded
+    span (whole sentences, say); spans are merged as quoted, so two coders who coded
+    two halves of one sentence give that sentence once. Different codes never merge;
+    touching extracts do not. The result is in source, start, end order.
     """
-    groups: dict[tuple[str, str], list[ExtractRecord]] = defaultdict(list)
+    groups: dict[tuple[str, str], list[tuple[int, int, ExtractRecord]]] = defaultdict(list)
     for extract in extracts:
-        groups[(extract.coding.source, extract.coding.code_uuid)].append(extract)
+        coding = extract.coding
+        start, end = (
+            widen(coding.source, coding.start, coding.end)
+            if widen
+            else (
+                coding.start,
+                coding.end,
+            )
+        )
+        groups[(coding.source, coding.code_uuid)].append((start, end, extract))
     merged: list[MergedExtract] = []
     for (source, _), members in groups.items():
-        members.sort(key=lambda e: (e.coding.start, e.coding.end))
+        members.sort(key=lambda m: (m[0], m[1]))
         for run in _overlapping_runs(members):
             merged.append(_merge(run, texts[source]))
     merged.sort(key=lambda m: (m.source, m.start, m.end, m.extract.coding.code_path))
     return merged
 
 
-def _overlapping_runs(members: Sequence[ExtractRecord]) -> list[list[ExtractRecord]]:
+_Member = tuple[int, int, ExtractRecord]  # the span as quoted, and its coding
+
+
+def _overlapping_runs(members: Sequence[_Member]) -> list[list[_Member]]:
     """``members`` (sorted by start) cut into chains where each overlaps the span so far."""
-    runs: list[list[ExtractRecord]] = []
+    runs: list[list[_Member]] = []
     end = -1
-    for extract in members:
-        if runs and extract.coding.start < end:
-            runs[-1].append(extract)
-            end = max(end, extract.coding.end)
+    for member in members:
+        if runs and member[0] < end:
+            runs[-1].append(member)
+            end = max(end, member[1])
         else:
-            runs.append([extract])
-            end = extract.coding.end
+            runs.append([member])
+            end = member[1]
     return runs
 
 
-def _merge(run: Sequence[ExtractRecord], text: str) -> MergedExtract:
-    start = run[0].coding.start
-    end = max(e.coding.end for e in run)
+def _merge(run: Sequence[_Member], text: str) -> MergedExtract:
+    start = run[0][0]
+    end = max(member[1] for member in run)
+    codings = [member[2].coding for member in run]
     return MergedExtract(
-        extract=run[0],
+        extract=run[0][2],
         start=start,
         end=end,
         text=text[start:end],
-        coders=tuple(sorted({e.coding.coder for e in run}, key=str.casefold)),
-        memos=tuple((e.coding.memo, e.coding.coder) for e in run if e.coding.memo),
+        coders=tuple(sorted({c.coder for c in codings}, key=str.casefold)),
+        memos=tuple((c.memo, c.coder) for c in codings if c.memo),
     )
 
 

@@ -110,7 +110,8 @@ class ReportService(Service):
         tree = CodeTree.load(self.session)
         shown = _shown_codes(tree, report_filter)
         texts, turns = self._texts_and_turns({e.coding.source for e in extracts})
-        passages = merge_extracts(prefer_agreed(extracts), texts)
+        widen = _widener(texts, turns) if options.widen_to_sentences else None
+        passages = merge_extracts(prefer_agreed(extracts), texts, widen)
         by_code: dict[str, list[MergedExtract]] = defaultdict(list)
         for passage in passages:
             by_code[passage.code_uuid].append(passage)
@@ -121,7 +122,7 @@ class ReportService(Service):
             if shown is not None and code.id not in shown:
                 continue
             own = sorted(by_code.get(code.uuid, []), key=_order_key(options.order_by))
-            quotes = tuple(self._quote(p, options, template, texts, turns, several) for p in own)
+            quotes = tuple(self._quote(p, options, template, several) for p in own)
             memo_texts = tuple(memos.get(code.id, ()))
             if options.include_memos:
                 memo_texts += tuple(f"{memo} ({coder})" for p in own for memo, coder in p.memos)
@@ -165,13 +166,19 @@ class ReportService(Service):
         options: ReportOptions,
         *,
         checks: ExportChecks = ALL_CHECKS,
+        preview: Callable[[tuple[str, ...]], None] | None = None,
     ) -> ExportResult:
+        """The Word report through the export gate. ``preview`` is shown three of the
+        report's own attributions (redacted) once the gate has accepted the
+        destination and before anything is written."""
         from qualcode.exporters.docx_report import report_bytes
 
         started = time.perf_counter()
         gate = ExportGate(self.session, checks)
         path, file_format = gate.target(path, ("docx",), "a Word report")
         report = gate.redact(self.build(report_filter, options))
+        if preview is not None:
+            preview(first_attributions(report))
         written = gate.write({path: report_bytes(report)}, file_format)
         return _result(
             written,
@@ -272,18 +279,11 @@ class ReportService(Service):
         passage: MergedExtract,
         options: ReportOptions,
         template: str,
-        texts: dict[str, str],
-        turns: dict[str, tuple[list[int], list[int]]],
         several: bool,
     ) -> ReportQuote:
         extract = passage.extract
         coding = extract.coding
-        text = passage.text
-        if options.widen_to_sentences and coding.source in texts:
-            source_text = texts[coding.source]
-            lo, hi = _turn_bounds(turns.get(coding.source), passage.start, len(source_text))
-            start, end = widen_to_sentences(source_text, passage.start, passage.end, lo, hi)
-            text = source_text[start:end]
+        text = passage.text  # already widened to whole sentences when asked for
         details = []
         if options.show_source:
             details.append(coding.source)
@@ -329,6 +329,17 @@ class ReportService(Service):
             self.session.scalar(select(ProjectSetting.value).where(ProjectSetting.key == "name"))
             or ""
         )
+
+
+def first_attributions(report: Report, count: int = 3) -> tuple[str, ...]:
+    """The first ``count`` different attributions under the report's quotes."""
+    found: dict[str, None] = {}
+    for section in report.sections:
+        for quote in section.quotes:
+            found.setdefault(quote.attribution, None)
+            if len(found) == count:
+                return tuple(found)
+    return tuple(found)
 
 
 def describe(report_filter: ReportFilter, extracts: int) -> str:
@@ -380,6 +391,19 @@ def _order_key(order_by: str) -> Callable[[MergedExtract], tuple[str, str, int]]
         return (value, passage.source, passage.start)
 
     return key
+
+
+def _widener(
+    texts: dict[str, str], turns: dict[str, tuple[list[int], list[int]]]
+) -> Callable[[str, int, int], tuple[int, int]]:
+    """Grow a coded span to the whole sentences it touches, within its speaker turn."""
+
+    def widen(source: str, start: int, end: int) -> tuple[int, int]:
+        text = texts[source]
+        lo, hi = _turn_bounds(turns.get(source), start, len(text))
+        return widen_to_sentences(text, start, end, lo, hi)
+
+    return widen
 
 
 def _several_coders(coders: Iterable[str]) -> bool:
