@@ -212,7 +212,9 @@ def test_export_docx_consensus_has_only_the_agreed_coding(
     assert result.exit_code == 0, result.output
     quotes = " ".join(p.text for p in Document(str(out)).paragraphs if p.style.name == "Quote")
     assert "no time" in quotes and "trust is huge" not in quotes
-    result = CliRunner().invoke(cli, args)
+    # Issue 13: by default a report quotes the agreed version where there is one; the
+    # coders' own coding is asked for by name.
+    result = CliRunner().invoke(cli, [*args, "--coder", "Ann", "--coder", "Bo"])
     assert result.exit_code == 0, result.output
     quotes = " ".join(p.text for p in Document(str(out)).paragraphs if p.style.name == "Quote")
     assert "no time" in quotes and "trust is huge" in quotes

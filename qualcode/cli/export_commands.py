@@ -97,12 +97,17 @@ def export() -> None:
 @click.option(
     "--attribution",
     default=None,
-    help="Attribution template, e.g. '{stakeholder_group}, local area {area}' "
+    help="Attribution template, e.g. '{stakeholder_group}, {area:area}' "
     "(default: the project's, see `qualcode export attribution`).",
 )
 @click.option("--show-source", is_flag=True, help="Name the source under each quote.")
 @click.option("--show-time", is_flag=True, help="Give the turn's time in the recording.")
-@click.option("--show-coder", is_flag=True, help="Say who coded each extract.")
+@click.option(
+    "--show-coder",
+    is_flag=True,
+    help="Name who coded each extract (by default a quote says only how many coders "
+    "applied the code).",
+)
 @click.option("--memos", is_flag=True, help="Include code memos and coding memos.")
 @click.option(
     "--max-words",
@@ -150,7 +155,10 @@ def export_docx(
     checks: ExportChecks,
 ) -> None:
     """A Word report: quotes under the codebook's headings, attributed by group and
-    area, with frequency and source-of-evidence tables and a chart."""
+    area, with frequency and source-of-evidence tables and a chart. Each passage is
+    quoted once: the agreed version where a review agreed one, otherwise the coders'
+    overlapping codings of a code as one quote. Three attributions are printed first,
+    so you can see how quotes will read."""
     options = ReportOptions(
         title=title,
         attribution=attribution,
@@ -172,6 +180,7 @@ def export_docx(
             report_filter,
             options,
             checks=checks,
+            preview=_preview,
         )
     _done(result, "quotes")
 
@@ -274,7 +283,8 @@ def export_codebook(project: Path, output: Path, checks: ExportChecks) -> None:
 @click.argument("template", required=False)
 def attribution(project: Path, template: str | None) -> None:
     """Show or set how quotes are attributed in this project, e.g.
-    '{pseudonym|stakeholder_group}, local area {area}'."""
+    '{pseudonym|stakeholder_group}, {area:area}' ({area:area} reads an area letter
+    as "local area G" and "National" as "national")."""
     from qualcode.domain.reports import DEFAULT_ATTRIBUTION
 
     with opened(project) as project_, project_.session() as session:
@@ -283,6 +293,12 @@ def attribution(project: Path, template: str | None) -> None:
             service.set_attribution_template(template)
         current = service.attribution_template()
     echo(current or f"{DEFAULT_ATTRIBUTION} (the default)")
+
+
+def _preview(attributions: tuple[str, ...]) -> None:
+    if attributions:
+        shown = "; ".join(f"\u201c{a}\u201d" for a in attributions)
+        echo(f"Quotes attributed as, e.g.: {shown} (change with --attribution)")
 
 
 def _done(result: ExportResult, what: str) -> None:

@@ -14,6 +14,12 @@ OMISSION = "[...]"
 _FIELD = re.compile(r"\{([^{}]+)\}")
 _SENTENCE_END = re.compile(r"[.?!\u2026]+[\"'\u2019\u201d)\]]*(?=\s|$)")
 _WORD = re.compile(r"\S+")
+# The study's area letters ("G", "N") and short codes like them ("N2", "AB").
+_AREA_CODE = re.compile(r"[A-Z][A-Z0-9]{0,2}")
+# Values of an area attribute that say "not one area" rather than name a place.
+_SCOPES = frozenset(
+    {"national", "regional", "all areas", "multiple areas", "several areas", "various areas"}
+)
 
 
 def attribution(template: str, attributes: Mapping[str, AttributeValue]) -> str:
@@ -21,7 +27,8 @@ def attribution(template: str, attributes: Mapping[str, AttributeValue]) -> str:
 
     ``{pseudonym|stakeholder_group}`` takes the first that is present; a part of the
     template (between commas) with a missing field is dropped, so a participant with
-    no area reads "Local area lead", not "Local area lead, local area ".
+    no area reads "Local area lead", not "Local area lead, local area ". A field
+    written ``{area:area}`` is read as an area (:func:`as_area`).
     """
     lowered = {k.lower(): str(v).strip() for k, v in attributes.items() if str(v).strip()}
     parts: list[str] = []
@@ -30,10 +37,11 @@ def attribution(template: str, attributes: Mapping[str, AttributeValue]) -> str:
 
         def fill(match: re.Match[str]) -> str:
             nonlocal missing
-            for name in match.group(1).split("|"):
+            names, _, form = match.group(1).partition(":")
+            for name in names.split("|"):
                 value = lowered.get(name.strip().lower())
                 if value:
-                    return value
+                    return as_area(value) if form.strip().lower() == "area" else value
             missing = True
             return ""
 
@@ -41,6 +49,21 @@ def attribution(template: str, attributes: Mapping[str, AttributeValue]) -> str:
         if not missing and filled:
             parts.append(filled)
     return ", ".join(parts) or "Participant"
+
+
+def as_area(value: str) -> str:
+    """An area attribute as a reader expects it after a comma.
+
+    The study gives areas letters kept across years ("G", "L", "N"): those read
+    "local area G". A scope that is not an area ("National", "Regional") reads in
+    lower case ("MEAM staff, national"), never "local area National"; any other value
+    is a place name or a description and is given as written ("Hastings").
+    """
+    if _AREA_CODE.fullmatch(value):
+        return f"local area {value}"
+    if value.casefold() in _SCOPES:
+        return value.lower()
+    return value
 
 
 def widen_to_sentences(text: str, start: int, end: int, lo: int, hi: int) -> tuple[int, int]:

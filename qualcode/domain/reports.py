@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 CONSENSUS_CODER = "consensus"  # the agreed version of a peer review (see issue 6)
-DEFAULT_ATTRIBUTION = "{pseudonym|stakeholder_group}, local area {area}"
+DEFAULT_ATTRIBUTION = "{pseudonym|stakeholder_group}, {area:area}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,7 +50,8 @@ class ReportFilter:
 class ReportOptions:
     """How a Word report looks. ``attribution`` is a template over participant
     attributes: ``{a|b}`` takes the first of a or b that the participant has, and a
-    comma-separated part whose fields are all missing is left out."""
+    comma-separated part whose fields are all missing is left out; ``{area:area}``
+    reads an area letter as "local area G" and "National" as "national"."""
 
     title: str = "Coded extracts"
     attribution: str | None = None  # None: the project's template, else DEFAULT_ATTRIBUTION

@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 from bisect import bisect_right
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,9 +18,17 @@ from typing import Any
 from sqlalchemy import func, select
 
 from qualcode.domain.errors import ValidationError
+from qualcode.domain.extract_merge import (
+    MergedExtract,
+    coder_count,
+    coder_names,
+    merge_extracts,
+    prefer_agreed,
+)
 from qualcode.domain.quotes import attribution, trim, widen_to_sentences
 from qualcode.domain.records import ExtractRecord
 from qualcode.domain.reports import (
+    CONSENSUS_CODER,
     DEFAULT_ATTRIBUTION,
     Report,
     ReportFilter,
@@ -79,28 +87,54 @@ class ReportService(Service):
             else:
                 row.value = template
 
+    def template(self, options: ReportOptions) -> str:
+        """The attribution template a report with ``options`` uses."""
+        return options.attribution or self.attribution_template() or DEFAULT_ATTRIBUTION
+
+    def preview_attributions(
+        self, report_filter: ReportFilter, options: ReportOptions, count: int = 3
+    ) -> tuple[str, ...]:
+        """Up to ``count`` different attributions the report would print, taken from
+        its own extracts and with the identifier register applied, so the person can
+        see how quotes will read before exporting."""
+        template = self.template(options)
+        extracts = prefer_agreed(select_extracts(self.session, report_filter))
+        found: dict[str, None] = {}
+        for extract in extracts:
+            found.setdefault(attribution(template, extract.attributes), None)
+            if len(found) == count:
+                break
+        from qualcode.services.identifiers import IdentifierService
+
+        redactor = IdentifierService(self.session).redactor()
+        self._end_read()
+        return tuple(redactor.apply(text) for text in found)
+
     def build(self, report_filter: ReportFilter, options: ReportOptions) -> Report:
-        """The report as records: sections in codebook order with their quotes."""
+        """The report as records: sections in codebook order with their quotes, one
+        quote per passage however many coders coded it (see
+        :mod:`qualcode.domain.extract_merge`)."""
         extracts = select_extracts(self.session, report_filter)
-        template = options.attribution or self.attribution_template() or DEFAULT_ATTRIBUTION
+        template = self.template(options)
         tree = CodeTree.load(self.session)
         shown = _shown_codes(tree, report_filter)
-        by_code: dict[str, list[ExtractRecord]] = defaultdict(list)
-        for extract in extracts:
-            by_code[extract.coding.code_uuid].append(extract)
         texts, turns = self._texts_and_turns({e.coding.source for e in extracts})
+        widen = _widener(texts, turns) if options.widen_to_sentences else None
+        passages = merge_extracts(prefer_agreed(extracts), texts, widen)
+        by_code: dict[str, list[MergedExtract]] = defaultdict(list)
+        for passage in passages:
+            by_code[passage.code_uuid].append(passage)
+        several = _several_coders(e.coding.coder for e in extracts)
         memos = self._code_memos() if options.include_memos else {}
         sections: list[ReportSection] = []
         for depth, code in tree.in_order():
             if shown is not None and code.id not in shown:
                 continue
             own = sorted(by_code.get(code.uuid, []), key=_order_key(options.order_by))
-            quotes = tuple(self._quote(e, options, template, texts, turns) for e in own)
+            quotes = tuple(self._quote(p, options, template, several) for p in own)
             memo_texts = tuple(memos.get(code.id, ()))
             if options.include_memos:
-                memo_texts += tuple(
-                    f"{e.coding.memo} ({e.coding.coder})" for e in own if e.coding.memo
-                )
+                memo_texts += tuple(f"{memo} ({coder})" for p in own for memo, coder in p.memos)
             sections.append(
                 ReportSection(
                     code_uuid=code.uuid,
@@ -126,7 +160,7 @@ class ReportService(Service):
         return Report(
             title=options.title,
             subtitle=self._project_name(),
-            scope=describe(report_filter, len(extracts)),
+            scope=describe(report_filter, len(passages)),
             author=options.author,
             sections=tuple(sections),
             tables=tables,
@@ -143,13 +177,19 @@ class ReportService(Service):
         options: ReportOptions,
         *,
         checks: ExportChecks = ALL_CHECKS,
+        preview: Callable[[tuple[str, ...]], None] | None = None,
     ) -> ExportResult:
+        """The Word report through the export gate. ``preview`` is shown three of the
+        report's own attributions (redacted) once the gate has accepted the
+        destination and before anything is written."""
         from qualcode.exporters.docx_report import report_bytes
 
         started = time.perf_counter()
         gate = ExportGate(self.session, checks)
         path, file_format = gate.target(path, ("docx",), "a Word report")
         report = gate.redact(self.build(report_filter, options))
+        if preview is not None:
+            preview(first_attributions(report))
         written = gate.write({path: report_bytes(report)}, file_format)
         return _result(
             written,
@@ -247,27 +287,21 @@ class ReportService(Service):
 
     def _quote(
         self,
-        extract: ExtractRecord,
+        passage: MergedExtract,
         options: ReportOptions,
         template: str,
-        texts: dict[str, str],
-        turns: dict[str, tuple[list[int], list[int]]],
+        several: bool,
     ) -> ReportQuote:
+        extract = passage.extract
         coding = extract.coding
-        text = coding.text
-        if options.widen_to_sentences and coding.source in texts:
-            source_text = texts[coding.source]
-            lo, hi = _turn_bounds(turns.get(coding.source), coding.start, len(source_text))
-            start, end = widen_to_sentences(source_text, coding.start, coding.end, lo, hi)
-            text = source_text[start:end]
+        text = passage.text  # already widened to whole sentences when asked for
         details = []
         if options.show_source:
             details.append(coding.source)
         if options.show_time and extract.start_time is not None:
             seconds = int(extract.start_time)
             details.append(f"{seconds // 3600:02d}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}")
-        if options.show_coder:
-            details.append(f"coded by {coding.coder}")
+        details.extend(_who(passage, options.show_coder, several))
         return ReportQuote(
             text=trim(text, options.max_words),
             attribution=attribution(template, extract.attributes),
@@ -336,6 +370,17 @@ class ReportService(Service):
         )
 
 
+def first_attributions(report: Report, count: int = 3) -> tuple[str, ...]:
+    """The first ``count`` different attributions under the report's quotes."""
+    found: dict[str, None] = {}
+    for section in report.sections:
+        for quote in section.quotes:
+            found.setdefault(quote.attribution, None)
+            if len(found) == count:
+                return tuple(found)
+    return tuple(found)
+
+
 def describe(report_filter: ReportFilter, extracts: int) -> str:
     """The selection in words, for the title page."""
     parts = [f"{extracts} coded extract{'s' if extracts != 1 else ''}"]
@@ -348,7 +393,9 @@ def describe(report_filter: ReportFilter, extracts: int) -> str:
     elif report_filter.coders:
         parts.append("coded by " + ", ".join(report_filter.coders))
     else:
-        parts.append("everyone's coding")
+        parts.append(
+            "everyone's coding, each passage once (the agreed version where a review agreed one)"
+        )
     if report_filter.sources:
         parts.append("sources: " + ", ".join(report_filter.sources))
     return "; ".join(parts) + "."
@@ -370,23 +417,55 @@ def _shown_codes(tree: CodeTree, report_filter: ReportFilter) -> set[int] | None
     return shown
 
 
-def _order_key(order_by: str) -> Callable[[ExtractRecord], tuple[str, str, int]]:
+def _order_key(order_by: str) -> Callable[[MergedExtract], tuple[str, str, int]]:
     if order_by == "source":
-        return lambda e: ("", e.coding.source, e.coding.start)
+        return lambda p: ("", p.source, p.start)
     wanted = order_by.lower()
 
-    def key(extract: ExtractRecord) -> tuple[str, str, int]:
+    def key(passage: MergedExtract) -> tuple[str, str, int]:
         value = next(
-            (str(v) for k, v in extract.attributes.items() if k.lower() == wanted), "\uffff"
+            (str(v) for k, v in passage.extract.attributes.items() if k.lower() == wanted),
+            "\uffff",
         )
-        return (value, extract.coding.source, extract.coding.start)
+        return (value, passage.source, passage.start)
 
     return key
 
 
-def _summary(extracts: list[ExtractRecord]) -> str:
-    if not extracts:
+def _widener(
+    texts: dict[str, str], turns: dict[str, tuple[list[int], list[int]]]
+) -> Callable[[str, int, int], tuple[int, int]]:
+    """Grow a coded span to the whole sentences it touches, within its speaker turn."""
+
+    def widen(source: str, start: int, end: int) -> tuple[int, int]:
+        text = texts[source]
+        lo, hi = _turn_bounds(turns.get(source), start, len(text))
+        return widen_to_sentences(text, start, end, lo, hi)
+
+    return widen
+
+
+def _several_coders(coders: Iterable[str]) -> bool:
+    """Whether the selection holds more than one coder's work (the agreed version
+    aside): only then is "coded by 3 coders" or "the agreed version" worth printing
+    under a quote."""
+    return len({c for c in coders if c.casefold() != CONSENSUS_CODER}) > 1
+
+
+def _who(passage: MergedExtract, show_coder: bool, several: bool) -> list[str]:
+    """Who stands behind a quote, in the words of its details line: how many coders
+    applied the code (never who, unless the report writer asked for names)."""
+    if passage.agreed:
+        return ["the agreed version"] if several or show_coder else []
+    if show_coder:
+        return [coder_names(passage.coders)]
+    return [coder_count(passage.coders)] if several else []
+
+
+def _summary(passages: list[MergedExtract]) -> str:
+    if not passages:
         return "No extracts coded with this code."
+    extracts = [p.extract for p in passages]
     sources = {e.coding.source for e in extracts}
     cases = {e.case for e in extracts if e.case}
     groups = {
@@ -395,7 +474,7 @@ def _summary(extracts: list[ExtractRecord]) -> str:
         for name, value in e.attributes.items()
         if name.lower() == "stakeholder_group"
     }
-    text = f"{_count(len(extracts), 'extract')} from {_count(len(sources), 'source')}"
+    text = f"{_count(len(passages), 'extract')} from {_count(len(sources), 'source')}"
     if cases:
         text += f", {_count(len(cases), 'participant')}"
     if groups:

@@ -26,6 +26,7 @@ from qualcode.tui.screens.dialogs import TextPrompt
 from qualcode.tui.screens.extracts import ExtractsScreen
 from qualcode.tui.screens.help import HelpScreen
 from qualcode.tui.screens.identifiers import IdentifiersScreen
+from qualcode.tui.screens.save_dialog import SaveAsDialog, ask_where_to_save, reports_folder
 from qualcode.tui.screens.search import SearchScreen
 from qualcode.tui.screens.sources import SourcesScreen
 from qualcode.tui.screens.transcript import TranscriptScreen
@@ -244,22 +245,34 @@ class QualcodeApp(App[None]):
         self.push_screen(IdentifiersScreen())
 
     def action_export_report(self, consensus: bool = False) -> None:
-        """Ask where, then write the Word report (in a worker): everyone's coding, or
+        """Ask where (in a reports folder beside the project), showing how quotes will
+        be attributed, then write the Word report (in a worker): everyone's coding, or
         with ``consensus`` only the version the group agreed in a review."""
         assert self.backend is not None
-        stem = self.backend.project.path.stem
-        suggested = Path("exports") / f"{stem}-{'agreed' if consensus else 'report'}.docx"
+        name = f"{self.backend.project.path.stem}-{'agreed' if consensus else 'report'}.docx"
         whose = "the agreed version" if consensus else "everyone's coding"
-
-        def chosen(answer: str | None) -> None:
-            if answer:
-                self.notify(f"Writing {answer}…", timeout=3)
-                self.export_report(Path(answer).expanduser(), consensus)
-
-        self.push_screen(
-            TextPrompt(f"Save the Word report (every code, {whose}) as:", str(suggested)),
-            chosen,
+        dialog = SaveAsDialog(
+            f"Save the Word report (every code, {whose}) as:",
+            str(reports_folder(self.project_path) / name),
+            preview=True,
         )
+
+        def save(path: Path) -> None:
+            self.notify(f"Writing {path}…", timeout=3)
+            self.export_report(path, consensus)
+
+        ask_where_to_save(self, dialog, ".docx", save)
+        self.load_attribution_preview(dialog, consensus)
+
+    @work(thread=True, exclusive=True, group="export-preview")
+    def load_attribution_preview(self, dialog: SaveAsDialog, consensus: bool) -> None:
+        assert self.backend is not None
+        try:
+            found = self.backend.preview_attributions(consensus=consensus)
+        except QualcodeError as error:
+            self.call_from_thread(dialog.set_preview, (), refused_export(error))
+            return
+        self.call_from_thread(dialog.set_preview, found)
 
     @work(thread=True, exclusive=True, group="export")
     def export_report(self, path: Path, consensus: bool = False) -> None:

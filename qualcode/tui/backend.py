@@ -286,6 +286,13 @@ class Backend:
 
     # --- reports -------------------------------------------------------------------------
 
+    def preview_attributions(self, *, consensus: bool = False) -> tuple[str, ...]:
+        """Three attributions the report would print, redacted by the register."""
+        with self.project.read_session() as session:
+            return ReportService(session).preview_attributions(
+                ReportFilter(consensus=consensus), ReportOptions()
+            )
+
     def export_report(self, path: Path, *, consensus: bool = False) -> ExportResult:
         """The Word report of everything coded (or only the agreed version), with the
         project's attribution."""

@@ -38,8 +38,8 @@ from qualcode.domain.suggester_agreement import (
 )
 from qualcode.tui.export_messages import refused_export
 from qualcode.tui.screens.compare import CompareScreen
-from qualcode.tui.screens.dialogs import TextPrompt
 from qualcode.tui.screens.review_dialogs import PickCoders
+from qualcode.tui.screens.save_dialog import SaveAsDialog, ask_where_to_save, reports_folder
 from qualcode.tui.widgets.title_bar import TitleBar
 
 UNITS = ("character", "sentence", "turn")
@@ -536,15 +536,13 @@ class AgreementScreen(Screen[None]):
             report, kind = self.suggested, "agreement-with-suggestions"
         if report is None:
             return
-        suggested = Path("exports") / f"{kind}-by-{self.by}-{report.unit}.xlsx"
-
-        def chosen(answer: str | None) -> None:
-            if answer:
-                self.save(report, Path(answer).expanduser(), self.by)
-
-        self.app.push_screen(
-            TextPrompt("Save the agreement table (.xlsx, .csv or .docx) as:", str(suggested)),
-            chosen,
+        folder = reports_folder(self.app.project_path)  # type: ignore[attr-defined]
+        suggested = folder / f"{kind}-by-{self.by}-{report.unit}.xlsx"
+        ask_where_to_save(
+            self.app,
+            SaveAsDialog("Save the agreement table (.xlsx, .csv or .docx) as:", str(suggested)),
+            ".xlsx",
+            lambda path: self.save(report, path, self.by),
         )
 
     @work(thread=True, group="agreement-save")

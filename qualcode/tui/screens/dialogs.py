@@ -76,10 +76,13 @@ class Choose(ModalScreen[str | None]):
 
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
-    def __init__(self, title: str, choices: Sequence[tuple[str, str]]) -> None:
+    def __init__(
+        self, title: str, choices: Sequence[tuple[str, str]], highlighted: int = 0
+    ) -> None:
         super().__init__()
         self.title_text = title
         self.choices = list(choices)
+        self.first_highlighted = highlighted  # the choice enter takes straight away
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
@@ -89,7 +92,7 @@ class Choose(ModalScreen[str | None]):
 
     def on_mount(self) -> None:
         options = self.query_one(OptionList)
-        options.highlighted = 0
+        options.highlighted = self.first_highlighted
         options.focus()
 
     @on(OptionList.OptionSelected)
