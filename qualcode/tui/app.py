@@ -23,7 +23,7 @@ from qualcode.tui.screens.agreement import AgreementScreen
 from qualcode.tui.screens.code_picker import CodePicker, CodePickerResult
 from qualcode.tui.screens.compare import CompareScreen
 from qualcode.tui.screens.dialogs import TextPrompt
-from qualcode.tui.screens.extracts import ExtractsScreen
+from qualcode.tui.screens.extracts import ExtractsCodePicker, ExtractsScreen
 from qualcode.tui.screens.help import HelpScreen
 from qualcode.tui.screens.identifiers import IdentifiersScreen
 from qualcode.tui.screens.save_dialog import SaveAsDialog, ask_where_to_save, reports_folder
@@ -162,7 +162,7 @@ class QualcodeApp(App[None]):
 
         # Open at once and load the codes into it: keys typed meanwhile must reach the
         # picker, not the screen below (where "q" quits and "u" undoes).
-        picker = CodePicker(None, "Show extracts for which code?", set())
+        picker = ExtractsCodePicker()
         self.push_screen(picker, chosen)
         self.load_picker_codes(picker)
 

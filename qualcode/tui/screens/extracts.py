@@ -1,20 +1,27 @@
-"""Coded extracts: every passage coded with a code, across the project."""
+"""Coded extracts: every passage coded with a code, across the project, read as quotes.
+
+Each extract is shown as a researcher reads one in a report: the whole quote, wrapped,
+with who said it and where beneath it. Enter opens it in its transcript.
+"""
 
 from __future__ import annotations
 
+from typing import ClassVar
+
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Label
+from textual.widgets import Footer, Label, OptionList, Static
+from textual.widgets.option_list import Option
 
 from qualcode.domain.errors import QualcodeError
 from qualcode.domain.records import ExtractRecord
-from qualcode.tui.widgets.cells import literal
+from qualcode.domain.terminal import printable
+from qualcode.tui.screens.code_picker import CodePicker
 from qualcode.tui.widgets.title_bar import TitleBar
-
-ATTRIBUTE_COLUMNS = ("stakeholder_group", "area")
 
 
 def _clock(seconds: float | None) -> str:
@@ -24,11 +31,82 @@ def _clock(seconds: float | None) -> str:
     return f"{whole // 3600:02d}:{whole % 3600 // 60:02d}:{whole % 60:02d}"
 
 
+def attribution(extract: ExtractRecord) -> str:
+    """Who said it and where, in words: "Sam (P1), Mental health partner, area T"."""
+    who = extract.speaker or "Unknown speaker"
+    if extract.case:
+        who += f" ({extract.case})"
+    parts = [who]
+    group = extract.attributes.get("stakeholder_group")
+    if group not in (None, ""):
+        parts.append(str(group))
+    area = extract.attributes.get("area")
+    if area not in (None, ""):
+        parts.append(f"area {area}")
+    return ", ".join(parts)
+
+
+def extract_card(extract: ExtractRecord) -> Text:
+    """The quote in full, then its attribution and where it was coded, dimmer."""
+    coding = extract.coding
+    card = Text()
+    card.append(f"“{printable(' '.join(coding.text.split()))}”")
+    card.append(f"\n  — {printable(attribution(extract))}", style="bold")
+    where = [coding.source]
+    if extract.start_time is not None:
+        where.append(_clock(extract.start_time))
+    where.append(f"{coding.code_path.rsplit(' > ', 1)[-1]}, coded by {coding.coder}")
+    card.append(f"\n    {printable(' · '.join(where))}", style="dim")
+    return card
+
+
+class ExtractList(OptionList):
+    """The extracts, one wrapped quote each."""
+
+    DEFAULT_CSS = """
+    ExtractList, ExtractList:focus {
+        height: 1fr; border: none; padding: 0 1; text-wrap: wrap; text-overflow: fold;
+    }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "select", "Show in transcript"),
+    ]
+
+
+class ExtractsCodePicker(CodePicker, inherit_bindings=False):
+    """The code picker worded for what it does here: choose a code whose extracts to
+    list. Nothing is coded, so making or marking codes is not offered."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "apply", "List its extracts"),
+        Binding("escape", "cancel", "Cancel"),
+        Binding("up", "cursor_up", "Previous code", show=False),
+        Binding("down", "cursor_down", "Next code", show=False),
+        Binding("pageup", "page_up", "Page up", show=False),
+        Binding("pagedown", "page_down", "Page down", show=False),
+    ]
+    TITLE_TEXT = "Show extracts of a code"
+
+    def __init__(self) -> None:
+        super().__init__(None, "")
+
+    def on_mount(self) -> None:
+        self.query_one("#picker").border_title = self.TITLE_TEXT
+        self.query_one("#passage", Static).update(
+            "Choose a code to list every passage coded with it."
+        )
+        self.query_one("#hint", Static).update(
+            Text.assemble(
+                ("enter", "bold"), " list its extracts", (" · ", "dim"), ("esc", "bold"), " cancel"
+            )
+        )
+
+
 class ExtractsScreen(Screen[None]):
-    """A table of extracts; enter jumps into the transcript at that passage."""
+    """Every extract of a code as a wrapped quote; enter jumps into the transcript."""
 
     BINDINGS = [
-        Binding("enter", "jump", "Show in transcript"),
         Binding("escape", "back", "Back"),
         Binding("e", "app.extracts", "Another code"),
         Binding("question_mark,f1", "app.help", "Help"),
@@ -53,16 +131,12 @@ class ExtractsScreen(Screen[None]):
             classes="screen-hint",
             markup=False,
         )
-        yield DataTable(id="extracts", cursor_type="row", zebra_stripes=True)
+        yield ExtractList(id="extracts")
         yield Footer()
 
     def on_mount(self) -> None:
         self.title = "Extracts"
-        table = self.query_one(DataTable)
-        table.add_columns(
-            "Source", "Time", "Speaker", "Participant", "Group", "Area", "Code", "Coder", "Extract"
-        )
-        table.focus()
+        self.query_one(ExtractList).focus()
         self.load()
 
     @work(thread=True, exclusive=True, group="extracts")
@@ -77,24 +151,15 @@ class ExtractsScreen(Screen[None]):
     @on(Loaded)
     def show(self, message: Loaded) -> None:
         self.extracts = message.extracts
-        table = self.query_one(DataTable)
-        table.clear()
+        cards: list[Option | None] = []
         for index, extract in enumerate(message.extracts):
-            coding = extract.coding
-            text = " ".join(coding.text.split())
-            table.add_row(
-                *literal(
-                    coding.source,
-                    _clock(extract.start_time),
-                    extract.speaker or "",
-                    extract.case or "",
-                    *(str(extract.attributes.get(a, "")) for a in ATTRIBUTE_COLUMNS),
-                    coding.code_path.rsplit(" > ", 1)[-1],
-                    coding.coder,
-                    text if len(text) <= 90 else text[:89] + "…",
-                ),
-                key=str(index),
-            )
+            if index:
+                cards.append(None)  # a rule between quotes
+            cards.append(Option(extract_card(extract), id=str(index)))
+        listing = self.query_one(ExtractList)
+        listing.set_options(cards)
+        if message.extracts:
+            listing.highlighted = 0
         count = len(message.extracts)
         sources = len({e.coding.source for e in message.extracts})
         self.query_one("#extracts-title", Label).update(
@@ -102,14 +167,9 @@ class ExtractsScreen(Screen[None]):
             "(and its sub-codes). Enter shows one in its transcript."
         )
 
-    @on(DataTable.RowSelected)
-    def selected(self, event: DataTable.RowSelected) -> None:
-        self._jump(int(event.row_key.value or 0))
-
-    def action_jump(self) -> None:
-        table = self.query_one(DataTable)
-        if table.row_count:
-            self._jump(table.cursor_row)
+    @on(OptionList.OptionSelected, "#extracts")
+    def selected(self, event: OptionList.OptionSelected) -> None:
+        self._jump(int(event.option.id or 0))
 
     def _jump(self, index: int) -> None:
         if index < len(self.extracts):

@@ -64,10 +64,13 @@ class SuggestionsMixin:
         box = self.query_one("#suggestions-box")
         if box.display and self.suggestions_panel.has_focus:
             box.display = False
+            # The side panel gives the list most of its height only while it is shown.
+            self.set_class(False, "-suggesting")
             self._set_marks({})
             self.view.focus()
             return
         box.display = True
+        self.set_class(True, "-suggesting")
         self.call_after_refresh(self.suggestions_panel.focus)
         if not self.suggestions_panel.items:
             self.query_one("#suggestions-title").update("Suggestions · finding…")  # type: ignore[attr-defined]
@@ -98,12 +101,9 @@ class SuggestionsMixin:
         panel.show(items, self.colours)
         marks = self._marks_for(panel.items)
         self._set_marks(marks)
+        self._show_current_suggestion()
         for notice in message.run.notices:
             self.notify(notice, severity="warning", timeout=8)
-        learnt = " · learning" if message.run.learned_codes else ""
-        self.query_one("#suggestions-title").update(  # type: ignore[attr-defined]
-            f"Suggestions · {len(items)}{learnt}"
-        )
 
     def _marks_for(self: TranscriptScreen, items: list[SuggestionItem]) -> dict[str, HighlightSpan]:  # type: ignore[misc]
         """One faint mark per unit, named after its best remaining suggestion."""
@@ -136,9 +136,7 @@ class SuggestionsMixin:
     def on_suggestions_panel_chosen(self: TranscriptScreen, event: SuggestionsPanel.Chosen) -> None:  # type: ignore[misc]
         item = event.item
         if event.action == "show":
-            self.view.move_cursor_to(item.unit.start)
-            self.view.select(item.unit.start, item.unit.end)
-            self.query_one("#definition").update(reasons_text(item))  # type: ignore[attr-defined]
+            self._show_suggestion(item)
         elif event.action == "why":
             self.app.push_screen(
                 Explain(reasons_text(item)),
@@ -146,6 +144,25 @@ class SuggestionsMixin:
             )
         else:
             self._answer(item, event.action)
+
+    def _show_suggestion(self: TranscriptScreen, item: SuggestionItem) -> None:  # type: ignore[misc]
+        """Select the suggested passage and say why beneath (the passage is in view)."""
+        self.view.move_cursor_to(item.unit.start)
+        self.view.select(item.unit.start, item.unit.end)
+        self.query_one("#definition").update(reasons_text(item, passage=False))  # type: ignore[attr-defined]
+
+    def _show_current_suggestion(self: TranscriptScreen) -> None:  # type: ignore[misc]
+        """After the list changed: the why box speaks of the highlighted entry, or of none
+        (never of one already answered)."""
+        panel = self.suggestions_panel
+        current = panel.current
+        if current is not None:
+            self._show_suggestion(current)
+        else:
+            self.query_one("#definition").update("")  # type: ignore[attr-defined]
+        self.query_one("#suggestions-title").update(  # type: ignore[attr-defined]
+            f"Suggestions · {len(panel.items)} · most likely first"
+        )
 
     def on_suggestions_panel_leave(self: TranscriptScreen, _: SuggestionsPanel.Leave) -> None:  # type: ignore[misc]
         self.view.focus()
@@ -179,12 +196,40 @@ class SuggestionsMixin:
         panel = self.suggestions_panel
         panel.remove(message.key)
         self._set_marks(self._marks_for(panel.items))
+        self._show_current_suggestion()
         if message.note:  # a rejection; an acceptance is counted as a coding
             self.notify(message.note, timeout=3)
             self.note_answer()
 
+    def _drop_answered_suggestions(self: TranscriptScreen) -> None:  # type: ignore[misc]
+        """A code applied by hand over a suggested passage answers that suggestion."""
+        panel = self.suggestions_panel
+        if not panel.items:
+            return
+        me = self.backend.shown_coder
+        coded = [(c.start, c.end, c.code_uuid) for c in self.codings.values() if c.coder == me]
+        answered = [
+            item.key
+            for item in panel.items
+            if any(
+                code == item.suggestion.code_uuid
+                and start < item.unit.end
+                and item.unit.start < end
+                for start, end, code in coded
+            )
+        ]
+        if not answered:
+            return
+        for key in answered:
+            panel.remove(key)
+        self._set_marks(self._marks_for(panel.items))
+        self._show_current_suggestion()
+
     def note_answer(self: TranscriptScreen) -> None:  # type: ignore[misc]
-        """Count a researcher's answer; every few, relearn in the background."""
+        """Count a researcher's answer (accept, reject, or a code applied) and refresh the
+        list; every few answers, relearn in the background."""
+        if self.suggestions_shown():
+            self._drop_answered_suggestions()
         self.answers_since_training += 1
         if self.answers_since_training >= RETRAIN_EVERY:
             self.answers_since_training = 0

@@ -1,8 +1,9 @@
-"""The list of suggested codes for the open transcript, in reading order.
+"""The list of suggested codes for the open transcript, most confident first.
 
-Each entry is one code proposed for one unit, with its score; moving through the list
-shows the passage in the transcript and the reasons underneath. Keys act on the
-highlighted entry and the screen does the work (attributes down, messages up).
+Each entry is one code proposed for one unit, its confidence said in words ("likely",
+"possible") with the score beside it; moving through the list shows the passage in
+the transcript and the reasons underneath. Keys act on the highlighted entry and the
+screen does the work (attributes down, messages up).
 """
 
 from __future__ import annotations
@@ -33,11 +34,31 @@ def item_key(unit: TextUnit, suggestion: Suggestion) -> str:
     return f"suggestion:{unit.start}:{unit.end}:{suggestion.code_uuid}"
 
 
-class SuggestionsPanel(OptionList):
-    """Suggestions, best first within each passage; a accepts, r rejects, ? says why."""
+# Scores are the model's calibrated chance that the passage carries the code: from
+# 0.6 it is more likely than not by a clear margin, so we say "likely"; anything that
+# reached the code's threshold but not this is "possible".
+LIKELY = 0.6
 
+
+def confidence(score: float) -> str:
+    """The score in the words a researcher reads first."""
+    return "likely" if score >= LIKELY else "possible"
+
+
+def by_confidence(item: SuggestionItem) -> tuple[float, int, str]:
+    """Best first; equal scores in reading order."""
+    return (-item.suggestion.score, item.unit.start, item.suggestion.code_path)
+
+
+class SuggestionsPanel(OptionList):
+    """Suggestions, most confident first; a accepts, r rejects, ? says why."""
+
+    # No border even when focused: in a narrow side panel two border rows are two
+    # suggestions fewer. The highlight shows where the focus is.
     DEFAULT_CSS = """
-    SuggestionsPanel { height: 1fr; border: none; padding: 0; }
+    SuggestionsPanel, SuggestionsPanel:focus {
+        height: 1fr; border: none; padding: 0; text-wrap: nowrap; text-overflow: ellipsis;
+    }
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -69,7 +90,7 @@ class SuggestionsPanel(OptionList):
 
     def show(self, items: Sequence[SuggestionItem], colours: dict[str, str]) -> None:
         keep = self.current.key if self.current else None
-        self.items = sorted(items, key=lambda i: (i.unit.start, -i.suggestion.score))
+        self.items = sorted(items, key=by_confidence)
         self.clear_options()
         if not self.items:
             self.add_option(
@@ -97,13 +118,14 @@ class SuggestionsPanel(OptionList):
 
     @staticmethod
     def _label(item: SuggestionItem, colours: dict[str, str]) -> Text:
+        """One line: the confidence in words, the score (dim), then the code."""
         s = item.suggestion
+        word = confidence(s.score)
         text = Text()
-        text.append(f"{s.score:.2f} ", style="bold")
-        text.append("┊ ", style=colours.get(s.code_uuid, ""))
+        text.append(f"{word:<8} ", style="bold" if word == "likely" else "")
+        text.append(f"{s.score:.2f} ", style="dim")
+        text.append("■ ", style=colours.get(s.code_uuid, ""))
         text.append(s.code_path.rsplit(" > ", 1)[-1])
-        quote = " ".join(item.unit.text.split())
-        text.append(f"\n     “{quote[:60]}{'…' if len(quote) > 60 else ''}”", style="dim")
         return text
 
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
@@ -133,17 +155,22 @@ class SuggestionsPanel(OptionList):
         self.post_message(self.Leave())
 
 
-def reasons_text(item: SuggestionItem) -> Text:
-    """The "why?" of a suggestion: its reasons, then the passage with matched words lit."""
+def reasons_text(item: SuggestionItem, *, passage: bool = True) -> Text:
+    """The "why?" of a suggestion: its reasons, then the passage with matched words lit
+    (left out beside the transcript, where the passage is selected already)."""
     s = item.suggestion
     text = Text()
     text.append(f"{s.code_path}\n", style="bold")
-    text.append(f"score {s.score:.2f}", style="dim")
+    text.append(f"{confidence(s.score)} ", style="bold")
+    text.append(f"(score {s.score:.2f})", style="dim")
     if s.examples:
         text.append(f" · learnt from {s.examples} coded example(s)", style="dim")
     text.append("\n")
     for reason in s.reasons:
         text.append(f"• {reason}\n")
+    if not passage:
+        text.rstrip()
+        return text
     unit = item.unit
     passage = Text(unit.text)
     for match in s.matched:
