@@ -13,7 +13,8 @@ from qualcode.services.coding import CodingService
 from qualcode.services.project import Project
 from qualcode.services.suggestions import SuggestionService, model_path_for
 from qualcode.tui.app import QualcodeApp
-from qualcode.tui.screens.agreement import AgreementScreen, TextPrompt, suggester_cells
+from qualcode.tui.screens.agreement import AgreementScreen, suggester_cells
+from qualcode.tui.screens.dialogs import TextPrompt
 from tests.conftest import review_register
 from tests.tui.conftest import wait_for
 
