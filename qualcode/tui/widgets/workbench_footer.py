@@ -1,18 +1,21 @@
 """The coding screen's footer: every key when there is room, the essentials when not.
 
 Textual's footer drops whatever does not fit at the right-hand end, which at 80
-columns was Extracts, Codebook and Help: the very keys a newcomer looks for. Below
-``NARROW`` columns this footer shows a short list instead, compactly, and the keys
-of whichever panel has the focus (the codebook's, the suggestions'); every key still
-works and ``?`` lists them all.
+columns was Extracts, Codebook and Help: the very keys a newcomer looks for. When
+they do not fit this footer shows a short list instead, compactly, and the keys of
+whichever panel has the focus (the codebook's, the suggestions'); every key still
+works and ``?`` lists them all. ``NARROW`` is where the coding screen folds its side
+panel away.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
+from rich.cells import cell_len
 from textual import events
 from textual.app import ComposeResult
+from textual.widget import Widget
 from textual.widgets import Footer
 from textual.widgets._footer import FooterKey
 
@@ -20,10 +23,11 @@ NARROW = 100
 
 
 class WorkbenchFooter(Footer):
-    """A footer that, narrower than ``NARROW`` columns, trims itself to ``always`` plus
-    either the focused panel's keys that are in ``panel_essentials`` or, when no panel
-    has the focus, ``essentials``; ``short`` labels replace long ones there.
-    ``in_panel`` relabels keys while a panel has the focus, at any width."""
+    """A footer that, when its keys do not fit, first draws them closer together and
+    then trims itself to ``always`` plus either the focused panel's keys that are in
+    ``panel_essentials`` or, when no panel has the focus, ``essentials``; ``short``
+    labels replace long ones there. ``in_panel`` relabels keys while a panel has the
+    focus."""
 
     def __init__(
         self,
@@ -41,26 +45,41 @@ class WorkbenchFooter(Footer):
         self.panel_essentials = frozenset(panel_essentials)
         self.short = short or {}
         self.in_panel = in_panel or {}
-        self._narrow: bool | None = None
-
-    @property
-    def narrow(self) -> bool:
-        return self.app.size.width < NARROW
+        self._width: int | None = None
 
     def compose(self) -> ComposeResult:
-        narrow = self._narrow = self.narrow
-        self.compact = narrow
+        width = self._width = self.app.size.width
+        keys = list(super().compose())
         panel = self._panel_actions()
-        wanted = self.always | (panel & self.panel_essentials if panel else self.essentials)
-        for widget in super().compose():
-            if isinstance(widget, FooterKey) and not widget.has_class("-command-palette"):
-                if narrow and widget.action not in wanted:
-                    continue
-                if narrow:
-                    widget.description = self.short.get(widget.action, widget.description)
-                if panel:
-                    widget.description = self.in_panel.get(widget.action, widget.description)
-            yield widget
+        if panel:
+            for key in _keys(keys):
+                key.description = self.in_panel.get(key.action, key.description)
+        # Every key if they fit, then every key closer together, then the essentials.
+        if _needed(keys, gap=2) <= width:
+            self.compact = False
+            yield from keys
+            return
+        self.compact = True
+        if _needed(keys, gap=1) <= width:
+            yield from keys
+            return
+        # The focused panel's keys, all of them if they fit, else its essentials.
+        for wanted in (
+            self.always | (panel or self.essentials),
+            self.always | (panel & self.panel_essentials if panel else self.essentials),
+        ):
+            kept = [
+                widget
+                for widget in keys
+                if not isinstance(widget, FooterKey)
+                or widget.has_class("-command-palette")
+                or widget.action in wanted
+            ]
+            for key in _keys(kept):
+                key.description = self.short.get(key.action, key.description)
+            if _needed(kept, gap=1) <= width:
+                break
+        yield from kept
 
     def _panel_actions(self) -> set[str]:
         """Actions shown in the footer that the focused widget itself binds."""
@@ -72,5 +91,20 @@ class WorkbenchFooter(Footer):
         }
 
     def on_resize(self, event: events.Resize) -> None:
-        if self._narrow is not None and self.narrow != self._narrow:
+        if self._width is not None and self.app.size.width != self._width:
             self.refresh(recompose=True)
+
+
+def _keys(widgets: Iterable[Widget]) -> Iterator[FooterKey]:
+    return (w for w in widgets if isinstance(w, FooterKey))
+
+
+def _needed(widgets: Iterable[Widget], gap: int) -> int:
+    """Cells the footer needs: each key, its label and a gap; the palette key docked
+    at the right takes about a dozen."""
+    return sum(
+        12
+        if key.has_class("-command-palette")
+        else cell_len(key.key_display) + 1 + cell_len(key.description) + gap
+        for key in _keys(widgets)
+    )
