@@ -329,7 +329,7 @@ class QualcodeApp(App[None]):
         yield SystemCommand(
             "High contrast", "Switch the high-contrast theme on or off", self.action_toggle_contrast
         )
-        yield SystemCommand("Sources", "Back to the list of transcripts", self.action_sources)
+        yield SystemCommand("Transcripts", "Back to the list of transcripts", self.action_sources)
         yield SystemCommand("Extracts", "Every passage coded with a code", self.action_extracts)
         yield SystemCommand(
             "Search all transcripts", "Exact or fuzzy search", self.action_search_project

@@ -15,7 +15,8 @@ HOW_TO_CODE = """\
 
 1. **Read** the transcript. Move with the arrow keys, page up and page down, or the mouse.
 2. **Select** a passage: hold **shift** with the arrows, or drag with the mouse.
-   Single keys grow the selection: **w** a word, **s** a sentence, **t** the whole turn.
+   Or put the cursor in a passage and press **w** for its word, **s** its sentence,
+   **t** its whole turn; press again to add the next one.
 3. Press **c** to **code** it: type part of a code's name (spelling mistakes are fine),
    then **enter**. **tab** marks several codes at once.
 4. Press **m** to write a **memo** on the code under the cursor.

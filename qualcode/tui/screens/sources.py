@@ -26,7 +26,8 @@ class SourcesScreen(Screen[None]):
         Binding("e", "app.extracts", "Extracts"),
         Binding("ctrl+f", "app.search_project", "Search all"),
         Binding("i", "app.identifiers", "Identifiers"),
-        Binding("a", "app.agreement", "Agreement"),
+        # Not a: that accepts (suggestions, review) everywhere else.
+        Binding("k", "app.agreement", "Agreement"),
         Binding("v", "compare", "Compare coders", show=False),
         Binding("question_mark,f1", "app.help", "Help"),
         Binding("q", "app.quit", "Quit"),

@@ -12,12 +12,13 @@ from typing import Any
 
 from rich.text import Text
 from textual import on, work
+from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Label, Static
+from textual.widgets import Label, Static
 
 from qualcode.domain.codebook import is_within
 from qualcode.domain.errors import QualcodeError
@@ -34,12 +35,22 @@ from qualcode.tui.widgets.codes_here import CodesHere
 from qualcode.tui.widgets.suggestions_panel import SuggestionsPanel
 from qualcode.tui.widgets.title_bar import TitleBar
 from qualcode.tui.widgets.transcript_view import HighlightSpan, TranscriptView, TurnSpan
+from qualcode.tui.widgets.workbench_footer import NARROW, WorkbenchFooter
 
 HINT = (
-    "How to code: select a passage with shift+arrows or the mouse (w, s, t grow it by a "
-    "word, sentence, turn), press c and type a code's name, enter to apply. m writes a "
-    "memo, u undoes. Everything saves as you go. ? shows every key. (h hides this.)"
+    "You are coding as {coder}. How to code: select a passage with shift+arrows or the "
+    "mouse (w, s, t select the word, sentence or turn the cursor is in; again to add the "
+    "next), press c and type a code's name, enter to apply. m writes a memo, u undoes. "
+    "Everything saves as you go. ? shows every key. (h hides this.)"
 )
+
+# The coding screen's footer below 100 columns: these always, plus the focused panel's
+# own keys or, while reading the text, the keys for coding it.
+ALWAYS_SHOWN = ("toggle_codebook", "app.help", "app.quit")
+TEXT_ESSENTIALS = ("code", "undo", "memo", "find", "extracts")
+PANEL_ESSENTIALS = ("screen.add_code", "screen.rename_code", "accept", "reject", "why")
+SHORT_LABELS = {"code": "Code"}
+IN_PANEL_LABELS = {"toggle_codebook": "Back to text"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,13 +111,18 @@ class TranscriptScreen(SuggestionsMixin, Screen[None]):
         Binding("slash", "find", "Find"),
         Binding("ctrl+f", "app.search_project", "Search all", show=False),
         Binding("e", "extracts", "Extracts"),
-        Binding("b", "focus_codebook", "Codebook"),
+        Binding("b", "toggle_codebook", "Codebook"),
         Binding("v", "compare", "Compare coders", show=False),
         Binding("d", "discuss", "Discuss a coding", show=False),
-        Binding("o", "sources", "Sources", show=False),
+        Binding("o", "sources", "Transcripts", show=False),
         Binding("h", "hide_hint", "Hide hint", show=False),
-        Binding("question_mark,f1", "app.help", "Help"),
+        Binding("escape", "close_codebook", "Back to the text", show=False),
+        # ? means help on every panel, so it comes before the panels' own keys.
+        Binding("question_mark,f1", "app.help", "Help", priority=True),
+        Binding("q", "app.quit", "Quit"),
     ]
+    # Below 100 columns the side panel folds away behind b, so the text keeps the width.
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (NARROW, "-wide")]
 
     class Loaded(Message):
         def __init__(self, document: Document, codebook: _Codebook) -> None:
@@ -164,7 +180,7 @@ class TranscriptScreen(SuggestionsMixin, Screen[None]):
     def compose(self) -> ComposeResult:
         yield TitleBar(self.source)
         if self.show_hint:
-            yield Static(HINT, id="how-to-hint")
+            yield Static(HINT.format(coder=self._coder()), id="how-to-hint", markup=False)
         with Horizontal(id="workbench"):
             yield TranscriptView(id="transcript")
             with Vertical(id="side"):
@@ -176,7 +192,17 @@ class TranscriptScreen(SuggestionsMixin, Screen[None]):
                 yield Label("Codebook", classes="side-title")
                 yield CodebookTree(id="codebook")
                 yield Static("", id="definition")
-        yield Footer()
+        yield WorkbenchFooter(
+            always=ALWAYS_SHOWN,
+            essentials=TEXT_ESSENTIALS,
+            panel_essentials=PANEL_ESSENTIALS,
+            short=SHORT_LABELS,
+            in_panel=IN_PANEL_LABELS,
+        )
+
+    def _coder(self) -> str:
+        backend = getattr(self.app, "backend", None)
+        return backend.shown_coder if backend is not None else "you"
 
     def on_mount(self) -> None:
         self.title = self.source
@@ -448,8 +474,32 @@ class TranscriptScreen(SuggestionsMixin, Screen[None]):
 
     # --- codebook panel ----------------------------------------------------------------
 
-    def action_focus_codebook(self) -> None:
-        self.query_one(CodebookTree).focus()
+    @property
+    def narrow(self) -> bool:
+        """True when the side panel is folded away unless asked for (below 100 columns)."""
+        return self.has_class("-narrow")
+
+    def action_toggle_codebook(self) -> None:
+        """The codebook, or back to the text if it has the focus already. On a narrow
+        terminal the side panel opens with it and folds away again after."""
+        tree = self.query_one(CodebookTree)
+        if tree.has_focus:
+            self.action_close_codebook()
+            return
+        self.add_class("-side-open")
+        # The panel is laid out only after the class lands; focus it then.
+        self.call_after_refresh(tree.focus)
+
+    def action_close_codebook(self) -> None:
+        if not self.has_class("-side-open") and not self.query_one(CodebookTree).has_focus:
+            raise SkipAction()
+        self.remove_class("-side-open")
+        self.view.focus()
+
+    def action_suggest(self) -> None:
+        # The suggestions live in the side panel: open it on a narrow terminal.
+        self.add_class("-side-open")
+        super().action_suggest()
 
     def action_sources(self) -> None:
         self.app.action_sources()  # type: ignore[attr-defined]

@@ -16,8 +16,9 @@ class CodebookTree(Tree[CodeRecord]):
     """Codes in codebook order; each label shows a colour swatch, the name and counts."""
 
     BINDINGS = [
-        Binding("a", "screen.add_code", "Add code"),
-        Binding("r", "screen.rename_code", "Rename"),
+        # Not a and r: those accept and reject (suggestions, review) on every panel.
+        Binding("n", "screen.add_code", "New code"),
+        Binding("l", "screen.rename_code", "Rename"),
         Binding("v", "screen.move_code", "Move"),
         Binding("g", "screen.merge_code", "Merge into"),
         Binding("k", "screen.recolour_code", "Colour"),

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right, insort
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 __all__ = ["HighlightIndex", "HighlightSpan", "TranscriptDocument", "TurnSpan"]
@@ -186,56 +186,135 @@ class TranscriptDocument:
             else:
                 window *= 4  # the word touches the window's edge and may be cut: widen
 
-    def sentence_end(self, offset: int) -> int:
-        """End of the sentence running on from ``offset``: just after . ? ! (and any
-        closing quote), or the end of the paragraph or chunk, whichever comes first."""
+    def paragraph_at(self, offset: int) -> tuple[int, int] | None:
+        """``[start, end)`` of the line of visible text holding ``offset``: a paragraph
+        ends at a line break or at the end of its chunk (a turn, or the header)."""
         chunk = self.chunk_at(offset)
         if chunk is None:
-            return offset
-        limit = self.chunk_ends[chunk]
-        newline = self.text.find("\n", offset, limit)
-        if newline != -1:
-            limit = newline
-        match = SENTENCE_END.search(self.text, offset, limit)
-        return match.end() if match else limit
+            return None
+        low, high = self.chunk_starts[chunk], self.chunk_ends[chunk]
+        start = max(low, self.text.rfind("\n", low, offset) + 1)
+        newline = self.text.find("\n", offset, high)
+        return start, high if newline == -1 else newline
+
+    def sentences_in(self, start: int, end: int) -> list[tuple[int, int]]:
+        """The sentences of one paragraph ``[start, end)``, without surrounding space.
+        The last one needs no full stop: an answer often trails off."""
+        found: list[tuple[int, int]] = []
+        position = start
+        for match in SENTENCE_END.finditer(self.text, start, end):
+            found.append(_trim(self.text, position, match.end()))
+            position = match.end()
+        found.append(_trim(self.text, position, end))
+        return [(a, b) for a, b in found if a < b]
+
+    def words_in(self, start: int, end: int) -> list[tuple[int, int]]:
+        return [m.span() for m in WORD.finditer(self.text, start, end)]
+
+    def word_around(self, offset: int) -> tuple[int, int] | None:
+        """The word at ``offset`` (see ``_unit_around``)."""
+        return self._unit_around(offset, self.words_in)
+
+    def sentence_around(self, offset: int) -> tuple[int, int] | None:
+        """The whole sentence at ``offset`` (see ``_unit_around``)."""
+        return self._unit_around(offset, self.sentences_in)
+
+    def _unit_around(
+        self, offset: int, units_in: Callable[[int, int], list[tuple[int, int]]]
+    ) -> tuple[int, int] | None:
+        """The unit holding ``offset``. Between units (on a space or a full stop), the
+        next unit in the paragraph, or, at its end, the one just before: the cursor at
+        the end of a turn means its last word or sentence, not the next speaker's."""
+        paragraph = self.paragraph_at(offset)
+        if paragraph is not None:
+            units = units_in(*paragraph)
+            for unit in units:
+                if offset < unit[1]:
+                    return unit
+            if units:
+                return units[-1]
+        return self._unit_after(offset, units_in)
+
+    def _unit_after(
+        self, offset: int, units_in: Callable[[int, int], list[tuple[int, int]]]
+    ) -> tuple[int, int] | None:
+        """The first whole unit starting at or after ``offset``, in this paragraph or a
+        later one (hidden speaker labels are skipped)."""
+        position = self.skip_space(offset)
+        while position < len(self.text):
+            paragraph = self.paragraph_at(position)
+            if paragraph is not None:
+                for unit in units_in(*paragraph):
+                    if unit[0] >= offset:
+                        return unit
+                position = paragraph[1]
+            following = self.skip_space(position + 1)
+            if following <= position:
+                return None
+            position = following
+        return None
 
     # --- selection steps (the w, s and t keys) ----------------------------------------------
-    # Each takes the cursor and the selection's anchor (None when nothing is selected)
-    # and returns the new (anchor, cursor), or None when there is nowhere to go.
+    # Each takes the cursor and the selection (None when nothing is selected) and returns
+    # the new (anchor, cursor), or None when there is nowhere to go. With nothing selected
+    # a key selects the whole unit around the cursor; with a selection it widens it to
+    # whole units, and once it is whole, adds the next unit.
 
-    def word_step(self, cursor: int, anchor: int | None) -> tuple[int, int] | None:
-        """Select the word at the cursor, or extend the selection by the next word."""
-        if anchor is None:
-            word = self.word_at(cursor) or self.next_word(cursor)
-            return None if word is None else (word[0], word[1])
-        word = self.next_word(cursor)
-        return None if word is None else (anchor, word[1])
+    def word_step(self, cursor: int, selection: tuple[int, int] | None) -> tuple[int, int] | None:
+        """Select the word at the cursor, or grow the selection by a word."""
+        return self._unit_step(cursor, selection, self.words_in)
 
-    def sentence_step(self, cursor: int, anchor: int | None) -> tuple[int, int] | None:
-        """Select to the end of the sentence (. ? ! or the end of the paragraph or
-        turn), starting at the word under the cursor; again to add the next sentence."""
-        if anchor is None:
-            word = self.word_at(cursor)
-            start = word[0] if word else self.skip_space(cursor)
-            anchor = start
-        else:
-            start = self.skip_space(cursor)
-        end = self.sentence_end(start)
-        return None if end <= cursor and end <= anchor else (anchor, end)
+    def sentence_step(
+        self, cursor: int, selection: tuple[int, int] | None
+    ) -> tuple[int, int] | None:
+        """Select the sentence the cursor is in (. ? ! or the end of the paragraph or
+        turn end it), or grow the selection by a sentence."""
+        return self._unit_step(cursor, selection, self.sentences_in)
+
+    def _unit_step(
+        self,
+        cursor: int,
+        selection: tuple[int, int] | None,
+        units_in: Callable[[int, int], list[tuple[int, int]]],
+    ) -> tuple[int, int] | None:
+        if selection is None:
+            return self._unit_around(cursor, units_in)
+        start, end = selection
+        first = self._unit_around(start, units_in)
+        if first is not None and first[0] < start < first[1]:
+            start = first[0]  # a selection begun mid-unit takes the whole unit
+        last = self._unit_around(end - 1, units_in)
+        if last is not None and last[0] < end < last[1]:
+            return start, last[1]  # finish the unit the selection stops inside
+        unit = self._unit_after(end, units_in)
+        if unit is not None:
+            return start, unit[1]
+        return (start, end) if start != selection[0] else None
 
     def turn_step(self, cursor: int, selection: tuple[int, int] | None) -> tuple[int, int] | None:
-        """Select the turn at the cursor; if whole turns are already selected (ending
-        at the cursor), add the following turn."""
+        """Select the turn at the cursor; with a selection, the whole turns it touches,
+        and when whole turns are selected already, add the following turn."""
         turns = self.turns
-        if selection is not None and cursor == selection[1]:
-            first = self.turn_by_start.get(selection[0])
-            last = self.turn_by_end.get(selection[1])
-            if first is not None and last is not None and last + 1 < len(turns):
-                return (turns[first].start, turns[last + 1].end)
-        index = self.turn_at(cursor)
-        if index is None:
-            index = self.next_turn_after(cursor)
-        return None if index is None else (turns[index].start, turns[index].end)
+        if selection is None:
+            index = self.turn_at(cursor)
+            if index is None:
+                index = self.next_turn_after(cursor)
+            return None if index is None else (turns[index].start, turns[index].end)
+        start, end = selection
+        first = self.turn_at(start)
+        if first is None:
+            first = self.next_turn_after(start)
+        last = self.turn_at(end - 1)
+        if last is None:
+            last = self.previous_turn_before(end)
+        if first is None or last is None or last < first:
+            return None
+        whole = (turns[first].start, turns[last].end)
+        if whole == (start, end) or (whole[0] >= start and whole[1] <= end):
+            if last + 1 >= len(turns):
+                return None
+            return min(start, turns[first].start), turns[last + 1].end
+        return min(start, whole[0]), max(end, whole[1])
 
     def skip_space(self, offset: int) -> int:
         """The first visible non-space position at or after ``offset``."""

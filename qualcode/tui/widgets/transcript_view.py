@@ -554,19 +554,16 @@ class TranscriptView(ScrollView, can_focus=True):
             self._move(word[1], self._anchor_for(select))
 
     def action_extend_word(self) -> None:
-        """Select the word at the cursor, or add the next word to the selection."""
-        self._step(self._document.word_step(self._cursor, self._selection_anchor()))
+        """Select the whole word at the cursor; again to add the next word."""
+        self._step(self._document.word_step(self._cursor, self.selection))
 
     def action_extend_sentence(self) -> None:
-        """Select to the end of the sentence; again to add the next sentence."""
-        self._step(self._document.sentence_step(self._cursor, self._selection_anchor()))
+        """Select the whole sentence the cursor is in; again to add the next sentence."""
+        self._step(self._document.sentence_step(self._cursor, self.selection))
 
     def action_select_turn(self) -> None:
         """Select the speaker turn at the cursor; again to add the following turn."""
         self._step(self._document.turn_step(self._cursor, self.selection))
-
-    def _selection_anchor(self) -> int | None:
-        return None if self.selection is None else self._anchor
 
     def _step(self, step: tuple[int, int] | None) -> None:
         if step is not None:
