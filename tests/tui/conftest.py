@@ -72,4 +72,9 @@ async def table_settled(pilot: Pilot[None], table: DataTable[object]) -> None:
     its header at those widths (a snapshot taken sooner can show the old header)."""
     await pilot.pause()
     await wait_for(pilot, lambda: not table._require_update_dimensions)
+    # Under load the header line could stay cached at the widths it had before the rows
+    # came (a snapshot then showed a narrower header): drop the caches and repaint.
+    table._clear_caches()
+    table.refresh()
+    await pilot.pause()
     await pilot.pause()
