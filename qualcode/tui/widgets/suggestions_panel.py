@@ -64,7 +64,7 @@ class SuggestionsPanel(OptionList):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("a", "accept", "Accept"),
         Binding("r", "reject", "Reject"),
-        Binding("question_mark,y", "why", "Why?"),
+        Binding("y", "why", "Why?"),  # not ?: that is help on every panel
         Binding("escape", "leave", "Back to text", show=False),
     ]
 
