@@ -13,12 +13,12 @@ import pytest
 from sqlalchemy import func, select
 
 from qualcode.domain.agreement import TOO_FEW_CODERS, nominal_alpha
+from qualcode.domain.agreement_table import shown_suggester_table
 from qualcode.domain.errors import ValidationError
 from qualcode.domain.suggester_agreement import (
     SUGGESTIONS_CODER,
     SuggesterAgreement,
     SuggesterRow,
-    shown_suggester_table,
 )
 from qualcode.domain.suggestions import Unit
 from qualcode.nlp.pipeline import BLANK
