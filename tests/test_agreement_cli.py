@@ -181,3 +181,29 @@ def test_with_suggestions_over_characters_is_a_clean_error(
     )
     assert result.exit_code == 1
     assert "turns or sentences (--unit turn or sentence)" in result.output
+
+
+def test_with_suggestions_rows_nobody_coded_are_left_out_unless_asked(
+    project: Project, project_path: Path, interview_file: Path, monkeypatch: MonkeyPatch
+) -> None:
+    monkeypatch.delenv("QUALCODE_SPACY_PIPELINE", raising=False)
+    double_coded(project, interview_file)
+    shown = CliRunner().invoke(cli, ["agreement", str(project_path), "--with-suggestions"])
+    every = CliRunner().invoke(
+        cli, ["agreement", str(project_path), "--with-suggestions", "--show-uncoded"]
+    )
+    assert shown.exit_code == 0 and every.exit_code == 0, shown.output + every.output
+    with project.session() as session:
+        suggester = SuggestionService(
+            session, None, model_path=model_path_for(project_path), pipeline=None
+        )
+        report = AgreementService(session).suggester_agreement(suggester, unit="turn")
+    neither = [r for r in report.by_code if not (r.both or r.suggestions_only or r.coder_only)]
+    assert neither  # the fixture has codes nobody coded and nothing suggested
+    assert f"{len(neither)} rows where neither the suggestions nor the coder coded" in (
+        " ".join(shown.output.split())
+    )
+    assert "neither coded it" not in shown.output and "neither coded it" in every.output
+    for line in every.output.splitlines():
+        if "neither coded it" in line:
+            assert "%" not in line  # no agreement figure where there is nothing to agree on

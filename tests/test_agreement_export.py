@@ -81,3 +81,26 @@ def test_registered_names_are_replaced_and_wrong_suffix_is_an_error(
     result = CliRunner().invoke(cli, ["agreement", str(project_path), "-o", "table.pdf"])
     assert result.exit_code != 0 and "table.pdf" in result.output
     assert ".docx" in result.output
+
+
+def test_workbook_keeps_every_row_alpha_first_without_a_false_hundred_percent(
+    project: Project, project_path: Path, interview_file: Path, tmp_path: Path
+) -> None:
+    """Issue 13: the spreadsheet reads like the screen, rows nobody coded included."""
+    from openpyxl import load_workbook
+
+    double_coded(project, interview_file)
+    xlsx = tmp_path / "agreement.xlsx"
+    _run(project_path, "-o", str(xlsx))
+    sheet = load_workbook(xlsx).active
+    assert sheet is not None
+    rows = [[cell.value for cell in row] for row in sheet.iter_rows()]
+    header, body = rows[0], {row[0]: row for row in rows[1:]}
+    assert header[:5] == ["Code", "Alpha", "Kappa", "Coded", "Note"]
+    assert header[5] == "Agree (proportion)"
+    assert isinstance(body["Barriers > Time"][1], float)
+    assert isinstance(body["Barriers > Time"][5], float)
+    enablers = body["Enablers"]
+    assert enablers[4] == "nobody coded this"
+    assert enablers[1] in ("", None) and enablers[5] in ("", None)
+    assert list(body)[-1] == "All codes"
