@@ -36,8 +36,41 @@ def test_table_per_code(project: Project, project_path: Path, interview_file: Pa
     lines = {line.split("  ")[0].strip(): line for line in result.output.splitlines()}
     assert "Barriers > Time" in lines and "All codes" in lines
     assert "Ann coded nothing" in lines["Barriers > Risk"]
-    assert "alpha: no variation" in lines["Enablers"]
     assert "Krippendorff" in result.output and "no variation" in result.output
+
+
+def test_table_reads_like_the_agreement_screen(
+    project: Project, project_path: Path, interview_file: Path
+) -> None:
+    """Issue 13: alpha first, percent agreement last, rows nobody coded left out (said
+    so), and listed on request with the reason instead of a 100% that means nothing."""
+    double_coded(project, interview_file)
+    result = CliRunner().invoke(cli, ["agreement", str(project_path)])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    header = next(line for line in lines if line.startswith("Code "))
+    assert header.split()[:5] == ["Code", "Alpha", "Kappa", "Coded", "Note"]
+    assert header.index("Agree %") > header.index("Note")
+    rows = {line.split("  ")[0].strip(): line for line in lines}
+    assert "Enablers" not in rows and "Barriers" not in rows
+    assert "Barriers > Time" in rows
+    assert "3 codes nobody coded are left out (--show-uncoded lists them)." in lines
+    assert rows["Barriers > Time"].split()[3] == f"{_alpha(project, 'Barriers > Time'):.3f}"
+
+    result = CliRunner().invoke(cli, ["agreement", str(project_path), "--show-uncoded"])
+    assert result.exit_code == 0, result.output
+    rows = {line.split("  ")[0].strip(): line for line in result.output.splitlines()}
+    assert "nobody coded this" in rows["Enablers"] and "%" not in rows["Enablers"]
+    assert "sub-codes only" in rows["Barriers"] and "%" not in rows["Barriers"]
+    assert "left out" not in result.output
+
+
+def _alpha(project: Project, label: str) -> float:
+    with project.read_session() as session:
+        report = AgreementService(session).agreement()
+    value = next(r for r in report.by_code if r.label == label).alpha.value
+    assert value is not None
+    return value
 
 
 def test_json_by_source_and_units(
@@ -81,8 +114,8 @@ def test_with_suggestions_table_per_code_and_coder(
     assert "The suggestions compared with Ann, Bo, over turns:" in result.output
     lines = result.output.splitlines()
     header = next(line for line in lines if line.startswith("Code"))
-    assert header.split()[:5] == ["Code", "Coder", "Turns", "Both", "Suggested"]
-    assert "Coders' alpha" in header
+    assert header.split()[:6] == ["Code", "Coder", "Alpha", "Kappa", "Coders'", "alpha"]
+    assert header.index("Agree %") > header.index("Note")
     at = next(i for i, line in enumerate(lines) if line.startswith("Barriers > Time"))
     assert lines[at].split()[3] == "Ann" and lines[at + 1].split()[0] == "Bo"
     assert [line.split()[2] for line in lines if line.startswith("All codes")] == ["Ann"]
@@ -130,7 +163,8 @@ def test_with_suggestions_json_and_export(
         )
     assert data == to_jsonable(expected)
     rows = list(csv.reader(saved.read_text(encoding="utf-8-sig").splitlines()))
-    assert rows[0][:6] == ["Code", "Coder", "Sentences", "Both", "Suggested only", "Coder only"]
+    assert rows[0][:6] == ["Code", "Coder", "Alpha", "Kappa", "Coders' alpha", "Both"]
+    assert rows[0][-3:] == ["Note", "Agree (proportion)", "Sentences"]
     assert [r[:2] for r in rows[1:]] == [
         ["Barriers > Time", "Ann"],
         ["Barriers > Time", "Bo"],
@@ -147,3 +181,29 @@ def test_with_suggestions_over_characters_is_a_clean_error(
     )
     assert result.exit_code == 1
     assert "turns or sentences (--unit turn or sentence)" in result.output
+
+
+def test_with_suggestions_rows_nobody_coded_are_left_out_unless_asked(
+    project: Project, project_path: Path, interview_file: Path, monkeypatch: MonkeyPatch
+) -> None:
+    monkeypatch.delenv("QUALCODE_SPACY_PIPELINE", raising=False)
+    double_coded(project, interview_file)
+    shown = CliRunner().invoke(cli, ["agreement", str(project_path), "--with-suggestions"])
+    every = CliRunner().invoke(
+        cli, ["agreement", str(project_path), "--with-suggestions", "--show-uncoded"]
+    )
+    assert shown.exit_code == 0 and every.exit_code == 0, shown.output + every.output
+    with project.session() as session:
+        suggester = SuggestionService(
+            session, None, model_path=model_path_for(project_path), pipeline=None
+        )
+        report = AgreementService(session).suggester_agreement(suggester, unit="turn")
+    neither = [r for r in report.by_code if not (r.both or r.suggestions_only or r.coder_only)]
+    assert neither  # the fixture has codes nobody coded and nothing suggested
+    assert f"{len(neither)} rows where neither the suggestions nor the coder coded" in (
+        " ".join(shown.output.split())
+    )
+    assert "neither coded it" not in shown.output and "neither coded it" in every.output
+    for line in every.output.splitlines():
+        if "neither coded it" in line:
+            assert "%" not in line  # no agreement figure where there is nothing to agree on

@@ -19,20 +19,17 @@ from qualcode.cli.common import (
     print_table,
     project_argument,
 )
-from qualcode.domain.agreement import (
-    EXPLANATION,
-    AgreementReport,
-    shown_row,
-    table_header,
-    table_rows,
-    unit_plural,
-)
-from qualcode.domain.suggester_agreement import (
-    SUGGESTER_EXPLANATION,
-    SuggesterAgreement,
+from qualcode.domain.agreement import EXPLANATION, AgreementReport, unit_plural
+from qualcode.domain.agreement_table import (
+    SUGGESTER_COLUMNS,
+    agreement_columns,
+    agreement_table_rows,
+    agreement_text,
+    header,
     shown_suggester_table,
-    suggester_header,
+    suggester_table_rows,
 )
+from qualcode.domain.suggester_agreement import SUGGESTER_EXPLANATION, SuggesterAgreement
 from qualcode.services.agreement import UNITS, AgreementService
 from qualcode.services.export_gate import ExportChecks
 from qualcode.services.suggestions import SuggestionService, model_path_for
@@ -82,6 +79,12 @@ from qualcode.services.suggestions import SuggestionService, model_path_for
     help="With --with-suggestions: the spaCy pipeline suggestions use (default: the "
     "configured one, else the blank English pipeline).",
 )
+@click.option(
+    "--show-uncoded",
+    is_flag=True,
+    help="Also list the codes (or sources) nobody coded, with a note saying so; they are "
+    "left out by default, since their figures say only that nobody coded them.",
+)
 @output_option("Also write the table to a .csv, .xlsx or .docx file (for a report or a meeting).")
 @export_checks_options
 @json_option
@@ -96,6 +99,7 @@ def agreement(
     include_subcodes: bool,
     with_suggestions: bool,
     pipeline: str | None,
+    show_uncoded: bool,
     output: Path | None,
     checks: ExportChecks,
     as_json: bool,
@@ -131,34 +135,50 @@ def agreement(
     if as_json:
         print_json(report)
     elif isinstance(report, SuggesterAgreement):
-        _print_suggester_table(report, by, written)
+        _print_suggester_table(report, by, written, show_uncoded)
     else:
-        _print_agreement_table(report, by, written)
+        _print_agreement_table(report, by, written, show_uncoded)
 
 
-def _print_agreement_table(report: AgreementReport, by: str, written: Path | None) -> None:
+def _print_agreement_table(
+    report: AgreementReport, by: str, written: Path | None, show_uncoded: bool
+) -> None:
+    """Alpha first and percent agreement last, as the agreement screen shows them."""
     echo(f"Coders: {', '.join(report.coders) or 'none with codings'}")
+    columns = agreement_columns(report)
+    rows = agreement_table_rows(report, by, show_uncoded=show_uncoded)
     print_table(
-        table_header(report, by),
-        [shown_row(r) for r in table_rows(report, by)],
-        right=(1, 2, 3, 4, 5, 6, 7),
+        header(columns, by, report.unit),
+        [agreement_text(row, note, columns) for row, note in rows.shown],
+        right=[i + 1 for i, c in enumerate(columns) if c.key != "note"],
     )
+    if rows.left_out:
+        kind = "codes" if by == "code" else "sources"
+        echo(f"{len(rows.left_out)} {kind} nobody coded are left out (--show-uncoded lists them).")
     echo(textwrap.fill(EXPLANATION.format(units=unit_plural(report.unit)), width=88))
     if written is not None:
         echo(f"Wrote the agreement table to {written}")
 
 
-def _print_suggester_table(report: SuggesterAgreement, by: str, written: Path | None) -> None:
+def _print_suggester_table(
+    report: SuggesterAgreement, by: str, written: Path | None, show_uncoded: bool
+) -> None:
     """The suggestions against each coder: one row per code and coder."""
     echo(
         f"The suggestions compared with {', '.join(report.coders) or 'nobody (no codings yet)'}"
         f", over {unit_plural(report.unit)}:"
     )
     print_table(
-        suggester_header(report, by),
-        shown_suggester_table(report, by),
-        right=(2, 3, 4, 5, 6, 7, 8, 9),
+        header(SUGGESTER_COLUMNS, by, report.unit),
+        shown_suggester_table(report, by, show_uncoded=show_uncoded),
+        right=[i + 1 for i, c in enumerate(SUGGESTER_COLUMNS) if c.key not in ("coder", "note")],
     )
+    _, left_out = suggester_table_rows(report, by, show_uncoded=show_uncoded)
+    if left_out:
+        echo(
+            f"{len(left_out)} rows where neither the suggestions nor the coder coded anything "
+            "are left out (--show-uncoded lists them)."
+        )
     echo(textwrap.fill(SUGGESTER_EXPLANATION.format(units=unit_plural(report.unit)), width=88))
     if written is not None:
         echo(f"Wrote the table to {written}")

@@ -267,14 +267,6 @@ def shown_count(value: float) -> str:
     return f"{value:,}" if isinstance(value, int) else f"{value:,.1f}"
 
 
-def row_notes(row: AgreementRow) -> str:
-    """The row's notes and, where alpha is undefined, why."""
-    notes = list(row.notes)
-    if row.alpha.value is None and row.alpha.reason:
-        notes.append(f"alpha: {row.alpha.reason}")
-    return "; ".join(notes)
-
-
 def table_rows(report: AgreementReport, by: str = "code") -> list[AgreementRow]:
     """The rows of the agreement table: one per code (or source), then the overall row."""
     return [*(report.by_code if by == "code" else report.by_source), report.overall]
@@ -284,42 +276,14 @@ def unit_plural(unit: str) -> str:
     return {"character": "characters", "sentence": "sentences", "turn": "turns"}[unit]
 
 
-def table_header(report: AgreementReport, by: str = "code") -> list[str]:
-    return [
-        "Code" if by == "code" else "Source",
-        unit_plural(report.unit).capitalize(),
-        "Coded",
-        "All",
-        "Some",
-        "Agree",
-        "Kappa",
-        "Alpha",
-        "Notes",
-    ]
-
-
-def shown_row(row: AgreementRow) -> list[str]:
-    """A row as text, in the order of :func:`table_header`."""
-    return [
-        row.label,
-        shown_count(row.units),
-        shown_count(row.coded_by_any),
-        shown_count(row.coded_by_all),
-        shown_count(row.coded_by_some),
-        shown_statistic(row.percent_agreement, percent=True),
-        shown_statistic(row.kappa),
-        shown_statistic(row.alpha),
-        row_notes(row),
-    ]
-
-
 EXPLANATION = (
-    "Agree: share of agreeing pairs of coders over all {units} (coded or not). "
-    "Kappa: Cohen's kappa, two coders only. Alpha: Krippendorff's alpha (nominal), any "
-    "number of coders; a coder with no coding in a source is missing data there. Both "
-    "correct for chance: 1 is perfect, 0 is chance level, below 0 worse than chance. "
-    "'-' means undefined: no variation (nobody coded it, or everyone everything) or "
-    "fewer than two coders with values. Coded: {units} anyone coded; All/Some: coded by "
-    "every coder present or only some - agreement within coded material, which the "
-    "uncoded text does not flatter."
+    "Alpha: Krippendorff's alpha (nominal), agreement beyond chance for any number of "
+    "coders: 1 is perfect, 0 chance level, below 0 worse than chance; 0.800 or more is "
+    "good, 0.667 the least for tentative conclusions. Kappa: Cohen's kappa, shown for two "
+    "coders only. '-' means undefined: no variation (everyone coded all of it) or fewer "
+    "than two coders with values; a coder with no coding in a source is missing data "
+    "there. Coded: {units} anyone coded. Note: why a row reads as it does. Agree %: share "
+    "of agreeing pairs of coders over all {units}, coded or not, so it is high whatever "
+    "the coding. By all / By some: {units} coded by every coder present or only some - "
+    "agreement within coded material, which the uncoded text does not flatter."
 )

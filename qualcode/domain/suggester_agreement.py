@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from qualcode.domain.agreement import Statistic, shown_count, shown_statistic, unit_plural
+from qualcode.domain.agreement import Statistic
 
 SUGGESTIONS_CODER = "suggestions"
 
@@ -65,63 +65,15 @@ def suggester_rows(report: SuggesterAgreement, by: str = "code") -> list[Suggest
     return [*(report.by_code if by == "code" else report.by_source), *report.overall]
 
 
-def suggester_header(report: SuggesterAgreement, by: str = "code") -> list[str]:
-    return [
-        "Code" if by == "code" else "Source",
-        "Coder",
-        unit_plural(report.unit).capitalize(),
-        "Both",
-        "Suggested only",
-        "Coder only",
-        "Agree",
-        "Kappa",
-        "Alpha",
-        "Coders' alpha",
-        "Notes",
-    ]
-
-
-def shown_suggester_row(row: SuggesterRow, label: bool = True) -> list[str]:
-    """A row as text, in the order of :func:`suggester_header`; ``label=False`` leaves
-    the code out (the rows after a code's first read as a group under it)."""
-    notes = list(row.notes)
-    if row.units and row.alpha.value is None and row.alpha.reason:
-        notes.append(f"alpha: {row.alpha.reason}")
-    return [
-        row.label if label else "",
-        row.coder,
-        shown_count(row.units),
-        shown_count(row.both),
-        shown_count(row.suggestions_only),
-        shown_count(row.coder_only),
-        shown_statistic(row.percent_agreement, percent=True),
-        shown_statistic(row.kappa),
-        shown_statistic(row.alpha),
-        shown_statistic(row.coders_alpha),
-        "; ".join(notes),
-    ]
-
-
-def shown_suggester_table(report: SuggesterAgreement, by: str = "code") -> list[list[str]]:
-    """Every row as text, a code's name only on the first of its coders' rows."""
-    out: list[list[str]] = []
-    previous: tuple[str, str] | None = None
-    for row in suggester_rows(report, by):
-        key = (row.kind, row.label)
-        out.append(shown_suggester_row(row, label=key != previous))
-        previous = key
-    return out
-
-
 SUGGESTER_EXPLANATION = (
     "Each row compares the suggestions with one coder, as if the suggester were one more "
     "coder: the suggestions are those `qualcode suggest` makes at its threshold, each "
     "transcript scored by a model that did not learn from that transcript's coding. "
-    "Counted: the {units} the suggester scores (what participants said; interviewer "
-    "turns are left out, not counted as disagreement) in transcripts the coder coded. "
-    "Both / Suggested only / Coder only: {units} coded by both, by the suggestions alone, "
-    "by the coder alone. Kappa (Cohen's) and Alpha (Krippendorff's) of the pair: 1 is "
-    "perfect, 0 chance level. Coders' alpha: the coders among themselves over the same "
-    "{units}, the bar to compare with. '-' means undefined (no variation, or no "
-    "{units} in common)."
+    "Alpha (Krippendorff's) and Kappa (Cohen's) of the pair: 1 is perfect, 0 chance "
+    "level. Coders' alpha: the coders among themselves over the same {units}, the bar to "
+    "compare with. Both / Suggested only / Coder only: {units} coded by both, by the "
+    "suggestions alone, by the coder alone. Agree %: share of {units} where the two agree, "
+    "coded or not. Counted: the {units} the suggester scores (what participants said; "
+    "interviewer turns are left out, not counted as disagreement) in transcripts the "
+    "coder coded. '-' means undefined (no variation, or no {units} in common)."
 )

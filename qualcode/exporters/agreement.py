@@ -9,19 +9,21 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from qualcode.domain.agreement import (
-    EXPLANATION,
-    AgreementReport,
-    AgreementRow,
-    Statistic,
-    row_notes,
-    shown_row,
-    table_header,
-    table_rows,
-    unit_plural,
+from qualcode.domain.agreement import EXPLANATION, AgreementReport, unit_plural
+from qualcode.domain.agreement_table import (
+    AGREE,
+    PROPORTION,
+    UNITS,
+    agreement_columns,
+    agreement_numbers,
+    agreement_table_rows,
+    agreement_text,
+    header,
+    listed,
 )
 
 FORMATS = ("xlsx", "csv", "docx")
+LISTED_AT_MOST = 30  # codes named in Word as left out; more are counted
 
 
 def agreement_bytes(report: AgreementReport, file_format: str, *, by: str = "code") -> bytes:
@@ -31,28 +33,13 @@ def agreement_bytes(report: AgreementReport, file_format: str, *, by: str = "cod
     return _sheet(report, file_format, by)
 
 
-def statistic_cell(statistic: Statistic) -> float | str:
-    """A statistic as a spreadsheet number (empty where it is undefined)."""
-    return "" if statistic.value is None else round(statistic.value, 4)
-
-
-def _numbers(row: AgreementRow) -> list[str | float]:
-    return [
-        row.label,
-        row.units,
-        row.coded_by_any,
-        row.coded_by_all,
-        row.coded_by_some,
-        statistic_cell(row.percent_agreement),
-        statistic_cell(row.kappa),
-        statistic_cell(row.alpha),
-        row_notes(row),
-    ]
-
-
 def _sheet(report: AgreementReport, file_format: str, by: str) -> bytes:
-    rows = [_numbers(row) for row in table_rows(report, by)]
-    return agreement_sheet_bytes(table_header(report, by), rows, file_format, "Agreement")
+    # Data users want every row: those nobody coded stay, with their note and no figures.
+    columns = agreement_columns(report)
+    rows = agreement_table_rows(report, by, show_uncoded=True).shown
+    body = [agreement_numbers(row, note, columns) for row, note in rows]
+    titles = header(columns, by, report.unit)
+    return agreement_sheet_bytes(titles, body, file_format, "Agreement")
 
 
 def agreement_sheet_bytes(
@@ -64,10 +51,19 @@ def agreement_sheet_bytes(
     and its column's header says so."""
     from qualcode.exporters.tables import SheetTable, csv_bytes, workbook_bytes
 
-    header = ["Agree (proportion)" if name == "Agree" else name for name in header]
+    header = [PROPORTION if name == AGREE.label else name for name in header]
     if file_format == "csv":
         return csv_bytes(header, rows)
     return workbook_bytes([SheetTable(sheet, header, rows, wrap=True)])
+
+
+def left_out_sentence(names: Sequence[str], kind: str) -> str:
+    """Which rows a Word table leaves out, by name while the list stays readable."""
+    if len(names) > LISTED_AT_MOST:
+        shown = [*names[:LISTED_AT_MOST], f"{len(names) - LISTED_AT_MOST} more"]
+    else:
+        shown = list(names)
+    return f"Left out because nobody coded them ({len(names)} {kind}): {listed(shown)}."
 
 
 def _document(report: AgreementReport, by: str) -> bytes:
@@ -94,37 +90,30 @@ def _document(report: AgreementReport, by: str) -> bytes:
         + ".",
         "Normal",
     )
-    # A page is narrow: the table keeps what a report quotes; units and notes go below
-    # it, kappa only with two coders, and rows nobody coded (themes) are left out.
-    rows = [r for r in table_rows(report, by) if r.coded_by_any or r.kind == "overall"]
-    left_out = len(table_rows(report, by)) - len(rows)
-    kappa = len(report.coders) == 2
-    header = ["Code" if by == "code" else "Source", "Coded", "All", "Some", "Agree"]
-    header += ["Kappa", "Alpha"] if kappa else ["Alpha"]
-    body = []
-    for row in rows:
-        shown = shown_row(row)  # label, units, coded, all, some, agree, kappa, alpha, notes
-        body.append((shown[0], *shown[2:6], *([shown[6]] if kappa else []), shown[7]))
+    # A report quotes the figures of what was coded: rows nobody coded are named under
+    # the table rather than filling it; the count of units is in the spreadsheets.
+    columns = tuple(c for c in agreement_columns(report) if c is not UNITS)
+    rows = agreement_table_rows(report, by)
+    body = [tuple(agreement_text(row, note, columns)) for row, note in rows.shown]
     writer.table(
         ReportTable(
             title="By code" if by == "code" else "By source",
             caption="",
-            headers=tuple(header),
+            headers=tuple(header(columns, by, report.unit)),
             rows=tuple(body),
             emphasis=(len(body) - 1,),
         ),
         heading=False,
     )
     sentences = [
-        f"'Coded' counts the {units} anyone coded; 'All' and 'Some' those every coder "
-        "coded and those only some coded."
+        f"'Coded' counts the {units} anyone coded; 'By all' and 'By some' those every "
+        "coder coded and those only some coded."
     ]
-    if left_out:
-        sentences.append(f"{left_out} rows nobody coded (such as themes) are left out.")
     writer.paragraph(" ".join(sentences), "Extract Summary")
-    notes = [f"{row.label}: {row_notes(row)}" for row in rows if row_notes(row)]
-    for note in notes:
-        writer.paragraph(note, "Extract Details")
+    if rows.left_out:
+        kind = "codes" if by == "code" else "sources"
+        names = [row.label for row in rows.left_out]
+        writer.paragraph(left_out_sentence(names, kind), "Extract Details")
     writer.paragraph(EXPLANATION.format(units=units), "Extract Summary")
     writer.finish()
     document.core_properties.title = title

@@ -8,15 +8,16 @@ can sort and filter them; Word gets the rows anyone coded, grouped under their c
 from __future__ import annotations
 
 from qualcode.domain.agreement import unit_plural
-from qualcode.domain.suggester_agreement import (
-    SUGGESTER_EXPLANATION,
-    SuggesterAgreement,
-    SuggesterRow,
-    shown_suggester_row,
-    suggester_header,
-    suggester_rows,
+from qualcode.domain.agreement_table import (
+    SUGGESTER_COLUMNS,
+    UNITS,
+    header,
+    shown_suggester_table,
+    suggester_numbers,
+    suggester_table_rows,
 )
-from qualcode.exporters.agreement import agreement_sheet_bytes, statistic_cell
+from qualcode.domain.suggester_agreement import SUGGESTER_EXPLANATION, SuggesterAgreement
+from qualcode.exporters.agreement import agreement_sheet_bytes
 
 FORMATS = ("xlsx", "csv", "docx")
 TITLE = "Agreement between the suggestions and each coder"
@@ -31,27 +32,12 @@ def suggester_agreement_bytes(
     return _sheet(report, file_format, by)
 
 
-def _numbers(row: SuggesterRow) -> list[str | float]:
-    shown = shown_suggester_row(row)
-    return [
-        row.label,
-        row.coder,
-        row.units,
-        row.both,
-        row.suggestions_only,
-        row.coder_only,
-        statistic_cell(row.percent_agreement),
-        statistic_cell(row.kappa),
-        statistic_cell(row.alpha),
-        statistic_cell(row.coders_alpha),
-        shown[-1],
-    ]
-
-
 def _sheet(report: SuggesterAgreement, file_format: str, by: str) -> bytes:
-    rows = [_numbers(row) for row in suggester_rows(report, by)]
-    header = suggester_header(report, by)
-    return agreement_sheet_bytes(header, rows, file_format, "Suggestions as a coder")
+    # Every row, those neither coded included (with their note and no figures).
+    rows, _ = suggester_table_rows(report, by, show_uncoded=True)
+    titles = header(SUGGESTER_COLUMNS, by, report.unit)
+    body = [suggester_numbers(row) for row in rows]
+    return agreement_sheet_bytes(titles, body, file_format, "Suggestions as a coder")
 
 
 def _document(report: SuggesterAgreement, by: str) -> bytes:
@@ -71,37 +57,32 @@ def _document(report: SuggesterAgreement, by: str) -> bytes:
         f"Unit: {units}.",
         "Normal",
     )
-    # A page is narrow: units and notes go below the table, rows nobody coded are left out.
-    every = suggester_rows(report, by)
-    rows = [r for r in every if r.both or r.suggestions_only or r.coder_only or r.kind == "overall"]
-    header = ("Code" if by == "code" else "Source", "Coder", "Both", "Suggested only")
-    header += ("Coder only", "Kappa", "Alpha", "Coders' alpha")
-    body = []
-    previous: str | None = None
-    for row in rows:
-        shown = shown_suggester_row(row, label=row.label != previous)
-        previous = row.label
-        body.append((*shown[:2], *shown[3:6], *shown[7:10]))
+    # Rows where neither coded anything are left out, and the count of units (it is in
+    # the spreadsheets): a page is narrow.
+    rows, left_out = suggester_table_rows(report, by)
+    kept = [i for i, c in enumerate(SUGGESTER_COLUMNS, start=1) if c is not UNITS]
+    body = [
+        (shown[0], *(shown[i] for i in kept))
+        for shown in shown_suggester_table(report, by, show_uncoded=False)
+    ]
+    titles = header(SUGGESTER_COLUMNS, by, report.unit)
     overall = [i for i, r in enumerate(rows) if r.kind == "overall"]
     writer.table(
         ReportTable(
             title="By code" if by == "code" else "By source",
             caption="",
-            headers=header,
+            headers=(titles[0], *(titles[i] for i in kept)),
             rows=tuple(body),
             emphasis=tuple(overall),
         ),
         heading=False,
     )
-    if len(every) > len(rows):
+    if left_out:
         writer.paragraph(
-            f"{len(every) - len(rows)} rows where neither coded anything are left out.",
+            f"{len(left_out)} rows where neither the suggestions nor the coder coded "
+            "anything are left out.",
             "Extract Summary",
         )
-    for row in rows:
-        notes = shown_suggester_row(row)[-1]
-        if notes:
-            writer.paragraph(f"{row.label}, {row.coder}: {notes}", "Extract Details")
     writer.paragraph(SUGGESTER_EXPLANATION.format(units=units), "Extract Summary")
     writer.finish()
     document.core_properties.title = TITLE

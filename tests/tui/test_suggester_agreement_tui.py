@@ -88,8 +88,8 @@ async def test_s_adds_the_suggestions_as_a_coder(coded: Path, tmp_path: Path) ->
         assert [str(c.label) for c in table.ordered_columns][:5] == [
             "Code",
             "Coder",
-            "Kappa",
             "Alpha",
+            "Kappa",
             "Coders' α",
         ]
         assert shown(table) == cells_of(turns)
@@ -122,4 +122,4 @@ async def test_s_adds_the_suggestions_as_a_coder(coded: Path, tmp_path: Path) ->
         await wait_for(pilot, lambda: str(table.ordered_columns[1].label) == "Alpha")
         assert not screen.with_suggestions and screen.report.unit == "turn"
     header = saved.read_text(encoding="utf-8-sig").splitlines()[0]
-    assert header.startswith("Code,Coder,Turns,Both,Suggested only,Coder only")
+    assert header.startswith("Code,Coder,Alpha,Kappa,Coders' alpha,Both,Suggested only")

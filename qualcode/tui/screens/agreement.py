@@ -21,21 +21,12 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Label
 
-from qualcode.domain.agreement import (
-    NO_VARIATION,
-    AgreementReport,
-    AgreementRow,
-    shown_count,
-    shown_statistic,
-)
+from qualcode.domain import agreement_table as shared
+from qualcode.domain.agreement import AgreementReport, AgreementRow, shown_count, shown_statistic
+from qualcode.domain.agreement_table import NOBODY, listed, note, suggester_values
 from qualcode.domain.errors import QualcodeError
 from qualcode.domain.reports import CONSENSUS_CODER
-from qualcode.domain.suggester_agreement import (
-    SuggesterAgreement,
-    SuggesterRow,
-    shown_suggester_row,
-    suggester_rows,
-)
+from qualcode.domain.suggester_agreement import SuggesterAgreement, SuggesterRow, suggester_rows
 from qualcode.tui.export_messages import refused_export
 from qualcode.tui.screens.compare import CompareScreen
 from qualcode.tui.screens.review_dialogs import PickCoders
@@ -44,37 +35,23 @@ from qualcode.tui.widgets.title_bar import TitleBar
 
 UNITS = ("character", "sentence", "turn")
 SUGGESTED_UNITS = ("turn", "sentence")  # what suggestions are made for
-# The coefficient that matters first, then how much was coded and why a row reads as it
-# does; percent agreement last: over characters it is high whatever the coding, because
-# it counts the text nobody coded.
-LEADING = ("Alpha", "Kappa", "Coded", "Note")
-TRAILING = ("Agree %", "By all", "By some", "Units")
+# The order every agreement table shares: the coefficient that matters, how much was
+# coded and the note (kept in view); percent agreement and the counts after them.
+LEADING = tuple(c.label for c in shared.LEADING)
+TRAILING = tuple(c.label for c in shared.TRAILING)
 NOTE_WIDTH = 20
 NAME_WIDTH = (16, 64)  # the code column's narrowest and widest
-NOBODY = "nobody coded this"
-SUB_CODES_ONLY = "sub-codes only"
 EXPLAIN = (
     "Alpha: Krippendorff's, agreement beyond chance (1 perfect, 0 chance; 0.800 or more good, "
     "0.667 tentative). Kappa: Cohen's, two coders. Coded: {units} anyone coded. Agree %: "
     "counts uncoded {units} too, so it is high whatever the coding."
 )
-SUGGESTER_COLUMNS = (
-    "Coder",
-    "Kappa",
-    "Alpha",
-    "Coders' α",
-    "Agree",
-    "Both",
-    "Sugg. only",
-    "Coder only",
-    "Units",
-    "Notes",
-)
+SUGGESTER_COLUMNS = tuple(c.screen_label for c in shared.SUGGESTER_COLUMNS)
 SUGGESTER_EXPLAIN = (
     "Each row: the suggestions against one coder, over the {units} the suggester scores "
     "(participants' {units}; interviewer turns are left out) in transcripts the coder "
     "coded. The suggestions are those made at the suggester's threshold, each transcript "
-    "scored by a model that did not learn from its own coding. Kappa, Alpha: of the pair. "
+    "scored by a model that did not learn from its own coding. Alpha, Kappa: of the pair. "
     "Coders' α: the coders among themselves over the same {units}, the bar to compare "
     "with. Both / Sugg. only / Coder only: {units} coded by both, by one. s goes back to "
     "the coders alone; u changes the unit, b code/source rows, w saves the table."
@@ -90,21 +67,6 @@ def shortened(name: str, width: int) -> str:
     if space >= width // 2:
         cut = cut[:space]
     return cut.rstrip(" ,;:/-") + "…"
-
-
-def note(row: AgreementRow, *, heading: bool = False) -> str:
-    """Why a row reads as it does, in a few plain words (the whole of ``row_notes``)."""
-    if not row.coded_by_any:
-        return SUB_CODES_ONLY if heading else NOBODY
-    silent = [n.removesuffix(" coded nothing") for n in row.notes if n.endswith(" coded nothing")]
-    parts = [n for n in row.notes if not n.endswith(" coded nothing")]
-    if silent:
-        parts.insert(0, f"{listed(silent)} coded nothing")
-    if row.alpha.value is None and row.alpha.reason == NO_VARIATION:
-        parts.append("everyone coded all of it")
-    elif row.alpha.value is None and row.alpha.reason:
-        parts.append(row.alpha.reason)
-    return "; ".join(parts)
 
 
 def cells(
@@ -188,9 +150,7 @@ def strength(alpha: float) -> str:
 
 def suggester_cells(row: SuggesterRow, first: bool) -> tuple[Text, ...]:
     """A suggestions-against-a-coder row's cells; the code is named on its first row."""
-    shown = shown_suggester_row(row)
-    # label, coder, units, both, sugg. only, coder only, agree, kappa, alpha, coders' alpha
-    numbers = (shown[7], shown[8], shown[9], shown[6], shown[3], shown[4], shown[5], shown[2])
+    values = suggester_values(row)
     depth = row.label.count(" > ")
     name = row.label.rsplit(" > ", 1)[-1]
     if len(name) > 40:
@@ -198,20 +158,18 @@ def suggester_cells(row: SuggesterRow, first: bool) -> tuple[Text, ...]:
     label = Text(
         "  " * depth + name if first else "", style="bold" if row.kind == "overall" else ""
     )
-    coder = Text(row.coder)
+    shown = [label]
+    for column in shared.SUGGESTER_COLUMNS:
+        text = values[column.key][0]
+        if column.key == "coder":
+            shown.append(Text(text))
+        elif column.key == "note":
+            shown.append(Text(text, style="dim italic"))
+        else:
+            shown.append(Text(text, justify="right"))
     if not (row.both or row.suggestions_only or row.coder_only):
-        coder.stylize("dim")
-    return (
-        label,
-        coder,
-        *(Text(n, justify="right") for n in numbers),
-        Text(shown[10], style="dim"),
-    )
-
-
-def listed(names: list[str]) -> str:
-    """Names as a sentence lists them: "Ann, Bo and Cy"."""
-    return ", ".join(names[:-1]) + " and " + names[-1] if len(names) > 1 else "".join(names)
+        shown[1].stylize("dim")
+    return tuple(shown)
 
 
 def counted_over(report: AgreementReport | SuggesterAgreement) -> str:
