@@ -174,8 +174,11 @@ def test_chart_tables_and_quotes_count_the_same_passages(
     assert pairs == [["Time", "Risk", "1"]] or pairs == [["Risk", "Time", "1"]]
     assert _selection(document).startswith("Selection: 6 coded extracts")
     assert sum(quotes.values()) == 6
-    notes = [c for c in _captions(document) if "count once" in c]
-    assert len(notes) >= 3  # the chart, the frequencies and the framework say what they count
+    captions = _captions(document)
+    said = [c.split(":")[0] for c in captions if "several coders count once" in c]
+    assert said == ["Figure 1", "Table 1"]  # say what an extract is; the others refer to it
+    referred = [c.split(":")[0] for c in captions if "counted as in Table 1" in c]
+    assert referred == ["Table 2", "Table 5"]
 
 
 def test_a_single_coders_report_counts_as_before(
@@ -205,7 +208,7 @@ def test_a_single_coders_report_counts_as_before(
         [["Risk", "Time", "1"]],
     )
     assert _selection(document).startswith("Selection: 6 coded extracts")
-    assert not [c for c in _captions(document) if "count once" in c]  # nothing to explain
+    assert not [c for c in _captions(document) if "coders" in c]  # nothing to explain
 
 
 def test_the_table_export_still_counts_every_coding(three_coders: Path, tmp_path: Path) -> None:

@@ -23,11 +23,13 @@ from qualcode.domain.reports import ChartData, ReportFilter, ReportOptions, Repo
 
 TOP_PAIRS = 15
 CHART_BARS = 25
-# Said under every count of extracts when the report holds several coders' work.
+# Said under the chart and Table 1 when the report holds several coders' work; the
+# other tables that count extracts refer to it.
 COUNTED_ONCE = (
-    "An extract is a quoted passage: overlapping codings of a code by several coders "
-    "count once, as they are quoted once."
+    "Each extract is one quoted passage: overlapping codings of a code by several "
+    "coders count once."
 )
+AS_IN_TABLE_1 = "Extracts are counted as in Table 1."
 
 
 def evidence_report_tables(
@@ -61,12 +63,13 @@ def evidence_report_tables(
         passages=passages,
     )
     chart = _chart(tables.frequencies, note) if with_chart else None
-    chosen = [_frequencies(tables, note), _most_frequent(tables, note)]
+    see = AS_IN_TABLE_1 if several_coders else ""
+    chosen = [_frequencies(tables, note), _most_frequent(tables, see)]
     if evidence:
-        chosen.append(_source_of_evidence(tables, note))
+        chosen.append(_source_of_evidence(tables, see))
     if by_attribute:
         chosen.append(_matrix(tables))
-    chosen += [_framework(tables, note), _pairs(tables, bool(note))]
+    chosen += [_framework(tables, see), _pairs(tables, several_coders)]
     return tuple(chosen), chart
 
 
