@@ -235,3 +235,18 @@ def test_the_agreed_version_is_what_the_tables_count(three_coders: Path, tmp_pat
     assert dict(zip(report.chart.labels, report.chart.values, strict=True)) == quoted
     frequencies = {row[0].strip(EM): int(row[1]) for row in report.tables[0].rows}
     assert all(frequencies[name] == count for name, count in quoted.items())
+
+
+def test_codes_two_coders_put_on_one_passage_are_not_applied_together(
+    tmp_path: Path, interview_file: Path
+) -> None:
+    # Asha saw time, Ben saw risk: a disagreement to review, not two codes applied together.
+    path = _project(
+        tmp_path,
+        interview_file,
+        [("Asha", LEE_SOURCE, "Time", "nobody knows"), ("Ben", LEE_SOURCE, "Risk", "nobody knows")],
+    )
+    with Project.open(path) as opened, opened.session() as session:
+        report = ReportService(session).build(ReportFilter(), ReportOptions())
+    pairs = next(t for t in report.tables if t.title == "Codes applied together")
+    assert pairs.rows == ()
