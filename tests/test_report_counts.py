@@ -250,3 +250,17 @@ def test_codes_two_coders_put_on_one_passage_are_not_applied_together(
         report = ReportService(session).build(ReportFilter(), ReportOptions())
     pairs = next(t for t in report.tables if t.title == "Codes applied together")
     assert pairs.rows == ()
+
+
+def test_a_tables_caption_stays_with_its_table(three_coders: Path, tmp_path: Path) -> None:
+    from docx.oxml.ns import qn
+
+    output = tmp_path / "report.docx"
+    with Project.open(three_coders) as opened, opened.session() as session:
+        ReportService(session).export_docx(
+            output, ReportFilter(), ReportOptions(include_chart=False)
+        )
+    body = Document(str(output)).element.body
+    for table in body.iter(qn("w:tbl")):
+        caption = table.getprevious()
+        assert caption.find(qn("w:pPr")).find(qn("w:keepNext")) is not None
