@@ -298,28 +298,27 @@ class _Evidence:
     def cooccurrence(self, rows: list[_Row]) -> CoOccurrence:
         # Pairs of overlapping codings (passages) with a coder in common in the same
         # source, per pair of (own) codes: a sweep over each coder's spans in each source.
-        # A passage is swept once per coder who applied its code, so pairs are collected
-        # as a set of indices and two passages count once however many coders share them.
         by_place: dict[tuple[str, str], list[tuple[int, int, int]]] = defaultdict(list)
         for index, (extract, coders) in enumerate(zip(self.extracts, self.coders, strict=True)):
             coding = extract.coding
             for coder in coders:
                 by_place[(coding.source, coder)].append((coding.start, coding.end, index))
-        found: set[tuple[int, int]] = set()
+        found: list[tuple[int, int]] = []
         for spans in by_place.values():
             spans.sort()
             active: list[tuple[int, int]] = []
             for start, end, index in spans:
                 if active:
                     active = [item for item in active if item[0] > start]
-                    found.update((other, index) for _, other in active)
+                    found.extend((other, index) for _, other in active)
                 active.append((end, index))
+        # A passage is swept once per coder who applied its code: two passages that
+        # several coders share are found once per coder and count once.
+        shared = any(len(coders) > 1 for coders in self.coders)
+        codes = [extract.coding.code_uuid for extract in self.extracts]
         pairs: Counter[tuple[str, str]] = Counter()
-        for first, second in found:
-            code, other = (
-                self.extracts[first].coding.code_uuid,
-                self.extracts[second].coding.code_uuid,
-            )
+        for first, second in set(found) if shared else found:
+            code, other = codes[first], codes[second]
             pairs[(code, other) if code <= other else (other, code)] += 1
         index = {row.uuid: i for i, row in enumerate(rows)}
         lineage = {row.uuid: self.lineage(row) for row in rows}
