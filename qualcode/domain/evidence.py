@@ -12,7 +12,10 @@ How everything is counted, in one place so that every table agrees:
   unions over the sub-codes, not sums: a participant who raised two barriers is one
   participant behind "Barriers".
 - ``codings`` counts coded passages (one per coding: two coders marking the same
-  passage are two codings). ``sources`` counts distinct sources.
+  passage are two codings). ``sources`` counts distinct sources. A Word report's
+  tables and chart count its quotes instead: one per passage, overlapping codings of a
+  code by several coders merged once (``qualcode.domain.extract_merge``), the agreed
+  version where a review agreed one; there ``codings`` is that number of passages.
 - A coding belongs to the one participant (case) its extract is attributed to: the
   speaker turn it starts in, as in the quotes of a report, so that the counts beside
   a quote agree with its attribution. ``cases`` counts distinct participants;
@@ -29,7 +32,9 @@ How everything is counted, in one place so that every table agrees:
   other in B (or its sub-codes). It is symmetric; on the diagonal it counts pairs
   within the code's subtree (for a theme: how often two of its codes were applied
   together). Two coders marking the same passage is agreement or disagreement, not
-  co-occurrence, so pairs across coders are not counted.
+  co-occurrence, so pairs across coders are not counted. Between a report's passages
+  (each applied by one or more coders) the same holds: two overlapping passages
+  co-occur when at least one coder applied both codes, and count once however many did.
 """
 
 from __future__ import annotations

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from qualcode.domain.records import ExtractRecord
 from qualcode.domain.reports import CONSENSUS_CODER
@@ -52,6 +52,12 @@ class MergedExtract:
     def agreed(self) -> bool:
         """The group's agreed version, not an individual coder's."""
         return len(self.coders) == 1 and self.coders[0].casefold() == CONSENSUS_CODER
+
+    def as_extract(self) -> ExtractRecord:
+        """The passage as one extract, placed where it starts and spanning (and quoting)
+        all of it: what a report's evidence tables count, so they count its quotes."""
+        coding = replace(self.extract.coding, start=self.start, end=self.end, text=self.text)
+        return replace(self.extract, coding=coding)
 
 
 def prefer_agreed(extracts: Iterable[ExtractRecord]) -> list[ExtractRecord]:

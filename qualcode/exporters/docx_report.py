@@ -223,7 +223,9 @@ class DocumentWriter:
         if heading:
             self.heading(table.title, 2)
         if table.caption:
-            self.paragraph(table.caption, "Caption")
+            caption = self.paragraph(table.caption, "Caption")
+            # A caption above a table is not left at the foot of the page before it.
+            caption.find(qn("w:pPr")).append(OxmlElement("w:keepNext"))
         grid = self.document.add_table(rows=1, cols=len(table.headers))
         grid.style = self.styles["Light Grid Accent 1"]
         header = grid.rows[0]

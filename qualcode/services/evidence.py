@@ -1,7 +1,8 @@
 """Evidence tables for a report: frequencies, source of evidence, matrices, co-occurrence.
 
-Every table is computed from one ``select_extracts`` call, so the counts agree with
-the quotes a report prints beside them; how things are counted is set out in
+Every table is computed from one ``select_extracts`` call, or, for a Word report, from
+the very passages the report quotes (``passages=``), so the counts agree with the
+quotes printed beside them; how things are counted is set out in
 ``qualcode.domain.evidence``. All tables for 100,000 codings come back in under two
 seconds (``benchmarks/bench_evidence.py``): the codings are grouped by code once, and
 each code's row is built from per-participant tallies instead of another pass.
@@ -10,6 +11,7 @@ each code's row is built from per-participant tallies instead of another pass.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
@@ -33,6 +35,7 @@ from qualcode.domain.evidence import (
     natural_key,
     shorten,
 )
+from qualcode.domain.extract_merge import MergedExtract
 from qualcode.domain.records import ExtractRecord
 from qualcode.domain.reports import ReportFilter
 from qualcode.services.base import Service
@@ -62,7 +65,9 @@ class _Row:
 
 
 class _Evidence:
-    """One selection of codings, grouped by code and participant, ready for any table."""
+    """One selection of codings (or of a report's passages), grouped by code and
+    participant, ready for any table. ``coders[i]`` are the coders behind
+    ``extracts[i]``: one for a coding, all who applied the code for a passage."""
 
     def __init__(
         self,
@@ -70,8 +75,10 @@ class _Evidence:
         rows: list[_Row],
         roots: list[str],
         attribute_names: dict[str, str],
+        coders: list[tuple[str, ...]],
     ) -> None:
         self.extracts = extracts
+        self.coders = coders
         self.rows = rows
         self.by_uuid = {row.uuid: row for row in rows}
         self.roots = roots
@@ -289,24 +296,30 @@ class _Evidence:
         return columns
 
     def cooccurrence(self, rows: list[_Row]) -> CoOccurrence:
-        # Pairs of overlapping codings by the same coder in the same source, per pair of
-        # (own) codes; the selection is in source and start order, so a sweep finds them.
-        by_place: dict[tuple[str, str], list[tuple[int, int, str]]] = defaultdict(list)
-        for extract in self.extracts:
+        # Pairs of overlapping codings (passages) with a coder in common in the same
+        # source, per pair of (own) codes: a sweep over each coder's spans in each source.
+        by_place: dict[tuple[str, str], list[tuple[int, int, int]]] = defaultdict(list)
+        for index, (extract, coders) in enumerate(zip(self.extracts, self.coders, strict=True)):
             coding = extract.coding
-            by_place[(coding.source, coding.coder)].append(
-                (coding.start, coding.end, coding.code_uuid)
-            )
-        pairs: Counter[tuple[str, str]] = Counter()
+            for coder in coders:
+                by_place[(coding.source, coder)].append((coding.start, coding.end, index))
+        found: list[tuple[int, int]] = []
         for spans in by_place.values():
             spans.sort()
-            active: list[tuple[int, str]] = []
-            for start, end, code in spans:
+            active: list[tuple[int, int]] = []
+            for start, end, index in spans:
                 if active:
                     active = [item for item in active if item[0] > start]
-                    for _, other in active:
-                        pairs[(code, other) if code <= other else (other, code)] += 1
-                active.append((end, code))
+                    found.extend((other, index) for _, other in active)
+                active.append((end, index))
+        # A passage is swept once per coder who applied its code: two passages that
+        # several coders share are found once per coder and count once.
+        shared = any(len(coders) > 1 for coders in self.coders)
+        codes = [extract.coding.code_uuid for extract in self.extracts]
+        pairs: Counter[tuple[str, str]] = Counter()
+        for first, second in set(found) if shared else found:
+            code, other = codes[first], codes[second]
+            pairs[(code, other) if code <= other else (other, code)] += 1
         index = {row.uuid: i for i, row in enumerate(rows)}
         lineage = {row.uuid: self.lineage(row) for row in rows}
         matrix = [[0] * len(rows) for _ in rows]
@@ -349,17 +362,18 @@ class EvidenceService(Service):
         *,
         sort: SortOrder = "codebook",
         method_attribute: str = METHOD,
+        passages: Sequence[MergedExtract] | None = None,
     ) -> tuple[CodeFrequency, ...]:
         """Counts per code, sub-codes included, in codebook order or most frequent first.
 
         ``sort="frequency"`` keeps every code under its parent and orders siblings by
         codings, then sources (most first), then path: "the most frequently identified
         barriers" are the children of Barriers, in order. ``methods`` is empty in a
-        project without ``method_attribute``.
+        project without ``method_attribute``. ``passages`` as for :meth:`tables`.
         """
         _check_options(sort=sort)
         with paused_gc():
-            evidence = self._evidence(report_filter)
+            evidence = self._evidence(report_filter, passages=passages)
             rows = evidence.ordered(sort)
             return evidence.frequencies(rows, evidence.lenient(method_attribute))
 
@@ -413,6 +427,7 @@ class EvidenceService(Service):
         count_by: CountBy = "cases",
         case_attribute: str | None = None,
         quotes_per_cell: int = 2,
+        passages: Sequence[MergedExtract] | None = None,
     ) -> EvidenceTables:
         """Every table at once, from one selection of codings.
 
@@ -420,11 +435,19 @@ class EvidenceService(Service):
         table's order; ``evidence_attribute`` also fills the frequency table's methods.
         An attribute the project does not have is a NotFoundError that names the ones
         it has (``known_attributes``), raised before any coding is read.
+
+        ``passages``: count these (a Word report's quotes, one per passage however many
+        coders coded it, selected by ``report_filter``) instead of every coding; the
+        filter then only sets which codes the tables are about.
         """
         _check_options(sort=sort, count_by=count_by, quotes_per_cell=quotes_per_cell)
         with paused_gc():
             evidence = self._evidence(
-                report_filter, evidence_attribute, matrix_attribute, case_attribute
+                report_filter,
+                evidence_attribute,
+                matrix_attribute,
+                case_attribute,
+                passages=passages,
             )
             method = evidence.attribute(evidence_attribute)
             attribute = evidence.attribute(matrix_attribute)
@@ -442,14 +465,24 @@ class EvidenceService(Service):
 
     # --- the one selection ---------------------------------------------------------------
 
-    def _evidence(self, report_filter: ReportFilter, *attributes: str | None) -> _Evidence:
+    def _evidence(
+        self,
+        report_filter: ReportFilter,
+        *attributes: str | None,
+        passages: Sequence[MergedExtract] | None = None,
+    ) -> _Evidence:
         attribute_names = {
             name.lower(): name for name in self.session.scalars(select(Attribute.name))
         }
         for name in attributes:
             if name is not None:
                 _spelling(attribute_names, name)  # a typo fails before the long read
-        extracts = select_extracts(self.session, report_filter)
+        if passages is None:
+            extracts = select_extracts(self.session, report_filter)
+            coders = [(extract.coding.coder,) for extract in extracts]
+        else:
+            extracts = [passage.as_extract() for passage in passages]
+            coders = [passage.coders for passage in passages]
         # Loaded after the selection, which ends its read and so expires ORM rows.
         tree = CodeTree.load(self.session)
         named: list[str] = []
@@ -486,7 +519,7 @@ class EvidenceService(Service):
         order = {row.uuid: i for i, row in enumerate(rows)}
         top = {row.uuid for row in rows if row.parent is None}
         roots = sorted((uuid for uuid in named if uuid in top), key=order.__getitem__)
-        return _Evidence(extracts, rows, roots, attribute_names)
+        return _Evidence(extracts, rows, roots, attribute_names, coders)
 
 
 def _ranked(

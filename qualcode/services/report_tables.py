@@ -4,23 +4,47 @@ The full tables (framework cells with quotes, the whole co-occurrence matrix) go
 CSV/XLSX; a Word page gets what fits: counts per code in codebook order, each code's
 source of evidence, codes by stakeholder group, participants by theme, and the pairs
 of codes most often applied together.
+
+Everything here counts what the report quotes: the passages it was given, one per
+passage however many coders coded it (the agreed version where a review agreed one),
+merged once by the report (:mod:`qualcode.domain.extract_merge`). Where several coders'
+work is in the report, the captions say so.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy.orm import Session
 
 from qualcode.domain.evidence import CodeFrequency, EvidenceTables
+from qualcode.domain.extract_merge import MergedExtract
 from qualcode.domain.reports import ChartData, ReportFilter, ReportOptions, ReportTable
 
 TOP_PAIRS = 15
 CHART_BARS = 25
+# Said under the chart and Table 1 when the report holds several coders' work; the
+# other tables that count extracts refer to it.
+COUNTED_ONCE = (
+    "Each extract is one quoted passage: overlapping codings of a code by several "
+    "coders count once."
+)
+AS_IN_TABLE_1 = "Extracts are counted as in Table 1."
 
 
 def evidence_report_tables(
-    session: Session, report_filter: ReportFilter, options: ReportOptions, *, with_chart: bool
+    session: Session,
+    report_filter: ReportFilter,
+    options: ReportOptions,
+    passages: Sequence[MergedExtract],
+    *,
+    with_chart: bool,
+    several_coders: bool = False,
 ) -> tuple[tuple[ReportTable, ...], ChartData | None]:
+    """The report's tables and chart, counting ``passages`` (the report's quotes)."""
     from qualcode.services.evidence import EvidenceService
+
+    note = COUNTED_ONCE if several_coders else ""
 
     service = EvidenceService(session)
     known = {name.lower() for name in service.known_attributes()}
@@ -29,30 +53,39 @@ def evidence_report_tables(
     by_attribute = options.matrix_attribute.lower() in known
     fallback = next(iter(sorted(known)), None)
     if not known:
-        frequencies = service.frequencies(report_filter)
-        chart = _chart(frequencies) if with_chart else None
-        return (_frequencies_only(frequencies),), chart
+        frequencies = service.frequencies(report_filter, passages=passages)
+        chart = _chart(frequencies, note) if with_chart else None
+        return (_frequencies_only(frequencies, note),), chart
     tables = service.tables(
         report_filter,
         evidence_attribute=options.evidence_attribute if evidence else fallback,  # type: ignore[arg-type]
         matrix_attribute=options.matrix_attribute if by_attribute else fallback,  # type: ignore[arg-type]
+        passages=passages,
     )
-    chart = _chart(tables.frequencies) if with_chart else None
-    chosen = [_frequencies(tables), _most_frequent(tables)]
+    chart = _chart(tables.frequencies, note) if with_chart else None
+    see = AS_IN_TABLE_1 if several_coders else ""
+    chosen = [_frequencies(tables, note), _most_frequent(tables, see)]
     if evidence:
-        chosen.append(_source_of_evidence(tables))
+        chosen.append(_source_of_evidence(tables, see))
     if by_attribute:
         chosen.append(_matrix(tables))
-    chosen += [_framework(tables), _pairs(tables)]
+    chosen += [_framework(tables, see), _pairs(tables, several_coders)]
     return tuple(chosen), chart
 
 
-def _frequencies_only(frequencies: tuple[CodeFrequency, ...]) -> ReportTable:
+def _noted(caption: str, note: str) -> str:
+    return f"{caption} {note}" if note else caption
+
+
+def _frequencies_only(frequencies: tuple[CodeFrequency, ...], note: str) -> ReportTable:
     rows = [(_indent(f.depth, f.name), str(f.codings), str(f.sources)) for f in frequencies]
     return ReportTable(
         title="Code frequencies",
-        caption="Coded extracts and sources per code (no participant attributes in this "
-        "project, so no participant or group counts).",
+        caption=_noted(
+            "Coded extracts and sources per code (no participant attributes in this "
+            "project, so no participant or group counts).",
+            note,
+        ),
         headers=("Code", "Extracts", "Sources"),
         rows=tuple(rows),
         emphasis=_themes([f.depth for f in frequencies]),
@@ -71,22 +104,25 @@ def _themes(depths: list[int]) -> tuple[int, ...]:
     return tuple(i for i, depth in enumerate(depths) if depth == 0)
 
 
-def _frequencies(tables: EvidenceTables) -> ReportTable:
+def _frequencies(tables: EvidenceTables, note: str) -> ReportTable:
     rows = [
         (_indent(f.depth, f.name), str(f.codings), str(f.sources), str(f.cases), str(f.groups))
         for f in tables.frequencies
     ]
     return ReportTable(
         title="Code frequencies",
-        caption="Table 1: coded extracts, sources, participants and stakeholder groups per "
-        "code. A theme's row includes its codes; participants and groups are counted once.",
+        caption=_noted(
+            "Table 1: coded extracts, sources, participants and stakeholder groups per "
+            "code. A theme's row includes its codes; participants and groups are counted once.",
+            note,
+        ),
         headers=("Code", "Extracts", "Sources", "Participants", "Groups"),
         rows=tuple(rows),
         emphasis=_themes([f.depth for f in tables.frequencies]),
     )
 
 
-def _most_frequent(tables: EvidenceTables) -> ReportTable:
+def _most_frequent(tables: EvidenceTables, note: str) -> ReportTable:
     leaves = _leaves(tables.frequencies)
     ranked = sorted(leaves, key=lambda f: (-f.codings, -f.sources, f.path))
     rows = [
@@ -96,19 +132,24 @@ def _most_frequent(tables: EvidenceTables) -> ReportTable:
     ]
     return ReportTable(
         title="Most frequently identified",
-        caption="Table 2: the codes with the most coded extracts, then the most sources.",
+        caption=_noted(
+            "Table 2: the codes with the most coded extracts, then the most sources.", note
+        ),
         headers=("Rank", "Code", "Extracts", "Sources", "Groups"),
         rows=tuple(rows),
     )
 
 
-def _source_of_evidence(tables: EvidenceTables) -> ReportTable:
+def _source_of_evidence(tables: EvidenceTables, note: str) -> ReportTable:
     source = tables.source_of_evidence
     rows = [(_indent(r.depth, _name(r.path)), r.text or "\u2014") for r in source.rows]
     return ReportTable(
         title="Source of evidence",
-        caption=f"Table 3: for each code, the {source.attribute.replace('_', ' ')} values "
-        "it came up in, most extracts first.",
+        caption=_noted(
+            f"Table 3: for each code, the {source.attribute.replace('_', ' ')} values "
+            "it came up in, most extracts first.",
+            note,
+        ),
         headers=("Code", "Source of evidence"),
         rows=tuple(rows),
         emphasis=_themes([r.depth for r in source.rows]),
@@ -132,7 +173,7 @@ def _matrix(tables: EvidenceTables) -> ReportTable:
     )
 
 
-def _framework(tables: EvidenceTables) -> ReportTable:
+def _framework(tables: EvidenceTables, note: str) -> ReportTable:
     framework = tables.framework
     rows = [
         (case, *(str(cell.count) if cell.count else "" for cell in cells))
@@ -140,14 +181,17 @@ def _framework(tables: EvidenceTables) -> ReportTable:
     ]
     return ReportTable(
         title="Framework matrix",
-        caption="Table 5: coded extracts per participant and theme (the spreadsheet "
-        "export has the quotes in each cell).",
+        caption=_noted(
+            "Table 5: coded extracts per participant and theme (the spreadsheet "
+            "export has the quotes in each cell).",
+            note,
+        ),
         headers=("Participant", *(_name(c) for c in framework.codes)),
         rows=tuple(rows),
     )
 
 
-def _pairs(tables: EvidenceTables) -> ReportTable:
+def _pairs(tables: EvidenceTables, several_coders: bool) -> ReportTable:
     co = tables.cooccurrence
     leaves = {f.path for f in _leaves(tables.frequencies)}
     pairs: list[tuple[int, str, str]] = []
@@ -160,7 +204,13 @@ def _pairs(tables: EvidenceTables) -> ReportTable:
     return ReportTable(
         title="Codes applied together",
         caption="Table 6: the pairs of codes most often applied to overlapping passages "
-        "by the same coder.",
+        "by the same coder."
+        + (
+            " Two overlapping quoted passages count once, however many coders applied "
+            "both codes to them."
+            if several_coders
+            else ""
+        ),
         headers=("Code", "Applied with", "Passages"),
         rows=tuple((_name(a), _name(b), str(n)) for n, a, b in pairs[:TOP_PAIRS]),
     )
@@ -171,7 +221,7 @@ def _leaves(frequencies: tuple[CodeFrequency, ...]) -> list[CodeFrequency]:
     return [f for f in frequencies if f.path not in parents]
 
 
-def _chart(frequencies: tuple[CodeFrequency, ...]) -> ChartData | None:
+def _chart(frequencies: tuple[CodeFrequency, ...], note: str = "") -> ChartData | None:
     leaves = sorted(
         (f for f in _leaves(frequencies) if f.codings), key=lambda f: (-f.codings, f.path)
     )[:CHART_BARS]
@@ -180,7 +230,8 @@ def _chart(frequencies: tuple[CodeFrequency, ...]) -> ChartData | None:
     title = "Coded extracts per code (most frequent first)"
     return ChartData(
         title=title,
-        caption=f"Figure 1: {title}",  # one string: the caption says what the chart says
+        # One string: the caption says what the chart says, then what a bar counts.
+        caption=_noted(f"Figure 1: {title}.", note) if note else f"Figure 1: {title}",
         labels=tuple(f.name for f in leaves),
         values=tuple(f.codings for f in leaves),
     )

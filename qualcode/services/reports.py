@@ -152,8 +152,14 @@ class ReportService(Service):
         if options.include_tables:
             from qualcode.services.report_tables import evidence_report_tables
 
+            # The tables count the quotes' own passages: merged once, above.
             tables, chart = evidence_report_tables(
-                self.session, report_filter, options, with_chart=options.include_chart
+                self.session,
+                report_filter,
+                options,
+                passages,
+                with_chart=options.include_chart,
+                several_coders=several,
             )
         facts = self._title_page_facts(extracts, options)
         self._end_read()
