@@ -277,7 +277,7 @@ async def test_hide_resolved_skips_them(review_project: Path) -> None:
         await pilot.press("1")
         await wait_for(pilot, lambda: screen.current is not None
                        and screen.current.status is ReviewStatus.RESOLVED)
-        await pilot.press("r")  # hide resolved: moves on to the next open one
+        await pilot.press("h")  # hide resolved: moves on to the next open one
         assert current(screen)[1] == "Bridging roles"
         await pilot.press("p")
         assert current(screen)[1] == "Bridging roles"  # nothing open before it

@@ -54,7 +54,7 @@ CONSENSUS_NAME = "agreed version"
 
 DECIDE_HINT = (
     "1-9 accept that lane's version · a everyone's · x neither · e edited span (select it "
-    "first) · c comment · s status · u undo · l consensus lane · r hide resolved"
+    "first) · c comment · s status · u undo · l consensus lane · h hide resolved"
 )
 
 
@@ -105,7 +105,7 @@ class CompareScreen(Screen[None]):
         Binding("F", "all_codes", "All codes", show=False),
         Binding("o", "choose_coders", "Coders"),
         Binding("l", "toggle_consensus", "Consensus lane", show=False),
-        Binding("r", "toggle_resolved", "Hide resolved", show=False),
+        Binding("h", "toggle_resolved", "Hide resolved", show=False),
         Binding("c", "comment", "Comment"),
         Binding("s", "set_status", "Status"),
         *[Binding(str(n), f"accept({n})", f"Accept lane {n}", show=False) for n in range(1, 10)],

@@ -128,7 +128,8 @@ class Explain(ModalScreen[str | None]):
     """Rich text to read (a suggestion's reasons), with optional one-key answers."""
 
     BINDINGS = [
-        Binding("escape,q,question_mark", "close", "Close"),
+        Binding("escape,q", "close", "Close"),
+        Binding("question_mark,f1", "app.help", "Help"),
         Binding("a", "answer('accept')", "Accept"),
         Binding("r", "answer('reject')", "Reject"),
     ]

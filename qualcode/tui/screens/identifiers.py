@@ -3,7 +3,7 @@
 Two tables share the screen: the register, and (after ``s``) the suggestions found in
 the transcripts, where enter registers the highlighted one after the researcher has
 checked (or changed) its replacement. A status line says whether the register was
-reviewed since the last import (exports refuse it otherwise); ``r`` marks it reviewed.
+reviewed since the last import (exports refuse it otherwise); ``ctrl+r`` marks it reviewed.
 """
 
 from __future__ import annotations
@@ -28,8 +28,8 @@ from qualcode.tui.widgets.cells import literal
 from qualcode.tui.widgets.title_bar import TitleBar
 
 REGISTER_HINT = (
-    "Identifiers replaced in every export. a add · delete remove · s suggestions · "
-    "r mark the register reviewed · esc back"
+    "Identifiers replaced in every export. n new · delete remove · s suggestions · "
+    "ctrl+r mark the register reviewed · esc back"
 )
 REVIEW_QUESTION = (
     "Mark the register reviewed? Say yes when every transcript has been checked for "
@@ -43,10 +43,11 @@ SUGGESTIONS_HINT = (
 
 class IdentifiersScreen(Screen[None]):
     BINDINGS = [
-        Binding("a", "add", "Add"),
+        # n and ctrl+r: a and r accept and reject wherever there is something to answer
+        Binding("n", "add", "New"),
         Binding("delete", "remove", "Remove"),
         Binding("s", "suggest", "Suggestions"),
-        Binding("r", "mark_reviewed", "Mark the register reviewed"),
+        Binding("ctrl+r", "mark_reviewed", "Mark the register reviewed"),
         Binding("escape", "back", "Back"),
         Binding("question_mark,f1", "app.help", "Help"),
     ]
