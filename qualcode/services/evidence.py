@@ -40,7 +40,8 @@ from qualcode.domain.records import ExtractRecord
 from qualcode.domain.reports import ReportFilter
 from qualcode.services.base import Service
 from qualcode.services.code_tree import CodeTree
-from qualcode.services.selection import paused_gc, select_extracts
+from qualcode.services.collection import collector_paused
+from qualcode.services.selection import select_extracts
 from qualcode.services.stats import STAKEHOLDER_GROUP
 from qualcode.store.models import Attribute
 
@@ -372,7 +373,7 @@ class EvidenceService(Service):
         project without ``method_attribute``. ``passages`` as for :meth:`tables`.
         """
         _check_options(sort=sort)
-        with paused_gc():
+        with collector_paused():
             evidence = self._evidence(report_filter, passages=passages)
             rows = evidence.ordered(sort)
             return evidence.frequencies(rows, evidence.lenient(method_attribute))
@@ -382,7 +383,7 @@ class EvidenceService(Service):
     ) -> SourceOfEvidence:
         """Per code, the distinct values of ``attribute`` (data collection methods) it
         came up in, e.g. "MEAM staff consultation; Local area lead consultation"."""
-        with paused_gc():
+        with collector_paused():
             evidence = self._evidence(report_filter, attribute)
             return evidence.source_of_evidence(evidence.rows, evidence.attribute(attribute))
 
@@ -394,7 +395,7 @@ class EvidenceService(Service):
     ) -> AttributeMatrix:
         """Codes by the values of ``attribute``: which groups raised which codes."""
         _check_options(count_by=count_by)
-        with paused_gc():
+        with collector_paused():
             evidence = self._evidence(report_filter, attribute)
             return evidence.matrix(evidence.rows, evidence.attribute(attribute), count_by)
 
@@ -406,14 +407,14 @@ class EvidenceService(Service):
     ) -> FrameworkMatrix:
         """Participants (or the values of ``case_attribute``) by codes, with quotes."""
         _check_options(quotes_per_cell=quotes_per_cell)
-        with paused_gc():
+        with collector_paused():
             evidence = self._evidence(report_filter, case_attribute)
             grouping = evidence.attribute(case_attribute) if case_attribute else None
             return evidence.framework(evidence.framework_columns(), grouping, quotes_per_cell)
 
     def cooccurrence(self, report_filter: ReportFilter = EVERYTHING) -> CoOccurrence:
         """How often each pair of codes was applied to overlapping passages."""
-        with paused_gc():
+        with collector_paused():
             evidence = self._evidence(report_filter)
             return evidence.cooccurrence(evidence.rows)
 
@@ -441,7 +442,7 @@ class EvidenceService(Service):
         filter then only sets which codes the tables are about.
         """
         _check_options(sort=sort, count_by=count_by, quotes_per_cell=quotes_per_cell)
-        with paused_gc():
+        with collector_paused():
             evidence = self._evidence(
                 report_filter,
                 evidence_attribute,
