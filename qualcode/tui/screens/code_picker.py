@@ -63,6 +63,15 @@ _TRAILING_JOINERS = ",;:–—-"
 
 
 @dataclass(frozen=True, slots=True)
+# Moving through the list of codes, the same in every picker.
+LIST_KEYS: list[BindingType] = [
+    Binding("up", "cursor_up", "Previous code", show=False),
+    Binding("down", "cursor_down", "Next code", show=False),
+    Binding("pageup", "page_up", "Page up", show=False),
+    Binding("pagedown", "page_down", "Page down", show=False),
+]
+
+
 class CodePickerResult:
     """What the person chose, for the app to carry out.
 
@@ -309,10 +318,7 @@ class CodePicker(ModalScreen[CodePickerResult | None]):
         Binding("ctrl+n", "new_code", "New code"),
         Binding("ctrl+v", "in_vivo", "In-vivo code"),
         Binding("escape", "cancel", "Cancel"),
-        Binding("up", "cursor_up", "Previous code", show=False),
-        Binding("down", "cursor_down", "Next code", show=False),
-        Binding("pageup", "page_up", "Page up", show=False),
-        Binding("pagedown", "page_down", "Page down", show=False),
+        *LIST_KEYS,
     ]
     AUTO_FOCUS = "#filter"
 

@@ -20,7 +20,7 @@ from textual.widgets.option_list import Option
 from qualcode.domain.errors import QualcodeError
 from qualcode.domain.records import ExtractRecord
 from qualcode.domain.terminal import printable
-from qualcode.tui.screens.code_picker import CodePicker
+from qualcode.tui.screens.code_picker import LIST_KEYS, CodePicker
 from qualcode.tui.widgets.title_bar import TitleBar
 
 
@@ -81,10 +81,7 @@ class ExtractsCodePicker(CodePicker, inherit_bindings=False):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "apply", "List its extracts"),
         Binding("escape", "cancel", "Cancel"),
-        Binding("up", "cursor_up", "Previous code", show=False),
-        Binding("down", "cursor_down", "Next code", show=False),
-        Binding("pageup", "page_up", "Page up", show=False),
-        Binding("pagedown", "page_down", "Page down", show=False),
+        *LIST_KEYS,
     ]
     TITLE_TEXT = "Show extracts of a code"
 
