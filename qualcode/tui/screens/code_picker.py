@@ -62,7 +62,6 @@ _LONE_QUOTES = '"“”«»„'
 _TRAILING_JOINERS = ",;:–—-"
 
 
-@dataclass(frozen=True, slots=True)
 # Moving through the list of codes, the same in every picker.
 LIST_KEYS: list[BindingType] = [
     Binding("up", "cursor_up", "Previous code", show=False),
@@ -72,6 +71,7 @@ LIST_KEYS: list[BindingType] = [
 ]
 
 
+@dataclass(frozen=True, slots=True)
 class CodePickerResult:
     """What the person chose, for the app to carry out.
 
