@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual import events, on, work
 from textual.app import App, SystemCommand
@@ -19,18 +20,29 @@ from qualcode.services.user_config import read_config, save_coder, save_setting
 from qualcode.tui.backend import Backend
 from qualcode.tui.colours import HIGH_CONTRAST
 from qualcode.tui.export_messages import refused_export
-from qualcode.tui.screens.agreement import AgreementScreen
+from qualcode.tui.lazy import lazy
 from qualcode.tui.screens.code_picker import CodePicker, CodePickerResult
-from qualcode.tui.screens.compare import CompareScreen
 from qualcode.tui.screens.dialogs import TextPrompt
-from qualcode.tui.screens.extracts import ExtractsScreen
-from qualcode.tui.screens.help import HelpScreen
-from qualcode.tui.screens.identifiers import IdentifiersScreen
-from qualcode.tui.screens.search import SearchScreen
 from qualcode.tui.screens.sources import SourcesScreen
 from qualcode.tui.screens.transcript import TranscriptScreen
 from qualcode.tui.terminal_guard import ControlCharacterFilter
 from qualcode.tui.widgets.title_bar import TitleBar
+
+if TYPE_CHECKING:
+    from qualcode.tui.screens.agreement import AgreementScreen
+    from qualcode.tui.screens.compare import CompareScreen
+    from qualcode.tui.screens.extracts import ExtractsScreen
+    from qualcode.tui.screens.help import HelpScreen
+    from qualcode.tui.screens.identifiers import IdentifiersScreen
+    from qualcode.tui.screens.search import SearchScreen
+else:
+    # Loaded when first opened: the first screen should not wait for them (issue 13).
+    AgreementScreen = lazy("qualcode.tui.screens.agreement", "AgreementScreen")
+    CompareScreen = lazy("qualcode.tui.screens.compare", "CompareScreen")
+    ExtractsScreen = lazy("qualcode.tui.screens.extracts", "ExtractsScreen")
+    HelpScreen = lazy("qualcode.tui.screens.help", "HelpScreen")
+    IdentifiersScreen = lazy("qualcode.tui.screens.identifiers", "IdentifiersScreen")
+    SearchScreen = lazy("qualcode.tui.screens.search", "SearchScreen")
 
 
 class QualcodeApp(App[None]):
