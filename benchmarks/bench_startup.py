@@ -67,6 +67,57 @@ def plain(data: bytes) -> str:
     return ESCAPES.sub(b"", data).decode("utf-8", "replace")
 
 
+TOKENS = re.compile(
+    r"\x1b\[([0-9;?<>=$ ]*)([@-~])|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b.|[\r\n]|[^\x1b\r\n]+"
+)
+
+
+COMPLETE = re.compile(r"\x1b(?:\[[0-9;?<>=$ ]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)|[^\[\]])")
+
+
+class Screen:
+    """Just enough of a terminal to know the style of every cell Textual draws: cursor
+    moves, SGR styles, CR and LF (Textual writes each changed line as a cursor move and
+    styled runs of text)."""
+
+    def __init__(self) -> None:
+        self.cells: dict[tuple[int, int], tuple[str, str]] = {}
+        self.row = self.column = 0
+        self.style = ""
+        self._pending = ""
+
+    def feed(self, data: bytes) -> None:
+        text = self._pending + data.decode("utf-8", "replace")
+        # A sequence cut at the end of a read waits for the rest.
+        cut = text.rfind("\x1b")
+        if cut != -1 and not COMPLETE.match(text, cut):
+            text, self._pending = text[:cut], text[cut:]
+        else:
+            self._pending = ""
+        for match in TOKENS.finditer(text):
+            token = match.group(0)
+            final = match.group(2)
+            if final == "H":
+                parts = [int(p) if p.isdigit() else 1 for p in (match.group(1) or "1;1").split(";")]
+                self.row, self.column = parts[0] - 1, (parts[1] if len(parts) > 1 else 1) - 1
+            elif final == "m":
+                params = match.group(1)
+                self.style = "" if params in ("", "0") else self.style + params + ";"
+            elif final is not None or token.startswith("\x1b"):
+                continue
+            elif token == "\r":
+                self.column = 0
+            elif token == "\n":
+                self.row += 1
+            else:
+                for character in token:
+                    self.cells[(self.row, self.column)] = (character, self.style)
+                    self.column += 1
+
+    def styles(self, cells: list[tuple[int, int]]) -> list[str]:
+        return [self.cells.get(cell, ("", ""))[1] for cell in cells]
+
+
 class Terminal:
     """A child process on a pseudo-terminal, with every byte it writes timestamped."""
 
@@ -87,6 +138,7 @@ class Terminal:
         )
         os.close(slave)
         self.chunks: list[tuple[float, bytes]] = []
+        self.screen = Screen()
 
     def read(self, timeout: float) -> bool:
         """Read what is waiting (up to ``timeout`` s); False if nothing came."""
@@ -100,6 +152,7 @@ class Terminal:
         if not data:
             return False
         self.chunks.append((time.perf_counter(), data))
+        self.screen.feed(data)
         return True
 
     def text_since(self, index: int) -> str:
@@ -119,9 +172,8 @@ class Terminal:
         count = len(self.chunks)
         deadline = began + timeout
         while len(self.chunks) == count:
-            if not self.read(deadline - time.perf_counter()):
-                if time.perf_counter() >= deadline:
-                    return None
+            if not self.read(deadline - time.perf_counter()) and time.perf_counter() >= deadline:
+                return None
         return self.chunks[count][0]
 
     def settle(self, quiet: float) -> float | None:
@@ -243,23 +295,43 @@ def type_keys(checkout: Checkout, terminal: Terminal, count: int) -> None:
 
 
 def apply_codes(checkout: Checkout, terminal: Terminal, code: str, count: int) -> None:
+    """Select a passage, open the picker, type the code's name, then time enter until the
+    frame that takes the picker away (the coding is saved, and its highlight drawn, by
+    then). Toasts, panels and counts drawn later are not part of the wait."""
+    screen = terminal.screen
     for _ in range(count):
-        for _ in range(3):
-            terminal.press("down")
+        for key in ["down"] * 3 + ["shift+right"] * 12:
+            terminal.press(key)
             terminal.settle(0.03)
-        for _ in range(12):
-            terminal.press("shift+right")
-            terminal.settle(0.03)
+        selected = dict(screen.cells)
         terminal.press("c")
         terminal.settle(0.3)
         for letter in code:
             terminal.press(letter)
             terminal.settle(0.05)
         terminal.settle(0.3)
+        picking = dict(screen.cells)
         began = terminal.press("enter")
-        last = terminal.settle(0.5)
-        if last is not None:
-            checkout.applies.append(last - began)
+        mark = len(terminal.chunks)
+        terminal.settle(1.0)
+        final = dict(screen.cells)
+        # Where the picker was drawn over cells that look the same before and after.
+        under = [
+            cell
+            for cell, value in picking.items()
+            if selected.get(cell) != value and selected.get(cell) == final.get(cell)
+        ]
+        replay = Screen()
+        for _, data in terminal.chunks[:mark]:
+            replay.feed(data)
+        for when, data in terminal.chunks[mark:]:
+            replay.feed(data)
+            # The picker goes in one frame; the toast of the code before may sit in a
+            # corner of where it was, so nearly all, not all, is the test.
+            restored = sum(replay.cells.get(cell) == final.get(cell) for cell in under)
+            if under and restored >= 0.95 * len(under):
+                checkout.applies.append(when - began)
+                break
         terminal.press("escape")
         terminal.settle(0.05)
 
@@ -284,10 +356,11 @@ def report(checkouts: list[Checkout], size: tuple[int, int]) -> None:
         )
         if checkout.keys:
             keys = [k * 1000 for k in checkout.keys]
+            met = quantile(keys, 95) < 30 and max(keys) < 100
             print(
                 f"  key to screen, {len(keys)} presses ({checkout.silent} drew nothing): "
                 f"p50 {quantile(keys, 50):.1f} ms, p95 {quantile(keys, 95):.1f} ms, "
-                f"max {max(keys):.1f} ms ({'OK' if quantile(keys, 95) < 30 and max(keys) < 100 else 'OVER'} "
+                f"max {max(keys):.1f} ms ({'OK' if met else 'OVER'} "
                 "targets p95 30 ms, max 100 ms)"
             )
         if checkout.applies:
