@@ -20,6 +20,7 @@ from qualcode.services.user_config import read_config, save_coder, save_setting
 from qualcode.tui.backend import Backend
 from qualcode.tui.colours import HIGH_CONTRAST
 from qualcode.tui.export_messages import refused_export
+from qualcode.tui.heap import HeapKeeper
 from qualcode.tui.lazy import lazy
 from qualcode.tui.screens.code_picker import CodePicker, CodePickerResult
 from qualcode.tui.screens.dialogs import TextPrompt
@@ -79,6 +80,7 @@ class QualcodeApp(App[None]):
         self.first_source = open_source
         self.show_hint = show_hint and not read_config().get("demo_hint_seen", False)
         self.backend: Backend | None = None
+        self.heap = HeapKeeper(lambda: self.screen_stack)
 
     # --- start-up ----------------------------------------------------------------------
 
@@ -116,6 +118,9 @@ class QualcodeApp(App[None]):
     @on(Ready)
     def ready(self, message: Ready) -> None:
         self.backend = message.backend
+        # Start-up's objects stay all session: out of the collector's walks (see heap.py).
+        self.heap.started()
+        self.set_interval(1.0, self.heap.tick)
         self.push_screen(SourcesScreen())
         if self.first_source:
             self.push_screen(TranscriptScreen(self.first_source, show_hint=self.show_hint))
@@ -125,6 +130,8 @@ class QualcodeApp(App[None]):
         self.exit(return_code=1, message=printable(message.text))
 
     async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, (events.Key, events.MouseEvent)):
+            self.heap.saw_input()
         # Keys typed just after the one that opened a code picker reach the app from the
         # screen below; they were meant for the picker (see CodePicker.type_ahead).
         if isinstance(event, events.Key) and event.is_forwarded and self.screen_stack:
@@ -134,6 +141,7 @@ class QualcodeApp(App[None]):
         await super().on_event(event)
 
     def on_unmount(self) -> None:
+        self.heap.stopped()
         if self.backend is not None:
             self.backend.close()
 
