@@ -50,6 +50,10 @@ CODER = "Bench"
 # CSI, OSC, and two-character escape sequences: what is left is the text drawn.
 ESCAPES = re.compile(rb"\x1b\[[0-9;?<>=$ ]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-Z\\-_]")
 
+# Words the app's own screens show (the sources table, title bars): not proof that the
+# transcript is on screen.
+CHROME = {"stakeholder", "interview", "transcript", "transcripts", "participant", "participants"}
+
 KEYS = {
     "right": b"\x1b[C",
     "left": b"\x1b[D",
@@ -255,9 +259,13 @@ def build_project(folder: Path, big: bool) -> tuple[Path, str, str]:
         source = next(s.name for s in report.sources if s.name.startswith("mh-partner"))
     with Project.open(path) as project, project.read_session() as session:
         text = SourceService(session).text(source)
-    # A long word near the start: on screen in the first frame at any width, never
-    # split across lines by the wrap, and unlikely to be part of the chrome.
-    word = next(w for w in re.findall(r"[A-Za-z]{9,}", text[:400]))
+    # A long word near the start: on screen in the first frame at any width, never split
+    # across lines by the wrap, and not one the sources screen or title could show first.
+    word = next(
+        w
+        for w in re.findall(r"[A-Za-z]{9,}", text[:400])
+        if w.lower() not in CHROME and w.lower() not in source.lower()
+    )
     return path, source, word
 
 
@@ -326,10 +334,11 @@ def apply_codes(checkout: Checkout, terminal: Terminal, code: str, count: int) -
             replay.feed(data)
         for when, data in terminal.chunks[mark:]:
             replay.feed(data)
-            # The picker goes in one frame; the toast of the code before may sit in a
-            # corner of where it was, so nearly all, not all, is the test.
+            # The picker goes in one frame, before the toast and side panels are drawn
+            # (they may cover part of where it was): most of it, not all, is the test,
+            # and a blink of the cursor in its search box is not.
             restored = sum(replay.cells.get(cell) == final.get(cell) for cell in under)
-            if under and restored >= 0.95 * len(under):
+            if under and restored >= 0.5 * len(under):
                 checkout.applies.append(when - began)
                 break
         terminal.press("escape")
