@@ -125,7 +125,9 @@ class Screen:
 class Terminal:
     """A child process on a pseudo-terminal, with every byte it writes timestamped."""
 
-    def __init__(self, argv: list[str], env: dict[str, str], size: tuple[int, int]) -> None:
+    def __init__(
+        self, argv: list[str], env: dict[str, str], size: tuple[int, int], cwd: Path
+    ) -> None:
         master, slave = pty.openpty()
         columns, rows = size
         fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", rows, columns, 0, 0))
@@ -137,6 +139,9 @@ class Terminal:
             stdout=slave,
             stderr=slave,
             env=env,
+            # Not the repository: `python -m` puts the working directory first on the
+            # path, which would run this tree whatever PYTHONPATH says.
+            cwd=cwd,
             start_new_session=True,
             close_fds=True,
         )
@@ -273,7 +278,7 @@ def build_project(folder: Path, big: bool) -> tuple[Path, str, str]:
 def opened(
     checkout: Checkout, project: Path, source: str, word: str, home: Path, size: tuple[int, int]
 ) -> Iterator[Terminal]:
-    terminal = Terminal(checkout.argv(project, source), checkout.env(home), size)
+    terminal = Terminal(checkout.argv(project, source), checkout.env(home), size, cwd=home)
     try:
         if checkout.root is None:
             terminal.process.wait()
