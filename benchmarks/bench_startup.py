@@ -249,6 +249,7 @@ def build_project(folder: Path, big: bool) -> tuple[Path, str, str]:
     from qualcode.services.project import Project
     from qualcode.services.sources import SourceService
 
+    folder.mkdir(parents=True, exist_ok=True)
     if big:
         from bench_workbench import build
 
