@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from qualcode.cli.common import coder_option, echo, print_table
 from qualcode.cli.identity import resolve_coder
-from qualcode.services.codebook import CodebookService
-from qualcode.services.demo import DemoReport, build_demo, find_demo_material
-from qualcode.services.project import new_project
 from qualcode.services.user_config import known_coder, private_data_dir
+
+if TYPE_CHECKING:
+    from qualcode.services.demo import DemoReport
 
 
 @click.command()
@@ -27,6 +28,10 @@ from qualcode.services.user_config import known_coder, private_data_dir
 @coder_option
 def init(project: Path, name: str | None, codebook_file: Path | None, coder: str | None) -> None:
     """Create a new project file (PROJECT.qcp), readable by you only."""
+    # Here, not at the top: `qualcode open` shares this module and needs neither (issue 13).
+    from qualcode.services.codebook import CodebookService
+    from qualcode.services.project import new_project
+
     who = resolve_coder(coder) if codebook_file else None
     report = None
     # All or nothing: a refused codebook leaves no project behind and says no "Created".
@@ -85,6 +90,8 @@ def demo(
 
     Outside a terminal (in a script or a pipe) it describes what it built instead.
     """
+    from qualcode.services.demo import build_demo, find_demo_material  # see init
+
     material = find_demo_material()
     report = build_demo(
         private_data_dir("demo"),

@@ -11,8 +11,6 @@ from sqlalchemy import select
 from qualcode.domain.codebook import check_code_name
 from qualcode.domain.errors import ConflictError, ValidationError
 from qualcode.domain.records import Codebook, CodebookEntry, CodeRecord
-from qualcode.exporters.codebook_yaml import dump_codebook
-from qualcode.importers.codebook_yaml import read_codebook
 from qualcode.services.base import Service
 from qualcode.services.changes import code_dict, coding_dict
 from qualcode.services.code_tree import CodeTree
@@ -59,6 +57,9 @@ class CodebookService(Service):
 
     def import_file(self, path: Path) -> CodebookMergeReport:
         """Read a YAML codebook file (refused whole if anything in it is wrong) and merge it."""
+        # YAML and the importers load here: the workbench lists codes without them.
+        from qualcode.importers.codebook_yaml import read_codebook
+
         return self.import_codebook(read_codebook(path))
 
     def export_file(self, path: Path, checks: ExportChecks = ALL_CHECKS) -> Path:
@@ -70,6 +71,8 @@ class CodebookService(Service):
             from qualcode.services.reports import ReportService
 
             return ReportService(self.session).export_codebook_docx(path, checks)
+        from qualcode.exporters.codebook_yaml import dump_codebook  # see import_file
+
         gate = ExportGate(self.session, checks)
         path, file_format = gate.target(path, ("yaml",), "a codebook")
         codebook = gate.redact(self.export_codebook())
@@ -77,6 +80,8 @@ class CodebookService(Service):
         return gate.write({path: data}, file_format).paths[0]
 
     def export_text(self) -> str:
+        from qualcode.exporters.codebook_yaml import dump_codebook  # see import_file
+
         return dump_codebook(self.export_codebook())
 
     def export_codebook(self) -> Codebook:

@@ -22,7 +22,6 @@ from qualcode.domain.records import (
     TurnRecord,
 )
 from qualcode.domain.text import content_hash, one_line, word_count
-from qualcode.importers import TRANSCRIPT_SUFFIXES, read_participants, read_transcript
 from qualcode.services.base import Service
 from qualcode.services.files import collect_files
 from qualcode.services.participants import apply_participants
@@ -51,6 +50,10 @@ class SourceService(Service):
     @staticmethod
     def collect(arguments: Sequence[str | Path]) -> list[Path]:
         """The transcript files named by files, folders and glob patterns."""
+        # The importers load when importing: reading a project (the workbench opening a
+        # transcript) needs none of them.
+        from qualcode.importers import TRANSCRIPT_SUFFIXES
+
         return collect_files(arguments, TRANSCRIPT_SUFFIXES)
 
     def import_files(
@@ -66,6 +69,8 @@ class SourceService(Service):
         If any file is refused, nothing is written unless ``continue_on_error`` says to
         import the rest. Exact duplicates (same normalised text) are skipped and named.
         """
+        from qualcode.importers import read_participants, read_transcript  # see collect
+
         sheet_notes: list[str] = []
         if isinstance(participants, Path):
             sheet_path = participants

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual import events, on, work
 from textual.app import App, SystemCommand
@@ -19,19 +20,32 @@ from qualcode.services.user_config import read_config, save_coder, save_setting
 from qualcode.tui.backend import Backend
 from qualcode.tui.colours import HIGH_CONTRAST
 from qualcode.tui.export_messages import refused_export
-from qualcode.tui.screens.agreement import AgreementScreen
+from qualcode.tui.heap import HeapKeeper
+from qualcode.tui.lazy import lazy
 from qualcode.tui.screens.code_picker import CodePicker, CodePickerResult
-from qualcode.tui.screens.compare import CompareScreen
 from qualcode.tui.screens.dialogs import TextPrompt
-from qualcode.tui.screens.extracts import ExtractsCodePicker, ExtractsScreen
-from qualcode.tui.screens.help import HelpScreen
-from qualcode.tui.screens.identifiers import IdentifiersScreen
 from qualcode.tui.screens.save_dialog import SaveAsDialog, ask_where_to_save, reports_folder
-from qualcode.tui.screens.search import SearchScreen
 from qualcode.tui.screens.sources import SourcesScreen
 from qualcode.tui.screens.transcript import TranscriptScreen
 from qualcode.tui.terminal_guard import ControlCharacterFilter
 from qualcode.tui.widgets.title_bar import TitleBar
+
+if TYPE_CHECKING:
+    from qualcode.tui.screens.agreement import AgreementScreen
+    from qualcode.tui.screens.compare import CompareScreen
+    from qualcode.tui.screens.extracts import ExtractsCodePicker, ExtractsScreen
+    from qualcode.tui.screens.help import HelpScreen
+    from qualcode.tui.screens.identifiers import IdentifiersScreen
+    from qualcode.tui.screens.search import SearchScreen
+else:
+    # Loaded when first opened: the first screen should not wait for them (issue 13).
+    AgreementScreen = lazy("qualcode.tui.screens.agreement", "AgreementScreen")
+    CompareScreen = lazy("qualcode.tui.screens.compare", "CompareScreen")
+    ExtractsScreen = lazy("qualcode.tui.screens.extracts", "ExtractsScreen")
+    ExtractsCodePicker = lazy("qualcode.tui.screens.extracts", "ExtractsCodePicker")
+    HelpScreen = lazy("qualcode.tui.screens.help", "HelpScreen")
+    IdentifiersScreen = lazy("qualcode.tui.screens.identifiers", "IdentifiersScreen")
+    SearchScreen = lazy("qualcode.tui.screens.search", "SearchScreen")
 
 
 class QualcodeApp(App[None]):
@@ -68,6 +82,7 @@ class QualcodeApp(App[None]):
         self.first_source = open_source
         self.show_hint = show_hint and not read_config().get("demo_hint_seen", False)
         self.backend: Backend | None = None
+        self.heap = HeapKeeper(lambda: self.screen_stack)
 
     # --- start-up ----------------------------------------------------------------------
 
@@ -105,6 +120,9 @@ class QualcodeApp(App[None]):
     @on(Ready)
     def ready(self, message: Ready) -> None:
         self.backend = message.backend
+        # Start-up's objects stay all session: out of the collector's walks (see heap.py).
+        self.heap.started()
+        self.set_interval(1.0, self.heap.tick)
         self.push_screen(SourcesScreen())
         if self.first_source:
             self.push_screen(TranscriptScreen(self.first_source, show_hint=self.show_hint))
@@ -114,6 +132,8 @@ class QualcodeApp(App[None]):
         self.exit(return_code=1, message=printable(message.text))
 
     async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, (events.Key, events.MouseEvent)):
+            self.heap.saw_input()
         # Keys typed just after the one that opened a code picker reach the app from the
         # screen below; they were meant for the picker (see CodePicker.type_ahead).
         if isinstance(event, events.Key) and event.is_forwarded and self.screen_stack:
@@ -123,6 +143,7 @@ class QualcodeApp(App[None]):
         await super().on_event(event)
 
     def on_unmount(self) -> None:
+        self.heap.stopped()
         if self.backend is not None:
             self.backend.close()
 

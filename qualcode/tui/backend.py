@@ -19,7 +19,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from threading import Lock
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from qualcode.domain.agreement import AgreementReport
 from qualcode.domain.records import (
@@ -46,21 +46,37 @@ from qualcode.domain.strings import map_strings
 from qualcode.domain.suggester_agreement import SuggesterAgreement
 from qualcode.domain.suggestions import SuggestionRun
 from qualcode.domain.terminal import printable
-from qualcode.services.agreement import AgreementService
 from qualcode.services.codebook import CodebookService
 from qualcode.services.coding import CodingService
-from qualcode.services.consensus import ConsensusService
-from qualcode.services.extracts import ExtractService
-from qualcode.services.history import HistoryService, HistoryStep
-from qualcode.services.identifiers import IdentifierService
 from qualcode.services.preferences import PreferenceService
 from qualcode.services.project import Project
-from qualcode.services.reports import ExportResult, ReportService
-from qualcode.services.review import ReviewService
-from qualcode.services.search import SearchService
 from qualcode.services.sources import SourceService
 from qualcode.services.stats import StatsService
-from qualcode.services.suggestions import SuggestionService, TrainReport, model_path_for
+from qualcode.tui.lazy import lazy
+
+if TYPE_CHECKING:
+    from qualcode.services.agreement import AgreementService
+    from qualcode.services.consensus import ConsensusService
+    from qualcode.services.extracts import ExtractService
+    from qualcode.services.history import HistoryService, HistoryStep
+    from qualcode.services.identifiers import IdentifierService
+    from qualcode.services.reports import ExportResult, ReportService
+    from qualcode.services.review import ReviewService
+    from qualcode.services.search import SearchService
+    from qualcode.services.suggestions import SuggestionService, TrainReport, model_path_for
+else:
+    # Loaded on first use: opening a transcript needs none of them, and together (numpy
+    # for agreement above all) they cost the first screen a fifth of a second (issue 13).
+    AgreementService = lazy("qualcode.services.agreement", "AgreementService")
+    ConsensusService = lazy("qualcode.services.consensus", "ConsensusService")
+    ExtractService = lazy("qualcode.services.extracts", "ExtractService")
+    HistoryService = lazy("qualcode.services.history", "HistoryService")
+    IdentifierService = lazy("qualcode.services.identifiers", "IdentifierService")
+    ReportService = lazy("qualcode.services.reports", "ReportService")
+    ReviewService = lazy("qualcode.services.review", "ReviewService")
+    SearchService = lazy("qualcode.services.search", "SearchService")
+    SuggestionService = lazy("qualcode.services.suggestions", "SuggestionService")
+    model_path_for = lazy("qualcode.services.suggestions", "model_path_for")
 
 
 @dataclass(frozen=True, slots=True)
