@@ -123,7 +123,7 @@ class QualcodeApp(App[None]):
         # Start-up's objects stay all session: out of the collector's walks (see heap.py).
         self.heap.started()
         self.set_interval(1.0, self.heap.tick)
-        self.push_screen(SourcesScreen())
+        self.push_screen(SourcesScreen(covered=bool(self.first_source)))
         if self.first_source:
             self.push_screen(TranscriptScreen(self.first_source, show_hint=self.show_hint))
 

@@ -38,9 +38,13 @@ class SourcesScreen(Screen[None]):
             super().__init__()
             self.rows = rows
 
-    def __init__(self) -> None:
+    def __init__(self, *, covered: bool = False) -> None:
+        """``covered``: a transcript is opened straight over this screen (``open
+        --source``), so the list is loaded when it is first seen, not before: loading it
+        then only competed with the transcript the person is waiting for."""
         super().__init__()
         self.rows: list[SourceOverview] = []
+        self._covered = covered
 
     def compose(self) -> ComposeResult:
         yield TitleBar("Transcripts")
@@ -60,10 +64,13 @@ class SourcesScreen(Screen[None]):
             "Coded by me",
             "Coded by anyone",
         )
-        self.refresh_rows()
         table.focus()
 
     def on_screen_resume(self) -> None:
+        # Also sent when the screen is first pushed, even when a transcript follows it.
+        if self._covered:
+            self._covered = False
+            return
         self.refresh_rows()
 
     @work(thread=True, exclusive=True, group="sources")
