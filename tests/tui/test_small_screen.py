@@ -186,3 +186,12 @@ async def test_the_palette_and_the_screen_both_say_transcripts(app_project: Path
         assert "Transcripts" in str(screen.query_one(TitleBar).render())
         binding = next(b for b in TranscriptScreen.BINDINGS if b.action == "sources")  # type: ignore[union-attr]
         assert binding.description == "Transcripts"  # type: ignore[union-attr]
+
+
+async def test_at_80_columns_the_transcripts_list_keeps_help_and_quit(app_project: Path) -> None:
+    app = QualcodeApp(app_project, coder="Ann")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, SourcesScreen))
+        await pilot.pause()
+        shown = footer(app.screen)
+        assert {"Help", "Quit", "Filter", "Extracts"} <= set(shown), shown

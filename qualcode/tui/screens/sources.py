@@ -7,10 +7,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Input, Label
+from textual.widgets import DataTable, Input, Label
 
 from qualcode.domain.records import SourceOverview
 from qualcode.tui.widgets.title_bar import TitleBar
+from qualcode.tui.widgets.workbench_footer import WorkbenchFooter
 
 
 def progress_bar(share: float, cells: int = 10) -> str:
@@ -51,7 +52,12 @@ class SourcesScreen(Screen[None]):
         yield Label("Transcripts. Type to filter; enter opens one.", classes="screen-hint")
         yield Input(placeholder="Filter by name, participant, group, area…", id="filter")
         yield DataTable(id="sources", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        # At 80 columns Textual's footer cut Help and Quit off its end.
+        yield WorkbenchFooter(
+            always=("app.help", "app.quit"),
+            essentials=("open_source", "focus_filter", "app.extracts", "app.search_project"),
+            short={"open_source": "Open"},
+        )
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
