@@ -31,7 +31,8 @@ def codebook() -> None:
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @coder_option
 def codebook_import(project: Path, file: Path, coder: str | None) -> None:
-    """Merge a YAML codebook FILE into the project, matching codes by UUID.
+    """Merge a codebook FILE (.yaml, or .qdc from another tool) into the project, matching
+    codes by UUID (a .qdc's GUIDs).
 
     Codes whose UUID the project knows are updated (renamed, moved, redefined) and keep
     their codings; new codes are added; codes missing from the file are kept.
@@ -52,8 +53,8 @@ def codebook_import(project: Path, file: Path, coder: str | None) -> None:
     "-o",
     "--output",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="File to write: .yaml (what `codebook import` reads) or .docx (a Word table); "
-    "default: print the YAML.",
+    help="File to write: .yaml (what `codebook import` reads), .qdc (REFI-QDA, for other "
+    "tools) or .docx (a Word table); default: print the YAML.",
 )
 @export_checks_options
 def codebook_export(project: Path, output: Path | None, checks: ExportChecks) -> None:

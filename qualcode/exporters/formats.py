@@ -38,6 +38,7 @@ FORMATS: dict[str, FileFormat] = {
         FileFormat("json", ".json", "JSON file"),
         FileFormat("yaml", ".yaml", "YAML file"),
         FileFormat("qcc", ".qcc", "qualcode coder file", reads_as="json"),
+        FileFormat("qdc", ".qdc", "REFI-QDA codebook"),
     )
 }
 # Other spellings of a suffix that mean the same format.

@@ -197,6 +197,16 @@ def _yaml(path: Path) -> Iterator[tuple[str, str]]:
             yield f"line {number}", line
 
 
+def _qdc(path: Path) -> Iterator[tuple[str, str]]:
+    """A REFI-QDA codebook: every element's text and every wordy attribute (code names)."""
+    root = ElementTree.fromstring(path.read_bytes())
+    for element in root.iter():
+        tag = element.tag.rsplit("}", 1)[-1] if isinstance(element.tag, str) else ""
+        if element.text and element.text.strip():
+            yield f"<{tag}> {element.get('name', '')}".rstrip(), element.text
+    yield from _attributes(root, "codebook")
+
+
 def _values(value: Any, where: str) -> Iterator[tuple[str, str]]:
     """Every string in parsed JSON or YAML, keys too, located by its path."""
     if isinstance(value, str):
@@ -224,5 +234,6 @@ READERS = {
     "csv": _csv,
     "json": _json,
     "yaml": _yaml,
+    "qdc": _qdc,
     "txt": _plain,
 }

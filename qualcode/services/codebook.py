@@ -56,27 +56,43 @@ class CodebookService(Service):
         )
 
     def import_file(self, path: Path) -> CodebookMergeReport:
-        """Read a YAML codebook file (refused whole if anything in it is wrong) and merge it."""
+        """Read a YAML or REFI-QDA (.qdc) codebook file (refused whole if anything in it is
+        wrong) and merge it."""
+        if Path(path).suffix.lower() == ".qdc":
+            return self.import_codebook(self._read_qdc(Path(path)))
         # YAML and the importers load here: the workbench lists codes without them.
         from qualcode.importers.codebook_yaml import read_codebook
 
         return self.import_codebook(read_codebook(path))
 
+    def _read_qdc(self, path: Path) -> Codebook:
+        from qualcode.importers.codebook_qdc import read_qdc  # see import_file
+
+        codebook = read_qdc(path)
+        # A .qdc has no codebook name or description: keep the project's own.
+        current = self.export_codebook()
+        return Codebook(current.name, current.description, codebook.codes)
+
     def export_file(self, path: Path, checks: ExportChecks = ALL_CHECKS) -> Path:
         """The codebook as YAML (the format `codebook import` reads), through the export
         gate: names in definitions and examples replaced, the file read back. A .docx
-        name gives the codebook as a Word table instead. Returns the path written."""
+        name gives the codebook as a Word table instead, a .qdc name as a REFI-QDA
+        codebook for other tools. Returns the path written."""
 
         if Path(path).suffix.lower() == ".docx":
             from qualcode.services.reports import ReportService
 
             return ReportService(self.session).export_codebook_docx(path, checks)
-        from qualcode.exporters.codebook_yaml import dump_codebook  # see import_file
+        from qualcode.exporters.codebook_qdc import dump_qdc  # see import_file
+        from qualcode.exporters.codebook_yaml import dump_codebook
 
         gate = ExportGate(self.session, checks)
-        path, file_format = gate.target(path, ("yaml",), "a codebook")
+        path, file_format = gate.target(path, ("yaml", "qdc"), "a codebook")
         codebook = gate.redact(self.export_codebook())
-        data = dump_codebook(codebook).encode("utf-8")
+        if file_format.name == "qdc":
+            data = dump_qdc(codebook)
+        else:
+            data = dump_codebook(codebook).encode("utf-8")
         return gate.write({path: data}, file_format).paths[0]
 
     def export_text(self) -> str:

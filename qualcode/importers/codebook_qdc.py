@@ -1,0 +1,210 @@
+"""Read a REFI-QDA codebook (QDA-XML 1.0, ``.qdc``) into a ``Codebook``.
+
+The file may come from any tool, or from a stranger, so it is parsed with defusedxml
+(entity declarations and external references are refused: no billion laughs, no XXE)
+and only the standard's parts are read: ``<Code>`` elements with ``guid``, ``name``,
+``color`` and a ``<Description>``. What other tools add (unknown attributes, ``<Sets>``,
+``isCodable="false"`` on a heading) is accepted and ignored, because every qualcode
+code can be applied. Elements are matched by their local name, so the namespace may be
+written as the default, with a prefix, or not at all.
+
+A description written by ``exporters/codebook_qdc.py`` is split back into definition,
+include, exclude, example and keywords; any other description is the definition,
+unless a paragraph of it starts with one of those labels.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+from xml.etree.ElementTree import ParseError
+
+from defusedxml import DefusedXmlException
+from defusedxml import ElementTree as SafeElementTree
+
+from qualcode.domain.codebook import PATH_SEPARATOR, check_code_name
+from qualcode.domain.errors import InputFileError, ValidationError
+from qualcode.domain.records import Codebook, CodebookEntry
+from qualcode.exporters.codebook_qdc import KEYWORD_SEPARATOR, KEYWORDS_LABEL, LABELS
+from qualcode.importers.limits import MAX_CODEBOOK_CODES, MAX_CODEBOOK_LEVELS, MB, read_bytes
+
+MAX_BYTES = 5 * MB
+
+_GUID = re.compile(r"\{?([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\}?")
+_COLOUR = re.compile(r"#([0-9a-f]{6}|[0-9a-f]{3})")
+_NOT_IN_NAMES = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+# Tabs and line breaks ("\r" too, written as &#13;) are the researcher's; other controls
+# would reach a terminal as escape sequences.
+_NOT_IN_TEXTS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_FIELD_ORDER = [field for field, _ in LABELS] + ["keywords"]
+_LABEL_FIELDS = {label: field for field, label in LABELS} | {KEYWORDS_LABEL: "keywords"}
+_LABEL_START = re.compile(
+    r"(?:\A|\n\n)(" + "|".join(re.escape(label) for label in _LABEL_FIELDS) + r"): "
+)
+
+
+def read_qdc(path: Path) -> Codebook:
+    """Read a ``.qdc`` file; any problem raises ``InputFileError`` naming the file.
+
+    The codebook's name is the file's stem (the standard has no place for one)."""
+    path = Path(path)
+    return parse_qdc(read_bytes(path, MAX_BYTES), path)
+
+
+def parse_qdc(data: bytes, path: Path) -> Codebook:
+    root = _parse_xml(data, path)
+    if _local(root.tag) != "CodeBook":
+        raise InputFileError(
+            path, f"is not a REFI-QDA codebook: its root element is <{_local(root.tag)}>, "
+            "not <CodeBook>"
+        )
+    codes_element = next((child for child in root if _local(child.tag) == "Codes"), None)
+    if codes_element is None:
+        raise InputFileError(path, "is not a REFI-QDA codebook: it has no <Codes> element")
+    reader = _Reader(path)
+    return Codebook(name=path.stem, description="", codes=reader.codes(codes_element, "", 1))
+
+
+def _parse_xml(data: bytes, path: Path) -> Any:
+    try:
+        # Bytes, not text: the parser honours the BOM and the declared encoding itself.
+        return SafeElementTree.fromstring(data)
+    except DefusedXmlException as error:
+        raise InputFileError(
+            path, f"declares XML entities or external references, which qualcode refuses "
+            f"({type(error).__name__})"
+        ) from None
+    except ParseError as error:
+        raise InputFileError(path, f"is not readable XML ({error})") from None
+
+
+def _local(tag: Any) -> str:
+    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
+
+
+class _Reader:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.guids: dict[str, str] = {}  # guid -> path of the code that has it
+        self.count = 0
+
+    def fail(self, where: str, problem: str) -> InputFileError:
+        return InputFileError(self.path, f"{where}: {problem}" if where else problem)
+
+    def codes(self, parent: Any, parent_path: str, level: int) -> tuple[CodebookEntry, ...]:
+        entries: list[CodebookEntry] = []
+        seen: set[str] = set()
+        for element in parent:
+            if _local(element.tag) != "Code":
+                continue
+            if level > MAX_CODEBOOK_LEVELS:
+                raise self.fail(
+                    "", f"codes are nested too deeply (at most {MAX_CODEBOOK_LEVELS} levels)"
+                )
+            self.count += 1
+            if self.count > MAX_CODEBOOK_CODES:
+                raise self.fail(
+                    "", f"has too many codes: more than {MAX_CODEBOOK_CODES:,}, "
+                    "the limit for a codebook"
+                )
+            entry = self.code(element, parent_path, level)
+            folded = entry.name.casefold()
+            if folded in seen:
+                raise self.fail(
+                    f"code {_join(parent_path, entry.name)!r}",
+                    "another code with the same name sits beside it; sibling names must "
+                    "differ (ignoring capitals)",
+                )
+            seen.add(folded)
+            entries.append(entry)
+        return tuple(entries)
+
+    def code(self, element: Any, parent_path: str, level: int) -> CodebookEntry:
+        raw_name = element.get("name")
+        where = f"code {_join(parent_path, raw_name or '(no name)')!r}"
+        if raw_name is None:
+            raise self.fail(where, "has no name attribute")
+        try:
+            name = check_code_name(raw_name)
+        except ValidationError as error:
+            raise self.fail(where, str(error)) from None
+        if _NOT_IN_NAMES.search(name):
+            raise self.fail(where, "the name contains control characters")
+        path = _join(parent_path, name)
+        where = f"code {path!r}"
+        description = ""
+        for child in element:
+            if _local(child.tag) == "Description":
+                description = child.text or ""
+                break
+        found = sorted(set(_NOT_IN_TEXTS.findall(description)))
+        if found:
+            listed = ", ".join(f"U+{ord(ch):04X}" for ch in found[:3])
+            raise self.fail(where, f"the description contains control characters ({listed})")
+        fields = unfold_description(description)
+        return CodebookEntry(
+            name=name,
+            uuid=self.guid(element.get("guid"), where, path),
+            colour=self.colour(element.get("color"), where),
+            children=self.codes(element, path, level + 1),
+            **fields,  # type: ignore[arg-type]
+        )
+
+    def guid(self, value: str | None, where: str, path: str) -> str:
+        if value is None:
+            raise self.fail(where, "has no guid attribute")
+        match = _GUID.fullmatch(value.strip().lower())
+        if not match or value.strip().startswith("{") != value.strip().endswith("}"):
+            raise self.fail(
+                where, f"guid {value!r} is not a GUID (expected 8-4-4-4-12 hexadecimal digits)"
+            )
+        guid = match.group(1)
+        if guid in self.guids:
+            raise self.fail(where, f"guid {guid} is already used by code {self.guids[guid]!r}")
+        self.guids[guid] = path
+        return guid
+
+    def colour(self, value: str | None, where: str) -> str | None:
+        if value is None or not value.strip():
+            return None
+        match = _COLOUR.fullmatch(value.strip().lower())
+        if not match:
+            raise self.fail(where, f"color {value!r} should look like #c0392b (#rrggbb)")
+        digits = match.group(1)
+        if len(digits) == 3:
+            digits = "".join(digit * 2 for digit in digits)
+        return f"#{digits}"
+
+
+def unfold_description(description: str) -> dict[str, Any]:
+    """Definition, include, exclude, example and keywords from a folded description.
+
+    Labels are taken in their fixed order, each once, at the start of a paragraph; a
+    label out of order, or a "Keywords:" paragraph followed by more lines, stays part
+    of the text before it."""
+    text = description.rstrip("\n")
+    cuts: list[tuple[int, int, str]] = []  # (paragraph start, text start, field)
+    next_allowed = 0
+    for match in _LABEL_START.finditer(text):
+        field = _LABEL_FIELDS[match.group(1)]
+        order = _FIELD_ORDER.index(field)
+        if order < next_allowed:
+            continue
+        if field == "keywords" and "\n" in text[match.end() :]:
+            continue
+        cuts.append((match.start(), match.end(), field))
+        next_allowed = order + 1
+    fields: dict[str, Any] = {"definition": text[: cuts[0][0]] if cuts else text}
+    for index, (_, start, field) in enumerate(cuts):
+        end = cuts[index + 1][0] if index + 1 < len(cuts) else len(text)
+        fields[field] = text[start:end]
+    keywords = fields.pop("keywords", "")
+    fields["keywords"] = tuple(
+        keyword.strip() for keyword in keywords.split(KEYWORD_SEPARATOR.strip()) if keyword.strip()
+    )
+    return fields
+
+
+def _join(parent_path: str, name: str) -> str:
+    return f"{parent_path}{PATH_SEPARATOR}{name}" if parent_path else name
