@@ -127,9 +127,7 @@ def test_fields_fold_into_labelled_paragraphs_and_back() -> None:
     folded = fold_description(entry)
     assert folded == "What it is.\n\nExclude: Not this.\n\nKeywords: a, b c"
     fields = unfold_description(folded)
-    assert fields == {
-        "definition": "What it is.", "exclude": "Not this.", "keywords": ("a", "b c")
-    }
+    assert fields == {"definition": "What it is.", "exclude": "Not this.", "keywords": ("a", "b c")}
 
 
 def test_a_plain_description_from_another_tool_is_the_definition() -> None:
@@ -169,11 +167,16 @@ def test_a_file_from_another_tool_is_imported(tmp_path: Path) -> None:
     assert "3 added" in _run("codebook", "import", str(project), str(source))
     (heading,) = _codes(project).codes
     assert (heading.name, heading.uuid, heading.colour, heading.definition) == (
-        "Heading", "6f9619ff-8b86-d011-b42d-00c04fc964ff", None, ""
+        "Heading",
+        "6f9619ff-8b86-d011-b42d-00c04fc964ff",
+        None,
+        "",
     )
     money, housing = heading.children
     assert (money.uuid, money.colour, money.definition) == (
-        "6f9619ff-8b86-d011-b42d-00c04fc964f0", "#ff00aa", "Talk about money."
+        "6f9619ff-8b86-d011-b42d-00c04fc964f0",
+        "#ff00aa",
+        "Talk about money.",
     )
     assert housing.name == "Housing" and housing.definition == ""
 

@@ -50,12 +50,7 @@ def _escape_text(value: str) -> str:
 
 
 def _escape_attribute(value: str) -> str:
-    return (
-        _escape_text(value)
-        .replace('"', "&quot;")
-        .replace("\n", "&#10;")
-        .replace("\t", "&#9;")
-    )
+    return _escape_text(value).replace('"', "&quot;").replace("\n", "&#10;").replace("\t", "&#9;")
 
 
 def _code_lines(entry: CodebookEntry, depth: int) -> list[str]:

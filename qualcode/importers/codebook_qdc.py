@@ -56,8 +56,8 @@ def parse_qdc(data: bytes, path: Path) -> Codebook:
     root = _parse_xml(data, path)
     if _local(root.tag) != "CodeBook":
         raise InputFileError(
-            path, f"is not a REFI-QDA codebook: its root element is <{_local(root.tag)}>, "
-            "not <CodeBook>"
+            path,
+            f"is not a REFI-QDA codebook: its root element is <{_local(root.tag)}>, not <CodeBook>",
         )
     codes_element = next((child for child in root if _local(child.tag) == "Codes"), None)
     if codes_element is None:
@@ -72,8 +72,9 @@ def _parse_xml(data: bytes, path: Path) -> Any:
         return SafeElementTree.fromstring(data)
     except DefusedXmlException as error:
         raise InputFileError(
-            path, f"declares XML entities or external references, which qualcode refuses "
-            f"({type(error).__name__})"
+            path,
+            f"declares XML entities or external references, which qualcode refuses "
+            f"({type(error).__name__})",
         ) from None
     except ParseError as error:
         raise InputFileError(path, f"is not readable XML ({error})") from None
@@ -105,8 +106,9 @@ class _Reader:
             self.count += 1
             if self.count > MAX_CODEBOOK_CODES:
                 raise self.fail(
-                    "", f"has too many codes: more than {MAX_CODEBOOK_CODES:,}, "
-                    "the limit for a codebook"
+                    "",
+                    f"has too many codes: more than {MAX_CODEBOOK_CODES:,}, "
+                    "the limit for a codebook",
                 )
             entry = self.code(element, parent_path, level)
             folded = entry.name.casefold()
