@@ -293,3 +293,20 @@ def test_round_trip_through_a_fresh_project_is_byte_identical(tmp_path: Path) ->
     _run("codebook", "export", str(second), "-o", str(again))
     assert exported.read_bytes() == again.read_bytes()
     assert _codes(second).codes == _codes(first).codes == read_codebook(BARRIERS).codes
+
+
+def test_the_identifier_register_is_applied_to_the_qdc(tmp_path: Path) -> None:
+    from qualcode.services.identifiers import IdentifierService
+
+    entry = CodebookEntry(
+        name="Support", uuid=GUID, definition="As Jillian Okafor said", example="Jillian Okafor"
+    )
+    project = _new_project(tmp_path / "study.qcp", Codebook("c", "", (entry,)))
+    with Project.open(project) as opened, opened.session() as session:
+        identifiers = IdentifierService(session, "Ann")
+        identifiers.add("Jillian Okafor", "[name]", kind="person")
+        identifiers.mark_reviewed("Ann")
+    out = tmp_path / "codebook.qdc"
+    _run("codebook", "export", str(project), "-o", str(out))
+    text = out.read_text(encoding="utf-8")
+    assert "Okafor" not in text and "As [name] said" in text
