@@ -19,10 +19,11 @@ FORBIDDEN = {
                {"store", "services", "importers", "exporters", "nlp", "cli", "tui"}),
     "store": ({"spacy", "textual", "click"},
               {"services", "importers", "exporters", "nlp", "cli", "tui"}),
+    # Importers and exporters are siblings: a format both need lives in domain.
     "importers": ({"sqlalchemy", "alembic", "textual", "click"},
-                  {"store", "services", "cli", "tui"}),
+                  {"store", "services", "exporters", "nlp", "cli", "tui"}),
     "exporters": ({"sqlalchemy", "alembic", "textual", "click"},
-                  {"store", "services", "cli", "tui"}),
+                  {"store", "services", "importers", "nlp", "cli", "tui"}),
     "nlp": ({"sqlalchemy", "alembic", "textual", "click"}, {"store", "services", "cli", "tui"}),
     "services": ({"textual", "click"}, {"cli", "tui"}),
     "cli": ({"sqlalchemy", "alembic", "spacy", "textual"},

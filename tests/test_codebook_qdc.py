@@ -12,9 +12,10 @@ from click.testing import CliRunner
 
 from qualcode.cli.app import cli
 from qualcode.domain.errors import InputFileError
+from qualcode.domain.qdc_description import fold_description, unfold_description
 from qualcode.domain.records import Codebook, CodebookEntry
-from qualcode.exporters.codebook_qdc import dump_qdc, fold_description
-from qualcode.importers.codebook_qdc import MAX_BYTES, parse_qdc, read_qdc, unfold_description
+from qualcode.exporters.codebook_qdc import dump_qdc
+from qualcode.importers.codebook_qdc import MAX_BYTES, parse_qdc, read_qdc
 from qualcode.importers.codebook_yaml import read_codebook
 from qualcode.services.codebook import CodebookService
 from qualcode.services.project import Project

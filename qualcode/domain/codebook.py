@@ -34,6 +34,11 @@ def is_within(path: str, ancestor: str) -> bool:
     return path == ancestor or path.startswith(ancestor + PATH_SEPARATOR)
 
 
+# C0/C1 controls: a name or keyword is one line of visible text (line breaks are also here),
+# in every codebook format read.
+NOT_IN_NAMES = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
 def check_code_name(name: str) -> str:
     """The name stripped, or a ValidationError saying why it cannot be a code name."""
     cleaned = " ".join(name.split())

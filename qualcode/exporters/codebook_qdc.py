@@ -14,32 +14,13 @@ from __future__ import annotations
 
 from qualcode import __version__
 from qualcode.domain.errors import ValidationError
+from qualcode.domain.qdc_description import fold_description
 from qualcode.domain.records import Codebook, CodebookEntry
 
 NAMESPACE = "urn:QDA-XML:codebook:1.0"
 
-# The labels, in the order they follow the definition. A label starts a paragraph.
-LABELS = (("include", "Include"), ("exclude", "Exclude"), ("example", "Example"))
-KEYWORDS_LABEL = "Keywords"
-KEYWORD_SEPARATOR = ", "
 
 _INDENT = "  "
-
-
-def fold_description(entry: CodebookEntry) -> str:
-    """The definition, then "Include: ...", "Exclude: ...", "Example: ..." and
-    "Keywords: a, b" paragraphs for the fields that are not empty, a blank line apart."""
-    paragraphs = []
-    definition = entry.definition.rstrip("\n")
-    if definition:
-        paragraphs.append(definition)
-    for field, label in LABELS:
-        value = getattr(entry, field).rstrip("\n")
-        if value:
-            paragraphs.append(f"{label}: {value}")
-    if entry.keywords:
-        paragraphs.append(f"{KEYWORDS_LABEL}: {KEYWORD_SEPARATOR.join(entry.keywords)}")
-    return "\n\n".join(paragraphs)
 
 
 def _escape_text(value: str) -> str:

@@ -8,7 +8,8 @@ and only the standard's parts are read: ``<Code>`` elements with ``guid``, ``nam
 code can be applied. Elements are matched by their local name, so the namespace may be
 written as the default, with a prefix, or not at all.
 
-A description written by ``exporters/codebook_qdc.py`` is split back into definition,
+A description written by ``exporters/codebook_qdc.py`` is split back (see
+:mod:`qualcode.domain.qdc_description`) into definition,
 include, exclude, example and keywords; any other description is the definition,
 unless a paragraph of it starts with one of those labels.
 """
@@ -23,25 +24,19 @@ from xml.etree.ElementTree import ParseError
 from defusedxml import DefusedXmlException
 from defusedxml import ElementTree as SafeElementTree
 
-from qualcode.domain.codebook import PATH_SEPARATOR, check_code_name
+from qualcode.domain.codebook import NOT_IN_NAMES, PATH_SEPARATOR, check_code_name
 from qualcode.domain.errors import InputFileError, ValidationError
+from qualcode.domain.qdc_description import unfold_description
 from qualcode.domain.records import Codebook, CodebookEntry
-from qualcode.exporters.codebook_qdc import KEYWORD_SEPARATOR, KEYWORDS_LABEL, LABELS
 from qualcode.importers.limits import MAX_CODEBOOK_CODES, MAX_CODEBOOK_LEVELS, MB, read_bytes
 
 MAX_BYTES = 5 * MB
 
 _GUID = re.compile(r"\{?([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\}?")
 _COLOUR = re.compile(r"#([0-9a-f]{6}|[0-9a-f]{3})")
-_NOT_IN_NAMES = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 # Tabs and line breaks ("\r" too, written as &#13;) are the researcher's; other controls
 # would reach a terminal as escape sequences.
 _NOT_IN_TEXTS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
-_FIELD_ORDER = [field for field, _ in LABELS] + ["keywords"]
-_LABEL_FIELDS = {label: field for field, label in LABELS} | {KEYWORDS_LABEL: "keywords"}
-_LABEL_START = re.compile(
-    r"(?:\A|\n\n)(" + "|".join(re.escape(label) for label in _LABEL_FIELDS) + r"): "
-)
 
 
 def read_qdc(path: Path) -> Codebook:
@@ -131,7 +126,7 @@ class _Reader:
             name = check_code_name(raw_name)
         except ValidationError as error:
             raise self.fail(where, str(error)) from None
-        if _NOT_IN_NAMES.search(name):
+        if NOT_IN_NAMES.search(name):
             raise self.fail(where, "the name contains control characters")
         path = _join(parent_path, name)
         where = f"code {path!r}"
@@ -177,35 +172,6 @@ class _Reader:
         if len(digits) == 3:
             digits = "".join(digit * 2 for digit in digits)
         return f"#{digits}"
-
-
-def unfold_description(description: str) -> dict[str, Any]:
-    """Definition, include, exclude, example and keywords from a folded description.
-
-    Labels are taken in their fixed order, each once, at the start of a paragraph; a
-    label out of order, or a "Keywords:" paragraph followed by more lines, stays part
-    of the text before it."""
-    text = description.rstrip("\n")
-    cuts: list[tuple[int, int, str]] = []  # (paragraph start, text start, field)
-    next_allowed = 0
-    for match in _LABEL_START.finditer(text):
-        field = _LABEL_FIELDS[match.group(1)]
-        order = _FIELD_ORDER.index(field)
-        if order < next_allowed:
-            continue
-        if field == "keywords" and "\n" in text[match.end() :]:
-            continue
-        cuts.append((match.start(), match.end(), field))
-        next_allowed = order + 1
-    fields: dict[str, Any] = {"definition": text[: cuts[0][0]] if cuts else text}
-    for index, (_, start, field) in enumerate(cuts):
-        end = cuts[index + 1][0] if index + 1 < len(cuts) else len(text)
-        fields[field] = text[start:end]
-    keywords = fields.pop("keywords", "")
-    fields["keywords"] = tuple(
-        keyword.strip() for keyword in keywords.split(KEYWORD_SEPARATOR.strip()) if keyword.strip()
-    )
-    return fields
 
 
 def _join(parent_path: str, name: str) -> str:

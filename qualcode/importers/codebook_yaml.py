@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from qualcode.domain.codebook import PATH_SEPARATOR, check_code_name
+from qualcode.domain.codebook import NOT_IN_NAMES, PATH_SEPARATOR, check_code_name
 from qualcode.domain.errors import InputFileError, ValidationError
 from qualcode.domain.records import Codebook, CodebookEntry
 from qualcode.importers.limits import (
@@ -33,8 +33,6 @@ MAX_BYTES = 5 * MB
 _FORMAT_PATTERN = re.compile(r"qualcode-codebook/(\S+)")
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 _COLOUR = re.compile(r"#[0-9a-f]{6}")
-# C0/C1 controls: a name or keyword is one line of visible text (line breaks are also here).
-_NOT_IN_NAMES = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 # In longer texts tabs and line breaks are the researcher's; other controls would reach a
 # terminal as escape sequences (a quoted "\e[2J" is legal YAML), so they are refused.
 _NOT_IN_TEXTS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -205,7 +203,7 @@ class _Validator:
         value = value.strip()
         if not value:
             self.fail(line, where, f"the {what} is empty")
-        elif _NOT_IN_NAMES.search(value):
+        elif NOT_IN_NAMES.search(value):
             self.fail(line, where, f"the {what} should be a single line without control characters")
         return value
 
@@ -296,7 +294,7 @@ class _Validator:
         except ValidationError as error:
             self.fail(line, where, str(error))
             return value.strip()
-        if _NOT_IN_NAMES.search(name):
+        if NOT_IN_NAMES.search(name):
             self.fail(line, where, f"the name {name!r} contains control characters")
         return name
 
@@ -350,7 +348,7 @@ class _Validator:
                 self.fail(line, where, f"keywords should be text, found {_describe(keyword)}")
             elif not keyword.strip():
                 self.fail(line, where, "keywords contains an empty keyword")
-            elif _NOT_IN_NAMES.search(keyword.strip()):
+            elif NOT_IN_NAMES.search(keyword.strip()):
                 self.fail(line, where, f"keyword {keyword.strip()!r} should be a single line")
             else:
                 keywords.append(keyword.strip())
