@@ -21,7 +21,10 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from qualcode.domain.bundle import ProjectBundle
 
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
@@ -1105,3 +1108,76 @@ def merge_projects(
     # the whole merge.
     incoming = [read_project(Path(p)) for p in sources]
     return apply_incoming(target, incoming, resolutions=resolutions, dry_run=dry_run)
+
+
+# -- the project bundle seam (the merge reads and applies these) -------------------------
+
+_BUNDLE_KINDS: dict[str, type[Any]] = {}
+
+
+def _bundle_kinds() -> dict[str, type[Any]]:
+    from qualcode.domain import bundle as b
+
+    if not _BUNDLE_KINDS:
+        _BUNDLE_KINDS.update(
+            coders=b.BundleCoder,
+            codes=b.BundleCode,
+            cases=b.BundleCase,
+            attributes=b.BundleAttribute,
+            values=b.BundleValue,
+            sources=b.BundleSource,
+            turns=b.BundleTurn,
+            links=b.BundleLink,
+            codings=b.BundleCoding,
+            memos=b.BundleMemo,
+            decisions=b.BundleDecision,
+            identifiers=b.BundleIdentifier,
+            settings=b.BundleSetting,
+            threads=b.BundleThread,
+            entries=b.BundleEntry,
+            removed=b.BundleRemoval,
+        )
+    return _BUNDLE_KINDS
+
+
+def bundle_from_incoming(incoming: Incoming) -> ProjectBundle:
+    from qualcode.domain.bundle import ProjectBundle
+
+    return ProjectBundle(
+        label=incoming.label,
+        **{
+            name: tuple(kind.from_mapping(row) for row in getattr(incoming, name))
+            for name, kind in _bundle_kinds().items()
+        },
+    )
+
+
+def incoming_from_bundle(bundle: ProjectBundle) -> Incoming:
+    incoming = Incoming(bundle.label)
+    for name in _bundle_kinds():
+        setattr(incoming, name, [record.as_dict() for record in getattr(bundle, name)])
+    return incoming
+
+
+def load_bundle(session: Session, label: str) -> ProjectBundle:
+    """Every record of an open project as a bundle."""
+    return bundle_from_incoming(load_incoming(session, label))
+
+
+def apply_bundles(
+    target: Path,
+    bundles: Sequence[ProjectBundle],
+    *,
+    resolutions: Mapping[str, str] | None = None,
+    dry_run: bool = False,
+    action: str = "project.merge",
+) -> MergeReport:
+    """Apply bundles to the project at ``target`` in one transaction, all or nothing,
+    by the rules of a merge (matched by UUID; conflicts stop the write)."""
+    return apply_incoming(
+        target,
+        [incoming_from_bundle(b) for b in bundles],
+        resolutions=resolutions,
+        dry_run=dry_run,
+        action=action,
+    )
