@@ -31,6 +31,7 @@ from qualcode.tui.terminal_guard import ControlCharacterFilter
 from qualcode.tui.widgets.title_bar import TitleBar
 
 if TYPE_CHECKING:
+    from qualcode.tui.exchange import Exchange
     from qualcode.tui.screens.agreement import AgreementScreen
     from qualcode.tui.screens.compare import CompareScreen
     from qualcode.tui.screens.extracts import ExtractsCodePicker, ExtractsScreen
@@ -82,6 +83,7 @@ class QualcodeApp(App[None]):
         self.first_source = open_source
         self.show_hint = show_hint and not read_config().get("demo_hint_seen", False)
         self.backend: Backend | None = None
+        self._exchange: Exchange | None = None
         self.heap = HeapKeeper(lambda: self.screen_stack)
 
     # --- start-up ----------------------------------------------------------------------
@@ -311,6 +313,26 @@ class QualcodeApp(App[None]):
             timeout=8,
         )
 
+    # --- codebooks and projects in and out (tui/exchange.py) ------------------------------
+
+    @property
+    def exchange(self) -> Exchange:
+        if self._exchange is None:
+            from qualcode.tui.exchange import Exchange
+
+            self._exchange = Exchange(self)
+        return self._exchange
+
+    def project_changed(self) -> None:
+        """Show what an import or a merge changed: reload the screen on top."""
+        screen = self.screen
+        if isinstance(screen, TranscriptScreen):
+            screen.load()
+        elif isinstance(screen, SourcesScreen):
+            screen.refresh_rows()
+        for bar in screen.query(TitleBar):
+            bar.show()
+
     def hint_dismissed(self) -> None:
         save_setting("demo_hint_seen", True)
 
@@ -385,6 +407,16 @@ class QualcodeApp(App[None]):
             "Agreement between coders",
             "Percent agreement, Cohen's kappa and Krippendorff's alpha per code",
             self.action_agreement,
+        )
+        yield SystemCommand(
+            "Export codebook (.qdc)",
+            "The codebook as a REFI-QDA file for NVivo, ATLAS.ti, MAXQDA or QualCoder",
+            self.exchange.export_codebook,
+        )
+        yield SystemCommand(
+            "Import codebook (.qdc or .yaml)",
+            "Merge a codebook from another tool or a colleague; nothing is removed",
+            self.exchange.import_codebook,
         )
         if isinstance(screen, CompareScreen):
             yield SystemCommand(

@@ -46,7 +46,7 @@ from qualcode.domain.strings import map_strings
 from qualcode.domain.suggester_agreement import SuggesterAgreement
 from qualcode.domain.suggestions import SuggestionRun
 from qualcode.domain.terminal import printable
-from qualcode.services.codebook import CodebookService
+from qualcode.services.codebook import CodebookMergeReport, CodebookService
 from qualcode.services.coding import CodingService
 from qualcode.services.preferences import PreferenceService
 from qualcode.services.project import Project
@@ -299,6 +299,18 @@ class Backend:
     def mark_identifiers_reviewed(self) -> RegisterStatus:
         with self.project.session() as session:
             return IdentifierService(session, self.coder).mark_reviewed()
+
+    # --- codebooks and projects in and out ---------------------------------------------
+
+    def export_codebook(self, path: Path) -> Path:
+        """The codebook as .qdc, .yaml or .docx (by the suffix), through the export gate."""
+        with self.project.read_session() as session:
+            return CodebookService(session).export_file(path)
+
+    def import_codebook(self, path: Path) -> CodebookMergeReport:
+        """Merge a .qdc or .yaml codebook by UUID; nothing is removed."""
+        with self.project.session() as session:
+            return CodebookService(session, self.coder).import_file(path)
 
     # --- reports -------------------------------------------------------------------------
 
