@@ -106,8 +106,8 @@ def test_a_damaged_file_is_refused(tmp_path: Path, laptops: tuple[Path, Path]) -
 def test_review_comments_travel_with_their_coder(
     tmp_path: Path, laptops: tuple[Path, Path]
 ) -> None:
+    from qualcode.domain.coder_exchange import checksum as _digest
     from qualcode.domain.review import SpanAnchor
-    from qualcode.services.coder_exchange import _digest
     from qualcode.services.review import ReviewService
 
     ann, bo = laptops

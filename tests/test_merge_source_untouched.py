@@ -59,7 +59,7 @@ def test_a_source_still_open_elsewhere_is_read_with_its_journal(
         uuid = code(source, "Ann", "Barriers > Time", "no time")
         assert (tmp_path / "ann.qcp-wal").exists()
         incoming = read_project(source)
-        assert uuid in {row["uuid"] for row in incoming.codings}
+        assert uuid in {row.uuid for row in incoming.codings}
         assert (tmp_path / "ann.qcp-wal").exists() and (tmp_path / "ann.qcp-shm").exists()
     finally:
         holder.close()

@@ -7,7 +7,6 @@ migration never costs a researcher their project.
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -16,11 +15,11 @@ from sqlalchemy import Engine, text
 from sqlalchemy.exc import OperationalError
 
 from qualcode.domain.errors import QualcodeError
+from qualcode.store.copies import SQLITE_HEADER, NotAProjectError, copy_database
 from qualcode.store.engine import create_private_file, make_engine
 from qualcode.store.models import Base
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
-SQLITE_HEADER = b"SQLite format 3\x00"
 # "QCOD" in the SQLite header's application id (bytes 68-71): a qualcode project is
 # recognised by what it is, not by what it is called.
 APPLICATION_ID = 0x51434F44
@@ -34,10 +33,6 @@ HEAD_REVISION = REVISIONS[-1]
 
 if TYPE_CHECKING:
     from alembic.config import Config
-
-
-class NotAProjectError(QualcodeError):
-    """The file exists but is not a qualcode project."""
 
 
 def alembic_config() -> Config:
@@ -74,15 +69,7 @@ def backup_file(path: Path, label: str) -> Path:
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     target = path.with_name(f"{path.name}.backup-{label}-{stamp}")
     create_private_file(target)
-    source = sqlite3.connect(path)
-    try:
-        destination = sqlite3.connect(target)
-        try:
-            source.backup(destination)
-        finally:
-            destination.close()
-    finally:
-        source.close()
+    copy_database(path, target)
     return target
 
 
