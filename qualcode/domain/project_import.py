@@ -16,6 +16,7 @@ class ProjectImportSummary:
     out and why; ``notes`` say what was changed on the way in (a renamed source...)."""
 
     file: str
+    project_name: str
     origin: str
     counts: tuple[tuple[str, int], ...]
     reading: str

@@ -277,6 +277,7 @@ class _ProjectReader:
         self._leftovers(root)
         summary = ProjectImportSummary(
             file=self.path.name,
+            project_name=one_line(root.get("name") or "").strip() or self.path.stem,
             origin=self.origin,
             counts=(
                 ("coders", len(bundle.coders)),
