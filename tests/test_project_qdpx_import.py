@@ -5,7 +5,6 @@ unchanged, and the import-project / merge commands."""
 from __future__ import annotations
 
 import codecs
-import io
 import re
 import zipfile
 from pathlib import Path
@@ -59,7 +58,9 @@ def _codes() -> str:
 
 
 def _users() -> str:
-    return f'<Users><User guid="{ANA.upper()}" name="Ana"/><User guid="{{{BEN}}}" name="Ben"/></Users>'
+    return (
+        f'<Users><User guid="{ANA.upper()}" name="Ana"/><User guid="{{{BEN}}}" name="Ben"/></Users>'
+    )
 
 
 def _selection(start: int, end: int, codings: str = "", extra: str = "", guid: str = SEL) -> str:
@@ -154,7 +155,7 @@ def test_the_whole_model_is_read_with_guids_kept_and_normalised(tmp_path: Path) 
     )
     qde = _qde(_text_source(selection), body=variables, tail=notes)
     qde = qde.replace(
-        f'name="Transport" isCodable="true"/>',
+        'name="Transport" isCodable="true"/>',
         'name="Transport" isCodable="true"><NoteRef '
         'targetGUID="0e0e0e0e-0000-4000-8000-000000000002"/></Code>',
     )
@@ -303,7 +304,10 @@ def _positions(text: str, words: str, *, utf16: bool, crlf_as_two: bool) -> tupl
     start = seen.rindex(words) if words == "happy" else seen.index(words)
     end = start + len(words)
     if utf16:
-        return (len(seen[:start].encode("utf-16-le")) // 2, len(seen[:end].encode("utf-16-le")) // 2)
+        return (
+            len(seen[:start].encode("utf-16-le")) // 2,
+            len(seen[:end].encode("utf-16-le")) // 2,
+        )
     return start, end
 
 
@@ -311,14 +315,20 @@ def _positions(text: str, words: str, *, utf16: bool, crlf_as_two: bool) -> tupl
 def test_positions_are_read_as_the_tool_wrote_them(tmp_path: Path, reading) -> None:
     selections = ""
     for n, words in enumerate(EMOJI_WORDS):
-        start, end = _positions(EMOJI_TEXT, words, utf16=reading.utf16, crlf_as_two=reading.crlf_as_two)
+        start, end = _positions(
+            EMOJI_TEXT, words, utf16=reading.utf16, crlf_as_two=reading.crlf_as_two
+        )
         guid = f"5e1e5e1e-0000-4000-8000-00000000010{n}"
-        selections += _selection(start, end, _coding(f"c0d1c0d1-0000-4000-8000-00000000010{n}"), guid=guid)
+        selections += _selection(
+            start, end, _coding(f"c0d1c0d1-0000-4000-8000-00000000010{n}"), guid=guid
+        )
     qde = _qde(_text_source(selections))
     bundle, summary = read_qdpx(_qdpx(tmp_path, qde, {f"{SOURCE}.txt": EMOJI_TEXT}))
     stored = EMOJI_TEXT.replace("\r\n", "\n")
     assert bundle.sources[0].text == stored
-    got = [_quote(bundle, f"c0d1c0d1-0000-4000-8000-00000000010{n}") for n in range(len(EMOJI_WORDS))]
+    got = [
+        _quote(bundle, f"c0d1c0d1-0000-4000-8000-00000000010{n}") for n in range(len(EMOJI_WORDS))
+    ]
     assert got == ["happy", "so happy", "Why?", "The bus", "came at last", "Ana"]
     assert summary.reading == reading.describe()
     assert summary.selections_checked == len(EMOJI_WORDS)
@@ -329,7 +339,9 @@ def test_conversion_helper_maps_every_reading_to_stored_code_points() -> None:
     removed = [m.start() for m in re.finditer("\r", EMOJI_TEXT)]
     text = ForeignText(EMOJI_TEXT, stored, removed)
     for reading in POSITION_READINGS:
-        start, end = _positions(EMOJI_TEXT, "came at last", utf16=reading.utf16, crlf_as_two=reading.crlf_as_two)
+        start, end = _positions(
+            EMOJI_TEXT, "came at last", utf16=reading.utf16, crlf_as_two=reading.crlf_as_two
+        )
         assert text.span(reading, start, end) == _span(stored, "came at last")
     utf16 = POSITION_READINGS[2]
     inside_pair = len(EMOJI_TEXT[: EMOJI_TEXT.index("😀")].encode("utf-16-le")) // 2 + 1
@@ -413,23 +425,31 @@ def test_atlas_sample_codings_land_on_the_words_it_means(tmp_path: Path) -> None
     assert simon.coder == "ad68fbe7-e1ee-4a82-a279-23cc698c89eb"
     assert {c.name for c in bundle.coders} >= {"Friedrich Markgraf", "Sebastian Petrausch"}
     assert len(bundle.codes) == 14 and len(bundle.sources) == 6
-    memos = [m.text for m in bundle.memos]
-    assert "Research Plan\n\nday to day log about this amazing project\n\n" in memos[-2] + "\n\n"
-    assert any("Mabel is not the only person I know who has Coke for breakfast!" in m for m in memos)
+    memos = {(m.target, m.target_uuid): m.text for m in bundle.memos if m.target != "project"}
+    assert memos[("source", "17fb9cb8-7858-4291-a162-65424b9942ec")].endswith(
+        "Mabel is not the only person I know who has Coke for breakfast!"
+    )
+    free = sorted(m.text for m in bundle.memos if m.target == "project")
+    assert free == [
+        "My favorite Coke ad\n\nThis version is much better than the new Director’s cut ",
+        "Research Plan\n\nday to day log about this amazing project\n\n"
+        "This is a great project by a dynamic team of researcher-developers. ",
+    ]
+    assert len(bundle.coders) == 3  # ATLAS.ti's users; nothing unattributed
     assert summary.skipped[:5] == (
         "picture source 'cornflakes-n-milk.jpg': qualcode reads text sources only; "
         "its 2 codings not imported",
-        "PDF source \"Kellogg's Passion for Nutrition.pdf\": qualcode reads text sources "
+        'PDF source "Kellogg\'s Passion for Nutrition.pdf": qualcode reads text sources '
         "only; its 0 codings not imported",
         # ATLAS.ti wrote the accent decomposed ("o" and a combining acute): kept as written.
-        "PDF source \"Pay de Limo\u0301n con Base de Granola | Kellogg's ®.pdf\": qualcode reads "
+        'PDF source "Pay de Limo\u0301n con Base de Granola | Kellogg\'s ®.pdf": qualcode reads '
         "text sources only; its 6 codings not imported",
-        "audio source \"Jeanine's Breakfast.m4a\": qualcode reads text sources only; "
+        'audio source "Jeanine\'s Breakfast.m4a": qualcode reads text sources only; '
         "its 0 codings not imported",
         "video source '1960s Coca Cola commercial.mp4': qualcode reads text sources only; "
         "its 0 codings not imported",
     )
-    assert summary.reading == POSITION_READINGS[0].describe()
+    assert summary.reading == "code points (the texts hold nothing that tools count differently)"
     assert summary.selections_checked == 6
 
 
@@ -446,7 +466,10 @@ def test_qualcode_files_give_speaker_turns_and_coding_memos_by_note_guid(tmp_pat
     )
     note = coding_note_guid(CODING)
     coded = _selection(
-        start, end, _coding() + _coding(CODING2, PARENT, BEN), guid=selection_guid(SOURCE, start, end)
+        start,
+        end,
+        _coding() + _coding(CODING2, PARENT, BEN),
+        guid=selection_guid(SOURCE, start, end),
     ).replace("</PlainTextSelection>", f'<NoteRef targetGUID="{note}"/></PlainTextSelection>')
     cases = (
         '<Cases><Case guid="ca5e0000-0000-4000-8000-000000000001" name="Maya">'
@@ -461,7 +484,11 @@ def test_qualcode_files_give_speaker_turns_and_coding_memos_by_note_guid(tmp_pat
     bundle, summary = read_qdpx(_qdpx(tmp_path, qde))
     (t,) = bundle.turns
     assert (t.speaker, t.start, t.end, t.start_time, t.end_time) == (
-        "Maya", turn_start, turn_end, 3.5, 9.0,
+        "Maya",
+        turn_start,
+        turn_end,
+        3.5,
+        9.0,
     )
     assert t.case == "ca5e0000-0000-4000-8000-000000000001"
     assert {c.uuid: c.memo for c in bundle.codings} == {CODING: "Exact  memo\ntext", CODING2: ""}
@@ -519,9 +546,13 @@ def _hostile(tmp_path: Path, kind: str) -> Path:
     if kind == "missing source":
         return _zip(path, {"project.qde": good})
     if kind == "binary source":
-        return _zip(path, {"project.qde": good, f"sources/{SOURCE}.txt": b"\x89PNG\r\n\x1a\n\x00\x00"})
+        return _zip(
+            path, {"project.qde": good, f"sources/{SOURCE}.txt": b"\x89PNG\r\n\x1a\n\x00\x00"}
+        )
     if kind == "not utf-8 source":
-        return _zip(path, {"project.qde": good, f"sources/{SOURCE}.txt": "Café où".encode("cp1252")})
+        return _zip(
+            path, {"project.qde": good, f"sources/{SOURCE}.txt": "Café où".encode("cp1252")}
+        )
     raise AssertionError(kind)
 
 

@@ -47,5 +47,5 @@ class ProjectImportSummary:
 
 
 def _counted(n: int, kind: str) -> str:
-    """"1 coding", "2 codings": kinds are given in the plural."""
+    """ "1 coding", "2 codings": kinds are given in the plural."""
     return f"{n:,} {kind[:-1] if n == 1 and kind.endswith('s') else kind}"

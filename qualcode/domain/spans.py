@@ -134,10 +134,16 @@ class PositionReading:
     utf16: bool
     crlf_as_two: bool
 
-    def describe(self) -> str:
-        units = "UTF-16 code units" if self.utf16 else "code points"
-        crlf = "two characters" if self.crlf_as_two else "one character"
-        return f"{units}, a Windows line ending (\\r\\n) counted as {crlf}"
+    def describe(self, *, units: bool = True, line_endings: bool = True) -> str:
+        """The reading in words; ``units``/``line_endings`` say whether the texts hold
+        anything (an emoji, a "\\r\\n") that makes that half of the reading matter."""
+        if not units and not line_endings:
+            return "code points (the texts hold nothing that tools count differently)"
+        parts = ["UTF-16 code units" if self.utf16 else "code points"] if units else []
+        if line_endings:
+            crlf = "two characters" if self.crlf_as_two else "one character"
+            parts.append(f"a Windows line ending (\\r\\n) counted as {crlf}")
+        return ", ".join(parts)
 
 
 # In order of preference when the evidence is even: code points first (the standard's
@@ -161,6 +167,8 @@ class ForeignText:
             raise ValueError("removed characters do not account for the stored text")
         self.stored = stored
         self._removed = removed
+        self.has_crlf = "\r\n" in raw
+        self.has_astral = _ASTRAL.search(raw) is not None
         crlf_raw = [m.start() + 1 for m in _CRLF.finditer(raw)]  # each pair's "\n"
         # Where each pair's "\n" sits once "\r\n" counts as one character.
         self._crlf = [index - k - 1 for k, index in enumerate(crlf_raw)]

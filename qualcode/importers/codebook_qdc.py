@@ -52,7 +52,8 @@ def parse_qdc(data: bytes, path: Path) -> Codebook:
     if local_name(root.tag) != "CodeBook":
         raise InputFileError(
             path,
-            f"is not a REFI-QDA codebook: its root element is <{local_name(root.tag)}>, not <CodeBook>",
+            f"is not a REFI-QDA codebook: its root element is <{local_name(root.tag)}>, "
+            "not <CodeBook>",
         )
     codes_element = next((child for child in root if local_name(child.tag) == "Codes"), None)
     if codes_element is None:

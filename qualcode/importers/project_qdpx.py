@@ -205,6 +205,7 @@ class _Selection:
     description: str | None
     codings: list[Any]
     notes: list[str]
+    creating_user: str | None = None
     whole: bool = False  # a coding on the whole source, not on a selection
 
 
@@ -258,6 +259,10 @@ class _ProjectReader:
         self._sources(root)
         reading, evidence, checked = self._reading()
         self._selections(reading)
+        texts = [source.text for source in self.sources.values()]
+        described = reading.describe(
+            units=any(t.has_astral for t in texts), line_endings=any(t.has_crlf for t in texts)
+        )
         cases, attributes, values, links = self._cases(root)
         self._memos(root)
         sources = tuple(self._bundle_sources())  # may add a coder: before the coders
@@ -289,7 +294,7 @@ class _ProjectReader:
                 ("attributes", len(bundle.attributes)),
                 ("speaker turns", len(bundle.turns)),
             ),
-            reading=reading.describe(),
+            reading=described,
             reading_evidence=evidence,
             selections_checked=checked,
             skipped=tuple(self.skipped),
@@ -503,6 +508,7 @@ class _ProjectReader:
                 self._guid(ref, "note reference", "targetGUID")
                 for ref in _children(element, "NoteRef")
             ],
+            creating_user=element.get("creatingUser"),
         )
 
     def _load_text(self, where: str, what: str) -> tuple[str, CleanText]:
@@ -633,7 +639,7 @@ class _ProjectReader:
                         uuid=selection.guid,
                         target="source",
                         target_uuid=source.uuid,
-                        coder=self._coder(None),
+                        coder=self._coder(selection.creating_user),
                         text=f"On the passage at {span[0]}-{span[1]} ({quote!r}):\n\n"
                         + "\n\n".join(shared),
                         created_at=self.now,
