@@ -30,6 +30,7 @@ COMMANDS = {
     "merge": "merge_commands:merge",
     "export-coder": "merge_commands:export_coder",
     "import-coder": "merge_commands:import_coder",
+    "import-project": "exchange_import_commands:import_project",
 }
 
 

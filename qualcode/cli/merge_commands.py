@@ -86,17 +86,38 @@ def merge(
     dry_run: bool,
     as_json: bool,
 ) -> None:
-    """Merge the projects SOURCE... into TARGET, matching everything by UUID.
+    """Merge the projects SOURCE... (or one REFI-QDA .qdpx file) into TARGET, by UUID.
 
     Codes and coders renamed on one laptop stay one code or coder; anything unsafe
     (a transcript whose text differs, a code moved elsewhere, two codes with one
     path) is listed and nothing is written until you settle it with --resolve.
     TARGET is backed up first; the SOURCE files are never changed.
     """
+    if any(p.suffix.lower() == ".qdpx" for p in sources):
+        _merge_qdpx(target, sources, _parse(resolutions), dry_run, as_json)
+        return
     from qualcode.services.merge import merge_projects
 
     report = merge_projects(target, sources, resolutions=_parse(resolutions), dry_run=dry_run)
     _show(report, as_json)
+
+
+def _merge_qdpx(
+    target: Path,
+    sources: tuple[Path, ...],
+    resolutions: dict[str, str],
+    dry_run: bool,
+    as_json: bool,
+) -> None:
+    from qualcode.cli.exchange_import_commands import show_summary
+    from qualcode.services.project_import import merge_qdpx
+
+    if len(sources) != 1:
+        raise click.UsageError("merge one .qdpx file at a time")
+    result = merge_qdpx(target, sources[0], resolutions=resolutions, dry_run=dry_run)
+    if not as_json:
+        show_summary(result.summary)
+    _show(result.report, as_json)
 
 
 @click.command("export-coder")

@@ -48,34 +48,44 @@ def read_qdc(path: Path) -> Codebook:
 
 
 def parse_qdc(data: bytes, path: Path) -> Codebook:
-    root = _parse_xml(data, path)
-    if _local(root.tag) != "CodeBook":
+    root = parse_xml(data, path)
+    if local_name(root.tag) != "CodeBook":
         raise InputFileError(
             path,
-            f"is not a REFI-QDA codebook: its root element is <{_local(root.tag)}>, not <CodeBook>",
+            f"is not a REFI-QDA codebook: its root element is <{local_name(root.tag)}>, "
+            "not <CodeBook>",
         )
-    codes_element = next((child for child in root if _local(child.tag) == "Codes"), None)
+    codes_element = next((child for child in root if local_name(child.tag) == "Codes"), None)
     if codes_element is None:
         raise InputFileError(path, "is not a REFI-QDA codebook: it has no <Codes> element")
-    reader = _Reader(path)
-    return Codebook(name=path.stem, description="", codes=reader.codes(codes_element, "", 1))
+    return Codebook(name=path.stem, description="", codes=read_codes(codes_element, path))
 
 
-def _parse_xml(data: bytes, path: Path) -> Any:
+def read_codes(codes_element: Any, path: Path) -> tuple[CodebookEntry, ...]:
+    """The code tree under a ``<Codes>`` element (of a codebook, or of a project's
+    ``<CodeBook>``): one parser for both, so a ``.qdc`` and a ``.qdpx`` read codes alike."""
+    return _Reader(path).codes(codes_element, "", 1)
+
+
+def parse_xml(data: bytes, path: Path) -> Any:
+    """The root element of ``data``, parsed without entities, DTDs or external references;
+    any problem is an ``InputFileError`` naming ``path``."""
     try:
         # Bytes, not text: the parser honours the BOM and the declared encoding itself.
-        return SafeElementTree.fromstring(data)
+        # No DTD at all: a project or codebook file never needs one.
+        return SafeElementTree.fromstring(data, forbid_dtd=True)
     except DefusedXmlException as error:
         raise InputFileError(
             path,
-            f"declares XML entities or external references, which qualcode refuses "
+            f"declares XML entities, a DTD or external references, which qualcode refuses "
             f"({type(error).__name__})",
         ) from None
     except ParseError as error:
         raise InputFileError(path, f"is not readable XML ({error})") from None
 
 
-def _local(tag: Any) -> str:
+def local_name(tag: Any) -> str:
+    """An element's tag without its namespace (any namespace, or none, is accepted)."""
     return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
 
 
@@ -92,7 +102,7 @@ class _Reader:
         entries: list[CodebookEntry] = []
         seen: set[str] = set()
         for element in parent:
-            if _local(element.tag) != "Code":
+            if local_name(element.tag) != "Code":
                 continue
             if level > MAX_CODEBOOK_LEVELS:
                 raise self.fail(
@@ -132,7 +142,7 @@ class _Reader:
         where = f"code {path!r}"
         description = ""
         for child in element:
-            if _local(child.tag) == "Description":
+            if local_name(child.tag) == "Description":
                 description = child.text or ""
                 break
         found = sorted(set(_NOT_IN_TEXTS.findall(description)))

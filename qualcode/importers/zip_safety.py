@@ -94,6 +94,18 @@ def _check_directory(path: Path, infos: list[zipfile.ZipInfo], *, required: str,
     if required not in names:
         article = "an" if kind[0] in "AEIOU" else "a"
         raise InputFileError(path, f"not {article} {kind} document: {required} is missing")
+    check_zip_directory(path, infos, method_problem=f"a compression method {kind} never writes")
+
+
+def check_zip_directory(
+    path: Path,
+    infos: list[zipfile.ZipInfo],
+    *,
+    method_problem: str = "a compression method qualcode does not read",
+    max_unpacked: int = MAX_UNPACKED_BYTES,
+) -> None:
+    """Refuse a zip by its directory alone: too many members, an encrypted member,
+    an unusual compression method, a member or a total that expands suspiciously."""
     if len(infos) > MAX_ZIP_MEMBERS:
         raise InputFileError(
             path,
@@ -104,9 +116,7 @@ def _check_directory(path: Path, infos: list[zipfile.ZipInfo], *, required: str,
     packed = 0
     for info in infos:
         if info.compress_type not in _SAFE_METHODS:
-            raise InputFileError(
-                path, f"{info.filename} uses a compression method Office never writes"
-            )
+            raise InputFileError(path, f"{info.filename} uses {method_problem}")
         if info.flag_bits & 0x1:
             raise InputFileError(path, f"{info.filename} is encrypted")
         ratio = info.file_size / max(info.compress_size, 1)
@@ -118,12 +128,12 @@ def _check_directory(path: Path, infos: list[zipfile.ZipInfo], *, required: str,
             )
         total += info.file_size
         packed += info.compress_size
-    if total > MAX_UNPACKED_BYTES:
+    if total > max_unpacked:
         if total > BOMB_RATIO / 10 * max(packed, 1):
             reason = f"looks like a zip bomb: its contents expand to {human_size(total)}"
         else:
             reason = f"its contents are too large once unpacked ({human_size(total)})"
-        raise InputFileError(path, f"{reason} (the limit is {human_size(MAX_UNPACKED_BYTES)})")
+        raise InputFileError(path, f"{reason} (the limit is {human_size(max_unpacked)})")
 
 
 class _RootReached(Exception):

@@ -1,0 +1,51 @@
+"""What reading another tool's project file (a REFI-QDA ``.qdpx``) brought in and left out.
+
+The researcher must be able to trust an import without opening every transcript: the
+summary says how many of each thing were read, how positions were read (and on how
+many selections that was judged), and every thing that was not imported, by name.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectImportSummary:
+    """``counts`` are (kind, number) in a fixed order; ``skipped`` names each thing left
+    out and why; ``notes`` say what was changed on the way in (a renamed source...)."""
+
+    file: str
+    project_name: str
+    origin: str
+    counts: tuple[tuple[str, int], ...]
+    reading: str
+    reading_evidence: str
+    selections_checked: int
+    skipped: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+
+    def count(self, kind: str) -> int:
+        return next((n for k, n in self.counts if k == kind), 0)
+
+    def lines(self) -> list[str]:
+        """The summary as a researcher reads it, one fact a line."""
+        read = ", ".join(_counted(n, kind) for kind, n in self.counts)
+        out = [f"Read {self.file} (written by {self.origin or 'an unnamed tool'}): {read}."]
+        out.append(
+            f"Positions read as {self.reading} ({self.reading_evidence}; "
+            f"{self.selections_checked:,} selection{'s' if self.selections_checked != 1 else ''}"
+            " checked)."
+        )
+        if self.skipped:
+            out.append(f"Not imported ({len(self.skipped)}):")
+            out.extend(f"  - {item}" for item in self.skipped)
+        else:
+            out.append("Nothing was skipped.")
+        out.extend(f"Note: {note}" for note in self.notes)
+        return out
+
+
+def _counted(n: int, kind: str) -> str:
+    """ "1 coding", "2 codings": kinds are given in the plural."""
+    return f"{n:,} {kind[:-1] if n == 1 and kind.endswith('s') else kind}"
