@@ -392,13 +392,17 @@ def _completed_atlas(tmp_path: Path) -> Path:
     return path
 
 
-def test_atlas_sample_as_exported_is_refused_naming_the_missing_text(tmp_path: Path) -> None:
-    with pytest.raises(InputFileError) as caught:
-        read_qdpx(ATLAS)
-    message = str(caught.value)
-    assert "\n" not in message and message.startswith(str(ATLAS))
-    assert "01106019-2518-43DD-BBD1-8F0252BACB30.txt" in message
-    assert "is missing from the archive" in message
+def test_atlas_sample_as_exported_keeps_its_codebook_and_names_every_missing_text() -> None:
+    # ATLAS.ti's sample ships an empty Sources/ folder: the codebook, users and memos
+    # come in, and every source whose text is not there is named with its codings.
+    bundle, summary = read_qdpx(ATLAS)
+    assert len(bundle.codes) == 14 and len(bundle.coders) == 3
+    assert bundle.sources == () and bundle.codings == ()
+    mabel = next(line for line in summary.skipped if "'Mabel.txt'" in line)
+    assert "B2F54555-0D2D-43B2-B40C-2A1C048F5F1C.txt) is not in the file" in mabel
+    assert "3 codings not imported" in mabel
+    assert sum("is not in the file" in line for line in summary.skipped) == 6
+    assert sum("qualcode reads text sources only" in line for line in summary.skipped) == 6
 
 
 def test_atlas_sample_codings_land_on_the_words_it_means(tmp_path: Path) -> None:
@@ -563,16 +567,27 @@ HOSTILE = {
     "zip bomb": "looks like a zip bomb",
     "too many entries": "looks like a zip bomb: 10,002 parts inside",
     "zip slip name": "has an unsafe path (internal://../../etc/passwd)",
-    "outside path": "is outside the archive (file:///etc/passwd)",
     "corrupt archive": "not a zip archive",
     "damaged member": "damaged archive",
     "not a zip": "not a zip archive",
     "malformed xml": "project.qde is not readable XML",
     "no qde": "holds no .qde project file",
-    "missing source": f"sources/{SOURCE}.txt (the text of source 'Maya') is missing",
     "binary source": "binary file, not text",
     "not utf-8 source": "not UTF-8 text",
 }
+
+
+@pytest.mark.parametrize("kind", ["missing source", "outside path"])
+def test_a_source_whose_text_is_not_in_the_file_is_skipped_and_named(
+    tmp_path: Path, kind: str
+) -> None:
+    path = _hostile(tmp_path, kind)
+    bundle, summary = read_qdpx(path)
+    assert bundle.sources == () and bundle.codings == ()
+    [line] = [s for s in summary.skipped if "'Maya'" in s]
+    assert "is not in the file" in line and "not imported" in line
+    if kind == "outside path":
+        assert "file:///etc/passwd" in line
 
 
 @pytest.mark.parametrize("kind", list(HOSTILE))
@@ -601,7 +616,7 @@ def _project(tmp_path: Path) -> Path:
     return path
 
 
-@pytest.mark.parametrize("kind", ["xxe", "zip bomb", "missing source", "malformed xml"])
+@pytest.mark.parametrize("kind", ["xxe", "zip bomb", "not utf-8 source", "malformed xml"])
 def test_a_failed_merge_leaves_the_project_byte_for_byte_unchanged(
     tmp_path: Path, kind: str
 ) -> None:
@@ -676,3 +691,25 @@ def test_cli_merge_dispatches_a_qdpx_by_its_suffix(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["merge", str(target), str(_good(tmp_path))])
     assert result.exit_code == 0, result.output
     assert "Read study.qdpx" in result.output and "Merged into" in result.output
+
+
+def test_code_names_qualcode_cannot_hold_are_renamed_and_said_not_refused(
+    tmp_path: Path,
+) -> None:
+    # MAXQDA allows "a > b" in a name and two siblings differing only in capitals.
+    other = "5d7c3f8e-2a41-4b6f-9e0d-1c2b3a4d5e6f"
+    arrow = "6e8d4a9f-3b52-4c70-8f1e-2d3c4b5e6f70"
+    codes = (
+        f'<Code guid="{arrow}" name="Cost &gt; benefit" isCodable="true"/>'
+        f'<Code guid="{other}" name="transport" isCodable="true"/>'
+    )
+    qde = _qde(_text_source()).replace(
+        '<Code guid="' + CHILD + '" name="Transport" isCodable="true"/>',
+        '<Code guid="' + CHILD + '" name="Transport" isCodable="true"/>' + codes,
+    )
+    bundle, summary = read_qdpx(_qdpx(tmp_path, qde))
+    names = {c.uuid: c.name for c in bundle.codes}
+    assert names[arrow] == "Cost \u203a benefit"
+    assert names[other] == "transport (2)" and names[CHILD] == "Transport"
+    assert any("imported with '›'" in note for note in summary.notes)
+    assert any("imported as 'transport (2)'" in note for note in summary.notes)

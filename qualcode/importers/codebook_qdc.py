@@ -17,6 +17,7 @@ unless a paragraph of it starts with one of those labels.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 from xml.etree.ElementTree import ParseError
@@ -61,10 +62,17 @@ def parse_qdc(data: bytes, path: Path) -> Codebook:
     return Codebook(name=path.stem, description="", codes=read_codes(codes_element, path))
 
 
-def read_codes(codes_element: Any, path: Path) -> tuple[CodebookEntry, ...]:
+def read_codes(
+    codes_element: Any, path: Path, renamed: list[str] | None = None
+) -> tuple[CodebookEntry, ...]:
     """The code tree under a ``<Codes>`` element (of a codebook, or of a project's
-    ``<CodeBook>``): one parser for both, so a ``.qdc`` and a ``.qdpx`` read codes alike."""
-    return _Reader(path).codes(codes_element, "", 1)
+    ``<CodeBook>``): one parser for both, so a ``.qdc`` and a ``.qdpx`` read codes alike.
+
+    A codebook is refused whole over a name qualcode cannot hold (a ``>``, which
+    separates paths, or a sibling of the same name). A whole project (``renamed``
+    given) is not refused over its codebook's names: such a name is changed (``>``
+    to ``›``, a second sibling numbered) and a line saying so added to ``renamed``."""
+    return _Reader(path, renamed).codes(codes_element, "", 1)
 
 
 def parse_xml(data: bytes, path: Path) -> Any:
@@ -90,8 +98,9 @@ def local_name(tag: Any) -> str:
 
 
 class _Reader:
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, renamed: list[str] | None = None) -> None:
         self.path = path
+        self.renamed = renamed
         self.guids: dict[str, str] = {}  # guid -> path of the code that has it
         self.count = 0
 
@@ -117,6 +126,14 @@ class _Reader:
                 )
             entry = self.code(element, parent_path, level)
             folded = entry.name.casefold()
+            if folded in seen and self.renamed is not None:
+                name = _numbered(entry.name, seen)
+                self.renamed.append(
+                    f"code {_join(parent_path, entry.name)!r} has a sibling of the same name: "
+                    f"imported as {name!r}"
+                )
+                entry = replace(entry, name=name)
+                folded = name.casefold()
             if folded in seen:
                 raise self.fail(
                     f"code {_join(parent_path, entry.name)!r}",
@@ -132,6 +149,11 @@ class _Reader:
         where = f"code {_join(parent_path, raw_name or '(no name)')!r}"
         if raw_name is None:
             raise self.fail(where, "has no name attribute")
+        if self.renamed is not None and ">" in raw_name and raw_name.replace(">", "").strip():
+            self.renamed.append(
+                f"code {raw_name!r}: '>' separates code paths in qualcode; imported with '›'"
+            )
+            raw_name = raw_name.replace(">", "\u203a")
         try:
             name = check_code_name(raw_name)
         except ValidationError as error:
@@ -182,6 +204,13 @@ class _Reader:
         if len(digits) == 3:
             digits = "".join(digit * 2 for digit in digits)
         return f"#{digits}"
+
+
+def _numbered(name: str, taken: set[str]) -> str:
+    number = 2
+    while f"{name} ({number})".casefold() in taken:
+        number += 1
+    return f"{name} ({number})"
 
 
 def _join(parent_path: str, name: str) -> str:

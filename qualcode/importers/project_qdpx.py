@@ -362,7 +362,7 @@ class _ProjectReader:
         if codes is None:
             return
         try:
-            tree = read_codes(codes, self.path)
+            tree = read_codes(codes, self.path, renamed=self.notes)
         except InputFileError as error:
             raise self.fail(f"{self.qde_name}: {error.reason}") from None
         self._flatten(tree, None, "")
@@ -399,7 +399,8 @@ class _ProjectReader:
     def _note_text(self, note: Any) -> str:
         content = _text_of(note, "PlainTextContent")
         if content is None and note.get("plainTextPath"):
-            content = self._load_text(note.get("plainTextPath"), f"note {note.get('name')!r}")[0]
+            loaded = self._load_text(note.get("plainTextPath"), f"note {note.get('name')!r}")
+            content = loaded[0] if loaded is not None else None
         content = clean_text(content or "").text
         if self.ours:
             return content
@@ -467,10 +468,13 @@ class _ProjectReader:
         if content is not None:
             raw = content
             cleaned = clean_text(raw)
-        elif element.get("plainTextPath"):
-            raw, cleaned = self._load_text(element.get("plainTextPath"), f"source {raw_name!r}")
         else:
-            raise self.fail(f"{self.qde_name}: source {raw_name!r} has no text (no plainTextPath)")
+            where = element.get("plainTextPath") or ""
+            loaded = self._load_text(where, f"source {raw_name!r}") if where else None
+            if loaded is None:
+                self._textless(element, guid, raw_name, where)
+                return
+            raw, cleaned = loaded
         if not cleaned.text.strip():
             self.skipped.append(f"text source {raw_name!r}: its text is empty")
             self.media[guid] = f"empty source {raw_name!r}"
@@ -488,6 +492,17 @@ class _ProjectReader:
             source.selections.append(
                 _Selection(guid, guid, raw_name, 0, 0, None, whole, [], whole=True)
             )
+
+    def _textless(self, element: Any, guid: str, name: str, where: str) -> None:
+        """A text source whose text the file does not carry (ATLAS.ti's sample project
+        ships an empty ``Sources/``; a path may point outside the archive): its codes
+        are in the codebook, its codings cannot be placed, and the summary says so."""
+        codings = sum(1 for e in element.iter() if local_name(e.tag) == "Coding")
+        held = f"its text ({where}) is not in the file" if where else "it has no text"
+        self.media[guid] = f"text source {name!r} without its text"
+        self.skipped.append(
+            f"text source {name!r}: {held}; its {_plural(codings, 'coding')} not imported"
+        )
 
     def _selection(self, element: Any, source: str) -> _Selection:
         guid = self._guid(element, "selection")
@@ -511,9 +526,12 @@ class _ProjectReader:
             creating_user=element.get("creatingUser"),
         )
 
-    def _load_text(self, where: str, what: str) -> tuple[str, CleanText]:
-        """The raw text (BOM removed, line endings as written) and its stored form."""
+    def _load_text(self, where: str, what: str) -> tuple[str, CleanText] | None:
+        """The raw text (BOM removed, line endings as written) and its stored form, or
+        None when the archive does not hold it."""
         info = self._member_for(where, what)
+        if info is None:
+            return None
         data = self.archive.read(info, MAX_SOURCE_BYTES)
         label = f"{info.filename} (the text of {what})"
         if b"\x00" in data:
@@ -530,19 +548,18 @@ class _ProjectReader:
             raise self.fail(f"{label}: {error.reason}") from None
         return raw, cleaned
 
-    def _member_for(self, where: str, what: str) -> zipfile.ZipInfo:
+    def _member_for(self, where: str, what: str) -> zipfile.ZipInfo | None:
         """The archive member a ``plainTextPath`` names: ``internal://NAME`` (the
         standard's way, in ``sources/`` or ``Sources/``), or a bare relative name.
-        Anything pointing outside the archive is not read."""
+        Anything pointing outside the archive is not read: None, as for a text the
+        archive does not hold (tools export projects without their sources), so the
+        caller skips that source and says so."""
         reference = where.strip()
         inside = reference[len("internal://") :] if reference.startswith("internal://") else None
         if inside is None and re.match(
             r"^[a-zA-Z][a-zA-Z0-9+.-]*://|^/|^[a-zA-Z]:[\\/]", reference
         ):
-            raise self.fail(
-                f"{self.qde_name}: the text of {what} is outside the archive ({reference}); "
-                "qualcode reads only texts packed inside the .qdpx"
-            )
+            return None
         name = (inside if inside is not None else reference).replace("\\", "/").lstrip("/")
         if ".." in PurePosixPath(name).parts:
             raise self.fail(f"{self.qde_name}: the text of {what} has an unsafe path ({reference})")
@@ -550,7 +567,7 @@ class _ProjectReader:
             info = self.archive.find(candidate)
             if info is not None:
                 return info
-        raise self.fail(f"sources/{name} (the text of {what}) is missing from the archive")
+        return None
 
     # -- positions -------------------------------------------------------------------
 
