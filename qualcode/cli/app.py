@@ -30,6 +30,7 @@ COMMANDS = {
     "merge": "merge_commands:merge",
     "export-coder": "merge_commands:export_coder",
     "import-coder": "merge_commands:import_coder",
+    "export-project": "exchange_export_commands:export_project",
 }
 
 

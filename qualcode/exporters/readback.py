@@ -207,6 +207,37 @@ def _qdc(path: Path) -> Iterator[tuple[str, str]]:
     yield from _attributes(root, "codebook")
 
 
+# A .qdpx is read back whole into memory, entry by entry, never extracted by name; these
+# stop a damaged or swapped file from taking the machine's memory.
+_QDPX_MAX_ENTRIES = 100_000
+_QDPX_MAX_BYTES = 4 * 1024**3
+
+
+def _qdpx(path: Path) -> Iterator[tuple[str, str]]:
+    """A REFI-QDA project: every string of each XML entry (element text and wordy
+    attributes) and the whole text of every other entry (the sources)."""
+    with zipfile.ZipFile(path) as archive:
+        entries = archive.infolist()
+        if len(entries) > _QDPX_MAX_ENTRIES:
+            raise ValueError(f"{path.name}: {len(entries)} entries is more than a project holds")
+        if sum(entry.file_size for entry in entries) > _QDPX_MAX_BYTES:
+            raise ValueError(f"{path.name}: its entries unpack to more than a project holds")
+        for entry in sorted(entries, key=lambda e: e.filename):
+            if entry.is_dir():
+                continue
+            data = archive.read(entry)
+            if entry.filename.lower().endswith((".qde", ".xml")):
+                root = ElementTree.fromstring(data)
+                for element in root.iter():
+                    tag = element.tag.rsplit("}", 1)[-1] if isinstance(element.tag, str) else ""
+                    if element.text and element.text.strip():
+                        where = f"{entry.filename} <{tag}> {element.get('name', '')}".rstrip()
+                        yield where, element.text
+                yield from _attributes(root, entry.filename)
+            else:
+                yield entry.filename, data.decode("utf-8", errors="replace")
+
+
 def _values(value: Any, where: str) -> Iterator[tuple[str, str]]:
     """Every string in parsed JSON or YAML, keys too, located by its path."""
     if isinstance(value, str):
@@ -235,5 +266,6 @@ READERS = {
     "json": _json,
     "yaml": _yaml,
     "qdc": _qdc,
+    "qdpx": _qdpx,
     "txt": _plain,
 }
