@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import zipfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -211,6 +212,15 @@ def _qdc(path: Path) -> Iterator[tuple[str, str]]:
 # stop a damaged or swapped file from taking the machine's memory.
 _QDPX_MAX_ENTRIES = 100_000
 _QDPX_MAX_BYTES = 4 * 1024**3
+# Attribute values shaped like a project's structure (GUIDs, times, positions, colours,
+# internal paths, flags) cannot hold a name; a 50,000-coding project has a quarter of
+# a million of them, which is most of the read-back's time if each is checked.
+_STRUCTURE = re.compile(
+    r"\{?[0-9a-fA-F]{8}(?:-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}\}?"
+    r"|\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})?)?"
+    r"|-?\d+|#[0-9a-fA-F]{3,6}|true|false"
+    r"|internal://[0-9a-fA-F-]{36}\.txt"
+)
 
 
 def _qdpx(path: Path) -> Iterator[tuple[str, str]]:
@@ -233,7 +243,9 @@ def _qdpx(path: Path) -> Iterator[tuple[str, str]]:
                     if element.text and element.text.strip():
                         where = f"{entry.filename} <{tag}> {element.get('name', '')}".rstrip()
                         yield where, element.text
-                yield from _attributes(root, entry.filename)
+                for where, value in _attributes(root, entry.filename):
+                    if not _STRUCTURE.fullmatch(value):
+                        yield where, value
             else:
                 yield entry.filename, data.decode("utf-8", errors="replace")
 
