@@ -23,6 +23,7 @@ from qualcode.domain.bundle import (
     BundleCode,
     BundleCoder,
     BundleCoding,
+    BundleIdentifier,
     BundleLink,
     BundleMemo,
     BundleSetting,
@@ -109,7 +110,9 @@ TEXT1 = 'Interviewer: Why?\n\nSam: No time \U0001f62b, cafe\u0301 & <the> "trust
 TEXT2 = "Lee: \u0645\u0631\u062d\u0628\u0627 and more.\n"
 
 
-def coding(uuid: str, source: str, code: str, coder: str, start: int, end: int, memo: str = ""):
+def coding(
+    uuid: str, source: str, code: str, coder: str, start: int, end: int, memo: str = ""
+) -> BundleCoding:
     return BundleCoding(uuid, source, code, coder, start, end, memo=memo, created_at=WHEN)
 
 
@@ -259,6 +262,12 @@ def test_the_same_bundle_gives_the_same_bytes_whatever_its_order() -> None:
     assert dump_qdpx(shuffled, "Study") == dump_qdpx(EVERYTHING, "Study")
     with zipfile.ZipFile(io.BytesIO(dump_qdpx(EVERYTHING, "Study"))) as archive:
         assert {info.date_time for info in archive.infolist()} == {(1980, 1, 1, 0, 0, 0)}
+
+
+def test_the_register_and_what_qda_xml_has_no_place_for_are_not_written() -> None:
+    register = BundleIdentifier("f0000000-0000-4000-8000-000000000001", "Imran", "imran", "[n]")
+    data = dump_qdpx(EVERYTHING.with_records(identifiers=[register]), "Study")
+    assert data == dump_qdpx(EVERYTHING, "Study")
 
 
 def test_what_cannot_be_written_is_refused_before_anything_is_built() -> None:

@@ -31,10 +31,13 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from datetime import datetime
+from typing import TypeVar
 
 from qualcode import __version__
 from qualcode.domain.bundle import (
+    BundleCase,
     BundleCode,
+    BundleCoder,
     BundleCoding,
     BundleMemo,
     BundleSource,
@@ -75,6 +78,9 @@ _TYPED_VALUES = {
 }
 # Characters XML 1.0 cannot hold at all, not even as a reference.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+_Named = TypeVar("_Named", BundleCoder, BundleCase, BundleSource)
+_Placed = TypeVar("_Placed", BundleCoding, BundleTurn)
 
 
 def source_entry(source_uuid: str) -> str:
@@ -152,8 +158,8 @@ def _attrs(**values: str | int | datetime | None) -> str:
     return " ".join(out)
 
 
-def _by_name(records: Iterable[object]) -> list:  # type: ignore[type-arg]
-    return sorted(records, key=lambda r: (getattr(r, "name", ""), getattr(r, "uuid", "")))
+def _by_name(records: Iterable[_Named]) -> list[_Named]:
+    return sorted(records, key=lambda r: (r.name, r.uuid))
 
 
 def _users(bundle: ProjectBundle) -> list[str]:
@@ -412,14 +418,7 @@ def moved_to_redacted(bundle: ProjectBundle, redacted: Mapping[str, RedactedText
     """``bundle`` with each source's text replaced by its redacted text (by source UUID)
     and every coding and turn moved to the same words in it."""
 
-    def coding(record: BundleCoding) -> BundleCoding:
-        text = redacted.get(record.source)
-        if text is None:
-            return record
-        start, end = text.span(record.start, record.end)
-        return replace(record, start=start, end=end)
-
-    def turn(record: BundleTurn) -> BundleTurn:
+    def moved(record: _Placed) -> _Placed:
         text = redacted.get(record.source)
         if text is None:
             return record
@@ -434,6 +433,6 @@ def moved_to_redacted(bundle: ProjectBundle, redacted: Mapping[str, RedactedText
 
     return bundle.with_records(
         sources=map(source, bundle.sources),
-        codings=map(coding, bundle.codings),
-        turns=map(turn, bundle.turns),
+        codings=map(moved, bundle.codings),
+        turns=map(moved, bundle.turns),
     )
