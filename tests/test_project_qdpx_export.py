@@ -421,9 +421,10 @@ def test_the_leak_scan_reads_the_transcripts_and_the_xml(tmp_path: Path, named: 
     sql(named, "UPDATE memos SET text = 'ask Jilian' WHERE target = 'project'")
     with pytest.raises(IdentifierLeakError, match=r"project\.qde"):
         export_project(named, tmp_path / "b.qdpx", pseudonymise=True)
-    export_project(
+    allowed = export_project(
         named, tmp_path / "c.qdpx", pseudonymise=True, checks=ExportChecks(allow_identifiers=True)
     )
+    assert allowed.leaks_allowed == 1
 
 
 def test_pseudonymising_needs_a_reviewed_register_the_original_copy_does_not(

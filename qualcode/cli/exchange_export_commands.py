@@ -49,7 +49,12 @@ def export_project(project: Path, output: Path, pseudonymise: bool, checks: Expo
         f"{written.memos} memos."
     )
     if written.pseudonymised:
-        echo(f"Pseudonymised with the identifier register; {written.checked} texts checked.")
+        left = (
+            f"; {written.leaks_allowed} registered identifier(s) LEFT IN because you allowed it"
+            if written.leaks_allowed
+            else ""
+        )
+        echo(f"Pseudonymised with the identifier register; {written.checked} texts checked{left}.")
     else:
         echo(
             "Warning: this file contains the original transcripts (not pseudonymised) "

@@ -38,6 +38,7 @@ class ProjectExport:
     codings: int
     memos: int  # memos on the project, sources and codes, and codings' memos
     checked: int  # pieces of text the gate read back and scanned (0 for an original copy)
+    leaks_allowed: int  # registered names left in because the person said so
 
 
 def export_project(
@@ -70,6 +71,7 @@ def export_project(
         codings=len(bundle.codings),
         memos=len(bundle.memos) + sum(1 for c in bundle.codings if c.memo),
         checked=result.checked,
+        leaks_allowed=result.leaks_allowed,
     )
 
 
