@@ -31,6 +31,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from datetime import datetime
+from pathlib import PurePath
 from typing import TypeVar
 
 from qualcode import __version__
@@ -88,8 +89,9 @@ def source_entry(source_uuid: str) -> str:
     return f"{SOURCES_FOLDER}/{source_uuid}.txt"
 
 
-def dump_qdpx(bundle: ProjectBundle, name: str) -> bytes:
-    """The project as ``.qdpx`` bytes; ``name`` is the project's name in the file.
+def dump_qdpx(bundle: ProjectBundle, name: str | None = None) -> bytes:
+    """The project as ``.qdpx`` bytes; ``name`` is the project's name in the file (by
+    default its "name" setting, else the bundle's label without folders or suffix).
 
     Every source must carry its text (a coder's exchange bundle, which holds sources by
     hash only, cannot be written as a project)."""
@@ -98,6 +100,8 @@ def dump_qdpx(bundle: ProjectBundle, name: str) -> bytes:
         raise ValidationError(
             f"sources without their text cannot be written as .qdpx: {missing[:3]}"
         )
+    if name is None:
+        name = bundle.setting("name") or PurePath(bundle.label).stem
     document = project_xml(bundle, name)
     found = _NOT_XML.search(document)
     if found is not None:
