@@ -31,6 +31,7 @@ COMMANDS = {
     "export-coder": "merge_commands:export_coder",
     "import-coder": "merge_commands:import_coder",
     "import-project": "exchange_import_commands:import_project",
+    "export-project": "exchange_export_commands:export_project",
 }
 
 

@@ -68,8 +68,8 @@ Rules of :meth:`Redactor.find_leaks` (run on the finished export):
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
-from collections.abc import Callable, Collection, Sequence
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass, replace
 from difflib import SequenceMatcher
 from enum import StrEnum
@@ -237,6 +237,62 @@ class _Compiled:
     rank: int
 
 
+@dataclass(frozen=True, slots=True)
+class _Step:
+    """One pass of replacing: each replaced span as (old start, old end, new start,
+    new end), in order. Text outside them only shifts."""
+
+    spans: tuple[tuple[int, int, int, int], ...]
+    starts: tuple[int, ...] = ()
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "starts", tuple(span[0] for span in self.spans))
+
+    def move(self, position: int, *, end: bool) -> int:
+        # The last span starting at or before the position (for an end: before it, so
+        # an end right at a name's start stays before the name).
+        index = (bisect_left if end else bisect_right)(self.starts, position) - 1
+        if index < 0:
+            return position
+        _, old_end, new_start, new_end = self.spans[index]
+        if position < old_end or (end and position == old_end):
+            return new_end if end else new_start
+        return position + new_end - old_end
+
+
+@dataclass(frozen=True, slots=True)
+class RedactedText:
+    """Text with the register applied, and how its positions moved.
+
+    A position outside every replaced name moves by what was replaced before it. A
+    start inside a replaced name (or at its start) moves to the start of the
+    replacement, an end inside one (or at its end) to the replacement's end, so a
+    selection keeps covering the same words: "Jill said" selected from the "i" of
+    "Jill" covers "[name] said". A possessive kept after a replacement ("'s") is
+    ordinary text, unless it was rewritten ("Jills'" to "[name]'s"), when it is part
+    of the replaced name. Positions are code points, ends exclusive."""
+
+    text: str
+    steps: tuple[_Step, ...] = ()
+
+    def start(self, position: int) -> int:
+        for step in self.steps:
+            position = step.move(position, end=False)
+        return position
+
+    def end(self, position: int) -> int:
+        for step in self.steps:
+            position = step.move(position, end=True)
+        return position
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """A selection ``[start, end)`` moved; an empty one stays empty."""
+        new_start = self.start(start)
+        return (
+            (new_start, new_start) if end <= start else (new_start, max(new_start, self.end(end)))
+        )
+
+
 class Redactor:
     """Applies a register to text and finds what identifies in text after that.
 
@@ -283,30 +339,53 @@ class Redactor:
 
         A form that could be either of two entries with different replacements is
         left as written (and :meth:`find_leaks` reports it)."""
+        return self.apply_mapped(text).text
+
+    def apply_mapped(self, text: str) -> RedactedText:
+        """What :meth:`apply` gives, with a way to move positions in ``text`` to the
+        same words in the result (see :class:`RedactedText`)."""
+        steps: list[_Step] = []
+        result = text
+        for result, step in self._passes(text):  # noqa: B007 (the last text is the result)
+            steps.append(step)
+        return RedactedText(result, tuple(steps))
+
+    def _passes(self, text: str) -> Iterator[tuple[str, _Step]]:
+        """The text after each pass of replacing, with where that pass replaced what."""
         for _ in range(_MAX_PASSES):
             matches = [m for m in self._matches(text) if not m.ambiguous]
             if not matches:
-                return text
-            replaced = self._replaced(text, matches)
+                return
+            replaced, step = self._replaced(text, matches)
+            yield replaced, step
             # A replacement right against other letters changes what they are next to
             # ("Jillians'Jillian": "Jillians'" is a possessive before "[name]" only):
             # go again, so that applying twice changes nothing.
             if not any(_touching(text, m) for m in matches):
-                return replaced
+                return
             text = replaced
-        return text
 
     @staticmethod
-    def _replaced(text: str, matches: list[_Match]) -> str:
+    def _replaced(text: str, matches: list[_Match]) -> tuple[str, _Step]:
         out: list[str] = []
-        position = 0
+        spans: list[tuple[int, int, int, int]] = []
+        position = written = 0
         for match in matches:
             out.append(text[position : match.start])
+            written += match.start - position
+            name_end = match.end - len(match.possessive)
+            spans.append((match.start, name_end, written, written + len(match.entry.replacement)))
+            written += len(match.entry.replacement)
             out.append(match.entry.replacement)
-            out.append(_possessive(match.possessive))
+            kept = _possessive(match.possessive)
+            if kept != match.possessive:  # "Jills'" became "[name]'s": one piece
+                start, _, new_start, _ = spans.pop()
+                spans.append((start, match.end, new_start, written + len(kept)))
+            out.append(kept)
+            written += len(kept)
             position = match.end
         out.append(text[position:])
-        return "".join(out)
+        return "".join(out), _Step(tuple(spans))
 
     def _protected(self, text: str) -> list[tuple[int, int]]:
         """Bracketed spans that are themselves replacements: never touched."""

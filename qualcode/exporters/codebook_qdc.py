@@ -12,6 +12,8 @@ GUIDs are the codes' UUIDs, so exporting the same codebook twice gives the same 
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+
 from qualcode import __version__
 from qualcode.domain.errors import ValidationError
 from qualcode.domain.qdc_description import fold_description
@@ -20,41 +22,60 @@ from qualcode.domain.records import Codebook, CodebookEntry
 NAMESPACE = "urn:QDA-XML:codebook:1.0"
 
 
-_INDENT = "  "
+INDENT = "  "
 
 
-def _escape_text(value: str) -> str:
+def escape_text(value: str) -> str:
+    """``value`` as XML element text."""
     # "\r" is written as a reference: XML readers turn a literal one into "\n".
     return (
         value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
     )
 
 
-def _escape_attribute(value: str) -> str:
-    return _escape_text(value).replace('"', "&quot;").replace("\n", "&#10;").replace("\t", "&#9;")
+def escape_attribute(value: str) -> str:
+    """``value`` as a double-quoted XML attribute value."""
+    return escape_text(value).replace('"', "&quot;").replace("\n", "&#10;").replace("\t", "&#9;")
 
 
-def _code_lines(entry: CodebookEntry, depth: int) -> list[str]:
-    indent = _INDENT * depth
+def code_lines(
+    entry: CodebookEntry, depth: int, note_refs: Mapping[str, Sequence[str]] | None = None
+) -> list[str]:
+    """The ``<Code>`` element of ``entry`` and its sub-codes, indented ``depth`` levels.
+
+    A codebook (.qdc) and a project (.qdpx) write codes the same way; only a project
+    has notes, so ``note_refs`` (code UUID -> note GUIDs) adds each code's
+    ``<NoteRef>`` elements where the project schema puts them.
+    """
+    indent = INDENT * depth
     attributes = [
-        f'guid="{_escape_attribute(entry.uuid or "")}"',
-        f'name="{_escape_attribute(entry.name)}"',
+        f'guid="{escape_attribute(entry.uuid or "")}"',
+        f'name="{escape_attribute(entry.name)}"',
         # Every qualcode code can be applied to text, headings included.
         'isCodable="true"',
     ]
     if entry.colour:
-        attributes.append(f'color="{_escape_attribute(entry.colour)}"')
+        attributes.append(f'color="{escape_attribute(entry.colour)}"')
     opening = f"{indent}<Code {' '.join(attributes)}"
     description = fold_description(entry)
-    if not description and not entry.children:
+    notes = note_refs.get(entry.uuid or "", ()) if note_refs else ()
+    if not description and not notes and not entry.children:
         return [opening + "/>"]
     lines = [opening + ">"]
     if description:
-        lines.append(f"{indent}{_INDENT}<Description>{_escape_text(description)}</Description>")
+        lines.append(f"{indent}{INDENT}<Description>{escape_text(description)}</Description>")
+    lines.extend(f'{indent}{INDENT}<NoteRef targetGUID="{guid}"/>' for guid in notes)
     for child in entry.children:
-        lines.extend(_code_lines(child, depth + 1))
+        lines.extend(code_lines(child, depth + 1, note_refs))
     lines.append(f"{indent}</Code>")
     return lines
+
+
+def check_uuids(codes: tuple[CodebookEntry, ...], what: str) -> None:
+    """Refuse codes without a UUID: the standard's GUID is required."""
+    missing = [entry.name for entry in _walk(codes) if not entry.uuid]
+    if missing:
+        raise ValidationError(f"codes without a UUID cannot be written as {what}: {missing[:3]}")
 
 
 def dump_qdc(codebook: Codebook) -> bytes:
@@ -64,17 +85,15 @@ def dump_qdc(codebook: Codebook) -> bytes:
     if not codebook.codes:
         # The schema needs at least one code; an empty file would not load elsewhere.
         raise ValidationError("the codebook is empty, so there is nothing to write as .qdc")
-    missing = [entry.name for entry in _walk(codebook.codes) if not entry.uuid]
-    if missing:
-        raise ValidationError(f"codes without a UUID cannot be written as .qdc: {missing[:3]}")
+    check_uuids(codebook.codes, ".qdc")
     lines = [
         '<?xml version="1.0" encoding="UTF-8"?>',
         f'<CodeBook xmlns="{NAMESPACE}" origin="qualcode {__version__}">',
-        f"{_INDENT}<Codes>",
+        f"{INDENT}<Codes>",
     ]
     for entry in codebook.codes:
-        lines.extend(_code_lines(entry, 2))
-    lines.append(f"{_INDENT}</Codes>")
+        lines.extend(code_lines(entry, 2))
+    lines.append(f"{INDENT}</Codes>")
     lines.append("</CodeBook>")
     return ("\n".join(lines) + "\n").encode("utf-8")
 

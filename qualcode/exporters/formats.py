@@ -39,6 +39,7 @@ FORMATS: dict[str, FileFormat] = {
         FileFormat("yaml", ".yaml", "YAML file"),
         FileFormat("qcc", ".qcc", "qualcode coder file", reads_as="json"),
         FileFormat("qdc", ".qdc", "REFI-QDA codebook"),
+        FileFormat("qdpx", ".qdpx", "REFI-QDA project"),
     )
 }
 # Other spellings of a suffix that mean the same format.

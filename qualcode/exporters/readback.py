@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import zipfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -207,6 +208,48 @@ def _qdc(path: Path) -> Iterator[tuple[str, str]]:
     yield from _attributes(root, "codebook")
 
 
+# A .qdpx is read back whole into memory, entry by entry, never extracted by name; these
+# stop a damaged or swapped file from taking the machine's memory.
+_QDPX_MAX_ENTRIES = 100_000
+_QDPX_MAX_BYTES = 4 * 1024**3
+# Attribute values shaped like a project's structure (GUIDs, times, positions, colours,
+# internal paths, flags) cannot hold a name; a 50,000-coding project has a quarter of
+# a million of them, which is most of the read-back's time if each is checked.
+_STRUCTURE = re.compile(
+    r"\{?[0-9a-fA-F]{8}(?:-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}\}?"
+    r"|\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})?)?"
+    r"|-?\d+|#[0-9a-fA-F]{3,6}|true|false"
+    r"|internal://[0-9a-fA-F-]{36}\.txt"
+)
+
+
+def _qdpx(path: Path) -> Iterator[tuple[str, str]]:
+    """A REFI-QDA project: every string of each XML entry (element text and wordy
+    attributes) and the whole text of every other entry (the sources)."""
+    with zipfile.ZipFile(path) as archive:
+        entries = archive.infolist()
+        if len(entries) > _QDPX_MAX_ENTRIES:
+            raise ValueError(f"{path.name}: {len(entries)} entries is more than a project holds")
+        if sum(entry.file_size for entry in entries) > _QDPX_MAX_BYTES:
+            raise ValueError(f"{path.name}: its entries unpack to more than a project holds")
+        for entry in sorted(entries, key=lambda e: e.filename):
+            if entry.is_dir():
+                continue
+            data = archive.read(entry)
+            if entry.filename.lower().endswith((".qde", ".xml")):
+                root = ElementTree.fromstring(data)
+                for element in root.iter():
+                    tag = element.tag.rsplit("}", 1)[-1] if isinstance(element.tag, str) else ""
+                    if element.text and element.text.strip():
+                        where = f"{entry.filename} <{tag}> {element.get('name', '')}".rstrip()
+                        yield where, element.text
+                for where, value in _attributes(root, entry.filename):
+                    if not _STRUCTURE.fullmatch(value):
+                        yield where, value
+            else:
+                yield entry.filename, data.decode("utf-8", errors="replace")
+
+
 def _values(value: Any, where: str) -> Iterator[tuple[str, str]]:
     """Every string in parsed JSON or YAML, keys too, located by its path."""
     if isinstance(value, str):
@@ -235,5 +278,6 @@ READERS = {
     "json": _json,
     "yaml": _yaml,
     "qdc": _qdc,
+    "qdpx": _qdpx,
     "txt": _plain,
 }

@@ -19,6 +19,13 @@ passes this gate, in this order:
    Excel file, every file of a multi-file export, every JSON value). Only if every
    file passes are they all moved into place; otherwise every temporary file is
    removed and nothing is left behind.
+
+One export is not for people outside the project: a copy of the whole project with
+its original transcripts, for the team's own archive or for moving to another tool
+(``export-project`` without ``--pseudonymise``). Its gate is made with
+:meth:`ExportGate.original_copy`: step 1 and the private, atomic write of step 4 hold,
+but the register is neither required nor applied and nothing is scanned for names,
+because the names are meant to be there. The command says so to the person.
 """
 
 from __future__ import annotations
@@ -90,6 +97,15 @@ class ExportGate:
         self.checks = checks
         self.project = database_path(session.get_bind())  # type: ignore[arg-type]
         self._redactor: Redactor | None = None
+        self.keeps_originals = False
+
+    @classmethod
+    def original_copy(cls, session: Session) -> ExportGate:
+        """The gate for a copy of the project with its original transcripts (see the
+        module): destination checks and a private, atomic write only."""
+        gate = cls(session, ALL_CHECKS)
+        gate.keeps_originals = True
+        return gate
 
     # -- 1 and 2: before anything is built ---------------------------------------------
 
@@ -101,7 +117,8 @@ class ExportGate:
         chosen, file_format = format_for(given, formats, what)
         if chosen != given:
             self.refuse_protected(chosen)
-        self._require_reviewed_register()
+        if not self.keeps_originals:
+            self._require_reviewed_register()
         return chosen, file_format
 
     def refuse_protected(self, path: Path) -> None:
@@ -157,6 +174,8 @@ class ExportGate:
 
     def redact(self, record: T) -> T:
         """``record`` with the register applied to every string in it."""
+        if self.keeps_originals:
+            raise QualcodeError("an original copy of the project is never redacted")
         return map_strings(record, self.redactor.apply)
 
     # -- 4: read back before kept ------------------------------------------------------
@@ -165,22 +184,11 @@ class ExportGate:
         """Write ``files`` (all of ``file_format``) or none of them."""
         for path in files:
             self.refuse_protected(path)
-        redactor = self.redactor
         temporary: dict[Path, Path] = {}
         try:
             for path, data in files.items():
                 temporary[path] = _write_temporary(path, data)
-            leaks: list[tuple[str, str, str]] = []
-            checked = 0
-            for path, written in temporary.items():
-                for where, text in file_format.read(written):
-                    checked += 1
-                    for leak in redactor.find_leaks(text):
-                        context = leak.context.strip(" \u201c\u201d")
-                        place = f"{where}: \u201c{context}\u201d"
-                        if len(files) > 1:
-                            place = f"{path.name}, {place}"
-                        leaks.append((place, leak.found, leak.original))
+            checked, leaks = (0, []) if self.keeps_originals else self._scan(temporary, file_format)
             if leaks and not self.checks.allow_identifiers:
                 raise IdentifierLeakError(next(iter(files)), leaks)
             for path, written in temporary.items():
@@ -195,6 +203,24 @@ class ExportGate:
                 with contextlib.suppress(OSError):
                     written.unlink()
         return GateResult(tuple(files), checked, len(leaks))
+
+    def _scan(
+        self, temporary: Mapping[Path, Path], file_format: FileFormat
+    ) -> tuple[int, list[tuple[str, str, str]]]:
+        """Pieces of text read back, and every registered name found in them."""
+        redactor = self.redactor
+        leaks: list[tuple[str, str, str]] = []
+        checked = 0
+        for path, written in temporary.items():
+            for where, text in file_format.read(written):
+                checked += 1
+                for leak in redactor.find_leaks(text):
+                    context = leak.context.strip(" \u201c\u201d")
+                    place = f"{where}: \u201c{context}\u201d"
+                    if len(temporary) > 1:
+                        place = f"{path.name}, {place}"
+                    leaks.append((place, leak.found, leak.original))
+        return checked, leaks
 
 
 def _write_temporary(path: Path, data: bytes) -> Path:
