@@ -453,7 +453,7 @@ def test_atlas_sample_codings_land_on_the_words_it_means(tmp_path: Path) -> None
         "video source '1960s Coca Cola commercial.mp4': qualcode reads text sources only; "
         "its 0 codings not imported",
     )
-    assert summary.reading == "code points (the texts hold nothing that tools count differently)"
+    assert summary.reading == "code points; the texts hold nothing that tools count differently"
     assert summary.selections_checked == 6
 
 
@@ -497,7 +497,7 @@ def test_qualcode_files_give_speaker_turns_and_coding_memos_by_note_guid(tmp_pat
     assert t.case == "ca5e0000-0000-4000-8000-000000000001"
     assert {c.uuid: c.memo for c in bundle.codings} == {CODING: "Exact  memo\ntext", CODING2: ""}
     assert bundle.memos == ()
-    assert summary.reading_evidence == "as qualcode writes them"
+    assert summary.reading_evidence == "because qualcode wrote the file"
 
 
 # -- hostile and broken files -----------------------------------------------------------

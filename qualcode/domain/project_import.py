@@ -33,9 +33,8 @@ class ProjectImportSummary:
         read = ", ".join(_counted(n, kind) for kind, n in self.counts)
         out = [f"Read {self.file} (written by {self.origin or 'an unnamed tool'}): {read}."]
         out.append(
-            f"Positions read as {self.reading} ({self.reading_evidence}; "
-            f"{self.selections_checked:,} selection{'s' if self.selections_checked != 1 else ''}"
-            " checked)."
+            f"Positions read as {self.reading}. Chosen {self.reading_evidence}, over "
+            f"{self.selections_checked:,} selection{'s' if self.selections_checked != 1 else ''}."
         )
         if self.skipped:
             out.append(f"Not imported ({len(self.skipped)}):")

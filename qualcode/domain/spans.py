@@ -138,7 +138,7 @@ class PositionReading:
         """The reading in words; ``units``/``line_endings`` say whether the texts hold
         anything (an emoji, a "\\r\\n") that makes that half of the reading matter."""
         if not units and not line_endings:
-            return "code points (the texts hold nothing that tools count differently)"
+            return "code points; the texts hold nothing that tools count differently"
         parts = ["UTF-16 code units" if self.utf16 else "code points"] if units else ["characters"]
         if line_endings:
             crlf = "two characters" if self.crlf_as_two else "one character"

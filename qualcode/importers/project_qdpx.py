@@ -580,9 +580,9 @@ class _ProjectReader:
         ]
         if self.ours:
             # qualcode writes code points, and "\n" line endings only.
-            return POSITION_READINGS[0], "as qualcode writes them", len(pending)
+            return POSITION_READINGS[0], "because qualcode wrote the file", len(pending)
         reading, checked = choose_reading(pending)
-        return reading, "the reading that puts most selections on word boundaries", checked
+        return reading, "as the reading that puts the most selection boundaries between words", checked
 
     def _selections(self, reading: PositionReading) -> None:
         seen: set[str] = set()
