@@ -1,5 +1,5 @@
-"""`export-project` (and, once it exists, `import-project`) of a REFI-QDA .qdpx for a
-project of 200 sources, 1,000,000 words and 50,000 codings.
+"""`export-project` and `import-project` of a REFI-QDA .qdpx for a project of 200
+sources, 1,000,000 words and 50,000 codings.
 
 Target (issue 14): each under 15 s on 2 cores, peak memory under 1 GB. Every phase runs
 in a fresh process, so its peak resident memory is its own; the figures printed are the
@@ -8,8 +8,9 @@ inserts (speaker turns, participants with attributes, coding memos, a small iden
 register included), so building it is not measured.
 
 Phases: ``export`` (the original copy), ``export-pseudonymised`` (the register applied
-to every transcript and the written file scanned for names), ``import`` (fill in
-:func:`import_phase` with the .qdpx import service).
+to every transcript and the written file scanned for names), ``import`` (the exported
+file into a new project) and ``merge-again`` (the same file merged into that project:
+everything matched by GUID, nothing written).
 
     python -m benchmarks.bench_qdpx            # 200 sources, 1,000,000 words, 50,000 codings
     python -m benchmarks.bench_qdpx --words 100000 --codings 5000   # a quick run
@@ -231,22 +232,32 @@ def export_pseudonymised_phase(project: Path, qdpx: Path) -> dict[str, object]:
 
 
 def import_phase(project: Path, qdpx: Path) -> dict[str, object]:
-    """Import ``qdpx`` into a new project beside ``project`` (for the lead to fill in
-    with the .qdpx import service)."""
-    try:
-        from qualcode.services.project_import import import_project  # type: ignore[import-not-found]
-    except ImportError:
-        return {"skipped": "no qualcode.services.project_import yet"}
+    """`import-project`: ``qdpx`` (the export phase's file) into a new project."""
+    from qualcode.services.project_import import import_project
+
     target = project.with_name("imported.qcp")
     target.unlink(missing_ok=True)
-    import_project(qdpx, target)
-    return {"project": target.name}
+    result = import_project(qdpx, target)
+    return {
+        "codings": result.summary.count("codings"),
+        "selections checked": result.summary.selections_checked,
+    }
+
+
+def merge_again_phase(project: Path, qdpx: Path) -> dict[str, object]:
+    """`merge` of the same file into the project it was just imported as: every record
+    is matched by GUID and nothing is written."""
+    from qualcode.services.project_import import merge_qdpx
+
+    result = merge_qdpx(project.with_name("imported.qcp"), qdpx)
+    return {"written": result.report.written}
 
 
 PHASES: dict[str, tuple[Callable[[Path, Path], dict[str, object]], str]] = {
     "export": (export_phase, "export.qdpx"),
     "export-pseudonymised": (export_pseudonymised_phase, "shared.qdpx"),
     "import": (import_phase, "export.qdpx"),
+    "merge-again": (merge_again_phase, "export.qdpx"),
 }
 
 
