@@ -67,8 +67,42 @@ class MergeReport:
     dry_run: bool
     written: bool
 
+    def lines(self) -> list[str]:
+        """What the merge did, in words, one fact a line (for the app; the command line
+        prints a table)."""
+        said = {
+            "added": [_counted(c.added, c.kind) for c in self.counts if c.added],
+            "already there": [_counted(c.existing, c.kind) for c in self.counts if c.existing],
+            "removed (removed in the file)": [
+                _counted(c.removed, c.kind) for c in self.counts if c.removed
+            ],
+            "skipped": [_counted(c.skipped, c.kind) for c in self.counts if c.skipped],
+        }
+        out = [f"{what.capitalize()}: {', '.join(items)}." for what, items in said.items() if items]
+        out.extend(f"Note: {note}" for note in self.notes)
+        if self.conflicts:
+            out.append(
+                f"{len(self.conflicts)} conflict(s), so nothing was written. Settle each "
+                f"with qualcode merge ... --resolve UUID=CHOICE:"
+            )
+            out.extend(
+                f"  {c.uuid}: {c.description} ({' or '.join(c.choices)})" for c in self.conflicts
+            )
+        elif self.written:
+            out.append(f"Merged. A backup of the project was taken first: {self.backup}")
+        else:
+            out.append("Nothing new: the project already held all of it and was not changed.")
+        return out
+
     def count(self, kind: str) -> MergeCount:
         for count in self.counts:
             if count.kind == kind:
                 return count
         return MergeCount(kind)
+
+
+def _counted(n: int, kind: str) -> str:
+    """ "1 code", "2 codes", "1 review entry": the kinds are named in the plural."""
+    if n != 1:
+        return f"{n:,} {kind}"
+    return f"1 {kind[:-3] + 'y' if kind.endswith('ies') else kind.removesuffix('s')}"

@@ -582,7 +582,8 @@ class _ProjectReader:
             # qualcode writes code points, and "\n" line endings only.
             return POSITION_READINGS[0], "because qualcode wrote the file", len(pending)
         reading, checked = choose_reading(pending)
-        return reading, "as the reading that puts the most selection boundaries between words", checked
+        evidence = "as the reading that puts the most selection boundaries between words"
+        return reading, evidence, checked
 
     def _selections(self, reading: PositionReading) -> None:
         seen: set[str] = set()

@@ -418,6 +418,27 @@ class QualcodeApp(App[None]):
             "Merge a codebook from another tool or a colleague; nothing is removed",
             self.exchange.import_codebook,
         )
+        yield SystemCommand(
+            "Export project (.qdpx)",
+            "The whole project for NVivo, ATLAS.ti, MAXQDA or QualCoder, with the original "
+            "transcripts (for your own use)",
+            self.exchange.export_project,
+        )
+        yield SystemCommand(
+            "Export project (.qdpx), pseudonymised",
+            "The whole project with the identifier register applied, to share or archive",
+            lambda: self.exchange.export_project(pseudonymise=True),
+        )
+        yield SystemCommand(
+            "Import a .qdpx as a new project",
+            "Make a new project from another tool's REFI-QDA file; this one is not changed",
+            self.exchange.import_project,
+        )
+        yield SystemCommand(
+            "Merge a .qdpx or another project into this one",
+            "Bring in a colleague's .qcp or another tool's .qdpx by UUID (backed up first)",
+            self.exchange.merge_in,
+        )
         if isinstance(screen, CompareScreen):
             yield SystemCommand(
                 "Start the consensus from agreed coding",

@@ -55,11 +55,14 @@ from qualcode.services.stats import StatsService
 from qualcode.tui.lazy import lazy
 
 if TYPE_CHECKING:
+    from qualcode.domain.merge import MergeReport
     from qualcode.services.agreement import AgreementService
     from qualcode.services.consensus import ConsensusService
     from qualcode.services.extracts import ExtractService
     from qualcode.services.history import HistoryService, HistoryStep
     from qualcode.services.identifiers import IdentifierService
+    from qualcode.services.project_export import ProjectExport
+    from qualcode.services.project_import import ProjectImportResult
     from qualcode.services.reports import ExportResult, ReportService
     from qualcode.services.review import ReviewService
     from qualcode.services.search import SearchService
@@ -311,6 +314,32 @@ class Backend:
         """Merge a .qdc or .yaml codebook by UUID; nothing is removed."""
         with self.project.session() as session:
             return CodebookService(session, self.coder).import_file(path)
+
+    def export_project(self, path: Path, *, pseudonymise: bool) -> ProjectExport:
+        """The whole project as a REFI-QDA .qdpx: the original transcripts (readable by
+        the owner only), or with ``pseudonymise`` the register applied and checked."""
+        from qualcode.services.project_export import export_project
+
+        return export_project(self.project.path, path, pseudonymise=pseudonymise)
+
+    def import_project(self, qdpx: Path, project: Path) -> ProjectImportResult:
+        """A new project made from a .qdpx (never an existing file)."""
+        from qualcode.services.project_import import import_project
+
+        return import_project(qdpx, project)
+
+    def merge_file(self, path: Path) -> tuple[tuple[str, ...], MergeReport]:
+        """Another project (.qcp) or a REFI-QDA .qdpx merged into this one by UUID, as
+        ``qualcode merge`` does: the summary of what the file held (a .qdpx) and the
+        merge's report. With a conflict nothing is written."""
+        if Path(path).suffix.lower() == ".qdpx":
+            from qualcode.services.project_import import merge_qdpx
+
+            result = merge_qdpx(self.project.path, path)
+            return tuple(result.summary.lines()), result.report
+        from qualcode.services.merge import merge_projects
+
+        return (), merge_projects(self.project.path, [Path(path)])
 
     # --- reports -------------------------------------------------------------------------
 

@@ -79,6 +79,108 @@ class Exchange:
             chosen,
         )
 
+    # -- whole projects ---------------------------------------------------------------------
+
+    def export_project(self, pseudonymise: bool = False) -> None:
+        stem = self.app.project_path.stem
+        name = f"{stem}-pseudonymised.qdpx" if pseudonymise else f"{stem}.qdpx"
+        what = (
+            "pseudonymised with the identifier register, to share or archive"
+            if pseudonymise
+            else "with the ORIGINAL transcripts, for your own use"
+        )
+        dialog = SaveAsDialog(
+            f"Save the whole project as REFI-QDA ({what}) as:", str(self.folder / name)
+        )
+
+        def said(written: Any) -> str:
+            held = (
+                f"{written.sources} transcripts, {written.codes} codes, "
+                f"{written.codings} codings, {written.coders} coders"
+            )
+            if written.pseudonymised:
+                return (
+                    f"Wrote {written.path}: {held}; names replaced by the register, and "
+                    f"{written.checked} texts read back with no registered name found."
+                )
+            return (
+                f"Wrote {written.path}: {held}. It contains the original transcripts and is "
+                "readable by you only; use the pseudonymised export to share."
+            )
+
+        def save(path: Path) -> None:
+            self._run(
+                lambda: self.backend.export_project(path, pseudonymise=pseudonymise),
+                said,
+                timeout=12,
+            )
+
+        ask_where_to_save(self.app, dialog, ".qdpx", save)
+
+    def import_project(self) -> None:
+        """A .qdpx from another tool as a new project beside this one (this project is
+        not changed); the summary says what came in and what was left out."""
+
+        def chosen(answer: str | None) -> None:
+            if not answer:
+                return
+            qdpx = Path(answer).expanduser()
+            project = self.app.project_path.expanduser().resolve().parent / f"{qdpx.stem}.qcp"
+
+            def named(target: str | None) -> None:
+                if not target:
+                    return
+                path = Path(target).expanduser()
+                self._report(
+                    lambda: self.backend.import_project(qdpx, path),
+                    lambda result: (
+                        f"Imported {qdpx.name} as a new project",
+                        [
+                            *result.summary.lines(),
+                            f"Created {path}. Open it with: qualcode open {path}",
+                        ],
+                    ),
+                )
+
+            self.app.push_screen(
+                TextPrompt("Make the new project as (a new .qcp file):", str(project)), named
+            )
+
+        self.app.push_screen(
+            TextPrompt(
+                "REFI-QDA project (.qdpx) from NVivo, ATLAS.ti, MAXQDA or QualCoder to make "
+                "a new project from:",
+                str(self.folder) + "/",
+            ),
+            chosen,
+        )
+
+    def merge_in(self) -> None:
+        """Another qualcode project or a .qdpx merged into this one by UUID; with a
+        conflict nothing is written and the dialog says how to settle it."""
+
+        def chosen(answer: str | None) -> None:
+            if not answer:
+                return
+            path = Path(answer).expanduser()
+            self._report(
+                lambda: self.backend.merge_file(path),
+                lambda result: (
+                    f"Merging {path.name} into this project",
+                    [*result[0], *result[1].lines()],
+                ),
+                changed=True,
+            )
+
+        self.app.push_screen(
+            TextPrompt(
+                "Project to merge into this one (.qcp from a colleague, or .qdpx from "
+                "another tool); matched by UUID, backed up first:",
+                str(self.folder) + "/",
+            ),
+            chosen,
+        )
+
     # -- running and reporting -------------------------------------------------------------
 
     def _run(
@@ -103,6 +205,34 @@ class Exchange:
 
         self.app.notify("Working…", timeout=2)
         self.app.run_worker(in_thread, thread=True, group="exchange", exclusive=True)
+
+    def _report(
+        self,
+        work: Callable[[], Any],
+        shown: Callable[[Any], tuple[str, list[str]]],
+        *,
+        changed: bool = False,
+    ) -> None:
+        """``work`` in a worker thread; its whole summary shown in a dialog."""
+
+        def in_thread() -> None:
+            try:
+                title, lines = shown(work())
+            except (QualcodeError, OSError) as error:
+                message = refused_export(error)
+                self.app.call_from_thread(self.app.notify, message, severity="error", timeout=15)
+                return
+            self.app.call_from_thread(self._summary, title, lines, changed)
+
+        self.app.notify("Working…", timeout=2)
+        self.app.run_worker(in_thread, thread=True, group="exchange", exclusive=True)
+
+    def _summary(self, title: str, lines: list[str], changed: bool) -> None:
+        from qualcode.tui.screens.report_dialog import ReportDialog
+
+        if changed:
+            self.app.project_changed()
+        self.app.push_screen(ReportDialog(title, lines))
 
     def _done(self, message: str, changed: bool, timeout: float) -> None:
         self.app.notify(message, timeout=timeout)

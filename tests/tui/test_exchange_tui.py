@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import stat
+import zipfile
 from pathlib import Path
 
 from textual.command import CommandList, CommandPalette
@@ -92,3 +93,90 @@ async def test_a_broken_codebook_is_refused_in_one_line_and_changes_nothing(
         [message] = [str(n.message) for n in app._notifications if n.severity == "error"]
         assert "\n" not in message
     assert _codes(app_project) == before
+
+
+async def _answer(pilot, app: QualcodeApp, text: str) -> None:  # type: ignore[no-untyped-def]
+    """Type ``text`` into the dialog on top (replacing its suggestion) and press enter."""
+    await wait_for(pilot, lambda: isinstance(app.screen, TextPrompt))
+    app.screen.query_one("#prompt-input").value = text  # type: ignore[attr-defined]
+    await pilot.press("enter")
+
+
+async def test_the_project_goes_out_as_qdpx_and_comes_back_as_a_new_project(
+    app_project: Path,
+) -> None:
+    from qualcode.tui.screens.report_dialog import ReportDialog
+
+    app = QualcodeApp(app_project, coder="Ann")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _palette(pilot, app, "Export project (.qdpx)")
+        await wait_for(pilot, lambda: isinstance(app.screen, SaveAsDialog))
+        qdpx = Path(app.screen.query_one("#prompt-input").value)  # type: ignore[attr-defined]
+        assert qdpx == app_project.parent / "reports" / f"{app_project.stem}.qdpx"
+        await pilot.press("enter")
+        await wait_for(pilot, qdpx.exists, timeout=30)
+        await wait_for(
+            pilot, lambda: any("original transcripts" in str(n.message) for n in app._notifications)
+        )
+        assert stat.S_IMODE(qdpx.stat().st_mode) == 0o600
+
+        copy = app_project.parent / "copy.qcp"
+        await _palette(pilot, app, "Import a .qdpx as a new project")
+        await _answer(pilot, app, str(qdpx))
+        await _answer(pilot, app, str(copy))
+        await wait_for(pilot, lambda: isinstance(app.screen, ReportDialog), timeout=30)
+        shown = "\n".join(app.screen.lines)  # type: ignore[attr-defined]
+        assert "Positions read as" in shown and f"Created {copy}" in shown
+        await pilot.press("escape")
+
+        # Merging the file back into the project it came from finds everything there.
+        await _palette(pilot, app, "Merge a .qdpx or another project")
+        await _answer(pilot, app, str(qdpx))
+        await wait_for(pilot, lambda: isinstance(app.screen, ReportDialog), timeout=30)
+        shown = "\n".join(app.screen.lines)  # type: ignore[attr-defined]
+        assert "Nothing new" in shown and "Added" not in shown
+    assert _codes(copy) == _codes(app_project)
+
+
+async def test_merging_a_colleagues_project_from_the_app_shows_their_codes(
+    app_project: Path, tmp_path: Path
+) -> None:
+    from qualcode.tui.screens.report_dialog import ReportDialog
+
+    colleague = tmp_path / "colleague.qcp"
+    colleague.write_bytes(app_project.read_bytes())
+    with Project.open(colleague) as opened, opened.session() as session:
+        CodebookService(session, "Bo").add_code("Hope", None)
+    app = QualcodeApp(app_project, coder="Ann")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _palette(pilot, app, "Merge a .qdpx or another project")
+        await _answer(pilot, app, str(colleague))
+        await wait_for(pilot, lambda: isinstance(app.screen, ReportDialog), timeout=30)
+        shown = "\n".join(app.screen.lines)  # type: ignore[attr-defined]
+        assert "Added: 1 coder, 1 code." in shown and "backup" in shown
+    assert "Hope" in _codes(app_project).values()
+
+
+async def test_a_hostile_qdpx_is_refused_in_the_app_and_nothing_changes(
+    app_project: Path, tmp_path: Path
+) -> None:
+    hostile = tmp_path / "evil.qdpx"
+    with zipfile.ZipFile(hostile, "w") as archive:
+        archive.writestr(
+            "project.qde",
+            '<?xml version="1.0"?><!DOCTYPE p [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+            '<Project xmlns="urn:QDA-XML:project:1.0" name="&x;"/>',
+        )
+    before = app_project.read_bytes()
+    app = QualcodeApp(app_project, coder="Ann")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _palette(pilot, app, "Merge a .qdpx or another project")
+        await _answer(pilot, app, str(hostile))
+        await wait_for(
+            pilot,
+            lambda: any(
+                n.severity == "error" and "evil.qdpx" in str(n.message)
+                for n in app._notifications
+            ),
+        )
+    assert app_project.read_bytes() == before
