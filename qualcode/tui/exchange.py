@@ -16,7 +16,12 @@ from typing import TYPE_CHECKING, Any
 from qualcode.domain.errors import QualcodeError
 from qualcode.tui.export_messages import refused_export
 from qualcode.tui.screens.dialogs import TextPrompt
-from qualcode.tui.screens.save_dialog import SaveAsDialog, ask_where_to_save, reports_folder
+from qualcode.tui.screens.save_dialog import (
+    SaveAsDialog,
+    ask_where_to_save,
+    kept_both_name,
+    reports_folder,
+)
 
 if TYPE_CHECKING:
     from qualcode.tui.app import QualcodeApp
@@ -125,7 +130,11 @@ class Exchange:
             if not answer:
                 return
             qdpx = Path(answer).expanduser()
-            project = self.app.project_path.expanduser().resolve().parent / f"{qdpx.stem}.qcp"
+            # Never suggest an existing file (the open project, say): the import refuses it.
+            beside = self.app.project_path.expanduser().resolve().parent
+            project = beside / f"{qdpx.stem}-imported.qcp"
+            if project.exists():
+                project = kept_both_name(project)
 
             def named(target: str | None) -> None:
                 if not target:
