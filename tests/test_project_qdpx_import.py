@@ -693,6 +693,17 @@ def test_cli_merge_dispatches_a_qdpx_by_its_suffix(tmp_path: Path) -> None:
     assert "Read study.qdpx" in result.output and "Merged into" in result.output
 
 
+def test_cli_merge_knows_a_qdpx_by_its_content_whatever_it_is_called(tmp_path: Path) -> None:
+    # Mail systems and colleagues rename files: "study.zip", or no suffix at all.
+    target = _project(tmp_path)
+    for name in ("study.zip", "study"):
+        renamed = tmp_path / name
+        renamed.write_bytes(_good(tmp_path).read_bytes())
+        result = CliRunner().invoke(cli, ["merge", str(target), str(renamed), "--dry-run"])
+        assert result.exit_code == 0, result.output
+        assert f"Read {name}" in result.output
+
+
 def test_code_names_qualcode_cannot_hold_are_renamed_and_said_not_refused(
     tmp_path: Path,
 ) -> None:

@@ -93,7 +93,9 @@ def merge(
     path) is listed and nothing is written until you settle it with --resolve.
     TARGET is backed up first; the SOURCE files are never changed.
     """
-    if any(p.suffix.lower() == ".qdpx" for p in sources):
+    from qualcode.services.project_import import is_qdpx
+
+    if any(is_qdpx(p) for p in sources):
         _merge_qdpx(target, sources, _parse(resolutions), dry_run, as_json)
         return
     from qualcode.services.merge import merge_projects

@@ -26,6 +26,20 @@ class ProjectImportResult:
     report: MergeReport
 
 
+def is_qdpx(path: Path) -> bool:
+    """Whether ``path`` is a REFI-QDA project rather than a qualcode one: by its suffix,
+    or, whatever it is called (``study.zip``, a name without a suffix), by being a zip
+    archive; a qualcode project is an SQLite file."""
+    path = Path(path)
+    if path.suffix.lower() == ".qdpx":
+        return True
+    try:
+        with path.open("rb") as handle:
+            return handle.read(4) == b"PK\x03\x04"
+    except OSError:
+        return False
+
+
 def import_project(qdpx: Path, project: Path) -> ProjectImportResult:
     """Create the project ``project`` from ``qdpx``; refuse an existing file. On any
     failure no project file is left behind."""

@@ -332,9 +332,9 @@ class Backend:
         """Another project (.qcp) or a REFI-QDA .qdpx merged into this one by UUID, as
         ``qualcode merge`` does: the summary of what the file held (a .qdpx) and the
         merge's report. With a conflict nothing is written."""
-        if Path(path).suffix.lower() == ".qdpx":
-            from qualcode.services.project_import import merge_qdpx
+        from qualcode.services.project_import import is_qdpx, merge_qdpx
 
+        if is_qdpx(path):
             result = merge_qdpx(self.project.path, path)
             return tuple(result.summary.lines()), result.report
         from qualcode.services.merge import merge_projects
