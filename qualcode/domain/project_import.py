@@ -33,11 +33,16 @@ class ProjectImportSummary:
         read = ", ".join(_counted(n, kind) for kind, n in self.counts)
         out = [f"Read {self.file} (written by {self.origin or 'an unnamed tool'}): {read}."]
         out.append(
-            f"Positions read as {self.reading}. Chosen {self.reading_evidence}, over "
-            f"{self.selections_checked:,} selection{'s' if self.selections_checked != 1 else ''}."
+            f"Positions read as {self.reading}. Chosen {self.reading_evidence}"
+            + (
+                f", over {self.selections_checked:,} selection"
+                f"{'s' if self.selections_checked != 1 else ''}."
+                if self.selections_checked
+                else "."
+            )
         )
         if self.skipped:
-            out.append(f"Not imported ({len(self.skipped)}):")
+            out.append("Not imported:")
             out.extend(f"  - {item}" for item in self.skipped)
         else:
             out.append("Nothing was skipped.")

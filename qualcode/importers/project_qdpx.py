@@ -189,6 +189,11 @@ def _unique(name: str, taken: set[str]) -> str:
     return candidate
 
 
+def _codings_lost(codings: int) -> str:
+    """What skipping a source costs, said only when it costs something."""
+    return f"; its {_plural(codings, 'coding')} not imported" if codings else ""
+
+
 def _plural(n: int, word: str) -> str:
     return f"{n:,} {word}{'' if n == 1 else 's'}"
 
@@ -457,7 +462,7 @@ class _ProjectReader:
         notes = sum(1 for e in element.iter() if local_name(e.tag) == "NoteRef")
         what = f"{kind} source {name!r}: qualcode reads text sources only"
         kept = f" (its {_plural(notes, 'note')} kept as project memos)" if notes else ""
-        self.skipped.append(f"{what}; its {_plural(codings, 'coding')} not imported{kept}")
+        self.skipped.append(f"{what}{_codings_lost(codings)}{kept}")
 
     def _text_source(self, element: Any) -> None:
         guid = self._guid(element, "text source")
@@ -500,9 +505,7 @@ class _ProjectReader:
         codings = sum(1 for e in element.iter() if local_name(e.tag) == "Coding")
         held = f"its text ({where}) is not in the file" if where else "it has no text"
         self.media[guid] = f"text source {name!r} without its text"
-        self.skipped.append(
-            f"text source {name!r}: {held}; its {_plural(codings, 'coding')} not imported"
-        )
+        self.skipped.append(f"text source {name!r}: {held}{_codings_lost(codings)}")
 
     def _selection(self, element: Any, source: str) -> _Selection:
         guid = self._guid(element, "selection")
@@ -582,6 +585,8 @@ class _ProjectReader:
             # qualcode writes code points, and "\n" line endings only.
             return POSITION_READINGS[0], "because qualcode wrote the file", len(pending)
         reading, checked = choose_reading(pending)
+        if not checked:
+            return reading, "as the standard reads, with no selection to judge by", 0
         evidence = "as the reading that puts the most selection boundaries between words"
         return reading, evidence, checked
 
