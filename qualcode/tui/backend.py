@@ -203,7 +203,7 @@ class Backend:
     # --- suggestions ---------------------------------------------------------------------
 
     def _suggestions(self, session) -> SuggestionService:  # type: ignore[no-untyped-def]
-        return SuggestionService(session, self.coder, model_path=model_path_for(self.project.path))
+        return SuggestionService(session, self.coder, model_path=model_path_for(self.project))
 
     def suggestions(self, source: str) -> SuggestionRun:
         with self.project.session() as session:
