@@ -201,3 +201,83 @@ def test_files_beside_the_project_go_to_a_folder_keyed_by_uuid(postgres_url: str
         assert model.parent.stat().st_mode & 0o777 == 0o700
         with pytest.raises(QualcodeError, match="project files only"):
             _ = project.path
+
+
+# --- what the person types ------------------------------------------------------------
+
+
+def test_a_location_is_a_file_or_a_password_free_postgresql_url(tmp_path: Path) -> None:
+    file = ProjectLocation.parse(tmp_path / "study.qcp")
+    assert file.is_file and file.label == "study" and file.display == str(tmp_path / "study.qcp")
+    typed = ProjectLocation.parse("postgres://ana@db.example.org:5433/team_study?sslmode=require")
+    assert not typed.is_file and typed.label == "team_study"
+    assert typed.display == (
+        "postgresql+psycopg://ana@db.example.org:5433/team_study?sslmode=require"
+    )
+    socket = ProjectLocation.parse("postgresql+psycopg://ana@/study?host=/run/postgresql")
+    assert socket.display == "postgresql+psycopg://ana@/study?host=/run/postgresql"
+    assert ProjectLocation.parse(socket.display) == socket  # stable
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "postgresql+psycopg://ana:s3cret@db/study",
+        "postgresql://ana@db/study?password=s3cret",
+    ],
+)
+def test_a_password_in_a_url_is_refused_and_never_repeated(typed: str) -> None:
+    with pytest.raises(QualcodeError, match=r"PGPASSWORD or ~/\.pgpass") as caught:
+        ProjectLocation.parse(typed)
+    assert "s3cret" not in str(caught.value) and "\n" not in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [("mysql://ana@db/study", "nothing else"), ("postgresql://ana@db/", "names no database")],
+)
+def test_other_urls_are_refused_in_one_line(typed: str, message: str) -> None:
+    with pytest.raises(QualcodeError, match=message):
+        ProjectLocation.parse(typed)
+
+
+def test_the_cli_refuses_a_password_in_one_line() -> None:
+    from click.testing import CliRunner
+
+    from qualcode.cli import cli
+
+    result = CliRunner().invoke(cli, ["sources", "postgresql://ana:s3cret@db/study"])
+    assert result.exit_code == 2
+    assert "PGPASSWORD" in result.output and "s3cret" not in result.output
+
+
+def test_the_cli_makes_and_reads_a_project_on_the_server(
+    postgres_url: str, interview_file: Path
+) -> None:
+    from click.testing import CliRunner
+
+    from qualcode.cli import cli
+
+    runner = CliRunner()
+    made = runner.invoke(cli, ["init", postgres_url, "--name", "Team study"])
+    assert made.exit_code == 0, made.output
+    assert f"Created the project in {postgres_url}" in made.output
+    imported = runner.invoke(cli, ["import", postgres_url, str(interview_file), "--coder", "Ana"])
+    assert imported.exit_code == 0, imported.output
+    listed = runner.invoke(cli, ["sources", postgres_url, "--json"])
+    assert listed.exit_code == 0 and "interview-sam" in listed.output
+
+
+def test_merging_into_or_from_a_database_says_it_needs_a_file(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from qualcode.cli import cli
+
+    url = "postgresql+psycopg://ana@/study?host=/run/postgresql"
+    runner = CliRunner()
+    into = runner.invoke(cli, ["merge", url, str(tmp_path / "theirs.qcp")])
+    assert into.exit_code == 2 and "works on project files only" in into.output
+    project = tmp_path / "study.qcp"
+    Project.create(project).close()
+    from_ = runner.invoke(cli, ["merge", str(project), url])
+    assert from_.exit_code == 2 and "works on project files only" in from_.output

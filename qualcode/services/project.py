@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from qualcode.domain.errors import QualcodeError
 from qualcode.store.engine import READ_ONLY_OPTION, journal_mode
-from qualcode.store.location import ProjectLocation
+from qualcode.store.location import ProjectLocation, looks_like_url
 from qualcode.store.migrate import (
     create_project_store,
     discard_project_database,
@@ -28,7 +28,14 @@ PROJECT_SUFFIX = ".qcp"
 # What callers hand over: a path, what the person typed, or a parsed location.
 Where = Path | str | ProjectLocation
 
-__all__ = ["PROJECT_SUFFIX", "Project", "ProjectLocation", "Where", "location_of"]
+__all__ = [
+    "PROJECT_SUFFIX",
+    "Project",
+    "ProjectLocation",
+    "Where",
+    "location_of",
+    "looks_like_url",
+]
 
 
 def location_of(where: Where) -> ProjectLocation:

@@ -29,6 +29,11 @@ PASSWORD_REFUSED = (
 )
 
 
+def looks_like_url(text: str) -> bool:
+    """Whether ``text`` is shaped like ``scheme://...`` (so it is not a file name)."""
+    return bool(_URL_SHAPE.match(text))
+
+
 @dataclass(frozen=True, slots=True)
 class ProjectLocation:
     """A project file (``path``) or a PostgreSQL database (``url``, no password in it)."""
@@ -45,7 +50,7 @@ class ProjectLocation:
         """The location a person typed: anything shaped like ``scheme://`` is a URL."""
         if isinstance(value, ProjectLocation):
             return value
-        if isinstance(value, str) and _URL_SHAPE.match(value):
+        if isinstance(value, str) and looks_like_url(value):
             return cls(url=_normalised_url(value))
         return cls(path=Path(value))
 

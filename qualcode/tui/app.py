@@ -272,7 +272,8 @@ class QualcodeApp(App[None]):
         be attributed, then write the Word report (in a worker): everyone's coding, or
         with ``consensus`` only the version the group agreed in a review."""
         assert self.backend is not None
-        name = f"{self.backend.project.path.stem}-{'agreed' if consensus else 'report'}.docx"
+        label = self.backend.project.location.label
+        name = f"{label}-{'agreed' if consensus else 'report'}.docx"
         whose = "the agreed version" if consensus else "everyone's coding"
         dialog = SaveAsDialog(
             f"Save the Word report (every code, {whose}) as:",
