@@ -17,8 +17,9 @@ REPO = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(autouse=True)
-def isolated_user_dirs(tmp_path_factory: pytest.TempPathFactory,
-                       monkeypatch: pytest.MonkeyPatch) -> None:
+def isolated_user_dirs(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Keep tests away from the real user's config, data and coder name."""
     home = tmp_path_factory.mktemp("home")
     monkeypatch.setenv("QUALCODE_CONFIG_DIR", str(home / "config"))
@@ -35,8 +36,12 @@ SMALL_CODEBOOK = Codebook(
             name="Barriers",
             uuid="11111111-1111-4111-8111-111111111111",
             children=(
-                CodebookEntry(name="Time", uuid="11111111-1111-4111-8111-111111111112",
-                              definition="No time", keywords=("time", "capacity")),
+                CodebookEntry(
+                    name="Time",
+                    uuid="11111111-1111-4111-8111-111111111112",
+                    definition="No time",
+                    keywords=("time", "capacity"),
+                ),
                 CodebookEntry(name="Risk", uuid="11111111-1111-4111-8111-111111111113"),
             ),
         ),
@@ -44,8 +49,11 @@ SMALL_CODEBOOK = Codebook(
             name="Enablers",
             uuid="22222222-2222-4222-8222-222222222221",
             children=(
-                CodebookEntry(name="Bridging roles", uuid="22222222-2222-4222-8222-222222222222",
-                              colour="#336699"),
+                CodebookEntry(
+                    name="Bridging roles",
+                    uuid="22222222-2222-4222-8222-222222222222",
+                    colour="#336699",
+                ),
             ),
         ),
     ),
@@ -107,7 +115,7 @@ def _server() -> PostgresServer:
         try:
             _postgres["server"] = PostgresServer.start()
         except NoServer as error:
-            _postgres["why_not"] = str(error)
+            _postgres["why_not"] = str(error).splitlines()[0]
     if _postgres["server"] is None:
         why = f"PostgreSQL: {_postgres['why_not']}"
         if os.environ.get(REQUIRE_POSTGRES) == "1":

@@ -25,6 +25,7 @@ SERVER_USER = "postgres"
 # Debian installs the server outside PATH, one folder per major version.
 DEBIAN_BIN_GLOB = "/usr/lib/postgresql/*/bin"
 START_TIMEOUT_SECONDS = 60
+ENV_BIN_DIR = "QUALCODE_POSTGRES_BIN"
 
 
 class NoServer(Exception):
@@ -32,10 +33,15 @@ class NoServer(Exception):
 
 
 def find_bin_dir() -> Path:
-    """The folder holding initdb, pg_ctl and postgres (the newest Debian one, or PATH)."""
-    on_path = shutil.which("initdb")
-    candidates = [Path(on_path).resolve().parent] if on_path else []
-    debian = sorted(Path("/").glob(DEBIAN_BIN_GLOB.lstrip("/")), key=_major, reverse=True)
+    """The folder holding initdb, pg_ctl and postgres: $QUALCODE_POSTGRES_BIN if set,
+    else the one on PATH, else the newest Debian one."""
+    chosen = os.environ.get(ENV_BIN_DIR)
+    if chosen:
+        candidates, debian = [Path(chosen)], []
+    else:
+        on_path = shutil.which("initdb")
+        candidates = [Path(on_path).resolve().parent] if on_path else []
+        debian = sorted(Path("/").glob(DEBIAN_BIN_GLOB.lstrip("/")), key=_major, reverse=True)
     for folder in [*candidates, *debian]:
         if all((folder / tool).is_file() for tool in ("initdb", "pg_ctl", "postgres")):
             return folder

@@ -281,3 +281,31 @@ def test_merging_into_or_from_a_database_says_it_needs_a_file(tmp_path: Path) ->
     Project.create(project).close()
     from_ = runner.invoke(cli, ["merge", str(project), url])
     assert from_.exit_code == 2 and "works on project files only" in from_.output
+
+
+# --- the suite's own promise: the PostgreSQL tests run, or say plainly why not ----------
+
+
+@pytest.mark.parametrize(("required", "outcome"), [("0", "1 skipped"), ("1", "1 error")])
+def test_without_a_server_the_postgres_tests_skip_or_in_ci_fail(
+    required: str, outcome: str, tmp_path: Path
+) -> None:
+    import os
+    import subprocess
+    import sys
+
+    from tests.conftest import REPO
+
+    env = {
+        **os.environ,
+        "QUALCODE_POSTGRES_BIN": str(tmp_path),
+        "QUALCODE_REQUIRE_POSTGRES": required,
+    }
+    env["PYTHONPATH"] = str(REPO)
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-o", "addopts=", "-q",
+         f"{__file__}::test_a_second_create_on_a_database_project_is_refused"],
+        cwd=REPO, env=env, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert outcome in result.stdout, result.stdout
+    assert "PostgreSQL: skipped, no PostgreSQL server binaries" in result.stdout
