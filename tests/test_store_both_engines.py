@@ -7,6 +7,7 @@ database on the session's throwaway server (tests/postgres_server.py).
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC
 from pathlib import Path
 
 import pytest
@@ -201,6 +202,26 @@ def test_files_beside_the_project_go_to_a_folder_keyed_by_uuid(postgres_url: str
         assert model.parent.stat().st_mode & 0o777 == 0o700
         with pytest.raises(QualcodeError, match="project files only"):
             _ = project.path
+
+
+def test_counts_agreement_and_extracts_read_the_same_on_both_engines(both: Project) -> None:
+    from qualcode.domain.reports import ReportFilter
+    from qualcode.services.agreement import AgreementService
+    from qualcode.services.selection import select_extracts
+    from qualcode.services.stats import StatsService
+
+    with both.session() as session:
+        CodingService(session, "Ann").add("interview-sam", "Time", 40, 70)
+        CodingService(session, "Bo").add("interview-sam", "Time", 50, 80)
+    with both.read_session() as session:
+        counts = {s.path: s.codings for s in StatsService(session).code_stats(coder="Ann")}
+        kappa = AgreementService(session).agreement(sources=["interview-sam"])
+        extracts = select_extracts(session, ReportFilter(codes=("Time",), coders=("Bo",)))
+    assert counts["Barriers > Time"] == 1
+    assert kappa.coders == ("Ann", "Bo")
+    assert [(e.coding.coder, e.coding.start, e.coding.created_at.tzinfo) for e in extracts] == [
+        ("Bo", 50, UTC)
+    ]
 
 
 # --- what the person types ------------------------------------------------------------

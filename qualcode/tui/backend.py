@@ -49,7 +49,7 @@ from qualcode.domain.terminal import printable
 from qualcode.services.codebook import CodebookMergeReport, CodebookService
 from qualcode.services.coding import CodingService
 from qualcode.services.preferences import PreferenceService
-from qualcode.services.project import Project
+from qualcode.services.project import Project, ProjectLocation
 from qualcode.services.sources import SourceService
 from qualcode.services.stats import StatsService
 from qualcode.tui.lazy import lazy
@@ -133,7 +133,7 @@ class Backend:
         self.names = ShownNames()
 
     @classmethod
-    def open(cls, path: Path, coder: str) -> Backend:
+    def open(cls, path: Path | ProjectLocation, coder: str) -> Backend:
         return cls(Project.open(path), coder)
 
     def close(self) -> None:
