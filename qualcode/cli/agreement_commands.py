@@ -124,7 +124,7 @@ def agreement(
             service = AgreementService(session)
             if with_suggestions:
                 suggester = SuggestionService(
-                    session, None, model_path=model_path_for(project_.path), pipeline=pipeline
+                    session, None, model_path=model_path_for(project_), pipeline=pipeline
                 )
                 report = service.suggester_agreement(suggester, **chosen)
             else:

@@ -19,14 +19,49 @@ import click
 
 from qualcode.domain.errors import QualcodeError
 from qualcode.domain.terminal import json_escape, printable
-from qualcode.services.project import Project, open_project
+from qualcode.services.project import (
+    Project,
+    ProjectLocation,
+    location_of,
+    looks_like_url,
+    open_project,
+)
 from qualcode.services.user_config import private_data_dir, private_file
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-project_argument = click.argument(
-    "project", type=click.Path(dir_okay=False, path_type=Path), metavar="PROJECT"
-)
+
+class ProjectParam(click.ParamType):
+    """A project file, or a PostgreSQL URL (``postgresql+psycopg://user@host/dbname``).
+
+    A file stays a ``Path`` (so commands that work on files keep doing so); a URL
+    becomes a ``ProjectLocation``, its password refused. ``file_only`` names what only
+    a file can do (a backup, a read-only copy), and a URL is refused in one line.
+    """
+
+    name = "project"
+
+    def __init__(self, *, exists: bool = False, file_only: str | None = None) -> None:
+        self._file = click.Path(exists=exists, dir_okay=False, path_type=Path)
+        self._file_only = file_only
+
+    def convert(
+        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+    ) -> Path | ProjectLocation:
+        if isinstance(value, Path | ProjectLocation):
+            return value
+        if isinstance(value, str) and looks_like_url(value):
+            try:
+                location = location_of(value)
+                if self._file_only:
+                    location.require_file(self._file_only)
+            except QualcodeError as error:
+                self.fail(str(error), param, ctx)
+            return location
+        return self._file.convert(value, param, ctx)  # type: ignore[no-any-return]
+
+
+project_argument = click.argument("project", type=ProjectParam(), metavar="PROJECT")
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
 
 
@@ -142,7 +177,7 @@ def _log_unexpected(error: Exception) -> Path:
 
 
 @contextmanager
-def opened(path: Path) -> Iterator[Project]:
+def opened(path: Path | ProjectLocation) -> Iterator[Project]:
     project = open_project(path)
     try:
         yield project

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from qualcode.cli.common import (
+    ProjectParam,
     echo,
     export_checks_options,
     json_option,
@@ -25,6 +26,9 @@ resolve_option = click.option(
     metavar="UUID=CHOICE",
     help="Settle a reported conflict, e.g. --resolve 1111...=keep-target (repeatable).",
 )
+# A merge backs the target up first and reads each incoming project from a private
+# copy; both need a file (a database on a server is backed up by its administrator).
+MERGING = "merging (which backs the project up and copies incoming ones first)"
 dry_run_option = click.option(
     "--dry-run", is_flag=True, help="Show what would happen and write nothing."
 )
@@ -74,8 +78,8 @@ def _show(report: MergeReport, as_json: bool) -> None:
 
 
 @click.command()
-@click.argument("target", type=click.Path(dir_okay=False, path_type=Path))
-@click.argument("sources", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("target", type=ProjectParam(file_only=MERGING))
+@click.argument("sources", nargs=-1, required=True, type=ProjectParam(file_only=MERGING))
 @resolve_option
 @dry_run_option
 @json_option
@@ -152,7 +156,7 @@ def export_coder(project: Path, coder: str, output: Path, checks: ExportChecks) 
 
 
 @click.command("import-coder")
-@project_argument
+@click.argument("project", type=ProjectParam(file_only=MERGING), metavar="PROJECT")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @resolve_option
 @dry_run_option

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from qualcode.cli.common import coder_option, echo, print_table
+from qualcode.cli.common import ProjectParam, coder_option, echo, print_table
 from qualcode.cli.identity import resolve_coder
 from qualcode.services.user_config import known_coder, private_data_dir
 
@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 
 @click.command()
-@click.argument("project", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("project", type=ProjectParam())
 @click.option("--name", help="A name for the project (default: the file name).")
 @click.option(
     "--codebook",
@@ -39,7 +39,10 @@ def init(project: Path, name: str | None, codebook_file: Path | None, coder: str
         if codebook_file is not None:
             with opened.session() as session:
                 report = CodebookService(session, who).import_file(codebook_file)
-    echo(f"Created {project} (only you can read it).")
+    if isinstance(project, Path):
+        echo(f"Created {project} (only you can read it).")
+    else:  # on a server, who can read it is the database's grants
+        echo(f"Created the project in {project}.")
     if report is not None:
         echo(f"Loaded codebook '{report.name}': {len(report.added)} codes.")
 
@@ -57,7 +60,7 @@ def run_app(
 
 
 @click.command("open")
-@click.argument("project", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("project", type=ProjectParam(exists=True))
 @click.option("--source", "-s", help="Open this transcript straight away.")
 @coder_option
 def open_(project: Path, source: str | None, coder: str | None) -> None:

@@ -43,9 +43,7 @@ pipeline_option = click.option(
 def _service(
     project: Project, session: Any, coder: str | None, pipeline: str | None
 ) -> SuggestionService:
-    return SuggestionService(
-        session, coder, model_path=model_path_for(project.path), pipeline=pipeline
-    )
+    return SuggestionService(session, coder, model_path=model_path_for(project), pipeline=pipeline)
 
 
 class SuggestGroup(click.Group):

@@ -50,6 +50,7 @@ from qualcode.services.suggestions import (
     SuggestionService,
     spoken_by_participants,
 )
+from qualcode.store.engine import fetch_rows
 from qualcode.store.models import Coder, Source, SpeakerTurn
 
 Unit = Literal["character", "sentence", "turn"]
@@ -253,15 +254,12 @@ class AgreementService(Service):
 
         # One row per coding, straight from the DB-API cursor (see stats.py for why).
         placeholders = ", ".join("?" * len(source_ids))
-        cursor = session.connection().connection.cursor()
-        try:
-            codings = cursor.execute(
-                f'SELECT source_id, code_id, coder_id, start, "end" FROM codings '
-                f"WHERE source_id IN ({placeholders})",
-                source_ids,
-            ).fetchall()
-        finally:
-            cursor.close()
+        codings = fetch_rows(
+            session.connection(),
+            f'SELECT source_id, code_id, coder_id, start, "end" FROM codings '
+            f"WHERE source_id IN ({placeholders})",
+            source_ids,
+        )
 
         compared = compared_coders(coders, names, {row[2] for row in codings})
         coder_index = {coder_id: i for i, coder_id in enumerate(compared)}

@@ -44,7 +44,7 @@ def export_coder(
     """Write ``coder``'s work in ``project`` to ``output`` through the export gate (memos
     and comments leave the project, so the register applies to them). Returns the
     path written and what the file holds."""
-    with Project.open(Path(project)) as opened, opened.read_session() as session:
+    with Project.open(project) as opened, opened.read_session() as session:
         gate = ExportGate(session, checks)
         output, file_format = gate.target(output, ("qcc", "json"), "a coder's exchange file")
         everything = load_bundle(session, str(project))

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from qualcode.domain.bundle import ProjectBundle
 from qualcode.services.export_gate import ALL_CHECKS, ExportChecks, ExportGate
-from qualcode.services.project import Project
+from qualcode.services.project import Project, ProjectLocation, location_of
 
 WHAT = "a REFI-QDA project"
 
@@ -42,7 +42,7 @@ class ProjectExport:
 
 
 def export_project(
-    project: Path,
+    project: Path | ProjectLocation,
     output: Path,
     *,
     pseudonymise: bool = False,
@@ -52,11 +52,11 @@ def export_project(
     from qualcode.exporters.project_qdpx import dump_qdpx
     from qualcode.services.merge import load_bundle
 
-    with Project.open(Path(project)) as opened, opened.read_session() as session:
+    with Project.open(project) as opened, opened.read_session() as session:
         gate = ExportGate(session, checks) if pseudonymise else ExportGate.original_copy(session)
         output, file_format = gate.target(output, ("qdpx",), WHAT)
         bundle = written_part(load_bundle(session, str(project)))
-        name = bundle.setting("name") or Path(project).stem
+        name = bundle.setting("name") or location_of(project).label
         if pseudonymise:
             bundle = pseudonymised(gate, bundle)
             name = gate.redact(name)

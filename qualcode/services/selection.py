@@ -21,6 +21,7 @@ from qualcode.domain.reports import CONSENSUS_CODER, ReportFilter
 from qualcode.services.code_tree import CodeTree
 from qualcode.services.collection import collector_paused
 from qualcode.services.sources import find_source
+from qualcode.store.engine import fetch_rows
 from qualcode.store.models import (
     Attribute,
     Case,
@@ -74,11 +75,7 @@ def _select(session: Session, report: ReportFilter) -> list[ExtractRecord]:
         'SELECT uuid, source_id, code_id, coder_id, start, "end", origin, created_at, memo '
         "FROM codings" + (" WHERE " + " AND ".join(conditions) if conditions else "")
     )
-    cursor = session.connection().connection.cursor()
-    try:
-        rows = cursor.execute(sql, params).fetchall()
-    finally:
-        cursor.close()
+    rows = fetch_rows(session.connection(), sql, params)
     rows.sort(key=itemgetter(1, 4, 5))  # source, start, end
 
     source_ids = {row[1] for row in rows}
@@ -167,8 +164,11 @@ def _select(session: Session, report: ReportFilter) -> list[ExtractRecord]:
     return out
 
 
-def _utc(value: str) -> datetime:
-    """A ``created_at`` as SQLite holds it (naive UTC text) made timezone-aware."""
+def _utc(value: str | datetime) -> datetime:
+    """A ``created_at`` as the DB-API hands it (naive UTC: text from SQLite, a datetime
+    from PostgreSQL) made timezone-aware."""
+    if isinstance(value, datetime):
+        return value.replace(tzinfo=UTC)
     try:
         return datetime.fromisoformat(value + "+00:00")
     except ValueError:

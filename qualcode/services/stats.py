@@ -17,6 +17,7 @@ from qualcode.domain.errors import NotFoundError
 from qualcode.domain.records import CodeStats
 from qualcode.services.base import Service
 from qualcode.services.code_tree import CodeTree
+from qualcode.store.engine import fetch_rows
 from qualcode.store.models import (
     Attribute,
     CaseAttributeValue,
@@ -75,11 +76,7 @@ class StatsService(Service):
         connection = session.connection()
         # The one query that returns a row per coding goes straight to the DB-API
         # cursor: building 100,000 Row objects costs more than the counting itself.
-        cursor = connection.connection.cursor()
-        try:
-            codings = cursor.execute(sql, params).fetchall()
-        finally:
-            cursor.close()
+        codings = fetch_rows(connection, sql, params)
         turns = connection.execute(
             select(SpeakerTurn.source_id, SpeakerTurn.start, SpeakerTurn.end, SpeakerTurn.case_id)
         ).all()

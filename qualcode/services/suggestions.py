@@ -43,9 +43,10 @@ from qualcode.services.base import Service
 from qualcode.services.code_tree import CodeTree
 from qualcode.services.coding import CodingService
 from qualcode.services.collection import collector_paused
+from qualcode.services.project import Project
 from qualcode.services.selection import speaker_turns
 from qualcode.services.sources import find_source
-from qualcode.services.user_config import read_config
+from qualcode.services.user_config import private_data_dir, read_config
 from qualcode.store.models import (
     AnalysisCache,
     Code,
@@ -82,9 +83,16 @@ CURVE = (0, 25, 50, 100, 200, 400, 800, 1600)  # learning-curve training sizes
 MIN_OVERLAP = 0.5  # a coding marks a unit when it covers half of it (or it half the coding)
 
 
-def model_path_for(project_path: Path) -> Path:
-    """The learned model lives beside the project file, readable by its owner only."""
-    return project_path.with_name(project_path.name + MODEL_SUFFIX)
+def model_path_for(project: Path | Project) -> Path:
+    """Where the learned model lives, readable by its owner only: beside a project file
+    (it moves and is backed up with it), or, for a project on a server, in this user's
+    data folder under the project's UUID (the same wherever the database is reached from).
+    """
+    if isinstance(project, Project):
+        if project.location.path is None:
+            return private_data_dir("projects", project.uuid) / MODEL_SUFFIX.lstrip(".")
+        project = project.location.path
+    return project.with_name(project.name + MODEL_SUFFIX)
 
 
 def configured_pipeline() -> str | None:

@@ -31,6 +31,7 @@ from qualcode.tui.terminal_guard import ControlCharacterFilter
 from qualcode.tui.widgets.title_bar import TitleBar
 
 if TYPE_CHECKING:
+    from qualcode.services.project import ProjectLocation
     from qualcode.tui.exchange import Exchange
     from qualcode.tui.screens.agreement import AgreementScreen
     from qualcode.tui.screens.compare import CompareScreen
@@ -71,14 +72,17 @@ class QualcodeApp(App[None]):
 
     def __init__(
         self,
-        project: Path,
+        project: Path | ProjectLocation,
         *,
         coder: str | None = None,
         open_source: str | None = None,
         show_hint: bool = False,
     ) -> None:
         super().__init__()
-        self.project_path = project
+        self.location = project
+        # Where suggested files (reports, exports) go and what they are named after: the
+        # project file, or for a database project its label in the folder started from.
+        self.project_path = project if isinstance(project, Path) else Path(project.label)
         self.coder = coder
         self.first_source = open_source
         self.show_hint = show_hint and not read_config().get("demo_hint_seen", False)
@@ -113,7 +117,7 @@ class QualcodeApp(App[None]):
     @work(thread=True, exclusive=True, group="open")
     def open_project(self) -> None:
         try:
-            backend = Backend.open(self.project_path, self.coder or "")
+            backend = Backend.open(self.location, self.coder or "")
         except QualcodeError as error:
             self.post_message(self.Failed(str(error)))
             return
@@ -272,7 +276,8 @@ class QualcodeApp(App[None]):
         be attributed, then write the Word report (in a worker): everyone's coding, or
         with ``consensus`` only the version the group agreed in a review."""
         assert self.backend is not None
-        name = f"{self.backend.project.path.stem}-{'agreed' if consensus else 'report'}.docx"
+        label = self.backend.project.location.label
+        name = f"{label}-{'agreed' if consensus else 'report'}.docx"
         whose = "the agreed version" if consensus else "everyone's coding"
         dialog = SaveAsDialog(
             f"Save the Word report (every code, {whose}) as:",

@@ -49,7 +49,7 @@ from qualcode.domain.terminal import printable
 from qualcode.services.codebook import CodebookMergeReport, CodebookService
 from qualcode.services.coding import CodingService
 from qualcode.services.preferences import PreferenceService
-from qualcode.services.project import Project
+from qualcode.services.project import Project, ProjectLocation
 from qualcode.services.sources import SourceService
 from qualcode.services.stats import StatsService
 from qualcode.tui.lazy import lazy
@@ -133,7 +133,7 @@ class Backend:
         self.names = ShownNames()
 
     @classmethod
-    def open(cls, path: Path, coder: str) -> Backend:
+    def open(cls, path: Path | ProjectLocation, coder: str) -> Backend:
         return cls(Project.open(path), coder)
 
     def close(self) -> None:
@@ -203,7 +203,7 @@ class Backend:
     # --- suggestions ---------------------------------------------------------------------
 
     def _suggestions(self, session) -> SuggestionService:  # type: ignore[no-untyped-def]
-        return SuggestionService(session, self.coder, model_path=model_path_for(self.project.path))
+        return SuggestionService(session, self.coder, model_path=model_path_for(self.project))
 
     def suggestions(self, source: str) -> SuggestionRun:
         with self.project.session() as session:
