@@ -59,13 +59,10 @@ def refereed(session: Session, explain: Callable[[], Exception | None]) -> Itera
     Checks before writing stay (they give the clearest message in the usual case);
     this covers the other coder who wrote between the check and the write.
     """
-    savepoint = session.begin_nested()
     try:
-        yield
-        savepoint.commit()
+        with session.begin_nested():  # rolled back to here on any error, flush ones too
+            yield
     except (IntegrityError, StaleDataError) as refusal:
-        if savepoint.is_active:
-            savepoint.rollback()
         error = explain()
         if error is None:
             raise
