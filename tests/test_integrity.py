@@ -278,3 +278,21 @@ def test_migrated_and_new_projects_have_the_same_integrity_indexes(tmp_path: Pat
     assert ("uq_codes_sibling_name",
             "CREATE UNIQUE INDEX uq_codes_sibling_name ON codes "
             "(coalesce(parent_id, 0), lower(name))") in indexes(new)
+
+
+def test_merging_a_copy_where_the_coder_coded_the_same_span_again_keeps_one(
+    coded: Project, project_path: Path, tmp_path: Path
+) -> None:
+    import shutil
+
+    from qualcode.services.merge import merge_projects
+
+    coded.close()
+    copy = tmp_path / "laptop.qcp"
+    shutil.copy(project_path, copy)
+    for path in (project_path, copy):
+        with Project.open(path) as opened, opened.session() as session:
+            CodingService(session, "Ann").add("interview-sam", "Time", 5, 9)
+    merge_projects(project_path, [copy])
+    with Project.open(project_path) as opened, opened.session() as session:
+        assert len(CodingService(session).list()) == 1
