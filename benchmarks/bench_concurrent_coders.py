@@ -33,7 +33,9 @@ CODES = 8
 SPANS = 40
 MEMOS = 4
 NAMES = [f"Theme {k}" for k in range(CODES + 4)]
-TEXT = "".join(f"Line {i}: we talked about time, trust and the navigator role.\n" for i in range(80))
+TEXT = "".join(
+    f"Line {i}: we talked about time, trust and the navigator role.\n" for i in range(80)
+)
 
 
 def setup(path: Path, coders: list[str]) -> None:
@@ -150,25 +152,26 @@ def check(path: Path, logs: list[Path]) -> Outcome:
     problems += [f"coding {u} reported removed, is there" for u in removed & set(codings)]
     problems += [f"coding {u} was never reported added" for u in set(codings) - added]
     audit = Counter(
-        (action, uuid)
-        for action, uuid in db.execute("select action, entity_uuid from audit_log")
+        (action, uuid) for action, uuid in db.execute("select action, entity_uuid from audit_log")
     )
     for kind, action in (("add", "coding.add"), ("remove", "coding.remove")):
         for e in entries:
             if e["kind"] == kind and e["ok"] and audit[(action, e["uuid"])] < 1:
                 problems.append(f"{kind} of {e['uuid']} is not in the audit log")
     for kind, action, table in (("memo", "memo.edit", "memos"), ("rename", "code.update", "codes")):
-        done = Counter(e["uuid"] for e in entries if e["kind"] == kind and e["ok"] and
-                       e.get("changed", True))
+        done = Counter(
+            e["uuid"] for e in entries if e["kind"] == kind and e["ok"] and e.get("changed", True)
+        )
         logged = sum(n for (a, _), n in audit.items() if a == action)
         if logged != sum(done.values()):
             problems.append(f"{logged} {action} in the audit log, {sum(done.values())} succeeded")
-        for uuid, version in db.execute(f"select uuid, version from {table}"):  # noqa: S608
+        for uuid, version in db.execute(f"select uuid, version from {table}"):
             if version != 1 + done[uuid]:
                 problems.append(f"{table} {uuid}: version {version}, {done[uuid]} edits succeeded")
     last_memo = {}
-    for e in sorted((e for e in entries if e["kind"] == "memo" and e["ok"]),
-                    key=lambda e: e["version"]):
+    for e in sorted(
+        (e for e in entries if e["kind"] == "memo" and e["ok"]), key=lambda e: e["version"]
+    ):
         last_memo[e["uuid"]] = e["text"]
     for uuid, text in db.execute("select uuid, text from memos"):
         if uuid in last_memo and last_memo[uuid] != text:
@@ -188,8 +191,16 @@ def run(directory: Path, processes: int, actions: int, timeout: float) -> Outcom
     began = time.perf_counter()
     children = [
         subprocess.Popen(
-            [sys.executable, __file__, "--worker", str(path), coder, str(i), str(actions),
-             str(logs[i])],
+            [
+                sys.executable,
+                __file__,
+                "--worker",
+                str(path),
+                coder,
+                str(i),
+                str(actions),
+                str(logs[i]),
+            ],
             stderr=subprocess.PIPE,
             text=True,
         )
@@ -228,8 +239,10 @@ def main() -> int:
         outcome = run(Path(directory), args.processes, args.actions, args.timeout)
     for key, value in sorted(outcome.counts.items()):
         print(f"{key:28} {value:6}")
-    print(f"{args.processes} processes x {args.actions} actions in {outcome.seconds:.1f} s; "
-          f"95th percentile action (commit) {outcome.p95_ms:.1f} ms")
+    print(
+        f"{args.processes} processes x {args.actions} actions in {outcome.seconds:.1f} s; "
+        f"95th percentile action (commit) {outcome.p95_ms:.1f} ms"
+    )
     for problem in outcome.problems[:50]:
         print("PROBLEM:", problem)
     return 1 if outcome.problems else 0

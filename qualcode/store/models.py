@@ -216,9 +216,7 @@ class Coding(Base):
         # Covers the counting query, so `stats` reads the index instead of whole rows; unique,
         # so one coder cannot hold the same code on the same span twice (two terminals or
         # two processes racing included).
-        Index(
-            "ix_codings_counts", "code_id", "source_id", "start", "end", "coder_id", unique=True
-        ),
+        Index("ix_codings_counts", "code_id", "source_id", "start", "end", "coder_id", unique=True),
         CheckConstraint('start >= 0 AND "end" > start', name="span"),
         CheckConstraint("origin IN ('manual', 'suggested', 'imported')", name="origin"),
     )

@@ -243,9 +243,7 @@ class Backend:
         with self.project.session() as session:
             return CodingService(session, self.coder).remove(coding_uuid)
 
-    def set_coding_memo(
-        self, coding_uuid: str, text: str, read: str | None = None
-    ) -> CodingRecord:
+    def set_coding_memo(self, coding_uuid: str, text: str, read: str | None = None) -> CodingRecord:
         """``read``: the memo as the editor opened with (a stale edit is refused)."""
         with self.project.session() as session:
             return CodingService(session, self.coder).set_memo(coding_uuid, text, read=read)
@@ -439,9 +437,7 @@ class Backend:
         with self.project.read_session() as session:
             return ReviewService(session, self.coder).thread_for(anchor)
 
-    def comment(
-        self, anchor: Anchor, text: str, expected_version: int | None = None
-    ) -> Thread:
+    def comment(self, anchor: Anchor, text: str, expected_version: int | None = None) -> Thread:
         with self.project.session() as session:
             return ReviewService(session, self.coder).comment(
                 anchor, text, expected_version=expected_version

@@ -19,18 +19,19 @@ from tests.tui.conftest import wait_for
 
 
 async def _workbench(app: QualcodeApp, pilot):  # type: ignore[no-untyped-def]
-    await wait_for(pilot, lambda: isinstance(app.screen, TranscriptScreen)
-                   and app.screen.query(TranscriptView))
+    await wait_for(
+        pilot, lambda: isinstance(app.screen, TranscriptScreen) and app.screen.query(TranscriptView)
+    )
     view = app.screen.query_one(TranscriptView)
     await wait_for(pilot, lambda: bool(view.text) and bool(view.highlights))
     await pilot.pause()
     return app.screen, view
 
 
-
 @pytest.mark.parametrize("size", [(80, 24), (150, 45)])
-async def test_a_memo_saved_meanwhile_keeps_the_text_typed(app_project: Path,
-                                                          size: tuple[int, int]) -> None:
+async def test_a_memo_saved_meanwhile_keeps_the_text_typed(
+    app_project: Path, size: tuple[int, int]
+) -> None:
     with Project.open(app_project) as project, project.session() as session:
         coding = CodingService(session, "Ann").add("interview-sam", "Time", 73, 80)
     app = QualcodeApp(app_project, coder="Ann", open_source="interview-sam")
@@ -43,8 +44,9 @@ async def test_a_memo_saved_meanwhile_keeps_the_text_typed(app_project: Path,
         with Project.open(app_project) as project, project.session() as session:
             CodingService(session, "Bo").set_memo(coding.uuid, "Bo thinks: staffing")
         await pilot.press("ctrl+s")
-        await wait_for(pilot, lambda: isinstance(app.screen, MemoEditor)
-                       and app.screen.query("#dialog-note"))
+        await wait_for(
+            pilot, lambda: isinstance(app.screen, MemoEditor) and app.screen.query("#dialog-note")
+        )
         editor = app.screen
         note = str(editor.query_one("#dialog-note", Label).render())
         assert "Someone else changed this memo" in note and "Bo thinks: staffing" in note
@@ -74,15 +76,17 @@ async def test_a_code_renamed_meanwhile_keeps_the_name_typed(app_project: Path) 
         with Project.open(app_project) as project, project.session() as session:
             CodebookService(session, "Bo").update_code("Time", name="Lack of time")
         await pilot.press("enter")
-        await wait_for(pilot, lambda: isinstance(app.screen, TextPrompt)
-                       and app.screen.query("#dialog-note"))
+        await wait_for(
+            pilot, lambda: isinstance(app.screen, TextPrompt) and app.screen.query("#dialog-note")
+        )
         prompt = app.screen
         assert "Lack of time" in str(prompt.query_one("#dialog-note", Label).render())
         assert prompt.query_one(Input).value == "No time"
         await pilot.press("escape")  # keep theirs
         await wait_for(pilot, lambda: not isinstance(app.screen, TextPrompt))
-        await wait_for(pilot, lambda: any(n.data and n.data.name == "Lack of time"
-                                          for n in _nodes(tree.root)))
+        await wait_for(
+            pilot, lambda: any(n.data and n.data.name == "Lack of time" for n in _nodes(tree.root))
+        )
     with Project.open(app_project) as project, project.read_session() as session:
         names = [c.name for c in CodebookService(session).list_codes()]
     assert "Lack of time" in names and "No time" not in names

@@ -18,9 +18,7 @@ class TextPrompt(ModalScreen[str | None]):
 
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
-    def __init__(
-        self, title: str, value: str = "", placeholder: str = "", note: str = ""
-    ) -> None:
+    def __init__(self, title: str, value: str = "", placeholder: str = "", note: str = "") -> None:
         super().__init__()
         self.title_text = title
         self.value = value

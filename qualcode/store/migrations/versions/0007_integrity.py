@@ -65,9 +65,7 @@ def upgrade() -> None:
         unique=True,
     )
     for table in ("codes", "memos", "review_threads"):
-        op.add_column(
-            table, sa.Column("version", sa.Integer(), nullable=False, server_default="1")
-        )
+        op.add_column(table, sa.Column("version", sa.Integer(), nullable=False, server_default="1"))
 
 
 def downgrade() -> None:
