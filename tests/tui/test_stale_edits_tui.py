@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from textual.widgets import Input, Label, TextArea
+from textual.widgets import Input, Static, TextArea
 
 from qualcode.services.codebook import CodebookService
 from qualcode.services.coding import CodingService
@@ -48,9 +48,12 @@ async def test_a_memo_saved_meanwhile_keeps_the_text_typed(
             pilot, lambda: isinstance(app.screen, MemoEditor) and app.screen.query("#dialog-note")
         )
         editor = app.screen
-        note = str(editor.query_one("#dialog-note", Label).render())
+        note = str(editor.query_one("#dialog-note", Static).render())
         assert "Someone else changed this memo" in note and "Bo thinks: staffing" in note
         assert editor.query_one(TextArea).text == "capacity, not money"
+        screen_region = app.screen.region
+        for widget in (editor.query_one("#dialog-note"), editor.query_one(TextArea)):
+            assert widget.region.height >= 2 and screen_region.contains_region(widget.region)
         with Project.open(app_project) as project, project.read_session() as session:
             assert CodingService(session).list()[0].memo == "Bo thinks: staffing"
         await pilot.press("ctrl+s")  # on purpose now, having seen theirs
@@ -80,8 +83,10 @@ async def test_a_code_renamed_meanwhile_keeps_the_name_typed(app_project: Path) 
             pilot, lambda: isinstance(app.screen, TextPrompt) and app.screen.query("#dialog-note")
         )
         prompt = app.screen
-        assert "Lack of time" in str(prompt.query_one("#dialog-note", Label).render())
+        assert "Lack of time" in str(prompt.query_one("#dialog-note", Static).render())
         assert prompt.query_one(Input).value == "No time"
+        note = prompt.query_one("#dialog-note")
+        assert note.region.height >= 2 and app.screen.region.contains_region(note.region)
         await pilot.press("escape")  # keep theirs
         await wait_for(pilot, lambda: not isinstance(app.screen, TextPrompt))
         await wait_for(

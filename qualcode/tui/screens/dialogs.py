@@ -29,7 +29,7 @@ class TextPrompt(ModalScreen[str | None]):
         with Vertical(classes="dialog"):
             yield Label(self.title_text, classes="dialog-title", markup=False)
             if self.note:
-                yield Label(self.note, id="dialog-note", markup=False)
+                yield Static(self.note, id="dialog-note", markup=False)
             yield Input(self.value, placeholder=self.placeholder, id="prompt-input")
             yield Label("enter to accept · esc to cancel", classes="dialog-hint")
 
@@ -60,7 +60,7 @@ class MemoEditor(ModalScreen[str | None]):
         with Vertical(classes="dialog memo-dialog"):
             yield Label(self.title_text, classes="dialog-title", markup=False)
             if self.note:
-                yield Label(self.note, id="dialog-note", markup=False)
+                yield Static(self.note, id="dialog-note", markup=False)
             yield TextArea(self.text, id="memo-text", soft_wrap=True)
             with Vertical(classes="dialog-buttons"):
                 yield Button("Save (ctrl+s)", id="save", variant="primary")
