@@ -28,3 +28,25 @@ class ConflictError(QualcodeError):
 
 class ValidationError(QualcodeError):
     """A value given by the user is not acceptable (bad offsets, empty name...)."""
+
+
+class StaleEditError(ConflictError):
+    """Someone else changed the thing while this person was editing it.
+
+    Nothing was saved. ``text`` is what this person wrote, kept so they can re-apply
+    it; ``theirs`` is what is there now; ``version`` the version to edit against next.
+    """
+
+    def __init__(self, what: str, text: str, theirs: str, version: int) -> None:
+        self.text = text
+        self.theirs = theirs
+        self.version = version
+        super().__init__(
+            f"someone else changed {what} while you were editing it; nothing was saved "
+            f"(yours is kept to re-apply). It now reads: {_short(theirs)}"
+        )
+
+
+def _short(text: str, limit: int = 80) -> str:
+    flat = " ".join(text.split())
+    return f'"{flat}"' if len(flat) <= limit else f'"{flat[: limit - 1]}…"'

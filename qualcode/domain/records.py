@@ -115,6 +115,7 @@ class CodeRecord:
     example: str
     keywords: tuple[str, ...]
     colour: str | None
+    version: int = 1  # what an edit says it read (optimistic concurrency)
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,6 +167,7 @@ class MemoRecord:
     text: str
     created_at: datetime
     updated_at: datetime
+    version: int = 1  # what an edit says it read (optimistic concurrency)
 
 
 @dataclass(frozen=True, slots=True)

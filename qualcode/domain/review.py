@@ -109,6 +109,7 @@ class Thread:
     end: int
     coding_uuid: str | None  # set when the thread is about one coding
     entries: tuple[ThreadEntry, ...]  # oldest first
+    version: int = 0  # entries appended so far (0: no thread yet); a reply names it
 
     @property
     def status(self) -> ReviewStatus:

@@ -9,12 +9,15 @@ the rows around it were deleted and recreated by other undos.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from qualcode.domain.errors import ConflictError
 from qualcode.store.models import (
@@ -41,6 +44,40 @@ CODE_FIELDS = (
     "colour",
     "position",
 )
+
+
+# --- the database as referee ------------------------------------------------------------
+
+
+@contextmanager
+def refereed(session: Session, explain: Callable[[], Exception | None]) -> Iterator[None]:
+    """Run a write in a SAVEPOINT so that when the database refuses it (a unique index,
+    or a versioned UPDATE that found the row changed) the refusal becomes the same clear
+    error a check beforehand gives. ``explain`` is called after the savepoint is rolled
+    back and returns that error, or None if the refusal was something else (re-raised).
+
+    Checks before writing stay (they give the clearest message in the usual case);
+    this covers the other coder who wrote between the check and the write.
+    """
+    try:
+        with session.begin_nested():  # rolled back to here on any error, flush ones too
+            yield
+    except (IntegrityError, StaleDataError) as refusal:
+        error = explain()
+        if error is None:
+            raise
+        raise error from refusal
+
+
+def _unchanged_since(what: str, current: dict[str, Any], expected: dict[str, Any]) -> None:
+    """Undo and redo apply only over the values they left: a change someone else made
+    since is theirs, and is never overwritten by this coder's undo."""
+    differ = [field for field, value in expected.items() if current.get(field) != value]
+    if differ:
+        raise ConflictError(
+            f"cannot undo or redo: {what} was changed since ({', '.join(differ)}), "
+            "by someone else or another step; nothing was changed"
+        )
 
 
 # --- rows <-> payload dicts ------------------------------------------------------------
@@ -141,7 +178,22 @@ def _coding_remove(session: Session, p: Payload, forward: bool) -> None:
 
 
 def _coding_memo(session: Session, p: Payload, forward: bool) -> None:
-    _row(session, Coding, p["uuid"]).memo = p["after" if forward else "before"]
+    """Compare and set in one UPDATE, so a memo someone else wrote meanwhile (even in the
+    instant between reading and writing) is never overwritten."""
+    new, old = (p["after"], p["before"]) if forward else (p["before"], p["after"])
+    coding = _row(session, Coding, p["uuid"])
+    result = session.execute(
+        update(Coding)
+        .where(Coding.uuid == p["uuid"], Coding.memo == old)
+        .values(memo=new)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        session.refresh(coding)
+        raise ConflictError(
+            "the coding's memo was changed by someone else meanwhile; nothing was changed"
+        )
+    session.refresh(coding)
 
 
 # --- codes -----------------------------------------------------------------------------
@@ -176,9 +228,24 @@ def _code_delete(session: Session, p: Payload, forward: bool) -> None:
     (delete_code if forward else insert_code)(session, p["code"])
 
 
+def _code_fields(session: Session, code: Code, fields: Any) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for field in fields:
+        if field == "parent":
+            parent = session.get(Code, code.parent_id) if code.parent_id is not None else None
+            out[field] = parent.uuid if parent else None
+        else:
+            out[field] = getattr(code, field)
+    return out
+
+
 def _code_update(session: Session, p: Payload, forward: bool) -> None:
     code = _row(session, Code, p["uuid"])
     values = p["after" if forward else "before"]
+    # Position is left out: a codebook import renumbers siblings without anyone's
+    # content being at stake, and should not block undoing a move.
+    left = {k: v for k, v in p["before" if forward else "after"].items() if k != "position"}
+    _unchanged_since(f"code '{code.name}'", _code_fields(session, code, left), left)
     for field, value in values.items():
         if field == "parent":
             code.parent_id = _id(session, Code, value)
@@ -257,6 +324,7 @@ def _memo_remove(session: Session, p: Payload, forward: bool) -> None:
 
 def _memo_edit(session: Session, p: Payload, forward: bool) -> None:
     memo = _row(session, Memo, p["uuid"])
+    _unchanged_since("the memo", {"text": memo.text}, {"text": p["before" if forward else "after"]})
     memo.text = p["after" if forward else "before"]
     memo.updated_at = datetime.fromisoformat(p["at" if forward else "before_at"])
 
@@ -336,9 +404,12 @@ def _delete_thread_if_empty(session: Session, data: Payload) -> None:
 
 
 def insert_entry(session: Session, data: Payload) -> ReviewEntry:
+    thread = _row(session, ReviewThread, data["thread"])
+    # Incremented in SQL, not from the value read, so two replies at once count twice.
+    thread.version = ReviewThread.version + 1
     entry = ReviewEntry(
         uuid=data["uuid"],
-        thread_id=_id(session, ReviewThread, data["thread"]),
+        thread_id=thread.id,
         coder_id=_id(session, Coder, data["coder"]),
         kind=data["kind"],
         text=data["text"],
@@ -351,7 +422,9 @@ def insert_entry(session: Session, data: Payload) -> ReviewEntry:
 
 
 def _delete_entry(session: Session, data: Payload) -> None:
-    session.delete(_row(session, ReviewEntry, data["uuid"]))
+    entry = _row(session, ReviewEntry, data["uuid"])
+    session.get_one(ReviewThread, entry.thread_id).version = ReviewThread.version + 1
+    session.delete(entry)
     session.flush()
 
 

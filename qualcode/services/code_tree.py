@@ -33,7 +33,9 @@ class CodeTree:
         for code in codes:
             children[code.parent_id].append(code)
         for siblings in children.values():
-            siblings.sort(key=lambda c: (c.position, c.name.casefold()))
+            # The id last: a total order, the same in every terminal, even when two coders
+            # adding at once gave siblings the same position.
+            siblings.sort(key=lambda c: (c.position, c.name.casefold(), c.id))
         return cls({code.id: code for code in codes}, children)
 
     def names(self, code: Code) -> list[str]:
@@ -129,4 +131,5 @@ class CodeTree:
             example=code.example,
             keywords=tuple(json.loads(code.keywords)),
             colour=code.colour,
+            version=code.version,
         )

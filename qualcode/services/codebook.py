@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from qualcode.domain.codebook import check_code_name
-from qualcode.domain.errors import ConflictError, ValidationError
+from qualcode.domain.errors import ConflictError, StaleEditError, ValidationError
 from qualcode.domain.records import Codebook, CodebookEntry, CodeRecord
 from qualcode.services.base import Service
-from qualcode.services.changes import code_dict, coding_dict
+from qualcode.services.changes import code_dict, coding_dict, refereed
 from qualcode.services.code_tree import CodeTree
 from qualcode.services.codebook_merge import CodebookMerge, colour_value
 from qualcode.services.export_gate import ALL_CHECKS, ExportChecks, ExportGate
@@ -154,14 +155,21 @@ class CodebookService(Service):
                 "example": "",
                 "keywords": "[]",
                 "colour": colour_value(colour),
-                "position": len(tree.children.get(parent_id, [])),
+                "position": self._next_position(parent_id),
             }
-            self._perform("code.add", {"code": data}, f"add code '{name}'")
+            with refereed(self.session, self._name_taken(parent_id, name)):
+                self._perform("code.add", {"code": data}, f"add code '{name}'")
             record = CodeTree.load(self.session).record(self._code(data["uuid"]))
         return record
 
-    def update_code(self, reference: str, **changes: str | None) -> CodeRecord:
-        """Rename, recolour or redefine a code (undoable). Codings are untouched."""
+    def update_code(
+        self, reference: str, *, expected_version: int | None = None, **changes: str | None
+    ) -> CodeRecord:
+        """Rename, recolour or redefine a code (undoable). Codings are untouched.
+
+        ``expected_version`` is the code's version as the person read it: if someone has
+        changed the code since, nothing is saved and :class:`StaleEditError` hands back
+        what they wrote (the name, else the definition or whatever they changed)."""
         allowed = {"name", "definition", "include", "exclude", "example", "colour"}
         unknown = set(changes) - allowed
         if unknown:
@@ -169,6 +177,7 @@ class CodebookService(Service):
         with self._transaction():
             tree = CodeTree.load(self.session)
             code = tree.resolve(reference)
+            self._refuse_stale(code, expected_version, changes)
             after: dict[str, str | None] = {}
             for field, value in changes.items():
                 if field == "name":
@@ -183,21 +192,31 @@ class CodebookService(Service):
             if after:
                 before = {field: getattr(code, field) for field in after}
                 what = "rename" if "name" in after else "edit"
-                self._perform(
-                    "code.update",
-                    {"uuid": code.uuid, "before": before, "after": after},
-                    f"{what} code '{code.name}'",
-                )
+                explain = self._name_taken(code.parent_id, str(after.get("name", "")), code)
+                with refereed(self.session, self._or_stale(code, changes, explain)):
+                    self._perform(
+                        "code.update",
+                        {"uuid": code.uuid, "before": before, "after": after},
+                        f"{what} code '{code.name}'",
+                    )
             record = CodeTree.load(self.session).record(code)
         return record
 
     def move_code(
-        self, reference: str, new_parent: str | None, position: int | None = None
+        self,
+        reference: str,
+        new_parent: str | None,
+        position: int | None = None,
+        *,
+        expected_version: int | None = None,
     ) -> CodeRecord:
-        """Move a code (and its sub-codes) under another parent, or to the top level."""
+        """Move a code (and its sub-codes) under another parent, or to the top level;
+        last among its new siblings unless ``position`` says where. A move of a code
+        someone changed since ``expected_version`` is refused (:class:`StaleEditError`)."""
         with self._transaction():
             tree = CodeTree.load(self.session)
             code = tree.resolve(reference)
+            self._refuse_stale(code, expected_version, {"parent": new_parent or ""})
             parent = tree.resolve(new_parent) if new_parent else None
             if parent is not None:
                 self._refuse_cycle(tree, code, parent)
@@ -205,21 +224,24 @@ class CodebookService(Service):
             clash = tree.child_named(parent_id, code.name)
             if clash is not None and clash is not code:
                 raise ConflictError(f"there is already a code '{code.name}' there")
-            siblings = [c for c in tree.children.get(parent_id, []) if c is not code]
-            position = len(siblings) if position is None else max(0, position)
+            if position is None:
+                position = self._next_position(parent_id, code)
+            position = max(0, position)
             old_parent = tree.by_id.get(code.parent_id) if code.parent_id else None
-            self._perform(
-                "code.update",
-                {
-                    "uuid": code.uuid,
-                    "before": {
-                        "parent": old_parent.uuid if old_parent else None,
-                        "position": code.position,
+            explain = self._name_taken(parent_id, code.name, code)
+            with refereed(self.session, self._or_stale(code, {"parent": ""}, explain)):
+                self._perform(
+                    "code.update",
+                    {
+                        "uuid": code.uuid,
+                        "before": {
+                            "parent": old_parent.uuid if old_parent else None,
+                            "position": code.position,
+                        },
+                        "after": {"parent": parent.uuid if parent else None, "position": position},
                     },
-                    "after": {"parent": parent.uuid if parent else None, "position": position},
-                },
-                f"move code '{code.name}'",
-            )
+                    f"move code '{code.name}'",
+                )
             record = CodeTree.load(self.session).record(code)
         return record
 
@@ -280,6 +302,53 @@ class CodebookService(Service):
 
     # -- helpers -----------------------------------------------------------------------
 
+    def _next_position(self, parent_id: int | None, moving: Code | None = None) -> int:
+        """One past the last sibling's position, read from the table itself (not the
+        count of siblings, which repeats a position after a delete or a move). Two coders
+        adding at the same instant on PostgreSQL may both get the same number; siblings
+        sort by (position, name, id), so the order stays whole and the same for everyone."""
+        query = select(func.max(Code.position)).where(
+            Code.parent_id.is_(None) if parent_id is None else Code.parent_id == parent_id
+        )
+        if moving is not None:
+            query = query.where(Code.id != moving.id)
+        highest = self.session.scalar(query)
+        return 0 if highest is None else highest + 1
+
+    def _name_taken(
+        self, parent_id: int | None, name: str, code: Code | None = None
+    ) -> Callable[[], Exception | None]:
+        """Whether, after the database refused a write, a sibling now has ``name``."""
+
+        def explain() -> Exception | None:
+            if not name:
+                return None
+            clash = CodeTree.load(self.session).child_named(parent_id, name)
+            if clash is None or (code is not None and clash.id == code.id):
+                return None
+            return ConflictError(f"there is already a code '{name}' there")
+
+        return explain
+
+    def _or_stale(
+        self, code: Code, changes: dict[str, str | None], first: Callable[[], Exception | None]
+    ) -> Callable[[], Exception | None]:
+        """A refused edit explained as a taken name, else as someone else's edit."""
+
+        def explain() -> Exception | None:
+            found = first()
+            if found is not None:
+                return found
+            self.session.refresh(code)
+            return _stale(code, changes)
+
+        return explain
+
+    @staticmethod
+    def _refuse_stale(code: Code, expected: int | None, changes: dict[str, str | None]) -> None:
+        if expected is not None and code.version != expected:
+            raise _stale(code, changes)
+
     @staticmethod
     def _refuse_cycle(tree: CodeTree, code: Code, parent: Code) -> None:
         node: Code | None = parent
@@ -287,3 +356,13 @@ class CodebookService(Service):
             if node.id == code.id:
                 raise ConflictError(f"code '{tree.path(code)}' cannot be placed inside itself")
             node = tree.by_id.get(node.parent_id) if node.parent_id is not None else None
+
+
+def _stale(code: Code, changes: dict[str, str | None]) -> StaleEditError:
+    """The person's own text for the field that matters most to them (the name, else the
+    first field they changed) and what that field says now."""
+    field = "name" if "name" in changes else next(iter(changes), "name")
+    theirs = getattr(code, field, code.name) if field != "parent" else code.name
+    return StaleEditError(
+        f"code '{code.name}'", str(changes.get(field) or ""), str(theirs or ""), code.version
+    )

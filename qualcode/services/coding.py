@@ -4,11 +4,16 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from qualcode.domain.errors import ConflictError, NotFoundError, ValidationError
+from qualcode.domain.errors import (
+    ConflictError,
+    NotFoundError,
+    StaleEditError,
+    ValidationError,
+)
 from qualcode.domain.records import CodingRecord, Origin
 from qualcode.domain.spans import Span, checked_span, find_passage
 from qualcode.services.base import Service
-from qualcode.services.changes import coding_dict
+from qualcode.services.changes import coding_dict, refereed
 from qualcode.services.code_tree import CodeTree
 from qualcode.services.sources import find_source
 from qualcode.store.models import Code, Coder, Coding, Source, new_uuid, utcnow
@@ -66,9 +71,15 @@ class CodingService(Service):
             )
         return record
 
-    def set_memo(self, coding_uuid: str, text: str) -> CodingRecord:
+    def set_memo(self, coding_uuid: str, text: str, *, read: str | None = None) -> CodingRecord:
+        """Set a coding's memo. ``read`` is the memo as the person saw it when they began
+        writing: if it has changed since, nothing is saved and :class:`StaleEditError`
+        hands their text back. (A coding's memo is compared by its text, which is all
+        there is to it, so codings need no version column.)"""
         with self._transaction():
             coding = self._get(coding_uuid)
+            if read is not None and coding.memo != read:
+                raise StaleEditError("this coding's memo", text, coding.memo, 0)
             self._perform(
                 "coding.memo",
                 {"uuid": coding.uuid, "before": coding.memo, "after": text},
@@ -122,20 +133,27 @@ class CodingService(Service):
         tree = CodeTree.load(self.session)
         code = tree.resolve(code_ref)
         coder = self._coder()
-        same = self.session.scalar(
-            select(Coding).where(
-                Coding.source_id == source.id,
-                Coding.code_id == code.id,
-                Coding.coder_id == coder.id,
-                Coding.start == span.start,
-                Coding.end == span.end,
+
+        def already_coded() -> ConflictError | None:
+            same = self.session.scalar(
+                select(Coding).where(
+                    Coding.source_id == source.id,
+                    Coding.code_id == code.id,
+                    Coding.coder_id == coder.id,
+                    Coding.start == span.start,
+                    Coding.end == span.end,
+                )
             )
-        )
-        if same is not None:
-            raise ConflictError(
+            if same is None:
+                return None
+            return ConflictError(
                 f"{coder.name} has already coded {span.start}-{span.end} of '{source.name}' "
                 f"with this code (coding {same.uuid})"
             )
+
+        found = already_coded()
+        if found is not None:
+            raise found
         payload = {
             "coding": {
                 "uuid": new_uuid(),
@@ -149,7 +167,9 @@ class CodingService(Service):
                 "created_at": utcnow().isoformat(),
             }
         }
-        self._perform("coding.add", payload, f"code '{code.name}' in {source.name}")
+        # The unique index referees a coder whose other terminal wrote it just now.
+        with refereed(self.session, already_coded):
+            self._perform("coding.add", payload, f"code '{code.name}' in {source.name}")
         return self._records([self._get(payload["coding"]["uuid"])], tree)[0]
 
     def _get(self, coding_uuid: str) -> Coding:

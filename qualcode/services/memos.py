@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from qualcode.domain.errors import NotFoundError, ValidationError
+from qualcode.domain.errors import NotFoundError, StaleEditError, ValidationError
 from qualcode.domain.records import MemoRecord
 from qualcode.services.base import Service
-from qualcode.services.changes import memo_dict
+from qualcode.services.changes import memo_dict, refereed
 from qualcode.services.code_tree import CodeTree
 from qualcode.services.sources import find_source
 from qualcode.store.models import Code, Coder, Memo, Source, new_uuid, utcnow
@@ -35,22 +35,34 @@ class MemoService(Service):
             record = self._records([self._get(data["uuid"])])[0]
         return record
 
-    def edit(self, memo_uuid: str, text: str) -> MemoRecord:
+    def edit(self, memo_uuid: str, text: str, *, expected_version: int | None = None) -> MemoRecord:
+        """Replace a memo's text. ``expected_version`` is the version the person read
+        (``MemoRecord.version``): if someone else edited the memo since, nothing is saved
+        and :class:`StaleEditError` hands back their text and the memo as it is now."""
         if not text.strip():
             raise ValidationError("the memo is empty (remove it instead)")
         with self._transaction():
             memo = self._get(memo_uuid)
-            self._perform(
-                "memo.edit",
-                {
-                    "uuid": memo.uuid,
-                    "before": memo.text,
-                    "after": text,
-                    "before_at": memo.updated_at.isoformat(),
-                    "at": utcnow().isoformat(),
-                },
-                "edit a memo",
-            )
+            if expected_version is not None and memo.version != expected_version:
+                raise StaleEditError("this memo", text, memo.text, memo.version)
+
+            def stale() -> Exception:
+                self.session.refresh(memo)
+                return StaleEditError("this memo", text, memo.text, memo.version)
+
+            # The versioned UPDATE referees an edit saved between our read and our write.
+            with refereed(self.session, stale):
+                self._perform(
+                    "memo.edit",
+                    {
+                        "uuid": memo.uuid,
+                        "before": memo.text,
+                        "after": text,
+                        "before_at": memo.updated_at.isoformat(),
+                        "at": utcnow().isoformat(),
+                    },
+                    "edit a memo",
+                )
             record = self._records([memo])[0]
         return record
 
@@ -109,6 +121,7 @@ class MemoService(Service):
                     text=memo.text,
                     created_at=memo.created_at,
                     updated_at=memo.updated_at,
+                    version=memo.version,
                 )
             )
         return out

@@ -20,7 +20,7 @@ from datetime import datetime
 from sqlalchemy import select
 
 from qualcode.domain.consensus import overlap
-from qualcode.domain.errors import NotFoundError, ValidationError
+from qualcode.domain.errors import NotFoundError, StaleEditError, ValidationError
 from qualcode.domain.review import (
     Anchor,
     CodingAnchor,
@@ -141,11 +141,17 @@ class ReviewService(Service):
 
     # -- writing -----------------------------------------------------------------------
 
-    def comment(self, anchor: Anchor, text: str) -> Thread:
-        """Add the acting coder's comment, starting the thread if there is none."""
+    def comment(self, anchor: Anchor, text: str, *, expected_version: int | None = None) -> Thread:
+        """Add the acting coder's comment, starting the thread if there is none.
+
+        ``expected_version`` is ``Thread.version`` as the person read the talk (0: no
+        thread yet). If someone has written in it since, the comment is not added and
+        :class:`StaleEditError` hands it back with the newest entry, to read first."""
         if not text or not text.strip():
             raise ValidationError("a comment needs some text")
-        return self._append(anchor, EntryKind.COMMENT, text.strip(), None, "comment")
+        return self._append(
+            anchor, EntryKind.COMMENT, text.strip(), None, "comment", expected_version
+        )
 
     def set_status(self, anchor: Anchor, status: ReviewStatus | str) -> Thread:
         """Record the acting coder's status for the thread (e.g. "needs discussion")."""
@@ -161,9 +167,12 @@ class ReviewService(Service):
         text: str,
         status: ReviewStatus | None,
         verb: str,
+        expected_version: int | None = None,
     ) -> Thread:
         with self._transaction():
-            row = self._find_thread(anchor)
+            # Locked (on PostgreSQL) so the version read is the one the reply follows.
+            row = self._find_thread(anchor, lock=expected_version is not None)
+            self._refuse_stale(row, text, expected_version)
             data = self._new_thread(anchor) if row is None else thread_dict(self.session, row)
             thread_uuid, code_uuid, source_uuid = data["uuid"], data["code"], data["source"]
             entry = self.entry_dict(thread_uuid, kind, text, status)
@@ -197,18 +206,39 @@ class ReviewService(Service):
             "created_at": utcnow().isoformat(),
         }
 
-    def _find_thread(self, anchor: Anchor) -> ReviewThread | None:
+    def _refuse_stale(self, row: ReviewThread | None, text: str, expected: int | None) -> None:
+        current = 0 if row is None else row.version
+        if expected is None or current == expected:
+            return
+        newest = ""
+        if row is not None:
+            latest = self.session.scalar(
+                select(ReviewEntry)
+                .where(ReviewEntry.thread_id == row.id)
+                .order_by(ReviewEntry.created_at.desc(), ReviewEntry.id.desc())
+                .limit(1)
+            )
+            if latest is not None:
+                author = self.session.get_one(Coder, latest.coder_id).name
+                newest = f"{author}: {latest.text}"
+        raise StaleEditError("this discussion", text, newest, current)
+
+    def _find_thread(self, anchor: Anchor, *, lock: bool = False) -> ReviewThread | None:
         session = self.session
         if isinstance(anchor, CodingAnchor):
-            return session.scalar(
+            query = (
                 select(ReviewThread)
                 .where(ReviewThread.coding_uuid == anchor.coding_uuid.strip().lower())
                 .order_by(ReviewThread.created_at.desc(), ReviewThread.id.desc())
                 .limit(1)
             )
+            return session.scalar(query.with_for_update() if lock else query)
         source = find_source(session, anchor.source)
         code = CodeTree.load(session).resolve(anchor.code)
-        return self.span_thread(source.id, code.id, anchor.start, anchor.end)
+        found = self.span_thread(source.id, code.id, anchor.start, anchor.end)
+        if found is not None and lock:
+            session.refresh(found, with_for_update=True)
+        return found
 
     def span_thread(
         self, source_id: int, code_id: int, start: int, end: int
@@ -313,6 +343,7 @@ class ReviewService(Service):
                     end=row.end,
                     coding_uuid=row.coding_uuid,
                     entries=tuple(entries[row.id]),
+                    version=row.version,
                 )
             )
         return out

@@ -18,6 +18,9 @@ from sqlalchemy import (
     MetaData,
     String,
     Text,
+    func,
+    literal,
+    literal_column,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import DateTime, TypeDecorator
@@ -67,6 +70,12 @@ def _uuid_column() -> Mapped[str]:
     return mapped_column(String(36), unique=True, nullable=False, default=new_uuid)
 
 
+def _version_column() -> Mapped[int]:
+    """How many times the row was edited, for optimistic concurrency: an edit names the
+    version it read, and the ORM's versioned UPDATE refuses it if someone got there first."""
+    return mapped_column(Integer, nullable=False, default=1, server_default="1")
+
+
 class ProjectSetting(Base):
     """Key/value facts about the project (its name, its UUID, settings)."""
 
@@ -85,7 +94,17 @@ class Coder(Base):
 
 class Code(Base):
     __tablename__ = "codes"
-    __table_args__ = (Index("ix_codes_parent_name", "parent_id", "name"),)
+    __table_args__ = (
+        Index("ix_codes_parent_name", "parent_id", "name"),
+        # Sibling names are unique ignoring case, top-level codes too (NULL parent as 0):
+        # the database, not a read before the write, referees two coders adding at once.
+        Index(
+            "uq_codes_sibling_name",
+            func.coalesce(literal_column("parent_id"), literal(0)),
+            func.lower(literal_column("name")),
+            unique=True,
+        ),
+    )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     uuid: Mapped[str] = _uuid_column()
     parent_id: Mapped[int | None] = mapped_column(
@@ -100,6 +119,9 @@ class Code(Base):
     colour: Mapped[str | None] = mapped_column(String(7), nullable=True)
     position: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    version: Mapped[int] = _version_column()
+
+    __mapper_args__ = {"version_id_col": version}
 
 
 class Source(Base):
@@ -191,8 +213,10 @@ class Coding(Base):
     __table_args__ = (
         Index("ix_codings_source_start", "source_id", "start"),
         Index("ix_codings_code", "code_id"),
-        # Covers the counting query, so `stats` reads the index instead of whole rows.
-        Index("ix_codings_counts", "code_id", "source_id", "start", "end", "coder_id"),
+        # Covers the counting query, so `stats` reads the index instead of whole rows; unique,
+        # so one coder cannot hold the same code on the same span twice (two terminals or
+        # two processes racing included).
+        Index("ix_codings_counts", "code_id", "source_id", "start", "end", "coder_id", unique=True),
         CheckConstraint('start >= 0 AND "end" > start', name="span"),
         CheckConstraint("origin IN ('manual', 'suggested', 'imported')", name="origin"),
     )
@@ -228,6 +252,9 @@ class Memo(Base):
     text: Mapped[str] = mapped_column(Text, nullable=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    version: Mapped[int] = _version_column()
+
+    __mapper_args__ = {"version_id_col": version}
 
 
 class AuditEntry(Base):
@@ -321,6 +348,9 @@ class ReviewThread(Base):
     end: Mapped[int] = mapped_column(Integer, nullable=False)
     coding_uuid: Mapped[str | None] = mapped_column(String(36), nullable=True, index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    # Bumped by every entry appended (not by the ORM: a thread's own fields hardly change),
+    # so a reply can say which state of the talk it read.
+    version: Mapped[int] = _version_column()
 
 
 class ReviewEntry(Base):

@@ -243,21 +243,30 @@ class Backend:
         with self.project.session() as session:
             return CodingService(session, self.coder).remove(coding_uuid)
 
-    def set_coding_memo(self, coding_uuid: str, text: str) -> CodingRecord:
+    def set_coding_memo(self, coding_uuid: str, text: str, read: str | None = None) -> CodingRecord:
+        """``read``: the memo as the editor opened with (a stale edit is refused)."""
         with self.project.session() as session:
-            return CodingService(session, self.coder).set_memo(coding_uuid, text)
+            return CodingService(session, self.coder).set_memo(coding_uuid, text, read=read)
 
     def add_code(self, name: str, parent_uuid: str | None) -> CodeRecord:
         with self.project.session() as session:
             return CodebookService(session, self.coder).add_code(name, parent=parent_uuid)
 
-    def update_code(self, code_uuid: str, **changes: str | None) -> CodeRecord:
+    def update_code(
+        self, code_uuid: str, *, expected_version: int | None = None, **changes: str | None
+    ) -> CodeRecord:
         with self.project.session() as session:
-            return CodebookService(session, self.coder).update_code(code_uuid, **changes)
+            return CodebookService(session, self.coder).update_code(
+                code_uuid, expected_version=expected_version, **changes
+            )
 
-    def move_code(self, code_uuid: str, parent_uuid: str | None) -> CodeRecord:
+    def move_code(
+        self, code_uuid: str, parent_uuid: str | None, expected_version: int | None = None
+    ) -> CodeRecord:
         with self.project.session() as session:
-            return CodebookService(session, self.coder).move_code(code_uuid, parent_uuid)
+            return CodebookService(session, self.coder).move_code(
+                code_uuid, parent_uuid, expected_version=expected_version
+            )
 
     def merge_codes(self, source_uuid: str, target_uuid: str) -> CodeRecord:
         with self.project.session() as session:
@@ -428,9 +437,11 @@ class Backend:
         with self.project.read_session() as session:
             return ReviewService(session, self.coder).thread_for(anchor)
 
-    def comment(self, anchor: Anchor, text: str) -> Thread:
+    def comment(self, anchor: Anchor, text: str, expected_version: int | None = None) -> Thread:
         with self.project.session() as session:
-            return ReviewService(session, self.coder).comment(anchor, text)
+            return ReviewService(session, self.coder).comment(
+                anchor, text, expected_version=expected_version
+            )
 
     def set_review_status(self, anchor: Anchor, status: ReviewStatus) -> Thread:
         with self.project.session() as session:

@@ -429,8 +429,25 @@ class Merger:
                 "had been removed here, and stayed removed"
             )
         rows = self._mapped("codings", kept, self.target.codings, maps)
+        rows = self._not_held_already(rows)
         if rows:
             self.session.execute(insert(Coding), rows)
+
+    def _not_held_already(self, rows: list[Row]) -> list[Row]:
+        """Rows without the one the coder already holds on that span with that code (the
+        same person coding it in two copies): the database allows one (issue 15)."""
+        columns = (Coding.source_id, Coding.code_id, Coding.coder_id, Coding.start, Coding.end)
+        held = {tuple(row) for row in self.session.execute(select(*columns))}
+        out = []
+        for row in rows:
+            key = (row["source_id"], row["code_id"], row["coder_id"], row["start"], row["end"])
+            if key in held:
+                self.tally.count("codings", "existing")
+                self.tally.count("codings", "added", -1)
+                continue
+            held.add(key)
+            out.append(row)
+        return out
 
     def _removals(self, bundle: ProjectBundle) -> None:
         """Codings their coder removed in the incoming file are removed here too (a

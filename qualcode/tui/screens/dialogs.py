@@ -18,15 +18,18 @@ class TextPrompt(ModalScreen[str | None]):
 
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
-    def __init__(self, title: str, value: str = "", placeholder: str = "") -> None:
+    def __init__(self, title: str, value: str = "", placeholder: str = "", note: str = "") -> None:
         super().__init__()
         self.title_text = title
         self.value = value
         self.placeholder = placeholder
+        self.note = note  # e.g. that someone else changed it meanwhile, and to what
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Label(self.title_text, classes="dialog-title", markup=False)
+            if self.note:
+                yield Static(self.note, id="dialog-note", markup=False)
             yield Input(self.value, placeholder=self.placeholder, id="prompt-input")
             yield Label("enter to accept · esc to cancel", classes="dialog-hint")
 
@@ -47,14 +50,17 @@ class MemoEditor(ModalScreen[str | None]):
         Binding("escape", "cancel", "Cancel"),
     ]
 
-    def __init__(self, title: str, text: str = "") -> None:
+    def __init__(self, title: str, text: str = "", note: str = "") -> None:
         super().__init__()
         self.title_text = title
         self.text = text
+        self.note = note  # e.g. that someone else changed it meanwhile, and to what
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog memo-dialog"):
             yield Label(self.title_text, classes="dialog-title", markup=False)
+            if self.note:
+                yield Static(self.note, id="dialog-note", markup=False)
             yield TextArea(self.text, id="memo-text", soft_wrap=True)
             with Vertical(classes="dialog-buttons"):
                 yield Button("Save (ctrl+s)", id="save", variant="primary")
@@ -69,6 +75,18 @@ class MemoEditor(ModalScreen[str | None]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+def stale_note(what: str, theirs: str, keep: str) -> str:
+    """What a dialog reopened after a refused edit says: whose change won, what it
+    says now, and that the person's own text is still here."""
+    shown = " ".join(theirs.split()) or "(empty)"
+    if len(shown) > 300:
+        shown = shown[:299] + "…"
+    return (
+        f"Someone else changed {what} while you were editing. Theirs now: “{shown}”. "
+        f"Your text is kept below: {keep} saves it over theirs, esc keeps theirs."
+    )
 
 
 class Choose(ModalScreen[str | None]):

@@ -21,13 +21,13 @@ from textual.screen import Screen
 from textual.widgets import Label, Static
 
 from qualcode.domain.codebook import is_within
-from qualcode.domain.errors import QualcodeError
+from qualcode.domain.errors import QualcodeError, StaleEditError
 from qualcode.domain.records import CodeRecord, CodeStats, CodingRecord
 from qualcode.domain.review import CodingAnchor, Thread
 from qualcode.tui.backend import Backend, Document
 from qualcode.tui.colours import code_colour
 from qualcode.tui.screens.code_picker import CodePicker, CodePickerResult
-from qualcode.tui.screens.dialogs import Choose, Confirm, MemoEditor, TextPrompt
+from qualcode.tui.screens.dialogs import Choose, Confirm, MemoEditor, TextPrompt, stale_note
 from qualcode.tui.screens.review_dialogs import ThreadAnswer, ThreadDialog
 from qualcode.tui.screens.transcript_suggestions import SuggestionsMixin
 from qualcode.tui.widgets.codebook_tree import CodebookTree
@@ -161,6 +161,15 @@ class TranscriptScreen(SuggestionsMixin, Screen[None]):
         def __init__(self, text: str) -> None:
             super().__init__()
             self.text = text
+
+    class Stale(Message):
+        """An edit refused because someone else changed the thing meanwhile: ``reopen``
+        brings the dialog back with the person's text and theirs."""
+
+        def __init__(self, error: StaleEditError, reopen: Callable[[StaleEditError], Any]) -> None:
+            super().__init__()
+            self.error = error
+            self.reopen = reopen
 
     def __init__(
         self, source: str, *, select: tuple[int, int] | None = None, show_hint: bool = False
@@ -373,6 +382,11 @@ class TranscriptScreen(SuggestionsMixin, Screen[None]):
     def failed(self, message: Failed) -> None:
         self.notify(message.text, severity="error", timeout=6)
 
+    @on(Stale)
+    def stale(self, message: Stale) -> None:
+        self.notify("Someone else changed it meanwhile; your text is kept.", severity="warning")
+        message.reopen(message.error)
+
     def _choose_coding(self, title: str, then) -> None:  # type: ignore[no-untyped-def]
         here = self._codings_here()
         if not here:
@@ -396,17 +410,28 @@ class TranscriptScreen(SuggestionsMixin, Screen[None]):
     def action_memo(self) -> None:
         def edit(coding_uuid: str) -> None:
             coding = self.codings[coding_uuid]
-            title = f"Memo on '{_name(coding.code_path)}': “{coding.text[:60]}”"
-            self.app.push_screen(
-                MemoEditor(title, coding.memo),
-                lambda text: text is not None and self.save_memo(coding_uuid, text),
-            )
+            self.edit_memo(coding, coding.memo, coding.memo)
 
         self._choose_coding("Memo on which code?", edit)
 
-    def save_memo(self, coding_uuid: str, text: str) -> None:
+    def edit_memo(self, coding: CodingRecord, text: str, read: str, note: str = "") -> None:
+        """The memo editor on ``text``; saving says the memo read was ``read``, so that a
+        memo someone else saved meanwhile is never overwritten unseen."""
+        title = f"Memo on '{_name(coding.code_path)}': “{coding.text[:60]}”"
+        self.app.push_screen(
+            MemoEditor(title, text, note=note),
+            lambda typed: typed is not None and self.save_memo(coding, typed, read),
+        )
+
+    def save_memo(self, coding: CodingRecord, text: str, read: str | None = None) -> None:
+        def reopen(error: StaleEditError) -> None:
+            note = stale_note("this memo", error.theirs, "ctrl+s")
+            self.edit_memo(coding, error.text, error.theirs, note)
+
         self.change(
-            lambda backend: backend.set_coding_memo(coding_uuid, text), lambda _: "Memo saved"
+            lambda backend: backend.set_coding_memo(coding.uuid, text, read),
+            lambda _: "Memo saved",
+            on_stale=reopen,
         )
 
     # --- peer review: a thread on a coding, the compare view ----------------------------
@@ -546,11 +571,23 @@ class TranscriptScreen(SuggestionsMixin, Screen[None]):
         self.app.push_screen(TextPrompt(f"New code {where}:"), done)
 
     @work(thread=True, group="write")
-    def change(self, apply: Callable[[Backend], Any], describe: Callable[[Any], str]) -> None:
-        """Make one change through the backend, then show the source and counts again."""
+    def change(
+        self,
+        apply: Callable[[Backend], Any],
+        describe: Callable[[Any], str],
+        on_stale: Callable[[StaleEditError], Any] | None = None,
+    ) -> None:
+        """Make one change through the backend, then show the source and counts again.
+        A stale edit with ``on_stale`` reopens its dialog (the person's text kept)."""
         backend = self.backend
         try:
             result = apply(backend)
+        except StaleEditError as error:
+            if on_stale is None:
+                self.post_message(self.Failed(str(error)))
+            else:
+                self.post_message(self.Stale(error, on_stale))
+            describe, result = (lambda _: ""), None  # still show what the other coder did
         except QualcodeError as error:
             self.post_message(self.Failed(str(error)))
             return
@@ -561,15 +598,26 @@ class TranscriptScreen(SuggestionsMixin, Screen[None]):
 
     def action_rename_code(self) -> None:
         code = self.query_one(CodebookTree).current
-        if code is None:
-            return
+        if code is not None:
+            self.rename_code(code, code.name, code.version)
+
+    def rename_code(self, code: CodeRecord, name: str, version: int, note: str = "") -> None:
+        """The rename prompt on ``name``, saving against the code's ``version`` as read."""
+
+        def reopen(error: StaleEditError) -> None:
+            note = stale_note("this code's name", error.theirs, "enter")
+            self.rename_code(code, error.text, error.version, note)
+
         self.app.push_screen(
-            TextPrompt(f"Rename '{code.name}' to:", code.name),
-            lambda name: (
-                name
+            TextPrompt(f"Rename '{code.name}' to:", name, note=note),
+            lambda typed: (
+                typed
                 and self.change(
-                    lambda backend: backend.update_code(code.uuid, name=name),
+                    lambda backend: backend.update_code(
+                        code.uuid, expected_version=version, name=typed
+                    ),
                     lambda renamed: f"Renamed to '{renamed.name}'",
+                    on_stale=reopen,
                 )
             ),
         )
@@ -588,7 +636,7 @@ class TranscriptScreen(SuggestionsMixin, Screen[None]):
             lambda key: (
                 key is not None
                 and self.change(
-                    lambda backend: backend.move_code(code.uuid, key or None),
+                    lambda backend: backend.move_code(code.uuid, key or None, code.version),
                     lambda moved: f"Moved to {moved.path}",
                 )
             ),

@@ -1,0 +1,252 @@
+"""Many coders writing one SQLite project at once (issue 15, "Concurrency").
+
+N coder processes each make M actions: add and remove codings, edit shared memos and
+rename shared codes, some deliberately conflicting (two processes act as the same coder,
+as one person in two terminals would; edits are made against a view read a few actions
+earlier, as a dialog left open would). Each process logs every action and what it was
+told. Afterwards the check: every success is in the project exactly once (or was removed
+by a later success), every refusal was a clear qualcode error, no edit was lost (each
+memo's and code's version is 1 + its successful edits) and the audit log accounts for
+every success. Prints the 95th percentile time of an action's commit.
+
+    python benchmarks/bench_concurrent_coders.py            # 10 processes x 1,000 actions
+    python benchmarks/bench_concurrent_coders.py -n 4 -m 60
+
+Exits 1 (and says why) if anything does not add up. No retries: a refusal is a result.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+CODES = 8
+SPANS = 40
+MEMOS = 4
+NAMES = [f"Theme {k}" for k in range(CODES + 4)]
+TEXT = "".join(
+    f"Line {i}: we talked about time, trust and the navigator role.\n" for i in range(80)
+)
+
+
+def setup(path: Path, coders: list[str]) -> None:
+    from qualcode.domain.records import Codebook, CodebookEntry
+    from qualcode.services.base import get_or_create_coder
+    from qualcode.services.codebook import CodebookService
+    from qualcode.services.memos import MemoService
+    from qualcode.services.project import Project
+    from qualcode.services.sources import SourceService
+
+    transcript = path.with_name("talk.txt")
+    transcript.write_text(TEXT, encoding="utf-8")
+    entries = tuple(CodebookEntry(name=NAMES[k]) for k in range(CODES))
+    with Project.create(path) as project, project.session() as session:
+        CodebookService(session, "Owner").import_codebook(Codebook("Bench", "", entries))
+        SourceService(session, "Owner").import_files([transcript])
+        for name in coders:  # as an owner adds the team before the coding week
+            get_or_create_coder(session, name)
+        session.commit()
+        for k in range(MEMOS):
+            MemoService(session, "Owner").add("project", None, f"memo {k}")
+
+
+def worker(path: Path, coder: str, seed: int, actions: int, out: Path) -> None:
+    """One coder's session: ``actions`` actions, each logged as one JSON line."""
+    from qualcode.domain.errors import QualcodeError
+    from qualcode.services.codebook import CodebookService
+    from qualcode.services.coding import CodingService
+    from qualcode.services.memos import MemoService
+    from qualcode.services.project import Project
+
+    rng = random.Random(seed)
+    log = out.open("w", encoding="utf-8")
+    with Project.open(path) as project:
+        with project.session() as session:
+            codes = [c.uuid for c in CodebookService(session).list_codes()]
+        mine: list[str] = []
+        view_codes: dict[str, int] = {}
+        view_memos: dict[str, int] = {}
+        for number in range(actions):
+            if number % 5 == 0:  # the screen is refreshed now and then, not before each edit
+                with project.read_session() as session:
+                    view_codes = {c.uuid: c.version for c in CodebookService(session).list_codes()}
+                    view_memos = {m.uuid: m.version for m in MemoService(session).list()}
+            roll = rng.random()
+            entry: dict[str, Any] = {"coder": coder}
+            began = time.perf_counter()
+            try:
+                with project.session() as session:
+                    if roll < 0.45 or not mine:
+                        code = rng.choice(codes)
+                        span = rng.randrange(SPANS)
+                        entry.update(kind="add", code=code, span=span)
+                        record = CodingService(session, coder).add(
+                            "talk", code, span * 10, span * 10 + 8
+                        )
+                        entry["uuid"] = record.uuid
+                        mine.append(record.uuid)
+                    elif roll < 0.6:
+                        uuid = mine.pop(rng.randrange(len(mine)))
+                        entry.update(kind="remove", uuid=uuid)
+                        CodingService(session, coder).remove(uuid)
+                    elif roll < 0.8:
+                        memo, version = rng.choice(sorted(view_memos.items()))
+                        text = f"{coder} #{number}"
+                        entry.update(kind="memo", uuid=memo, text=text)
+                        edited = MemoService(session, coder).edit(
+                            memo, text, expected_version=version
+                        )
+                        entry["version"] = edited.version
+                    else:
+                        code, version = rng.choice(sorted(view_codes.items()))
+                        name = rng.choice(NAMES)
+                        entry.update(kind="rename", uuid=code, name=name)
+                        renamed = CodebookService(session, coder).update_code(
+                            code, expected_version=version, name=name
+                        )
+                        entry["version"] = renamed.version
+                        entry["changed"] = renamed.version != version
+                entry["ok"] = True
+            except QualcodeError as error:
+                entry.update(ok=False, error=type(error).__name__, message=str(error))
+            entry["seconds"] = time.perf_counter() - began
+            log.write(json.dumps(entry) + "\n")
+    log.close()
+
+
+@dataclass
+class Outcome:
+    problems: list[str]
+    counts: Counter[str]
+    p95_ms: float
+    seconds: float
+
+
+def check(path: Path, logs: list[Path]) -> Outcome:
+    import sqlite3
+
+    entries = [json.loads(line) for log in logs for line in log.read_text().splitlines()]
+    counts: Counter[str] = Counter(
+        f"{e['kind']} {'ok' if e['ok'] else e['error']}" for e in entries
+    )
+    problems = [
+        f"unexpected error {e['error']}: {e['message']}"
+        for e in entries
+        if not e["ok"] and e["error"] not in {"ConflictError", "StaleEditError", "NotFoundError"}
+    ]
+    db = sqlite3.connect(path)
+    codings = Counter(uuid for (uuid,) in db.execute("select uuid from codings"))
+    added = {e["uuid"] for e in entries if e["kind"] == "add" and e["ok"]}
+    removed = {e["uuid"] for e in entries if e["kind"] == "remove" and e["ok"]}
+    problems += [f"coding {u} held {n} times" for u, n in codings.items() if n != 1]
+    problems += [f"coding {u} reported added, is gone" for u in added - removed - set(codings)]
+    problems += [f"coding {u} reported removed, is there" for u in removed & set(codings)]
+    problems += [f"coding {u} was never reported added" for u in set(codings) - added]
+    audit = Counter(
+        (action, uuid) for action, uuid in db.execute("select action, entity_uuid from audit_log")
+    )
+    for kind, action in (("add", "coding.add"), ("remove", "coding.remove")):
+        for e in entries:
+            if e["kind"] == kind and e["ok"] and audit[(action, e["uuid"])] < 1:
+                problems.append(f"{kind} of {e['uuid']} is not in the audit log")
+    for kind, action, table in (("memo", "memo.edit", "memos"), ("rename", "code.update", "codes")):
+        done = Counter(
+            e["uuid"] for e in entries if e["kind"] == kind and e["ok"] and e.get("changed", True)
+        )
+        logged = sum(n for (a, _), n in audit.items() if a == action)
+        if logged != sum(done.values()):
+            problems.append(f"{logged} {action} in the audit log, {sum(done.values())} succeeded")
+        for uuid, version in db.execute(f"select uuid, version from {table}"):
+            if version != 1 + done[uuid]:
+                problems.append(f"{table} {uuid}: version {version}, {done[uuid]} edits succeeded")
+    last_memo = {}
+    for e in sorted(
+        (e for e in entries if e["kind"] == "memo" and e["ok"]), key=lambda e: e["version"]
+    ):
+        last_memo[e["uuid"]] = e["text"]
+    for uuid, text in db.execute("select uuid, text from memos"):
+        if uuid in last_memo and last_memo[uuid] != text:
+            problems.append(f"memo {uuid} reads {text!r}, the last edit saved {last_memo[uuid]!r}")
+    db.close()
+    times = sorted(e["seconds"] for e in entries)
+    p95 = times[int(0.95 * (len(times) - 1))] * 1000 if times else 0.0
+    return Outcome(problems, counts, p95, 0.0)
+
+
+def run(directory: Path, processes: int, actions: int, timeout: float) -> Outcome:
+    path = directory / "team.qcp"
+    # Two processes per coder: the same person in two terminals, racing themselves.
+    coders = [f"Coder {i // 2}" for i in range(processes)]
+    setup(path, sorted(set(coders)))
+    logs = [directory / f"actions-{i}.jsonl" for i in range(processes)]
+    began = time.perf_counter()
+    children = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                __file__,
+                "--worker",
+                str(path),
+                coder,
+                str(i),
+                str(actions),
+                str(logs[i]),
+            ],
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for i, coder in enumerate(coders)
+    ]
+    failures = []
+    for child in children:
+        try:
+            _, err = child.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            child.kill()
+            _, err = child.communicate()
+            failures.append(f"process {child.args[3]} timed out after {timeout} s: {err[-2000:]}")
+            continue
+        if child.returncode != 0:
+            failures.append(f"process for {child.args[3]} failed: {err[-2000:]}")
+    seconds = time.perf_counter() - began
+    if failures:
+        return Outcome(failures, Counter(), 0.0, seconds)
+    outcome = check(path, logs)
+    outcome.seconds = seconds
+    return outcome
+
+
+def main() -> int:
+    if len(sys.argv) > 1 and sys.argv[1] == "--worker":
+        path, coder, seed, actions, out = sys.argv[2:7]
+        worker(Path(path), coder, int(seed), int(actions), Path(out))
+        return 0
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("-n", "--processes", type=int, default=10)
+    parser.add_argument("-m", "--actions", type=int, default=1000)
+    parser.add_argument("--timeout", type=float, default=1800.0)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as directory:
+        outcome = run(Path(directory), args.processes, args.actions, args.timeout)
+    for key, value in sorted(outcome.counts.items()):
+        print(f"{key:28} {value:6}")
+    print(
+        f"{args.processes} processes x {args.actions} actions in {outcome.seconds:.1f} s; "
+        f"95th percentile action (commit) {outcome.p95_ms:.1f} ms"
+    )
+    for problem in outcome.problems[:50]:
+        print("PROBLEM:", problem)
+    return 1 if outcome.problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
