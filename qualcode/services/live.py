@@ -278,3 +278,40 @@ class LiveWatch:
 
     def close(self) -> None:
         self._watcher.close()
+
+
+def _plural(count: int, one: str, many: str) -> str:
+    return one if count == 1 else f"{count} {many}"
+
+
+def _what(action: str, count: int) -> str:
+    if action == "coding.add":
+        return f"added {_plural(count, 'a coding', 'codings')}"
+    if action == "coding.remove":
+        return f"removed {_plural(count, 'a coding', 'codings')}"
+    if action == "coding.memo":
+        return f"edited {_plural(count, 'a coding memo', 'coding memos')}"
+    if action.startswith("code.") or action == "import.codebook":
+        return "changed the codebook"
+    if action.startswith("memo."):
+        return f"changed {_plural(count, 'a memo', 'memos')}"
+    if action == "review.entry":
+        return f"added {_plural(count, 'a review comment', 'review comments')}"
+    if action.startswith("consensus."):
+        return "changed the agreed version"
+    if action in ("undo", "redo"):
+        return f"{action.replace('do', 'did')} {_plural(count, 'a change', 'changes')}"
+    if action == "import.sources":
+        return "imported transcripts"
+    if action.startswith("identifier."):
+        return "changed the identifier register"
+    return "merged in other work"
+
+
+def summary(activity: Iterable[Activity]) -> str:
+    """One plain sentence: "Ben added 2 codings; Cleo changed the codebook"."""
+    by_coder: dict[str, dict[str, None]] = {}
+    for item in activity:
+        by_coder.setdefault(item.coder, {})[_what(item.action, item.count)] = None
+    parts = [f"{coder or 'Someone'} {' and '.join(whats)}" for coder, whats in by_coder.items()]
+    return "; ".join(parts) + "."

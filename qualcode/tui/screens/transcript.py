@@ -24,6 +24,7 @@ from qualcode.domain.codebook import is_within
 from qualcode.domain.errors import QualcodeError
 from qualcode.domain.records import CodeRecord, CodeStats, CodingRecord
 from qualcode.domain.review import CodingAnchor, Thread
+from qualcode.services.live import ProjectChanges
 from qualcode.tui.backend import Backend, Document
 from qualcode.tui.colours import code_colour
 from qualcode.tui.screens.code_picker import CodePicker, CodePickerResult
@@ -162,6 +163,18 @@ class TranscriptScreen(SuggestionsMixin, Screen[None]):
             super().__init__()
             self.text = text
 
+    class LiveLoaded(Message):
+        """The source's codings and the codebook after someone else's change."""
+
+        def __init__(
+            self, codings: list[CodingRecord], codebook: _Codebook, look: int, shown: int
+        ) -> None:
+            super().__init__()
+            self.codings = codings
+            self.codebook = codebook
+            self.look = look
+            self.shown = shown
+
     def __init__(
         self, source: str, *, select: tuple[int, int] | None = None, show_hint: bool = False
     ) -> None:
@@ -173,6 +186,10 @@ class TranscriptScreen(SuggestionsMixin, Screen[None]):
         self.colours: dict[str, str] = {}
         self.codings: dict[str, CodingRecord] = {}
         self._shown_here: list[CodingRecord] | None = None
+        # Counts what this screen has put on show (a load, our own changes): a live look
+        # that read the project before one of them must not paint over it.
+        self._shown = 0
+        self._live_looks = 0
         self._init_suggestions()
 
     # --- layout ------------------------------------------------------------------------
@@ -231,6 +248,7 @@ class TranscriptScreen(SuggestionsMixin, Screen[None]):
 
     @on(Loaded)
     def loaded(self, message: Loaded) -> None:
+        self._shown += 1
         self._set_codebook(message.codebook)
         document = message.document
         self.codings = {c.uuid: c for c in document.codings}
@@ -242,12 +260,52 @@ class TranscriptScreen(SuggestionsMixin, Screen[None]):
             self.view.select(start, end)
         self._show_codes_here()
 
-    def _set_codebook(self, codebook: _Codebook) -> None:
+    def _set_codebook(self, codebook: _Codebook, *, keep_scroll: bool = False) -> None:
         self.codes = codebook.codes
         self.colours = {c.uuid: code_colour(c.colour, c.uuid) for c in self.codes}
         tree = self.query_one(CodebookTree)
         current = tree.current
+        scrolled = tree.scroll_y
         tree.fill(self.codes, codebook.stats, self.colours, keep=current.uuid if current else None)
+        if keep_scroll:
+            # A rebuilt tree scrolls to its cursor; put the reader's view back after it.
+            tree.call_after_refresh(tree.scroll_to, y=scrolled, animate=False)
+
+    # --- others' work, live (app.changes_seen) -------------------------------------------
+
+    def live_refresh(self, changes: ProjectChanges) -> None:
+        """Show others' codings and codebook changes where the reader is: the cursor,
+        selection and scroll stay, and a dialog on top keeps the focus."""
+        if self._shown and (changes.codings or changes.codebook):
+            self._look_again()
+
+    def _look_again(self) -> None:
+        self._live_looks += 1
+        # What was on show before reading: see live_loaded.
+        self.live_reload(self._live_looks, self._shown)
+
+    @work(thread=True, exclusive=True, group="live")
+    def live_reload(self, look: int, shown: int) -> None:
+        try:
+            codings = self.backend.codings(self.source)
+            codebook = _Codebook(self.backend.codes(), self.backend.stats())
+        except QualcodeError:
+            return  # the next change looks again; a refresh is not worth an error
+        self.post_message(self.LiveLoaded(codings, codebook, look, shown))
+
+    @on(LiveLoaded)
+    def live_loaded(self, message: LiveLoaded) -> None:
+        if message.look != self._live_looks:
+            return  # a newer look is on its way
+        if message.shown != self._shown:
+            # Our own change was shown after this look read the project: showing the
+            # look would take it off the screen for a moment. Read again.
+            self._look_again()
+            return
+        self._set_codebook(message.codebook, keep_scroll=True)
+        self.codings = {c.uuid: c for c in message.codings}
+        self.view.set_highlights(self.all_highlights(message.codings))
+        self._show_codes_here()
 
     def _highlight(self, coding: CodingRecord) -> HighlightSpan:
         return HighlightSpan(
@@ -343,6 +401,7 @@ class TranscriptScreen(SuggestionsMixin, Screen[None]):
 
     @on(CodingsAdded)
     def codings_added(self, message: CodingsAdded) -> None:
+        self._shown += 1
         for coding in message.added:
             self.codings[coding.uuid] = coding
             self.view.add_highlight(self._highlight(coding))
@@ -360,6 +419,7 @@ class TranscriptScreen(SuggestionsMixin, Screen[None]):
 
     @on(CodingsChanged)
     def codings_changed(self, message: CodingsChanged) -> None:
+        self._shown += 1
         if message.codebook is not None:
             self._set_codebook(message.codebook)
         self.codings = {c.uuid: c for c in message.codings}
