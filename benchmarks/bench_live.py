@@ -67,9 +67,7 @@ def measure(path: Path, label: str) -> None:
             assert changes.codings_in(source)
         watch.close()
     backend = Backend.open(path, "Reader")
-    refresh, _ = _ms(
-        lambda: (backend.codings(source), backend.codes(), backend.stats()), 10
-    )
+    refresh, _ = _ms(lambda: (backend.codings(source), backend.codes(), backend.stats()), 10)
     backend.close()
     print(
         f"{label}: quiet poll median {quiet:.3f} ms (p95 {quiet95:.3f}); poll after another "

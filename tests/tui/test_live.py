@@ -16,8 +16,8 @@ from qualcode.services.sources import SourceService
 from qualcode.tui.app import QualcodeApp
 from qualcode.tui.screens.dialogs import TextPrompt
 from qualcode.tui.screens.sources import SourcesScreen
+from qualcode.tui.screens.transcript import _Codebook
 from qualcode.tui.widgets.codebook_tree import CodebookTree
-from qualcode.tui.widgets.transcript_view import TranscriptView
 from tests.tui.conftest import sources_table, wait_for
 from tests.tui.test_workbench import code_with, open_transcript, select_words
 
@@ -87,7 +87,7 @@ async def test_a_codebook_rename_shows_in_the_other_app_and_its_dialog_stays_ope
     ben = QualcodeApp(live_project, coder="Ben", open_source="interview-sam")
     async with ann.run_test(size=SIZE) as ann_pilot, ben.run_test(size=SIZE) as ben_pilot:
         await open_transcript(ann, ann_pilot)
-        _, ben_view = await open_transcript(ben, ben_pilot)
+        await open_transcript(ben, ben_pilot)
         tree = ben.screen.query_one(CodebookTree)
         await wait_for(ben_pilot, lambda: tree.root.children)
         prompt = TextPrompt("A memo for later:")
@@ -114,9 +114,9 @@ async def test_a_cli_coding_counts_as_someone_else(live_project: Path) -> None:
     async with ben.run_test(size=SIZE) as ben_pilot:
         _, ben_view = await open_transcript(ben, ben_pilot)
         environment = {**os.environ, "PYTHONPATH": str(Path(__file__).parents[2])}
+        command = ["code", "add", str(live_project), "-s", "interview-sam", "-c", TIME]
         subprocess.run(
-            [sys.executable, "-m", "qualcode", "code", "add", str(live_project)]
-            + ["-s", "interview-sam", "-c", TIME, "--passage", "no time", "--coder", "Cleo"],
+            [sys.executable, "-m", "qualcode", *command, "--passage", "no time", "--coder", "Cleo"],
             check=True,
             capture_output=True,
             env=environment,
@@ -138,9 +138,7 @@ async def test_the_transcripts_list_counts_change_under_a_still_cursor(live_proj
         with Project.open(live_project) as other, other.session() as session:
             CodingService(session, "Ann").add("group", TIME, 0, 40)
 
-        await wait_for(
-            ben_pilot, lambda: table.get_row("group") != before, timeout=SEEN_WITHIN
-        )
+        await wait_for(ben_pilot, lambda: table.get_row("group") != before, timeout=SEEN_WITHIN)
         assert table.cursor_row == group_row and ben.focused is table
         assert isinstance(ben.focused, DataTable)
 
@@ -149,3 +147,38 @@ def _walk(node):  # type: ignore[no-untyped-def]
     for child in node.children:
         yield child
         yield from _walk(child)
+
+
+async def test_a_look_that_read_before_our_own_coding_does_not_take_it_off_screen(
+    live_project: Path,
+) -> None:
+    ann = QualcodeApp(live_project, coder="Ann", open_source="interview-sam")
+    async with ann.run_test(size=SIZE) as pilot:
+        screen, view = await open_transcript(ann, pilot)
+        shown_before = screen._shown
+        select_words(view, "no time")
+        await code_with(pilot, screen, "time")
+        await wait_for(pilot, lambda: len(view.highlights) == 1)
+        # A look that read the project before the coding was saved arrives now.
+        stale = screen.LiveLoaded([], _Codebook(screen.codes, []), shown_before)
+        screen._looking = True
+        screen.live_loaded(stale)
+        assert len(view.highlights) == 1
+        await wait_for(pilot, lambda: not screen._looking)  # it read again
+        assert len(view.highlights) == 1
+
+
+async def test_a_transcript_under_another_screen_catches_up_when_it_comes_back(
+    live_project: Path,
+) -> None:
+    ben = QualcodeApp(live_project, coder="Ben", open_source="interview-sam")
+    async with ben.run_test(size=SIZE) as pilot:
+        screen, view = await open_transcript(ben, pilot)
+        ben.action_search("interview-sam")
+        await wait_for(pilot, lambda: ben.screen is not screen)
+        with Project.open(live_project) as other, other.session() as session:
+            CodingService(session, "Ann").add("interview-sam", TIME, 0, 11)
+        await wait_for(pilot, lambda: screen._stale)
+        assert not view.highlights
+        ben.pop_screen()
+        await wait_for(pilot, lambda: len(view.highlights) == 1, timeout=SEEN_WITHIN)

@@ -86,7 +86,9 @@ class SourcesScreen(Screen[None]):
 
     def live_refresh(self, changes: ProjectChanges) -> None:
         """Someone coded or imported: show the new counts where the reader is."""
-        if changes.codings or changes.sources:
+        # Only in sight: coming back to the list refreshes it anyway (on_screen_resume),
+        # and on a big project the list is the dearest read there is.
+        if (changes.codings or changes.sources) and self.is_current:
             self.refresh_rows()
 
     @on(Loaded)

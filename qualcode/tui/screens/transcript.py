@@ -17,7 +17,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 from textual.widgets import Label, Static
 
 from qualcode.domain.codebook import is_within
@@ -167,12 +167,11 @@ class TranscriptScreen(SuggestionsMixin, Screen[None]):
         """The source's codings and the codebook after someone else's change."""
 
         def __init__(
-            self, codings: list[CodingRecord], codebook: _Codebook, look: int, shown: int
+            self, codings: list[CodingRecord] | None, codebook: _Codebook | None, shown: int
         ) -> None:
             super().__init__()
             self.codings = codings
             self.codebook = codebook
-            self.look = look
             self.shown = shown
 
     def __init__(
@@ -189,7 +188,7 @@ class TranscriptScreen(SuggestionsMixin, Screen[None]):
         # Counts what this screen has put on show (a load, our own changes): a live look
         # that read the project before one of them must not paint over it.
         self._shown = 0
-        self._live_looks = 0
+        self._looking = self._look_pending = self._stale = False
         self._init_suggestions()
 
     # --- layout ------------------------------------------------------------------------
@@ -276,31 +275,56 @@ class TranscriptScreen(SuggestionsMixin, Screen[None]):
     def live_refresh(self, changes: ProjectChanges) -> None:
         """Show others' codings and codebook changes where the reader is: the cursor,
         selection and scroll stay, and a dialog on top keeps the focus."""
-        if self._shown and (changes.codings or changes.codebook):
+        if not (self._shown and (changes.codings or changes.codebook)):
+            return
+        if self._in_sight():
+            self._look_again()
+        else:
+            self._stale = True  # under another screen: looked at when it comes back
+
+    def _in_sight(self) -> bool:
+        """On top, or under dialogs only (which leave it in view)."""
+        stack = self.app.screen_stack
+        if self not in stack:
+            return False
+        above = stack[stack.index(self) + 1 :]
+        return all(isinstance(screen, ModalScreen) for screen in above)
+
+    def on_screen_resume(self) -> None:
+        if self._stale:
+            self._stale = False
             self._look_again()
 
     def _look_again(self) -> None:
-        self._live_looks += 1
+        if self._looking:
+            self._look_pending = True  # one more look when this one is done
+            return
+        self._looking = True
         # What was on show before reading: see live_loaded.
-        self.live_reload(self._live_looks, self._shown)
+        self.live_reload(self._shown)
 
-    @work(thread=True, exclusive=True, group="live")
-    def live_reload(self, look: int, shown: int) -> None:
+    @work(thread=True, group="live", exit_on_error=False)
+    def live_reload(self, shown: int) -> None:
+        codings: list[CodingRecord] | None = None
+        codebook: _Codebook | None = None
         try:
             codings = self.backend.codings(self.source)
             codebook = _Codebook(self.backend.codes(), self.backend.stats())
-        except QualcodeError:
-            return  # the next change looks again; a refresh is not worth an error
-        self.post_message(self.LiveLoaded(codings, codebook, look, shown))
+        finally:
+            # Also after an error (the next change looks again): the look is over.
+            self.post_message(self.LiveLoaded(codings, codebook, shown))
 
     @on(LiveLoaded)
     def live_loaded(self, message: LiveLoaded) -> None:
-        if message.look != self._live_looks:
-            return  # a newer look is on its way
-        if message.shown != self._shown:
-            # Our own change was shown after this look read the project: showing the
-            # look would take it off the screen for a moment. Read again.
+        self._looking = False
+        if self._look_pending or message.shown != self._shown:
+            # Another change came in meanwhile, or our own change was shown after this
+            # look read the project (showing the look would take it off the screen for
+            # a moment): read again.
+            self._look_pending = False
             self._look_again()
+            return
+        if message.codings is None or message.codebook is None:
             return
         self._set_codebook(message.codebook, keep_scroll=True)
         self.codings = {c.uuid: c for c in message.codings}
