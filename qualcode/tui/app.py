@@ -182,9 +182,12 @@ class QualcodeApp(App[None]):
             if refresh is not None:
                 refresh(message.changes)
         me = self.backend.shown_coder if self.backend else ""
+        # Coding blind, others' coding stays out of sight, news of it included.
+        blind = bool(self.backend and self.backend.blind)
         for item in message.changes.activity:
-            if item.coder != me:
-                self._unseen_activity[(item.coder, item.action)] += item.count
+            if item.coder == me or (blind and item.action.startswith(("coding.", "consensus."))):
+                continue
+            self._unseen_activity[(item.coder, item.action)] += item.count
         self._tell_activity()
 
     def _tell_activity(self) -> None:

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from textual.widgets import DataTable, Input
 
+from qualcode.services.codebook import CodebookService
 from qualcode.services.coding import CodingService
 from qualcode.services.project import Project
 from qualcode.services.sources import SourceService
@@ -182,3 +183,22 @@ async def test_a_transcript_under_another_screen_catches_up_when_it_comes_back(
         assert not view.highlights
         ben.pop_screen()
         await wait_for(pilot, lambda: len(view.highlights) == 1, timeout=SEEN_WITHIN)
+
+
+async def test_coding_blind_hears_no_news_of_others_coding(live_project: Path) -> None:
+    ben = QualcodeApp(live_project, coder="Ben", open_source="interview-sam")
+    async with ben.run_test(size=SIZE) as pilot:
+        await open_transcript(ben, pilot)
+        assert ben.backend is not None
+        ben.backend.set_blind(True)
+        tree = ben.screen.query_one(CodebookTree)
+        with Project.open(live_project) as other, other.session() as session:
+            CodingService(session, "Ann").add("interview-sam", TIME, 0, 11)
+            CodebookService(session, "Ann").update_code(TIME, name="Time pressure")
+        await wait_for(
+            pilot,
+            lambda: any("Time pressure" in str(node.label) for node in _walk(tree.root)),
+            timeout=SEEN_WITHIN,
+        )
+        await wait_for(pilot, lambda: _notices(ben))
+        assert _notices(ben) == ["Ann changed the codebook."]
