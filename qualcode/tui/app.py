@@ -181,7 +181,7 @@ class QualcodeApp(App[None]):
             refresh = getattr(screen, "live_refresh", None)
             if refresh is not None:
                 refresh(message.changes)
-        me = self.backend.shown_coder if self.backend else ""
+        me = self.backend.shown_coder.strip() if self.backend else ""  # stored stripped
         # Coding blind, others' coding stays out of sight, news of it included.
         blind = bool(self.backend and self.backend.blind)
         for item in message.changes.activity:
