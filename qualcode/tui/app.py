@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from time import monotonic
 from typing import TYPE_CHECKING
 
 from textual import events, on, work
@@ -16,6 +18,7 @@ from textual.screen import Screen
 
 from qualcode.domain.errors import QualcodeError
 from qualcode.domain.terminal import printable
+from qualcode.services.live import Activity, ProjectChanges, summary
 from qualcode.services.user_config import read_config, save_coder, save_setting
 from qualcode.tui.backend import Backend
 from qualcode.tui.colours import HIGH_CONTRAST
@@ -31,6 +34,8 @@ from qualcode.tui.terminal_guard import ControlCharacterFilter
 from qualcode.tui.widgets.title_bar import TitleBar
 
 if TYPE_CHECKING:
+    from textual.worker import Worker
+
     from qualcode.services.project import ProjectLocation
     from qualcode.tui.exchange import Exchange
     from qualcode.tui.screens.agreement import AgreementScreen
@@ -48,6 +53,12 @@ else:
     HelpScreen = lazy("qualcode.tui.screens.help", "HelpScreen")
     IdentifiersScreen = lazy("qualcode.tui.screens.identifiers", "IdentifiersScreen")
     SearchScreen = lazy("qualcode.tui.screens.search", "SearchScreen")
+
+
+# How often to look for other coders' work (issue 15: seen within 2 s), and the least
+# time between two notices about it, so a busy colleague does not become a nag.
+LIVE_POLL_SECONDS = 0.5
+LIVE_NOTICE_GAP_SECONDS = 10.0
 
 
 class QualcodeApp(App[None]):
@@ -70,6 +81,13 @@ class QualcodeApp(App[None]):
             super().__init__()
             self.text = text
 
+    class ChangesSeen(Message):
+        """Someone (another coder, or this one in another window) changed the project."""
+
+        def __init__(self, changes: ProjectChanges) -> None:
+            super().__init__()
+            self.changes = changes
+
     def __init__(
         self,
         project: Path | ProjectLocation,
@@ -89,6 +107,9 @@ class QualcodeApp(App[None]):
         self.backend: Backend | None = None
         self._exchange: Exchange | None = None
         self.heap = HeapKeeper(lambda: self.screen_stack)
+        self._live_look: Worker[None] | None = None
+        self._unseen_activity: Counter[tuple[str, str]] = Counter()
+        self._last_live_notice = float("-inf")
 
     # --- start-up ----------------------------------------------------------------------
 
@@ -129,6 +150,8 @@ class QualcodeApp(App[None]):
         # Start-up's objects stay all session: out of the collector's walks (see heap.py).
         self.heap.started()
         self.set_interval(1.0, self.heap.tick)
+        self.poll_live()  # now, before the screens load: only later commits are news
+        self.set_interval(LIVE_POLL_SECONDS, self.poll_live)
         self.push_screen(SourcesScreen(covered=bool(self.first_source)))
         if self.first_source:
             self.push_screen(TranscriptScreen(self.first_source, show_hint=self.show_hint))
@@ -136,6 +159,50 @@ class QualcodeApp(App[None]):
     @on(Failed)
     def failed(self, message: Failed) -> None:
         self.exit(return_code=1, message=printable(message.text))
+
+    # --- others' work, live (services/live.py) -----------------------------------------
+
+    def poll_live(self) -> None:
+        """Look for others' changes, unless the last look is still going."""
+        if self.backend is None or (self._live_look and not self._live_look.is_finished):
+            return
+        self._live_look = self.look_for_changes()
+        self._tell_activity()
+
+    @work(thread=True, group="live", exit_on_error=False)
+    def look_for_changes(self) -> None:
+        # exit_on_error=False: a failed look (a disk hiccup) must never close the app
+        # with the reader's work on screen; the next poll simply looks again.
+        assert self.backend is not None
+        changes = self.backend.live_changes()
+        if changes.anything:
+            self.post_message(self.ChangesSeen(changes))
+
+    @on(ChangesSeen)
+    def changes_seen(self, message: ChangesSeen) -> None:
+        """Let every open screen that shows project data refresh what changed."""
+        for screen in self.screen_stack:
+            refresh = getattr(screen, "live_refresh", None)
+            if refresh is not None:
+                refresh(message.changes)
+        me = self.backend.shown_coder.strip() if self.backend else ""  # stored stripped
+        # Coding blind, others' coding stays out of sight, news of it included.
+        blind = bool(self.backend and self.backend.blind)
+        for item in message.changes.activity:
+            if item.coder == me or (blind and item.action.startswith(("coding.", "consensus."))):
+                continue
+            self._unseen_activity[(item.coder, item.action)] += item.count
+        self._tell_activity()
+
+    def _tell_activity(self) -> None:
+        if not self._unseen_activity:
+            return
+        if monotonic() - self._last_live_notice < LIVE_NOTICE_GAP_SECONDS:
+            return
+        activity = [Activity(c, a, n) for (c, a), n in self._unseen_activity.items()]
+        self._unseen_activity.clear()
+        self._last_live_notice = monotonic()
+        self.notify(summary(activity), timeout=4)
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, (events.Key, events.MouseEvent)):

@@ -48,6 +48,7 @@ from qualcode.domain.suggestions import SuggestionRun
 from qualcode.domain.terminal import printable
 from qualcode.services.codebook import CodebookMergeReport, CodebookService
 from qualcode.services.coding import CodingService
+from qualcode.services.live import NO_CHANGES, LiveToken, LiveWatch, ProjectChanges
 from qualcode.services.preferences import PreferenceService
 from qualcode.services.project import Project, ProjectLocation
 from qualcode.services.sources import SourceService
@@ -131,12 +132,15 @@ class Backend:
         self.coder = coder
         self.blind: bool | None = None  # read from the project on first use
         self.names = ShownNames()
+        self._live: tuple[LiveWatch, LiveToken] | None = None  # started by the first poll
 
     @classmethod
     def open(cls, path: Path | ProjectLocation, coder: str) -> Backend:
         return cls(Project.open(path), coder)
 
     def close(self) -> None:
+        if self._live is not None:
+            self._live[0].close()
         self.project.close()
 
     @property
@@ -165,6 +169,19 @@ class Backend:
     def codings(self, source: str) -> list[CodingRecord]:
         with self.project.read_session() as session:
             return CodingService(session).list(source=source, coder=self._only())
+
+    def live_changes(self) -> ProjectChanges:
+        """What was committed since the last call, by others or by this coder elsewhere
+        (nothing on the first call, which only marks where "since" starts). Cheap when
+        nothing was: one call from one poller at a time."""
+        if self._live is None:
+            watch = LiveWatch(self.project)
+            self._live = (watch, watch.current())
+            return NO_CHANGES
+        watch, token = self._live
+        token, changes = watch.changes_since(token)
+        self._live = (watch, token)
+        return changes
 
     # --- blind coding: others' codings hidden from this coder ---------------------------
 

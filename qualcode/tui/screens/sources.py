@@ -10,6 +10,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Input, Label
 
 from qualcode.domain.records import SourceOverview
+from qualcode.services.live import ProjectChanges
 from qualcode.tui.widgets.title_bar import TitleBar
 from qualcode.tui.widgets.workbench_footer import WorkbenchFooter
 
@@ -61,7 +62,7 @@ class SourcesScreen(Screen[None]):
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        table.add_columns(
+        self._columns = table.add_columns(
             "Transcript",
             "Participants",
             "Stakeholder group",
@@ -83,10 +84,19 @@ class SourcesScreen(Screen[None]):
     def refresh_rows(self) -> None:
         self.post_message(self.Loaded(self.app.backend.sources()))  # type: ignore[attr-defined]
 
+    def live_refresh(self, changes: ProjectChanges) -> None:
+        """Someone coded or imported: show the new counts where the reader is."""
+        # Only in sight: coming back to the list refreshes it anyway (on_screen_resume),
+        # and on a big project the list is the dearest read there is.
+        if (changes.codings or changes.sources) and self.is_current:
+            self.refresh_rows()
+
     @on(Loaded)
     def show(self, message: Loaded) -> None:
         self.rows = message.rows
-        self._fill(self.query_one("#filter", Input).value)
+        query = self.query_one("#filter", Input).value
+        if not self._update_in_place(query):
+            self._fill(query, keep_place=True)
 
     @on(Input.Changed, "#filter")
     def filter_changed(self, event: Input.Changed) -> None:
@@ -96,25 +106,45 @@ class SourcesScreen(Screen[None]):
     def filter_submitted(self) -> None:
         self.query_one(DataTable).focus()
 
-    def _fill(self, query: str) -> None:
-        table = self.query_one(DataTable)
-        table.clear()
+    def _matching(self, query: str) -> list[SourceOverview]:
         words = query.casefold().split()
-        for row in self.rows:
-            haystack = " ".join(
-                (row.name, *row.cases, *row.stakeholder_groups, *row.areas, *row.methods)
-            ).casefold()
-            if all(word in haystack for word in words):
-                table.add_row(
-                    row.name,
-                    ", ".join(row.cases),
-                    ", ".join(row.stakeholder_groups),
-                    ", ".join(row.areas),
-                    f"{row.words:,}",
-                    progress_bar(row.coded_by_me),
-                    progress_bar(row.coded_by_anyone),
-                    key=row.name,
-                )
+        return [
+            row
+            for row in self.rows
+            if all(
+                word
+                in " ".join(
+                    (row.name, *row.cases, *row.stakeholder_groups, *row.areas, *row.methods)
+                ).casefold()
+                for word in words
+            )
+        ]
+
+    def _update_in_place(self, query: str) -> bool:
+        """Rewrite the cells when the same transcripts are listed in the same order, so
+        the cursor, the scroll and the focus stay exactly where the reader left them;
+        False when the rows themselves changed."""
+        table = self.query_one(DataTable)
+        rows = self._matching(query)
+        if not table.row_count or [r.name for r in rows] != [key.value for key in table.rows]:
+            return False
+        for row in rows:
+            for column, value in zip(self._columns, _cells(row), strict=True):
+                table.update_cell(row.name, column, value)
+        return True
+
+    def _fill(self, query: str, *, keep_place: bool = False) -> None:
+        table = self.query_one(DataTable)
+        key = None
+        if keep_place and table.row_count:
+            key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        scrolled = table.scroll_y
+        table.clear()
+        for row in self._matching(query):
+            table.add_row(*_cells(row), key=row.name)
+        if key is not None and key in table.rows:
+            table.move_cursor(row=table.get_row_index(key), scroll=False)
+            table.scroll_to(y=scrolled, animate=False)
 
     def action_focus_filter(self) -> None:
         self.query_one("#filter", Input).focus()
@@ -137,3 +167,15 @@ class SourcesScreen(Screen[None]):
         if table.row_count:
             key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
         self.app.action_compare(key)  # type: ignore[attr-defined]
+
+
+def _cells(row: SourceOverview) -> tuple[str, ...]:
+    return (
+        row.name,
+        ", ".join(row.cases),
+        ", ".join(row.stakeholder_groups),
+        ", ".join(row.areas),
+        f"{row.words:,}",
+        progress_bar(row.coded_by_me),
+        progress_bar(row.coded_by_anyone),
+    )

@@ -17,13 +17,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 from textual.widgets import Label, Static
 
 from qualcode.domain.codebook import is_within
 from qualcode.domain.errors import QualcodeError, StaleEditError
 from qualcode.domain.records import CodeRecord, CodeStats, CodingRecord
 from qualcode.domain.review import CodingAnchor, Thread
+from qualcode.services.live import ProjectChanges
 from qualcode.tui.backend import Backend, Document
 from qualcode.tui.colours import code_colour
 from qualcode.tui.screens.code_picker import CodePicker, CodePickerResult
@@ -171,6 +172,17 @@ class TranscriptScreen(SuggestionsMixin, Screen[None]):
             self.error = error
             self.reopen = reopen
 
+    class LiveLoaded(Message):
+        """The source's codings and the codebook after someone else's change."""
+
+        def __init__(
+            self, codings: list[CodingRecord] | None, codebook: _Codebook | None, shown: int
+        ) -> None:
+            super().__init__()
+            self.codings = codings
+            self.codebook = codebook
+            self.shown = shown
+
     def __init__(
         self, source: str, *, select: tuple[int, int] | None = None, show_hint: bool = False
     ) -> None:
@@ -182,6 +194,10 @@ class TranscriptScreen(SuggestionsMixin, Screen[None]):
         self.colours: dict[str, str] = {}
         self.codings: dict[str, CodingRecord] = {}
         self._shown_here: list[CodingRecord] | None = None
+        # Counts what this screen has put on show (a load, our own changes): a live look
+        # that read the project before one of them must not paint over it.
+        self._shown = 0
+        self._looking = self._look_pending = self._stale = False
         self._init_suggestions()
 
     # --- layout ------------------------------------------------------------------------
@@ -240,6 +256,7 @@ class TranscriptScreen(SuggestionsMixin, Screen[None]):
 
     @on(Loaded)
     def loaded(self, message: Loaded) -> None:
+        self._shown += 1
         self._set_codebook(message.codebook)
         document = message.document
         self.codings = {c.uuid: c for c in document.codings}
@@ -251,12 +268,77 @@ class TranscriptScreen(SuggestionsMixin, Screen[None]):
             self.view.select(start, end)
         self._show_codes_here()
 
-    def _set_codebook(self, codebook: _Codebook) -> None:
+    def _set_codebook(self, codebook: _Codebook, *, keep_scroll: bool = False) -> None:
         self.codes = codebook.codes
         self.colours = {c.uuid: code_colour(c.colour, c.uuid) for c in self.codes}
         tree = self.query_one(CodebookTree)
         current = tree.current
+        scrolled = tree.scroll_y
         tree.fill(self.codes, codebook.stats, self.colours, keep=current.uuid if current else None)
+        if keep_scroll:
+            # A rebuilt tree scrolls to its cursor; put the reader's view back after it.
+            tree.call_after_refresh(tree.scroll_to, y=scrolled, animate=False)
+
+    # --- others' work, live (app.changes_seen) -------------------------------------------
+
+    def live_refresh(self, changes: ProjectChanges) -> None:
+        """Show others' codings and codebook changes where the reader is: the cursor,
+        selection and scroll stay, and a dialog on top keeps the focus."""
+        if not (self._shown and (changes.codings or changes.codebook)):
+            return
+        if self._in_sight():
+            self._look_again()
+        else:
+            self._stale = True  # under another screen: looked at when it comes back
+
+    def _in_sight(self) -> bool:
+        """On top, or under dialogs only (which leave it in view)."""
+        stack = self.app.screen_stack
+        if self not in stack:
+            return False
+        above = stack[stack.index(self) + 1 :]
+        return all(isinstance(screen, ModalScreen) for screen in above)
+
+    def on_screen_resume(self) -> None:
+        if self._stale:
+            self._stale = False
+            self._look_again()
+
+    def _look_again(self) -> None:
+        if self._looking:
+            self._look_pending = True  # one more look when this one is done
+            return
+        self._looking = True
+        # What was on show before reading: see live_loaded.
+        self.live_reload(self._shown)
+
+    @work(thread=True, group="live", exit_on_error=False)
+    def live_reload(self, shown: int) -> None:
+        codings: list[CodingRecord] | None = None
+        codebook: _Codebook | None = None
+        try:
+            codings = self.backend.codings(self.source)
+            codebook = _Codebook(self.backend.codes(), self.backend.stats())
+        finally:
+            # Also after an error (the next change looks again): the look is over.
+            self.post_message(self.LiveLoaded(codings, codebook, shown))
+
+    @on(LiveLoaded)
+    def live_loaded(self, message: LiveLoaded) -> None:
+        self._looking = False
+        if self._look_pending or message.shown != self._shown:
+            # Another change came in meanwhile, or our own change was shown after this
+            # look read the project (showing the look would take it off the screen for
+            # a moment): read again.
+            self._look_pending = False
+            self._look_again()
+            return
+        if message.codings is None or message.codebook is None:
+            return
+        self._set_codebook(message.codebook, keep_scroll=True)
+        self.codings = {c.uuid: c for c in message.codings}
+        self.view.set_highlights(self.all_highlights(message.codings))
+        self._show_codes_here()
 
     def _highlight(self, coding: CodingRecord) -> HighlightSpan:
         return HighlightSpan(
@@ -352,6 +434,7 @@ class TranscriptScreen(SuggestionsMixin, Screen[None]):
 
     @on(CodingsAdded)
     def codings_added(self, message: CodingsAdded) -> None:
+        self._shown += 1
         for coding in message.added:
             self.codings[coding.uuid] = coding
             self.view.add_highlight(self._highlight(coding))
@@ -369,6 +452,7 @@ class TranscriptScreen(SuggestionsMixin, Screen[None]):
 
     @on(CodingsChanged)
     def codings_changed(self, message: CodingsChanged) -> None:
+        self._shown += 1
         if message.codebook is not None:
             self._set_codebook(message.codebook)
         self.codings = {c.uuid: c for c in message.codings}

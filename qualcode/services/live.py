@@ -1,0 +1,317 @@
+"""Other coders' work as it happens: what changed in the project since we last looked.
+
+Every change a person makes goes through ``Service._perform`` (or a merge), which writes
+an audit entry in the change's own transaction, so the audit log, read from the last id
+seen, says what changed, by whom, in order, without reading any other table whole.
+Review comments say which transcript they are in through their own table (their audit
+entries carry no UUID), read the same way from the last entry seen.
+
+A poll first asks the store's watcher (store/watch.py) whether anyone committed at
+all; only then are the two short range reads made.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from threading import Lock
+from typing import TYPE_CHECKING
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from qualcode.store.models import AuditEntry, Coder, Coding, ReviewEntry, ReviewThread, Source
+from qualcode.store.watch import ChangeWatcher, watcher_for
+
+if TYPE_CHECKING:
+    from qualcode.services.project import Project
+
+# More new audit entries than this in one poll (a merge, a long absence): refresh
+# everything rather than read them all.
+MOST_ENTRIES = 1_000
+
+
+@dataclass(frozen=True, slots=True)
+class LiveToken:
+    """Where the last look ended: the newest audit entry and review entry seen."""
+
+    audit_id: int = 0
+    review_entry_id: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Activity:
+    """``coder`` did ``action`` (an audit action such as "coding.add") ``count`` times;
+    ``coder`` is "" for changes no coder made (a merge)."""
+
+    coder: str
+    action: str
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectChanges:
+    """What to refresh. ``coded_sources`` names transcripts whose codings changed;
+    ``codings_anywhere`` is set when a change's transcript cannot be told cheaply (a
+    removal, an undo, a merge), so every shown transcript's codings are re-read."""
+
+    codings: bool = False
+    coded_sources: frozenset[str] = frozenset()
+    codings_anywhere: bool = False
+    codebook: bool = False
+    review: bool = False
+    review_sources: frozenset[str] = frozenset()
+    memos: bool = False
+    sources: bool = False
+    identifiers: bool = False
+    activity: tuple[Activity, ...] = field(default=())
+
+    @property
+    def anything(self) -> bool:
+        return any(
+            (
+                self.codings,
+                self.codebook,
+                self.review,
+                self.memos,
+                self.sources,
+                self.identifiers,
+            )
+        )
+
+    def codings_in(self, source: str) -> bool:
+        """Whether the codings of ``source`` may have changed."""
+        return self.codings and (self.codings_anywhere or source in self.coded_sources)
+
+
+NO_CHANGES = ProjectChanges()
+
+_EVERYTHING = {
+    "codings": True,
+    "codings_anywhere": True,
+    "codebook": True,
+    "review": True,
+    "memos": True,
+    "sources": True,
+    "identifiers": True,
+}
+# What each kind of audited change may have touched (keys of ProjectChanges).
+_TOUCHES: dict[str, dict[str, bool]] = {
+    "coding.add": {"codings": True},
+    "coding.remove": {"codings": True},
+    "coding.memo": {"codings": True},
+    "code.add": {"codebook": True},
+    "code.update": {"codebook": True},
+    # Merging or deleting a code moves or removes its codings, wherever they are.
+    "code.merge": {"codebook": True, "codings": True, "codings_anywhere": True},
+    "code.delete": {"codebook": True, "codings": True, "codings_anywhere": True},
+    "memo.add": {"memos": True},
+    "memo.edit": {"memos": True},
+    "memo.remove": {"memos": True},
+    "review.entry": {"review": True},
+    "consensus.decide": {"codings": True, "codings_anywhere": True, "review": True},
+    "consensus.seed": {"codings": True, "codings_anywhere": True, "review": True},
+    "identifier.add": {"identifiers": True},
+    "identifier.update": {"identifiers": True},
+    "identifier.remove": {"identifiers": True},
+    "identifier.places": {"identifiers": True},
+    "identifier.reviewed": {"identifiers": True},
+    "coder.blind": {},  # one coder's own view, nothing shared changed
+}
+_IMPORTS = {"codebook": {"codebook": True}, "sources": {"sources": True, "codings": True}}
+
+
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    action: str
+    entity: str
+    entity_uuid: str | None
+    details: str
+    coder: str
+
+
+class LiveService:
+    """Reads of what changed after a token; a service bound to one read session."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def token(self) -> LiveToken:
+        """Where "now" is: later changes are news."""
+        audit = self.session.scalar(select(func.max(AuditEntry.id)))
+        review = self.session.scalar(select(func.max(ReviewEntry.id)))
+        return LiveToken(audit or 0, review or 0)
+
+    def changes(self, token: LiveToken) -> tuple[LiveToken, ProjectChanges]:
+        """What changed after ``token``, and the token to ask from next time."""
+        rows = self.session.execute(
+            select(
+                AuditEntry.id,
+                AuditEntry.action,
+                AuditEntry.entity,
+                AuditEntry.entity_uuid,
+                AuditEntry.details,
+                Coder.name,
+            )
+            .outerjoin(Coder, Coder.id == AuditEntry.coder_id)
+            .where(AuditEntry.id > token.audit_id)
+            .order_by(AuditEntry.id)
+            .limit(MOST_ENTRIES + 1)
+        ).all()
+        review_rows = self.session.execute(
+            select(ReviewEntry.id, Source.name)
+            .join(ReviewThread, ReviewThread.id == ReviewEntry.thread_id)
+            .join(Source, Source.id == ReviewThread.source_id)
+            .where(ReviewEntry.id > token.review_entry_id)
+            .order_by(ReviewEntry.id)
+            .limit(MOST_ENTRIES + 1)
+        ).all()
+        if len(rows) > MOST_ENTRIES or len(review_rows) > MOST_ENTRIES:
+            return self.token(), ProjectChanges(**_EVERYTHING)
+        new_token = LiveToken(
+            rows[-1].id if rows else token.audit_id,
+            review_rows[-1].id if review_rows else token.review_entry_id,
+        )
+        entries = [_Entry(r.action, r.entity, r.entity_uuid, r.details, r.name or "") for r in rows]
+        changes = self._describe(entries, frozenset(name for _, name in review_rows))
+        return new_token, changes
+
+    def _describe(self, entries: list[_Entry], review_sources: frozenset[str]) -> ProjectChanges:
+        touched: dict[str, bool] = {}
+        coding_uuids: list[str] = []
+        for entry in entries:
+            touched.update(_touches(entry))
+            if entry.action.startswith("coding.") and entry.entity_uuid:
+                coding_uuids.append(entry.entity_uuid)
+        if review_sources:
+            touched["review"] = True
+        found = self._sources_of(coding_uuids)
+        if len(found) < len(set(coding_uuids)):
+            touched["codings_anywhere"] = True  # a removed coding: its source is gone too
+        activity = Counter((e.coder, _kind(e)) for e in entries if _kind(e))
+        return ProjectChanges(
+            coded_sources=frozenset(found.values()),
+            review_sources=review_sources,
+            activity=tuple(Activity(coder, action, n) for (coder, action), n in activity.items()),
+            **touched,
+        )
+
+    def _sources_of(self, coding_uuids: Iterable[str]) -> dict[str, str]:
+        wanted = sorted(set(coding_uuids))
+        if not wanted:
+            return {}
+        rows = self.session.execute(
+            select(Coding.uuid, Source.name)
+            .join(Source, Source.id == Coding.source_id)
+            .where(Coding.uuid.in_(wanted))
+        ).all()
+        return {uuid: name for uuid, name in rows}
+
+
+def _touches(entry: _Entry) -> dict[str, bool]:
+    if entry.action in ("undo", "redo"):
+        inner = _inner_action(entry.details)
+        # An undo names no row: which transcript it touched cannot be told cheaply.
+        return {**_TOUCHES.get(inner, _EVERYTHING), "codings_anywhere": True}
+    if entry.action == "import":
+        return _IMPORTS.get(entry.entity, _EVERYTHING)
+    return _TOUCHES.get(entry.action, _EVERYTHING)
+
+
+def _kind(entry: _Entry) -> str:
+    """The action to report to the person ("" for nothing worth telling)."""
+    if entry.action == "coder.blind":
+        return ""
+    if entry.action in ("undo", "redo"):
+        return entry.action
+    if entry.action == "import":
+        return f"import.{entry.entity}"
+    return entry.action
+
+
+def _inner_action(details: str) -> str:
+    try:
+        value = json.loads(details).get("change", "")
+    except (ValueError, AttributeError):
+        return ""
+    return value if isinstance(value, str) else ""
+
+
+class LiveWatch:
+    """One poller's view of a project: a watcher, and the token it last answered with.
+
+    ``changes_since`` reads nothing when the watcher says no one committed and the
+    token is the one it last handed out. One per poller: the watcher's state is "since
+    my last poll", so two pollers sharing one would hide changes from each other.
+    """
+
+    def __init__(self, project: Project) -> None:
+        self._project = project
+        with project.read_session() as session:
+            engine = session.get_bind()
+            self._watcher: ChangeWatcher = watcher_for(engine)  # type: ignore[arg-type]
+        self._watcher.poll()  # the baseline: only commits after this are news
+        self._answered: LiveToken | None = None
+        self._lock = Lock()
+
+    def current(self) -> LiveToken:
+        with self._project.read_session() as session:
+            token = LiveService(session).token()
+        with self._lock:
+            self._answered = token
+        return token
+
+    def changes_since(self, token: LiveToken) -> tuple[LiveToken, ProjectChanges]:
+        # Poll before reading: a commit between the two is read now and polled again
+        # next time (a harmless empty look), never missed.
+        moved = self._watcher.poll()
+        with self._lock:
+            if not moved and token == self._answered:
+                return token, NO_CHANGES
+        with self._project.read_session() as session:
+            new_token, changes = LiveService(session).changes(token)
+        with self._lock:
+            self._answered = new_token
+        return new_token, changes
+
+    def close(self) -> None:
+        self._watcher.close()
+
+
+def _plural(count: int, one: str, many: str) -> str:
+    return one if count == 1 else f"{count} {many}"
+
+
+def _what(action: str, count: int) -> str:
+    if action == "coding.add":
+        return f"added {_plural(count, 'a coding', 'codings')}"
+    if action == "coding.remove":
+        return f"removed {_plural(count, 'a coding', 'codings')}"
+    if action == "coding.memo":
+        return f"edited {_plural(count, 'a coding memo', 'coding memos')}"
+    if action.startswith("code.") or action == "import.codebook":
+        return "changed the codebook"
+    if action.startswith("memo."):
+        return f"changed {_plural(count, 'a memo', 'memos')}"
+    if action == "review.entry":
+        return f"added {_plural(count, 'a review comment', 'review comments')}"
+    if action.startswith("consensus."):
+        return "changed the agreed version"
+    if action in ("undo", "redo"):
+        return f"{action.replace('do', 'did')} {_plural(count, 'a change', 'changes')}"
+    if action == "import.sources":
+        return "imported transcripts"
+    if action.startswith("identifier."):
+        return "changed the identifier register"
+    return "merged in other work"
+
+
+def summary(activity: Iterable[Activity]) -> str:
+    """One plain sentence: "Ben added 2 codings; Cleo changed the codebook"."""
+    by_coder: dict[str, dict[str, None]] = {}
+    for item in activity:
+        by_coder.setdefault(item.coder, {})[_what(item.action, item.count)] = None
+    parts = [f"{coder or 'Someone'} {' and '.join(whats)}" for coder, whats in by_coder.items()]
+    return "; ".join(parts) + "."

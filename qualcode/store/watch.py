@@ -1,0 +1,87 @@
+"""Learning cheaply that someone else committed to the project since we last asked.
+
+The TUI asks twice a second; almost always nothing has changed, so the answer to
+"anything new?" must cost next to nothing and read no table.
+
+SQLite: ``PRAGMA data_version`` on one connection kept for the purpose. Its value is
+only meaningful compared with itself on the same connection: it changes when *another*
+connection (in this process or any other: a second terminal, a ``qualcode code`` run)
+has committed since the last call, and never for this connection's own commits, which
+is why the watcher holds a connection of its own and never writes through it. It reads
+the database header in a statement's own brief read, not a page of any table, so in
+WAL mode it never waits behind a writer. A change counter table
+bumped by triggers would tell the same thing but would need a migration and turn every
+write into two; data_version is free.
+
+Other engines: the seam is :class:`ChangeWatcher`. PostgreSQL has no data_version; a
+watcher there would ``LISTEN`` on a channel the writers ``NOTIFY`` (on commit) and
+answer from the notifications queued on its connection, without a round trip. Until
+that exists :class:`AlwaysLook` says "maybe" on every poll, and the caller's own cheap
+query (the newest audit entry's id) decides.
+"""
+
+from __future__ import annotations
+
+from threading import Lock
+from typing import Any, Protocol
+
+from sqlalchemy import Engine
+
+
+class ChangeWatcher(Protocol):
+    """Tells whether another connection may have committed since the last poll."""
+
+    def poll(self) -> bool:
+        """True if something may have changed since the previous poll (True on the
+        first poll, and whenever the watcher cannot tell)."""
+        ...
+
+    def close(self) -> None:
+        """Give the watcher's connection back; later polls answer True."""
+        ...
+
+
+class SqliteDataVersionWatcher:
+    """``PRAGMA data_version`` on a connection of the watcher's own (see the module)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._connection: Any = engine.raw_connection()
+        self._last: int | None = None
+        # Polls come from worker threads and close from the UI thread: one at a time.
+        self._lock = Lock()
+
+    def poll(self) -> bool:
+        with self._lock:
+            if self._connection is None:
+                return True
+            cursor = self._connection.cursor()
+            try:
+                version = int(cursor.execute("PRAGMA data_version").fetchone()[0])
+            finally:
+                cursor.close()
+            changed = version != self._last
+            self._last = version
+            return changed
+
+    def close(self) -> None:
+        with self._lock:
+            if self._connection is not None:
+                self._connection.close()
+                self._connection = None
+
+
+class AlwaysLook:
+    """For engines without a cheap signal yet: every poll may have news."""
+
+    def poll(self) -> bool:
+        return True
+
+    def close(self) -> None:
+        return None
+
+
+def watcher_for(engine: Engine) -> ChangeWatcher:
+    """The cheapest watcher the engine allows."""
+    if engine.dialect.name == "sqlite":
+        return SqliteDataVersionWatcher(engine)
+    return AlwaysLook()

@@ -1,0 +1,159 @@
+"""The watcher that tells a poller someone committed, and what the live service reads."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine
+
+from qualcode.domain.review import CodingAnchor
+from qualcode.services.codebook import CodebookService
+from qualcode.services.coding import CodingService
+from qualcode.services.history import HistoryService
+from qualcode.services.live import NO_CHANGES, Activity, LiveWatch
+from qualcode.services.memos import MemoService
+from qualcode.services.project import Project
+from qualcode.services.review import ReviewService
+from qualcode.services.sources import SourceService
+from qualcode.store.watch import AlwaysLook, SqliteDataVersionWatcher, watcher_for
+
+SOURCE = "interview-sam"
+TIME = "11111111-1111-4111-8111-111111111112"  # Barriers > Time in SMALL_CODEBOOK
+
+
+@pytest.fixture
+def coded(project: Project, interview_file: Path) -> Project:
+    with project.session() as session:
+        SourceService(session, "Tester").import_files([interview_file])
+    return project
+
+
+@pytest.fixture
+def watch(coded: Project) -> Iterator[LiveWatch]:
+    live = LiveWatch(coded)
+    yield live
+    live.close()
+
+
+def _engine_of(project: Project):  # type: ignore[no-untyped-def]
+    with project.read_session() as session:
+        return session.get_bind()
+
+
+def _add(project: Project, coder: str = "Ben", start: int = 0, end: int = 11) -> str:
+    with project.session() as session:
+        return CodingService(session, coder).add(SOURCE, TIME, start, end).uuid
+
+
+# --- the watcher ----------------------------------------------------------------------
+
+
+def test_sqlite_watcher_sees_another_connections_commit_and_nothing_else(
+    coded: Project,
+) -> None:
+    watcher = watcher_for(_engine_of(coded))
+    assert isinstance(watcher, SqliteDataVersionWatcher)
+    assert watcher.poll()  # the first poll has nothing to compare with
+    assert not watcher.poll()
+    with coded.read_session() as session:  # reading is not a change
+        CodebookService(session).list_codes()
+    assert not watcher.poll()
+    _add(coded)
+    assert watcher.poll()
+    assert not watcher.poll()
+    watcher.close()
+    assert watcher.poll()  # closed: it cannot tell, so it says "look"
+
+
+def test_sqlite_watcher_sees_another_process(coded: Project) -> None:
+    watcher = watcher_for(_engine_of(coded))
+    watcher.poll()
+    script = (
+        "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); "
+        "c.execute(\"UPDATE project_settings SET value = 'x' WHERE key = 'name'\"); c.commit()"
+    )
+    subprocess.run([sys.executable, "-c", script, str(coded.path)], check=True)
+    assert watcher.poll()
+    watcher.close()
+
+
+def test_engines_without_a_cheap_signal_always_look(tmp_path: Path) -> None:
+    class Postgres:  # only the dialect's name matters to the choice
+        name = "postgresql"
+
+    engine = create_engine(f"sqlite:///{tmp_path / 'x.db'}")
+    engine.dialect = Postgres()  # type: ignore[assignment]
+    watcher = watcher_for(engine)
+    assert isinstance(watcher, AlwaysLook)
+    assert watcher.poll() and watcher.poll()
+
+
+# --- the live service -----------------------------------------------------------------
+
+
+def test_nothing_committed_reads_nothing_and_says_nothing(watch: LiveWatch) -> None:
+    token = watch.current()
+    assert watch.changes_since(token) == (token, NO_CHANGES)
+
+
+def test_a_coding_names_its_source_and_coder(coded: Project, watch: LiveWatch) -> None:
+    token = watch.current()
+    _add(coded, "Ben")
+    _add(coded, "Ben", 12, 20)
+    token2, changes = watch.changes_since(token)
+    assert token2 != token
+    assert changes.codings and changes.codings_in(SOURCE) and not changes.codings_anywhere
+    assert not changes.codebook
+    assert changes.activity == (Activity("Ben", "coding.add", 2),)
+    assert watch.changes_since(token2) == (token2, NO_CHANGES)
+
+
+def test_a_removed_coding_refreshes_every_transcript(coded: Project, watch: LiveWatch) -> None:
+    uuid = _add(coded)
+    token = watch.current()
+    with coded.session() as session:
+        CodingService(session, "Ben").remove(uuid)
+    _, changes = watch.changes_since(token)
+    assert changes.codings_in(SOURCE) and changes.codings_anywhere
+
+
+def test_codebook_memo_review_and_undo_are_told_apart(coded: Project, watch: LiveWatch) -> None:
+    token = watch.current()
+    with coded.session() as session:
+        CodebookService(session, "Ben").update_code(TIME, name="Time pressure")
+    token, changes = watch.changes_since(token)
+    assert changes.codebook and not changes.codings
+
+    with coded.session() as session:
+        MemoService(session, "Ben").add("project", None, "A thought")
+    token, changes = watch.changes_since(token)
+    assert changes.memos and not changes.codebook and not changes.codings
+
+    uuid = _add(coded)
+    token, _ = watch.changes_since(token)
+    with coded.session() as session:
+        ReviewService(session, "Ben").comment(CodingAnchor(uuid), "Is this time?")
+    token, changes = watch.changes_since(token)
+    assert changes.review and changes.review_sources == frozenset({SOURCE})
+    assert not changes.codings
+
+    with coded.session() as session:
+        HistoryService(session, "Ben").undo()  # takes back the comment
+    token, changes = watch.changes_since(token)
+    assert changes.review and changes.activity == (Activity("Ben", "undo", 1),)
+
+
+def test_a_flood_of_changes_refreshes_everything(
+    coded: Project, watch: LiveWatch, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("qualcode.services.live.MOST_ENTRIES", 2)
+    token = watch.current()
+    for start in (0, 12, 21):
+        _add(coded, start=start, end=start + 5)
+    token2, changes = watch.changes_since(token)
+    assert changes.codings_anywhere and changes.codebook and changes.review
+    assert watch.changes_since(token2) == (token2, NO_CHANGES)
