@@ -176,6 +176,7 @@ class CompareScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
+        self._kept_backend = self.app.backend  # type: ignore[attr-defined]
         self.view.focus()
         self.load(self.wanted_source, None)
 
@@ -185,7 +186,9 @@ class CompareScreen(Screen[None]):
 
     @property
     def backend(self):  # type: ignore[no-untyped-def]
-        return self.app.backend  # type: ignore[attr-defined]
+        # Kept from the main thread (on_mount): see TranscriptScreen.backend.
+        kept = self.__dict__.get("_kept_backend")
+        return kept if kept is not None else self.app.backend  # type: ignore[attr-defined]
 
     @property
     def current(self) -> ReviewItem | None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -13,6 +15,9 @@ from qualcode.domain.records import SourceOverview
 from qualcode.services.live import ProjectChanges
 from qualcode.tui.widgets.title_bar import TitleBar
 from qualcode.tui.widgets.workbench_footer import WorkbenchFooter
+
+if TYPE_CHECKING:
+    from qualcode.tui.backend import Backend
 
 
 def progress_bar(share: float, cells: int = 10) -> str:
@@ -80,9 +85,14 @@ class SourcesScreen(Screen[None]):
             return
         self.refresh_rows()
 
-    @work(thread=True, exclusive=True, group="sources")
     def refresh_rows(self) -> None:
-        self.post_message(self.Loaded(self.app.backend.sources()))  # type: ignore[attr-defined]
+        # The backend is taken here, on the main thread: a worker still running as the
+        # screen closes (the app shutting down) cannot reach the app through it.
+        self._load_rows(self.app.backend)  # type: ignore[attr-defined]
+
+    @work(thread=True, exclusive=True, group="sources")
+    def _load_rows(self, backend: Backend) -> None:
+        self.post_message(self.Loaded(backend.sources()))
 
     def live_refresh(self, changes: ProjectChanges) -> None:
         """Someone coded or imported: show the new counts where the reader is."""

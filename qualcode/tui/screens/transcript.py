@@ -230,6 +230,7 @@ class TranscriptScreen(SuggestionsMixin, Screen[None]):
         return backend.shown_coder if backend is not None else "you"
 
     def on_mount(self) -> None:
+        self._kept_backend = self.app.backend  # type: ignore[attr-defined]
         self.title = self.source
         self.query_one(TranscriptView).focus()
         self.load()
@@ -240,7 +241,10 @@ class TranscriptScreen(SuggestionsMixin, Screen[None]):
 
     @property
     def backend(self):  # type: ignore[no-untyped-def]
-        return self.app.backend  # type: ignore[attr-defined]
+        # Kept from the main thread (on_mount): a worker still running as the screen
+        # closes (the app shutting down) cannot reach the app through a detached screen.
+        kept = self.__dict__.get("_kept_backend")
+        return kept if kept is not None else self.app.backend  # type: ignore[attr-defined]
 
     # --- loading -----------------------------------------------------------------------
 
