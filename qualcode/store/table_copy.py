@@ -105,7 +105,8 @@ def _parents_first(rows: list[dict[str, Any]], child: str, parent: str) -> list[
 
 def insert_batch(destination: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
     """Insert one batch of rows as they are (the test of all-or-nothing breaks this)."""
-    destination.execute(insert(table), rows)
+    if rows:  # an empty list would insert one row of defaults
+        destination.execute(insert(table), rows)
 
 
 def copy_tables(
