@@ -15,7 +15,7 @@ differences (datetimes as UTC, floats by their exact ``repr``, booleans as integ
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -171,8 +171,17 @@ def _normalised(value: Any) -> str:
     return f"s{value}"
 
 
+# The spellings of the types nearly every value has, looked up by exact type: the
+# digest of 100,000 codings spells two million values.
+_FAST: dict[type, Callable[[Any], str]] = {
+    str: lambda value: "s" + value,
+    int: lambda value: f"i{value}",
+    type(None): lambda _value: "N",
+}
+
+
 def _row_hash(row: Sequence[Any]) -> int:
-    spelled = "\x1f".join(_normalised(value) for value in row)
+    spelled = "\x1f".join([_FAST.get(type(value), _normalised)(value) for value in row])
     return int.from_bytes(
         hashlib.blake2b(spelled.encode("utf-8", "surrogatepass"), digest_size=16).digest()
     )
