@@ -22,9 +22,10 @@ from qualcode.services.project_copy import CopyCheckError, copy_project
 from qualcode.services.review import ReviewService
 from qualcode.services.sources import SourceService
 from qualcode.services.stats import StatsService
-from qualcode.store import table_copy
-from qualcode.store.engine import engine_for
+from qualcode.store import migrate, table_copy
+from qualcode.store.engine import create_private_file, engine_for, make_engine
 from qualcode.store.migrate import create_project_database
+from qualcode.store.models import Coder
 from qualcode.store.table_copy import TableDigest, digests, tables_present
 from tests.conftest import REPO
 
@@ -240,3 +241,25 @@ def test_copying_a_project_onto_itself_is_refused(demo: Path) -> None:
     result = CliRunner().invoke(cli, ["copy", str(demo), str(demo)])
     assert result.exit_code == 1 and "the same project" in result.output
     assert _fingerprint(demo.parent) == before
+
+
+def test_an_older_project_file_is_upgraded_only_in_a_private_copy(
+    tmp_path: Path, project_location: str | Path
+) -> None:
+    folder = tmp_path / "old"
+    old = folder / "old.qcp"
+    create_private_file(old)
+    engine = make_engine(old)
+    migrate._run(engine, "upgrade", "0006")
+    with engine.begin() as connection:
+        connection.exec_driver_sql(
+            "insert into coders (id, uuid, name, created_at) values (7, 'k7', 'Ann', '2023-01-01')"
+        )
+    engine.dispose()
+    before = _fingerprint(folder)
+    report = copy_project(old, project_location)
+    assert _fingerprint(folder) == before  # not upgraded, no backup beside it
+    assert report.rows["coders"] == 1
+    with Project.open(project_location) as project, project.session() as session:
+        CodebookService(session, "Bo").add_code("Trust")  # ids after the copied ones
+        assert {c.name for c in session.query(Coder)} == {"Ann", "Bo"}
