@@ -263,3 +263,13 @@ def test_an_older_project_file_is_upgraded_only_in_a_private_copy(
     with Project.open(project_location) as project, project.session() as session:
         CodebookService(session, "Bo").add_code("Trust")  # ids after the copied ones
         assert {c.name for c in session.query(Coder)} == {"Ann", "Bo"}
+
+
+def test_database_to_database(demo: Path, postgres_url: str, postgres_server: Any) -> None:
+    other = postgres_server.create_database()
+    try:
+        copy_project(demo, postgres_url)
+        copy_project(postgres_url, postgres_server.url(other))
+        assert _digests(postgres_server.url(other)) == _digests(demo)
+    finally:
+        postgres_server.drop_database(other)
