@@ -32,6 +32,7 @@ COMMANDS = {
     "import-coder": "merge_commands:import_coder",
     "import-project": "exchange_import_commands:import_project",
     "export-project": "exchange_export_commands:export_project",
+    "copy": "copy_commands:copy",
 }
 
 
