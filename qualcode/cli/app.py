@@ -32,6 +32,8 @@ COMMANDS = {
     "import-coder": "merge_commands:import_coder",
     "import-project": "exchange_import_commands:import_project",
     "export-project": "exchange_export_commands:export_project",
+    "members": "members_commands:members",
+    "serve-setup": "members_commands:serve_setup",
 }
 
 

@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import delete, exists, literal_column, select
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from qualcode.domain.errors import NotAllowedError, ValidationError
@@ -38,6 +39,12 @@ class Service:
         try:
             yield
             self.session.commit()
+        except DBAPIError as error:
+            self.session.rollback()
+            refused = refused_by_server(error)
+            if refused is not None:
+                raise refused from None
+            raise
         except BaseException:
             self.session.rollback()
             raise
@@ -184,3 +191,14 @@ def login_coder(session: Session) -> str | None:
         .join(Member, Member.coder_id == Coder.id)
         .where(Member.login == literal_column("current_user"))
     )
+
+
+_INSUFFICIENT_PRIVILEGE = "42501"  # PostgreSQL: a grant or a row-level policy said no
+
+
+def refused_by_server(error: DBAPIError) -> NotAllowedError | None:
+    """The database's own refusal (grants, row-level security) as a one-line error."""
+    if getattr(error.orig, "sqlstate", None) != _INSUFFICIENT_PRIVILEGE:
+        return None
+    reason = str(error.orig).strip().splitlines()[0] if error.orig else "permission denied"
+    return NotAllowedError(f"the database refused this for your login: {reason}")

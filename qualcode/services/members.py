@@ -95,6 +95,18 @@ class MembersService(Service):
             self._audit("member.remove", "member", coder.uuid, role=member.role)
         return record
 
+    def prepare_server(self) -> list[str]:
+        """Give this PostgreSQL project its group roles, grants and row-level security
+        (again if run again: it only ever sets the same rules). The group roles' names."""
+        if not _on_server(self.session):
+            raise ValidationError(
+                "serve-setup prepares a PostgreSQL database; a project file needs no setup"
+            )
+        with self._transaction():
+            groups = roles_sql.prepare(self.session.connection())
+            self._audit("server.setup", "project", None, groups=groups)
+        return groups
+
     def _first_owner(self, name: str, role: Role, server: bool) -> MemberRecord | None:
         """The person adding the first member becomes the owner (unless they are adding
         themselves, as anything: then they are the owner)."""
