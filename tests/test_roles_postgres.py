@@ -147,9 +147,12 @@ def test_a_coder_adds_and_removes_their_own_codings_through_qualcode(team: Team)
 
 
 def test_on_the_server_the_login_is_the_coder(team: Team) -> None:
-    with Project.open(team.url("cam")) as project, project.session() as session:
-        with pytest.raises(NotAllowedError, match="you are cam .* cannot act as bo"):
-            CodingService(session, "bo").add(SOURCE, TIME, 0, 10)
+    with (
+        Project.open(team.url("cam")) as project,
+        project.session() as session,
+        pytest.raises(NotAllowedError, match=r"you are cam .* cannot act as bo"),
+    ):
+        CodingService(session, "bo").add(SOURCE, TIME, 0, 10)
 
 
 def test_the_server_refuses_even_when_qualcode_does_not_check(team: Team) -> None:
