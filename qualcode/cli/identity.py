@@ -12,8 +12,8 @@ import sys
 import click
 
 from qualcode.cli.common import echo
+from qualcode.services.project import ProjectLocation
 from qualcode.services.user_config import ENV_CODER, known_coder, save_coder
-from qualcode.store.location import ProjectLocation
 
 
 def resolve_coder(option: str | None, flag: str = "--coder") -> str:

@@ -16,9 +16,9 @@ from qualcode.cli.common import (
     project_argument,
 )
 from qualcode.domain.roles import Role, parse_role
-from qualcode.services.members import MembersService
+from qualcode.services.members import MembersService, prepare_for_team
+from qualcode.services.project import ProjectLocation
 from qualcode.services.user_config import known_coder
-from qualcode.store.location import ProjectLocation
 
 ROLE_NAMES = [role.value for role in Role]
 
@@ -111,25 +111,8 @@ def serve_setup(project: Path | ProjectLocation, name: str | None, coder: str | 
 
     Run it as the database's owner. Then add members with `qualcode members add`.
     """
-    from qualcode.services.project import Project
-    from qualcode.store.copies import NotAProjectError
-
-    if not isinstance(project, ProjectLocation):
-        raise click.ClickException(
-            "serve-setup prepares a PostgreSQL database (postgresql+psycopg://...); "
-            "a project file needs no setup"
-        )
-    try:
-        project_ = Project.open(project)
-        made = False
-    except NotAProjectError:
-        project_ = Project.create(project, name)
-        made = True
-    try:
-        with project_.session() as session:
-            groups = MembersService(session, known_coder(coder)).prepare_server()
-    finally:
-        project_.close()
-    echo(f"{'Created the project and prepared' if made else 'Prepared'} {project.display}.")
+    made, groups = prepare_for_team(project, name, known_coder(coder))
+    display = project.display if isinstance(project, ProjectLocation) else project
+    echo(f"{'Created the project and prepared' if made else 'Prepared'} {display}.")
     echo("Group roles: " + ", ".join(groups))
     echo("Next: qualcode members add PROJECT LOGIN --role owner|reviewer|coder|read-only")

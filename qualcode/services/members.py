@@ -9,6 +9,7 @@ server enforces the role as well as qualcode.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from sqlalchemy import literal_column, select
 from sqlalchemy.orm import Session
@@ -17,7 +18,10 @@ from qualcode.domain.errors import ConflictError, NotFoundError, ValidationError
 from qualcode.domain.roles import Action, Role
 from qualcode.services.base import Service, get_or_create_coder, has_members
 from qualcode.store import roles_sql
+from qualcode.store.location import ProjectLocation
 from qualcode.store.models import Coder, Member
+
+Where = str | Path | ProjectLocation
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,3 +143,27 @@ class MembersService(Service):
 
 def _on_server(session: Session) -> bool:
     return session.get_bind().dialect.name == "postgresql"
+
+
+def prepare_for_team(where: Where, name: str | None, coder: str | None) -> tuple[bool, list[str]]:
+    """Make (if the database is empty) and prepare a PostgreSQL project for a team:
+    whether it was made, and the group roles' names."""
+    from qualcode.services.project import Project, location_of  # project imports services
+    from qualcode.store.copies import NotAProjectError
+
+    location = location_of(where)
+    if location.is_file:
+        raise ValidationError(
+            "serve-setup prepares a PostgreSQL database (postgresql+psycopg://...); "
+            "a project file needs no setup"
+        )
+    try:
+        project, made = Project.open(location), False
+    except NotAProjectError:
+        project, made = Project.create(location, name), True
+    try:
+        with project.session() as session:
+            groups = MembersService(session, coder).prepare_server()
+    finally:
+        project.close()
+    return made, groups
