@@ -12,13 +12,16 @@ from typing import Any
 import pytest
 
 from qualcode.domain.errors import NotAllowedError
+from qualcode.domain.review import CodingAnchor
 from qualcode.domain.roles import Role
 from qualcode.services.codebook import CodebookService
 from qualcode.services.coding import CodingService
+from qualcode.services.history import HistoryService
 from qualcode.services.identifiers import IdentifierService
 from qualcode.services.members import MembersService
 from qualcode.services.memos import MemoService
 from qualcode.services.project import Project
+from qualcode.services.review import ReviewService
 from qualcode.services.sources import SourceService
 from qualcode.store.roles_sql import group_role
 from tests.conftest import SMALL_CODEBOOK
@@ -124,6 +127,19 @@ def test_a_coder_cannot_change_the_codebook_or_the_register_with_their_own_sql(
         _refused(connection, "UPDATE sources SET name = 'x'")
         _refused(connection, "DELETE FROM identifiers")
         _refused(connection, "UPDATE members SET role = 'owner'")
+        _refused(connection, "UPDATE coders SET name = 'someone else' WHERE name = 'bo'")
+        # A setting is the owner's (but a coder's own blind-coding switch): hidden, refused.
+        renamed = connection.execute("UPDATE project_settings SET value = 'x' WHERE key = 'name'")
+        assert renamed.rowcount == 0
+        _refused(
+            connection,
+            "INSERT INTO project_settings (key, value) VALUES ('identifiers_reviewed_at', 'now')",
+        )
+        _refused(
+            connection,
+            "INSERT INTO removed_codings (uuid, coder_uuid, removed_at) "
+            "SELECT 'forged', uuid, now() FROM coders WHERE name = 'bo'",
+        )
 
 
 @pytest.mark.parametrize("coder", ["cam", "rita", "pat"])
@@ -144,6 +160,10 @@ def test_a_coder_adds_and_removes_their_own_codings_through_qualcode(team: Team)
             CodingService(session).remove(bos)
         memo = MemoService(session).add("project", None, "cam's thought")
         MemoService(session).remove(memo.uuid)
+        thread = ReviewService(session).comment(CodingAnchor(bos), "Why here?")
+        assert thread.entries[-1].author == "cam"
+        assert HistoryService(session).undo() is not None  # the comment, taken back
+        assert HistoryService(session).undo() is not None  # the memo's removal
 
 
 def test_on_the_server_the_login_is_the_coder(team: Team) -> None:

@@ -40,6 +40,7 @@ OWNER_TABLES = (
     "speaker_turns",
     "identifiers",
     "members",
+    "coders",  # others only add a name (with its first action), never rename one
 )
 # Tables where a login writes only its own coder's rows (column naming the coder).
 OWN_ROW_TABLES = {
@@ -48,10 +49,12 @@ OWN_ROW_TABLES = {
     "suggestion_decisions": "coder_id",
     "review_entries": "coder_id",
     "history": "coder_id",
+    # A removal is remembered by the coder's UUID: its coder is looked up by it.
+    "removed_codings": "(SELECT c.id FROM coders c WHERE c.uuid = removed_codings.coder_uuid)",
 }
-# Shared by everyone who codes: review threads (their talk), coders (a name appears
-# with its first action), the suggestion engine's cache, removed codings' record.
-SHARED_TABLES = ("review_threads", "coders", "analysis_cache", "removed_codings")
+# Shared by everyone who codes: review threads (the talk's heading; each entry in it is
+# its writer's own) and the suggestion engine's cache of derived data.
+SHARED_TABLES = ("review_threads", "analysis_cache")
 _BLIND_PREFIX = "blind_coding:"  # services/preferences.py: a coder's own setting
 
 
@@ -106,7 +109,9 @@ def setup_statements(database: str, owner: str) -> list[str]:
         f"GRANT INSERT, UPDATE, DELETE ON {', '.join(OWNER_TABLES)} TO {groups[Role.OWNER]}",
         f"GRANT INSERT, UPDATE, DELETE ON {', '.join(OWN_ROW_TABLES)} TO {writers}",
         f"GRANT INSERT, UPDATE, DELETE ON {', '.join(SHARED_TABLES)} TO {writers}",
-        f"GRANT INSERT, UPDATE, DELETE ON project_settings TO {writers}",
+        f"GRANT INSERT ON coders TO {writers}",
+        # Row-level security leaves non-owners only their own blind-coding setting.
+        f"GRANT INSERT, UPDATE, DELETE ON project_settings TO {everyone}",
         # Insert-only for everyone: nobody but the database's owner rewrites history.
         f"GRANT INSERT ON audit_log TO {writers}",
         # Readers only cache the suggestion engine's analysis (it is derived data).
