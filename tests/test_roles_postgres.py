@@ -190,7 +190,7 @@ def test_a_reader_reads_and_exports_but_does_not_write(team: Team, tmp_path: Pat
         assert len(CodingService(session).list()) == 2
         assert IdentifierService(session).list() == []
         assert CodebookService(session).export_file(tmp_path / "book.qdc").exists()
-        with pytest.raises(NotAllowedError, match="read-only here and cannot code"):
+        with pytest.raises(NotAllowedError, match="a read-only member here and cannot code"):
             CodingService(session).add(SOURCE, TIME, 0, 10)
     with team.sql("pat") as connection:
         _refused(connection, "DELETE FROM codings")

@@ -105,8 +105,12 @@ def refusal(coder: str, role: Role | None, action: Action) -> str:
             f"{coder} is not a member of this project, so cannot {action.value}; "
             "ask the project's owner to add you"
         )
-    return f"{coder} is {_article(role)} {role.value} here and cannot {action.value}"
+    return f"{coder} is {_NOUNS[role]} here and cannot {action.value}"
 
 
-def _article(role: Role) -> str:
-    return "an" if role.value[0] in "aeiou" else "a"
+_NOUNS = {
+    Role.OWNER: "an owner",
+    Role.REVIEWER: "a reviewer",
+    Role.CODER: "a coder",
+    Role.READER: "a read-only member",
+}
