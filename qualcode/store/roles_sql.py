@@ -17,7 +17,7 @@ import os
 from sqlalchemy import Connection, text
 
 from qualcode.domain.reports import CONSENSUS_CODER
-from qualcode.domain.roles import Role
+from qualcode.domain.roles import Action, Role, may
 
 # The environment variable a new login's password is read from (never the command line).
 PASSWORD_ENV = "QUALCODE_MEMBER_PASSWORD"
@@ -80,14 +80,19 @@ def _my_role_is(*roles: Role) -> str:
     return f"EXISTS (SELECT 1 FROM members m WHERE m.login = current_user AND m.role IN ({listed}))"
 
 
+def _roles_that(action: Action) -> list[Role]:
+    return [role for role in Role if may(role, action)]
+
+
 def _own_row(column: str) -> str:
     """A row this login may write: its coder's own; the consensus coder's for reviewers
     and owners; any for owners (merging codes moves everyone's codings)."""
     consensus = (
         f"{column} IN (SELECT c.id FROM coders c WHERE lower(c.name) = '{CONSENSUS_CODER}') "
-        f"AND {_my_role_is(Role.REVIEWER, Role.OWNER)}"
+        f"AND {_my_role_is(*_roles_that(Action.DECIDE_CONSENSUS))}"
     )
-    return f"({column} = {_my_coder()} OR ({consensus}) OR {_my_role_is(Role.OWNER)})"
+    owner = _my_role_is(*_roles_that(Action.EDIT_CODEBOOK))
+    return f"({column} = {_my_coder()} OR ({consensus}) OR {owner})"
 
 
 def setup_statements(database: str, owner: str) -> list[str]:
@@ -95,7 +100,9 @@ def setup_statements(database: str, owner: str) -> list[str]:
     ``owner`` is the login running it (the database owner): it keeps every right."""
     groups = {role: quote(group_role(database, role)) for role in Role}
     everyone = ", ".join(groups.values())
-    writers = ", ".join(groups[r] for r in (Role.OWNER, Role.REVIEWER, Role.CODER))
+    # Who writes what follows the domain's table of roles, so the two cannot drift.
+    writers = ", ".join(groups[r] for r in Role if may(r, Action.CODE))
+    owners = ", ".join(groups[r] for r in Role if may(r, Action.EDIT_CODEBOOK))
     db = quote(database)
     statements = [
         f"REVOKE ALL ON DATABASE {db} FROM PUBLIC",
@@ -106,7 +113,7 @@ def setup_statements(database: str, owner: str) -> list[str]:
         f"REVOKE ALL ON ALL TABLES IN SCHEMA public FROM PUBLIC, {everyone}",
         f"GRANT SELECT ON ALL TABLES IN SCHEMA public TO {everyone}",
         f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {writers}",
-        f"GRANT INSERT, UPDATE, DELETE ON {', '.join(OWNER_TABLES)} TO {groups[Role.OWNER]}",
+        f"GRANT INSERT, UPDATE, DELETE ON {', '.join(OWNER_TABLES)} TO {owners}",
         f"GRANT INSERT, UPDATE, DELETE ON {', '.join(OWN_ROW_TABLES)} TO {writers}",
         f"GRANT INSERT, UPDATE, DELETE ON {', '.join(SHARED_TABLES)} TO {writers}",
         f"GRANT INSERT ON coders TO {writers}",
@@ -119,7 +126,7 @@ def setup_statements(database: str, owner: str) -> list[str]:
     ]
     for table, column in OWN_ROW_TABLES.items():
         statements += _policies(table, _own_row(column))
-    owner_only = _my_role_is(Role.OWNER)
+    owner_only = _my_role_is(*_roles_that(Action.EDIT_CODEBOOK))
     statements += _policies(
         "project_settings",
         f"({owner_only} OR key = '{_BLIND_PREFIX}' || "
