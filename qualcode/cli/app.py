@@ -33,6 +33,8 @@ COMMANDS = {
     "import-project": "exchange_import_commands:import_project",
     "export-project": "exchange_export_commands:export_project",
     "copy": "copy_commands:copy",
+    "members": "members_commands:members",
+    "serve-setup": "members_commands:serve_setup",
 }
 
 

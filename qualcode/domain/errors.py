@@ -50,3 +50,7 @@ class StaleEditError(ConflictError):
 def _short(text: str, limit: int = 80) -> str:
     flat = " ".join(text.split())
     return f'"{flat}"' if len(flat) <= limit else f'"{flat[: limit - 1]}…"'
+
+
+class NotAllowedError(QualcodeError):
+    """The acting coder's role in the project does not allow what they tried."""

@@ -7,12 +7,17 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, exists, literal_column, select
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from qualcode.domain.errors import ValidationError
+from qualcode.domain.errors import NotAllowedError, ValidationError
+from qualcode.domain.reports import CONSENSUS_CODER
+from qualcode.domain.roles import Action, Role, change_action, may, refusal
 from qualcode.services.changes import Payload, apply_change
-from qualcode.store.models import AuditEntry, Coder, HistoryEntry
+from qualcode.store.models import AuditEntry, Coder, HistoryEntry, Member
+
+_UNKNOWN = object()
 
 
 class Service:
@@ -26,12 +31,20 @@ class Service:
     def __init__(self, session: Session, coder_name: str | None = None) -> None:
         self.session = session
         self.coder_name = coder_name.strip() if coder_name else None
+        self._identity_known = False
+        self._role_cache: object = _UNKNOWN
 
     @contextmanager
     def _transaction(self) -> Iterator[None]:
         try:
             yield
             self.session.commit()
+        except DBAPIError as error:
+            self.session.rollback()
+            refused = refused_by_server(error)
+            if refused is not None:
+                raise refused from None
+            raise
         except BaseException:
             self.session.rollback()
             raise
@@ -40,7 +53,52 @@ class Service:
         """Finish a read so no lock is held between a person's actions."""
         self.session.rollback()
 
+    def _identity(self) -> str | None:
+        """Who is acting. On PostgreSQL a member's login says who they are, whatever
+        name they gave: a coder cannot act as a colleague by typing their name."""
+        if not self._identity_known:
+            self._identity_known = True
+            login_name = login_coder(self.session)
+            if login_name is not None:
+                if self.coder_name and self.coder_name.casefold() != login_name.casefold():
+                    raise NotAllowedError(
+                        f"on this server you are {login_name} (your database login); "
+                        f"you cannot act as {self.coder_name}"
+                    )
+                self.coder_name = login_name
+        return self.coder_name
+
+    def _role(self) -> Role | None:
+        """The acting coder's role; None if the project has members and they are not one.
+        A project without members is its user's alone: they are its owner."""
+        if self._role_cache is _UNKNOWN:
+            self._role_cache = role_of(self.session, self._identity())
+        return self._role_cache  # type: ignore[return-value]
+
+    def _require(self, action: Action) -> None:
+        """Refuse ``action`` unless the acting coder's role allows it."""
+        role = self._role()
+        if role is None or not may(role, action):
+            self.session.rollback()  # end the read the check began; nothing was written
+            raise NotAllowedError(refusal(self.coder_name or "someone unnamed", role, action))
+
+    def _require_own(self, coder_id: int, what: str) -> None:
+        """Refuse changing ``what`` unless the acting coder made it. The consensus
+        version belongs to the review: reviewers (and owners) change it. A project
+        without members keeps today's freedom."""
+        if not has_members(self.session) or coder_id == self._coder().id:
+            return
+        owner = self.session.get(Coder, coder_id)
+        if owner is not None and owner.name.casefold() == CONSENSUS_CODER:
+            self._require(Action.DECIDE_CONSENSUS)
+            return
+        raise NotAllowedError(
+            f"{what} was made by {owner.name if owner else 'another coder'}; "
+            "only they can change it"
+        )
+
     def _coder(self) -> Coder:
+        self._identity()
         if not self.coder_name:
             raise ValidationError("no coder name given (use --coder or set QUALCODE_CODER)")
         # Looked up once per service: one coding action asks for it several times.
@@ -51,7 +109,7 @@ class Service:
         return cached
 
     def _audit(self, action: str, entity: str, entity_uuid: str | None, **details: Any) -> None:
-        coder = self._coder() if self.coder_name else None
+        coder = self._coder() if self._identity() else None
         self.session.add(
             AuditEntry(
                 coder_id=coder.id if coder else None,
@@ -68,6 +126,7 @@ class Service:
         Call inside ``_transaction`` so the change, its history entry and its audit
         row are committed together or not at all. A new change ends the redo chain.
         """
+        self._require(change_action(action))
         coder = self._coder()
         apply_change(self.session, action, payload, forward=True)
         self.session.execute(
@@ -103,3 +162,43 @@ def get_or_create_coder(session: Session, name: str) -> Coder:
         session.add(coder)
         session.flush()
     return coder
+
+
+def has_members(session: Session) -> bool:
+    return bool(session.scalar(select(exists().where(Member.id.is_not(None)))))
+
+
+def role_of(session: Session, coder_name: str | None) -> Role | None:
+    """``coder_name``'s role: owner where nobody was ever added, None for a non-member."""
+    if not has_members(session):
+        return Role.OWNER
+    if not coder_name:
+        return None
+    role = session.scalar(
+        select(Member.role).join(Coder, Coder.id == Member.coder_id).where(Coder.name == coder_name)
+    )
+    return Role(role) if role else None
+
+
+def login_coder(session: Session) -> str | None:
+    """On PostgreSQL, the coder whose login this connection uses (None elsewhere, or
+    for a login that is nobody's, such as the database's administrator)."""
+    bind = session.get_bind()
+    if bind.dialect.name != "postgresql":
+        return None
+    return session.scalar(
+        select(Coder.name)
+        .join(Member, Member.coder_id == Coder.id)
+        .where(Member.login == literal_column("current_user"))
+    )
+
+
+_INSUFFICIENT_PRIVILEGE = "42501"  # PostgreSQL: a grant or a row-level policy said no
+
+
+def refused_by_server(error: DBAPIError) -> NotAllowedError | None:
+    """The database's own refusal (grants, row-level security) as a one-line error."""
+    if getattr(error.orig, "sqlstate", None) != _INSUFFICIENT_PRIVILEGE:
+        return None
+    reason = str(error.orig).strip().splitlines()[0] if error.orig else "permission denied"
+    return NotAllowedError(f"the database refused this for your login: {reason}")

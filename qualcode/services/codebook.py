@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from qualcode.domain.codebook import check_code_name
 from qualcode.domain.errors import ConflictError, StaleEditError, ValidationError
 from qualcode.domain.records import Codebook, CodebookEntry, CodeRecord
+from qualcode.domain.roles import Action
 from qualcode.services.base import Service
 from qualcode.services.changes import code_dict, coding_dict, refereed
 from qualcode.services.code_tree import CodeTree
@@ -44,6 +45,7 @@ class CodebookService(Service):
         deletes a researcher's codes or codings.
         """
         with self._transaction():
+            self._require(Action.EDIT_CODEBOOK)
             merge = CodebookMerge(self.session, self._audit)
             merge.run(codebook)
             meta = {"codebook_name": codebook.name, "codebook_description": codebook.description}

@@ -63,6 +63,7 @@ class CodingService(Service):
     def remove(self, coding_uuid: str) -> CodingRecord:
         with self._transaction():
             coding = self._get(coding_uuid)
+            self._require_own(coding.coder_id, "this coding")
             record = self._records([coding])[0]
             self._perform(
                 "coding.remove",
@@ -78,6 +79,7 @@ class CodingService(Service):
         there is to it, so codings need no version column.)"""
         with self._transaction():
             coding = self._get(coding_uuid)
+            self._require_own(coding.coder_id, "this coding")
             if read is not None and coding.memo != read:
                 raise StaleEditError("this coding's memo", text, coding.memo, 0)
             self._perform(

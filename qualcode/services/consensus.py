@@ -30,6 +30,7 @@ from qualcode.domain.review import (
     ReviewStatus,
     Thread,
 )
+from qualcode.domain.roles import Action
 from qualcode.domain.spans import checked_span
 from qualcode.services.agreement import compared_coders
 from qualcode.services.base import Service, get_or_create_coder
@@ -52,6 +53,7 @@ class ConsensusService(Service):
         source with at least two of them), unless the consensus already has a coding of
         that code overlapping it. Running it again adds nothing. Returns codings added."""
         with self._transaction():
+            self._require(Action.DECIDE_CONSENSUS)
             session = self.session
             tree = CodeTree.load(session)
             consensus = self._consensus_coder()
@@ -120,6 +122,7 @@ class ConsensusService(Service):
         choice; outside it nothing changes. Its thread is marked resolved with the
         decision, which is returned."""
         with self._transaction():
+            self._require(Action.DECIDE_CONSENSUS)
             session = self.session
             row = find_source(session, source)
             tree = CodeTree.load(session)

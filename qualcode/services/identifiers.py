@@ -39,6 +39,7 @@ from qualcode.domain.register_status import (
     RegisterStatus,
     UnreviewedRegisterError,
 )
+from qualcode.domain.roles import Action
 from qualcode.exporters.readback import text_locations
 from qualcode.importers.decoding import decode_text
 from qualcode.importers.limits import DEFAULT_MAX_BYTES, check_size, read_bytes
@@ -164,6 +165,7 @@ class IdentifierService(Service):
         kind = _kind(kind)
         with self._transaction():
             self._coder()
+            self._require(Action.EDIT_REGISTER)
             rows = self.session.scalars(select(Identifier)).all()
             key = identifier_key(original)
             existing = next((r for r in rows if r.key == key), None)
@@ -188,6 +190,7 @@ class IdentifierService(Service):
         """Change what replaces an identifier, or its kind."""
         with self._transaction():
             self._coder()
+            self._require(Action.EDIT_REGISTER)
             row = self._find(reference)
             if replacement is not None:
                 replacement = _clean(replacement)
@@ -206,6 +209,7 @@ class IdentifierService(Service):
         """Take an identifier (by UUID or original, any case) off the register."""
         with self._transaction():
             self._coder()
+            self._require(Action.EDIT_REGISTER)
             row = self._find(reference)
             entry = _entry(row)
             self.session.delete(row)
@@ -216,6 +220,7 @@ class IdentifierService(Service):
         """Add place names to the project's list (kept once each, in any case)."""
         with self._transaction():
             self._coder()
+            self._require(Action.EDIT_REGISTER)
             setting = self.session.get(ProjectSetting, PLACES_SETTING)
             places = _places(setting.value if setting else None)
             known = {identifier_key(p) for p in places}
@@ -244,6 +249,7 @@ class IdentifierService(Service):
         self.coder_name = name
         with self._transaction():
             self._coder()
+            self._require(Action.EDIT_REGISTER)
             uuids = self.session.scalars(select(Source.uuid).order_by(Source.uuid)).all()
             values = {
                 REVIEWED_AT_SETTING: datetime.now(UTC).isoformat(),
@@ -303,6 +309,7 @@ class IdentifierService(Service):
         """Register every suggestion (but those in ``skip``) with its proposed
         replacement, looking again while a registered one had spelling variants (they
         are then suggested on their own). One refusal does not stop the rest."""
+        self._require(Action.EDIT_REGISTER)  # one refusal, not one per suggestion
         added: list[IdentifierSuggestion] = []
         refused: list[tuple[IdentifierSuggestion, str]] = []
         tried = {identifier_key(s) for s in skip}

@@ -43,6 +43,7 @@ class MemoService(Service):
             raise ValidationError("the memo is empty (remove it instead)")
         with self._transaction():
             memo = self._get(memo_uuid)
+            self._require_own(memo.coder_id, "this memo")
             if expected_version is not None and memo.version != expected_version:
                 raise StaleEditError("this memo", text, memo.text, memo.version)
 
@@ -69,6 +70,7 @@ class MemoService(Service):
     def remove(self, memo_uuid: str) -> MemoRecord:
         with self._transaction():
             memo = self._get(memo_uuid)
+            self._require_own(memo.coder_id, "this memo")
             record = self._records([memo])[0]
             self._perform("memo.remove", {"memo": memo_dict(memo, self.session)}, "remove a memo")
         return record

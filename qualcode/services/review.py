@@ -30,6 +30,7 @@ from qualcode.domain.review import (
     Thread,
     ThreadEntry,
 )
+from qualcode.domain.roles import Action
 from qualcode.domain.spans import checked_span
 from qualcode.services.base import Service
 from qualcode.services.changes import Payload, thread_dict
@@ -156,6 +157,8 @@ class ReviewService(Service):
     def set_status(self, anchor: Anchor, status: ReviewStatus | str) -> Thread:
         """Record the acting coder's status for the thread (e.g. "needs discussion")."""
         value = parse_status(status)
+        if value is ReviewStatus.RESOLVED:  # closing a discussion is a review decision
+            self._require(Action.DECIDE_CONSENSUS)
         return self._append(
             anchor, EntryKind.STATUS, f"marked {value.value}", value, f"mark {value.value}"
         )

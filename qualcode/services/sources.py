@@ -21,6 +21,7 @@ from qualcode.domain.records import (
     SourceRecord,
     TurnRecord,
 )
+from qualcode.domain.roles import Action
 from qualcode.domain.text import content_hash, one_line, word_count
 from qualcode.services.base import Service
 from qualcode.services.files import collect_files
@@ -70,6 +71,8 @@ class SourceService(Service):
         import the rest. Exact duplicates (same normalised text) are skipped and named.
         """
         from qualcode.importers import read_participants, read_transcript  # see collect
+
+        self._require(Action.EDIT_SOURCES)  # before reading: a refusal costs nothing
 
         sheet_notes: list[str] = []
         if isinstance(participants, Path):

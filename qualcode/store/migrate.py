@@ -43,7 +43,7 @@ _APPLICATION_ID_OFFSET = 68
 # The revisions this qualcode knows, oldest first. Kept here (and checked against the
 # migration scripts by a test) so that opening a project need not load Alembic, which
 # costs a command line call a fifth of a second.
-REVISIONS = ("0001", "0002", "0003", "0004", "0005", "0006", "0007")
+REVISIONS = ("0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008")
 HEAD_REVISION = REVISIONS[-1]
 
 if TYPE_CHECKING:

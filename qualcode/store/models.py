@@ -409,6 +409,23 @@ class Identifier(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
 
 
+class Member(Base):
+    """A coder's role in a shared project and, on PostgreSQL, the database login that is
+    that coder. No rows: nobody was ever added, and whoever uses the project owns it."""
+
+    __tablename__ = "members"
+    __table_args__ = (
+        CheckConstraint("role IN ('owner', 'reviewer', 'coder', 'read-only')", name="role"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    coder_id: Mapped[int] = mapped_column(
+        ForeignKey("coders.id", ondelete="CASCADE"), nullable=False, unique=True
+    )
+    role: Mapped[str] = mapped_column(String(20), nullable=False)
+    login: Mapped[str | None] = mapped_column(String(63), nullable=True, unique=True)
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+
+
 __all__ = [
     "AnalysisCache",
     "Attribute",
@@ -421,6 +438,7 @@ __all__ = [
     "Coding",
     "HistoryEntry",
     "Identifier",
+    "Member",
     "Memo",
     "ProjectSetting",
     "RemovedCoding",
