@@ -33,7 +33,7 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -139,6 +139,8 @@ class Outcome:
     counts: Counter[str]
     p95_ms: float
     seconds: float
+    # The 95th percentile of each kind of action ("add", "remove", "memo", "rename").
+    p95_by_kind: dict[str, float] = field(default_factory=dict)
 
 
 def check(where: str, logs: list[Path]) -> Outcome:
@@ -192,9 +194,16 @@ def check(where: str, logs: list[Path]) -> Outcome:
             problems.append(f"memo {uuid} reads {saved!r}, the last edit saved {last_memo[uuid]!r}")
     db.close()
     project.close()
-    times = sorted(e["seconds"] for e in entries)
-    p95 = times[int(0.95 * (len(times) - 1))] * 1000 if times else 0.0
-    return Outcome(problems, counts, p95, 0.0)
+    by_kind = {
+        kind: _p95_ms([e["seconds"] for e in entries if e["kind"] == kind])
+        for kind in sorted({e["kind"] for e in entries})
+    }
+    return Outcome(problems, counts, _p95_ms([e["seconds"] for e in entries]), 0.0, by_kind)
+
+
+def _p95_ms(seconds: list[float]) -> float:
+    times = sorted(seconds)
+    return times[int(0.95 * (len(times) - 1))] * 1000 if times else 0.0
 
 
 def run(
@@ -284,6 +293,10 @@ def main() -> int:
         f"{'PostgreSQL' if args.url or args.postgres else 'SQLite'}: "
         f"{args.processes} processes x {args.actions} actions in {outcome.seconds:.1f} s; "
         f"95th percentile action (commit) {outcome.p95_ms:.1f} ms"
+    )
+    print(
+        "95th percentile by kind: "
+        + ", ".join(f"{kind} {ms:.1f} ms" for kind, ms in outcome.p95_by_kind.items())
     )
     for problem in outcome.problems[:50]:
         print("PROBLEM:", problem)
