@@ -17,8 +17,12 @@ PostgreSQL has no data_version. Every transaction that writes sends ``NOTIFY`` o
 channel before committing (store/engine.py), and the server delivers it to listeners
 at the commit, never for a rollback. :class:`PostgresNotifyWatcher` keeps one
 connection of its own that ``LISTEN``s and, when polled, takes what has already arrived
-on its socket without waiting and without a round trip to the server. Should that
-connection break (a server restart) every poll says "maybe" while it reconnects.
+on its socket without waiting and without a round trip to the server. Delivery is
+asynchronous: a commit that has just returned may reach the watcher a moment later, so
+a poll may tell of it only at the next poll (half a second, for the TUI), never not at
+all; :meth:`PostgresNotifyWatcher.sync` makes sure with one round trip, for a caller
+(a test) that must know now. Should that connection break (a server restart) every poll
+says "maybe" while it reconnects.
 
 The seam is :class:`ChangeWatcher`; :class:`AlwaysLook`, for any other engine, says
 "maybe" on every poll, and the caller's own cheap query (the newest audit entry's id)
@@ -115,6 +119,18 @@ class PostgresNotifyWatcher:
             except Exception:  # any driver failure: we cannot tell
                 self._drop()
                 return True
+
+    def sync(self) -> None:
+        """Make sure every commit that returned before this call has reached us: one
+        round trip, after which the server has sent what was pending (kept for the next
+        poll by the driver)."""
+        with self._lock:
+            if self._connection is None:
+                return
+            try:
+                self._connection.execute("SELECT 1")
+            except Exception:  # the next poll finds it broken and says "maybe"
+                self._drop()
 
     def _drop(self) -> None:
         if self._connection is not None:
