@@ -23,8 +23,11 @@ def _assert_sound(outcome: Outcome) -> None:
     assert refused > 0
 
 
-def test_concurrent_coders_lose_nothing_and_are_told_of_every_refusal(tmp_path: Path) -> None:
-    _assert_sound(run(tmp_path, processes=4, actions=60, timeout=300))
+@pytest.mark.parametrize("processes", [4, 10])
+def test_concurrent_coders_lose_nothing_and_are_told_of_every_refusal(
+    tmp_path: Path, processes: int
+) -> None:
+    _assert_sound(run(tmp_path, processes=processes, actions=60, timeout=300))
 
 
 @pytest.mark.parametrize("processes", [4, 10])
