@@ -218,7 +218,7 @@ def server_project(postgres_url: str, interview_file: Path) -> ProjectLocation:
     return ProjectLocation.parse(postgres_url)
 
 
-async def test_on_postgres_a_coding_in_one_app_appears_in_the_other(
+async def test_on_postgres_a_coding_and_a_rename_in_one_app_appear_in_the_other(
     server_project: ProjectLocation,
 ) -> None:
     ann = QualcodeApp(server_project, coder="Ann", open_source="interview-sam")
@@ -239,3 +239,12 @@ async def test_on_postgres_a_coding_in_one_app_appears_in_the_other(
         # Heard through LISTEN, not by reading the audit log twice a second.
         assert ben.backend is not None and ben.backend._live is not None
         assert isinstance(ben.backend._live[0]._watcher, PostgresNotifyWatcher)
+
+        assert ann.backend is not None
+        ann.backend.update_code(TIME, name="Time pressure")
+        tree = ben.screen.query_one(CodebookTree)
+        await wait_for(
+            ben_pilot,
+            lambda: any("Time pressure" in str(node.label) for node in _walk(tree.root)),
+            timeout=SEEN_WITHIN,
+        )
