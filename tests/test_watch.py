@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
+from sqlalchemy.exc import DBAPIError
 
 from qualcode.domain.review import CodingAnchor
 from qualcode.services.codebook import CodebookService
@@ -151,6 +152,20 @@ def test_postgres_watcher_hears_nothing_of_a_rolled_back_write(coded_on_server: 
         connection.execute(text("UPDATE project_settings SET value = 'x' WHERE key = 'name'"))
         connection.commit()
     assert _heard(watcher)
+    watcher.close()
+
+
+def test_committing_a_failed_write_on_postgres_rolls_back_quietly(coded_on_server: Project) -> None:
+    engine = coded_on_server._engine
+    watcher = watcher_for(engine)
+    assert isinstance(watcher, PostgresNotifyWatcher)
+    watcher.poll()
+    with engine.connect() as connection:
+        connection.execute(text("UPDATE project_settings SET value = 'x' WHERE key = 'name'"))
+        with pytest.raises(DBAPIError):
+            connection.execute(text("SELECT 1 / 0"))
+        connection.commit()  # the server rolls it back; the notice is not what fails
+    assert not _heard(watcher)
     watcher.close()
 
 

@@ -183,12 +183,16 @@ def _notify_on_commit(engine: Engine) -> None:
     def _notify(connection: Connection) -> None:
         # Runs just before COMMIT; straight on the DB-API cursor, as a statement made
         # through SQLAlchemy here would re-enter its transaction machinery.
-        if connection.info.pop(_WROTE, False):
-            cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-            try:
-                cursor.execute("SELECT pg_notify(%s, '')", (CHANGE_CHANNEL,))
-            finally:
-                cursor.close()
+        if not connection.info.pop(_WROTE, False):
+            return
+        dbapi_connection: Any = connection.connection.dbapi_connection
+        if dbapi_connection.info.transaction_status.name == "INERROR":
+            return  # the server will roll it back whatever we say: nothing to tell
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute("SELECT pg_notify(%s, '')", (CHANGE_CHANNEL,))
+        finally:
+            cursor.close()
 
     @event.listens_for(engine, "rollback")
     @event.listens_for(engine, "begin")

@@ -19,8 +19,8 @@ at the commit, never for a rollback. :class:`PostgresNotifyWatcher` keeps one
 connection of its own that ``LISTEN``s and, when polled, takes what has already arrived
 on its socket without waiting and without a round trip to the server. Delivery is
 asynchronous: a commit that has just returned may reach the watcher a moment later, so
-a poll may tell of it only at the next poll (half a second, for the TUI), never not at
-all; :meth:`PostgresNotifyWatcher.sync` makes sure with one round trip, for a caller
+a poll may tell of it only at the next poll (half a second later, for the TUI), but
+never misses it; :meth:`PostgresNotifyWatcher.sync` makes sure with one round trip, for a caller
 (a test) that must know now. Should that connection break (a server restart) every poll
 says "maybe" while it reconnects.
 
