@@ -1,4 +1,4 @@
-"""Many coders writing one SQLite project at once (issue 15, "Concurrency").
+"""Many coders writing one project at once (issue 15, "Concurrency").
 
 N coder processes each make M actions: add and remove codings, edit shared memos and
 rename shared codes, some deliberately conflicting (two processes act as the same coder,
@@ -9,8 +9,14 @@ by a later success), every refusal was a clear qualcode error, no edit was lost 
 memo's and code's version is 1 + its successful edits) and the audit log accounts for
 every success. Prints the 95th percentile time of an action's commit.
 
+The project is an SQLite file in a temporary folder, or with ``--url`` an empty
+PostgreSQL database, or with ``--postgres`` a database on a throwaway server started
+here as the tests start theirs (tests/postgres_server.py; a Unix socket, nothing on the
+network).
+
     python benchmarks/bench_concurrent_coders.py            # 10 processes x 1,000 actions
     python benchmarks/bench_concurrent_coders.py -n 4 -m 60
+    python benchmarks/bench_concurrent_coders.py --postgres
 
 Exits 1 (and says why) if anything does not add up. No retries: a refusal is a result.
 """
@@ -25,9 +31,13 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from dataclasses import dataclass
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
 
 CODES = 8
 SPANS = 40
@@ -38,7 +48,7 @@ TEXT = "".join(
 )
 
 
-def setup(path: Path, coders: list[str]) -> None:
+def setup(where: str, directory: Path, coders: list[str]) -> None:
     from qualcode.domain.records import Codebook, CodebookEntry
     from qualcode.services.base import get_or_create_coder
     from qualcode.services.codebook import CodebookService
@@ -46,10 +56,10 @@ def setup(path: Path, coders: list[str]) -> None:
     from qualcode.services.project import Project
     from qualcode.services.sources import SourceService
 
-    transcript = path.with_name("talk.txt")
+    transcript = directory / "talk.txt"
     transcript.write_text(TEXT, encoding="utf-8")
     entries = tuple(CodebookEntry(name=NAMES[k]) for k in range(CODES))
-    with Project.create(path) as project, project.session() as session:
+    with Project.create(where) as project, project.session() as session:
         CodebookService(session, "Owner").import_codebook(Codebook("Bench", "", entries))
         SourceService(session, "Owner").import_files([transcript])
         for name in coders:  # as an owner adds the team before the coding week
@@ -59,7 +69,7 @@ def setup(path: Path, coders: list[str]) -> None:
             MemoService(session, "Owner").add("project", None, f"memo {k}")
 
 
-def worker(path: Path, coder: str, seed: int, actions: int, out: Path) -> None:
+def worker(where: str, coder: str, seed: int, actions: int, out: Path) -> None:
     """One coder's session: ``actions`` actions, each logged as one JSON line."""
     from qualcode.domain.errors import QualcodeError
     from qualcode.services.codebook import CodebookService
@@ -69,7 +79,7 @@ def worker(path: Path, coder: str, seed: int, actions: int, out: Path) -> None:
 
     rng = random.Random(seed)
     log = out.open("w", encoding="utf-8")
-    with Project.open(path) as project:
+    with Project.open(where) as project:
         with project.session() as session:
             codes = [c.uuid for c in CodebookService(session).list_codes()]
         mine: list[str] = []
@@ -129,10 +139,14 @@ class Outcome:
     counts: Counter[str]
     p95_ms: float
     seconds: float
+    # The 95th percentile of each kind of action ("add", "remove", "memo", "rename").
+    p95_by_kind: dict[str, float] = field(default_factory=dict)
 
 
-def check(path: Path, logs: list[Path]) -> Outcome:
-    import sqlite3
+def check(where: str, logs: list[Path]) -> Outcome:
+    from sqlalchemy import text
+
+    from qualcode.services.project import Project
 
     entries = [json.loads(line) for log in logs for line in log.read_text().splitlines()]
     counts: Counter[str] = Counter(
@@ -143,8 +157,9 @@ def check(path: Path, logs: list[Path]) -> Outcome:
         for e in entries
         if not e["ok"] and e["error"] not in {"ConflictError", "StaleEditError", "NotFoundError"}
     ]
-    db = sqlite3.connect(path)
-    codings = Counter(uuid for (uuid,) in db.execute("select uuid from codings"))
+    project = Project.open(where)
+    db = project.read_session()
+    codings = Counter(uuid for (uuid,) in db.execute(text("select uuid from codings")))
     added = {e["uuid"] for e in entries if e["kind"] == "add" and e["ok"]}
     removed = {e["uuid"] for e in entries if e["kind"] == "remove" and e["ok"]}
     problems += [f"coding {u} held {n} times" for u, n in codings.items() if n != 1]
@@ -152,7 +167,8 @@ def check(path: Path, logs: list[Path]) -> Outcome:
     problems += [f"coding {u} reported removed, is there" for u in removed & set(codings)]
     problems += [f"coding {u} was never reported added" for u in set(codings) - added]
     audit = Counter(
-        (action, uuid) for action, uuid in db.execute("select action, entity_uuid from audit_log")
+        (action, uuid)
+        for action, uuid in db.execute(text("select action, entity_uuid from audit_log"))
     )
     for kind, action in (("add", "coding.add"), ("remove", "coding.remove")):
         for e in entries:
@@ -165,7 +181,7 @@ def check(path: Path, logs: list[Path]) -> Outcome:
         logged = sum(n for (a, _), n in audit.items() if a == action)
         if logged != sum(done.values()):
             problems.append(f"{logged} {action} in the audit log, {sum(done.values())} succeeded")
-        for uuid, version in db.execute(f"select uuid, version from {table}"):
+        for uuid, version in db.execute(text(f"select uuid, version from {table}")):
             if version != 1 + done[uuid]:
                 problems.append(f"{table} {uuid}: version {version}, {done[uuid]} edits succeeded")
     last_memo = {}
@@ -173,20 +189,31 @@ def check(path: Path, logs: list[Path]) -> Outcome:
         (e for e in entries if e["kind"] == "memo" and e["ok"]), key=lambda e: e["version"]
     ):
         last_memo[e["uuid"]] = e["text"]
-    for uuid, text in db.execute("select uuid, text from memos"):
-        if uuid in last_memo and last_memo[uuid] != text:
-            problems.append(f"memo {uuid} reads {text!r}, the last edit saved {last_memo[uuid]!r}")
+    for uuid, saved in db.execute(text("select uuid, text from memos")):
+        if uuid in last_memo and last_memo[uuid] != saved:
+            problems.append(f"memo {uuid} reads {saved!r}, the last edit saved {last_memo[uuid]!r}")
     db.close()
-    times = sorted(e["seconds"] for e in entries)
-    p95 = times[int(0.95 * (len(times) - 1))] * 1000 if times else 0.0
-    return Outcome(problems, counts, p95, 0.0)
+    project.close()
+    by_kind = {
+        kind: _p95_ms([e["seconds"] for e in entries if e["kind"] == kind])
+        for kind in sorted({e["kind"] for e in entries})
+    }
+    return Outcome(problems, counts, _p95_ms([e["seconds"] for e in entries]), 0.0, by_kind)
 
 
-def run(directory: Path, processes: int, actions: int, timeout: float) -> Outcome:
-    path = directory / "team.qcp"
+def _p95_ms(seconds: list[float]) -> float:
+    times = sorted(seconds)
+    return times[int(0.95 * (len(times) - 1))] * 1000 if times else 0.0
+
+
+def run(
+    directory: Path, processes: int, actions: int, timeout: float, url: str | None = None
+) -> Outcome:
+    """The benchmark on an SQLite file in ``directory``, or on the empty database at ``url``."""
+    where = url or str(directory / "team.qcp")
     # Two processes per coder: the same person in two terminals, racing themselves.
     coders = [f"Coder {i // 2}" for i in range(processes)]
-    setup(path, sorted(set(coders)))
+    setup(where, directory, sorted(set(coders)))
     logs = [directory / f"actions-{i}.jsonl" for i in range(processes)]
     began = time.perf_counter()
     children = [
@@ -195,7 +222,7 @@ def run(directory: Path, processes: int, actions: int, timeout: float) -> Outcom
                 sys.executable,
                 __file__,
                 "--worker",
-                str(path),
+                where,
                 coder,
                 str(i),
                 str(actions),
@@ -220,28 +247,56 @@ def run(directory: Path, processes: int, actions: int, timeout: float) -> Outcom
     seconds = time.perf_counter() - began
     if failures:
         return Outcome(failures, Counter(), 0.0, seconds)
-    outcome = check(path, logs)
+    outcome = check(where, logs)
     outcome.seconds = seconds
     return outcome
 
 
+@contextmanager
+def throwaway_database(args: argparse.Namespace) -> Iterator[str | None]:
+    """``--url`` as given; with ``--postgres`` a database on a server started and stopped
+    here; else None (an SQLite file)."""
+    if not args.postgres:
+        yield args.url
+        return
+    if str(REPO) not in sys.path:
+        sys.path.insert(0, str(REPO))
+    from tests.postgres_server import PostgresServer
+
+    server = PostgresServer.start()
+    try:
+        yield server.url(server.create_database())
+    finally:
+        server.stop()
+
+
 def main() -> int:
     if len(sys.argv) > 1 and sys.argv[1] == "--worker":
-        path, coder, seed, actions, out = sys.argv[2:7]
-        worker(Path(path), coder, int(seed), int(actions), Path(out))
+        where, coder, seed, actions, out = sys.argv[2:7]
+        worker(where, coder, int(seed), int(actions), Path(out))
         return 0
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("-n", "--processes", type=int, default=10)
     parser.add_argument("-m", "--actions", type=int, default=1000)
     parser.add_argument("--timeout", type=float, default=1800.0)
+    server = parser.add_mutually_exclusive_group()
+    server.add_argument("--url", help="an empty PostgreSQL database (postgresql+psycopg://...)")
+    server.add_argument(
+        "--postgres", action="store_true", help="on a throwaway PostgreSQL server started here"
+    )
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as directory:
-        outcome = run(Path(directory), args.processes, args.actions, args.timeout)
+    with tempfile.TemporaryDirectory() as directory, throwaway_database(args) as url:
+        outcome = run(Path(directory), args.processes, args.actions, args.timeout, url)
     for key, value in sorted(outcome.counts.items()):
         print(f"{key:28} {value:6}")
     print(
+        f"{'PostgreSQL' if args.url or args.postgres else 'SQLite'}: "
         f"{args.processes} processes x {args.actions} actions in {outcome.seconds:.1f} s; "
         f"95th percentile action (commit) {outcome.p95_ms:.1f} ms"
+    )
+    print(
+        "95th percentile by kind: "
+        + ", ".join(f"{kind} {ms:.1f} ms" for kind, ms in outcome.p95_by_kind.items())
     )
     for problem in outcome.problems[:50]:
         print("PROBLEM:", problem)

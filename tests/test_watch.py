@@ -8,7 +8,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine
+from sqlalchemy import create_engine, text
+from sqlalchemy.exc import DBAPIError
 
 from qualcode.domain.review import CodingAnchor
 from qualcode.services.codebook import CodebookService
@@ -19,7 +20,13 @@ from qualcode.services.memos import MemoService
 from qualcode.services.project import Project
 from qualcode.services.review import ReviewService
 from qualcode.services.sources import SourceService
-from qualcode.store.watch import AlwaysLook, SqliteDataVersionWatcher, watcher_for
+from qualcode.store.watch import (
+    AlwaysLook,
+    PostgresNotifyWatcher,
+    SqliteDataVersionWatcher,
+    watcher_for,
+)
+from tests.conftest import SMALL_CODEBOOK
 
 SOURCE = "interview-sam"
 TIME = "11111111-1111-4111-8111-111111111112"  # Barriers > Time in SMALL_CODEBOOK
@@ -82,14 +89,114 @@ def test_sqlite_watcher_sees_another_process(coded: Project) -> None:
 
 
 def test_engines_without_a_cheap_signal_always_look(tmp_path: Path) -> None:
-    class Postgres:  # only the dialect's name matters to the choice
-        name = "postgresql"
+    class Other:  # only the dialect's name matters to the choice
+        name = "mysql"
 
     engine = create_engine(f"sqlite:///{tmp_path / 'x.db'}")
-    engine.dialect = Postgres()  # type: ignore[assignment]
+    engine.dialect = Other()  # type: ignore[assignment]
     watcher = watcher_for(engine)
     assert isinstance(watcher, AlwaysLook)
     assert watcher.poll() and watcher.poll()
+
+
+@pytest.fixture
+def coded_on_server(postgres_url: str, interview_file: Path) -> Iterator[Project]:
+    with Project.create(postgres_url) as project:
+        with project.session() as session:
+            CodebookService(session, "Tester").import_codebook(SMALL_CODEBOOK)
+            SourceService(session, "Tester").import_files([interview_file])
+        yield project
+
+
+def _heard(watcher: PostgresNotifyWatcher) -> bool:
+    """A poll once every commit made so far has reached the watcher (delivery is
+    asynchronous; the TUI would hear of a late one at its next poll)."""
+    watcher.sync()
+    return watcher.poll()
+
+
+def test_postgres_watcher_hears_another_connections_commit_and_nothing_else(
+    coded_on_server: Project, postgres_url: str
+) -> None:
+    watcher = watcher_for(_engine_of(coded_on_server))
+    assert isinstance(watcher, PostgresNotifyWatcher)
+    assert watcher.poll()  # the first poll has nothing to compare with
+    assert not _heard(watcher)
+    with coded_on_server.read_session() as session:  # reading is not a change
+        CodebookService(session).list_codes()
+    with coded_on_server.session() as session:  # nor is a write transaction that wrote nothing
+        CodebookService(session).list_codes()
+    assert not _heard(watcher)
+    with Project.open(postgres_url) as other:  # another engine: another coder's process
+        _add(other)
+    assert _heard(watcher)
+    assert not _heard(watcher)
+    _add(coded_on_server, start=12, end=20)  # through the watcher's own engine too
+    _add(coded_on_server, start=21, end=30)
+    assert _heard(watcher)  # two commits, one piece of news
+    assert not _heard(watcher)
+    watcher.close()
+    assert watcher.poll()  # closed: it cannot tell, so it says "look"
+
+
+def test_postgres_watcher_hears_nothing_of_a_rolled_back_write(coded_on_server: Project) -> None:
+    engine = coded_on_server._engine  # a writer's engine, not the read-only sessions' view
+    watcher = watcher_for(engine)
+    assert isinstance(watcher, PostgresNotifyWatcher)
+    watcher.poll()
+    with engine.connect() as connection:
+        connection.execute(text("UPDATE project_settings SET value = 'x' WHERE key = 'name'"))
+        connection.rollback()
+    assert not _heard(watcher)
+    with engine.connect() as connection:  # the same connection again, now committing
+        connection.execute(text("UPDATE project_settings SET value = 'x' WHERE key = 'name'"))
+        connection.commit()
+    assert _heard(watcher)
+    watcher.close()
+
+
+def test_committing_a_failed_write_on_postgres_rolls_back_quietly(coded_on_server: Project) -> None:
+    engine = coded_on_server._engine
+    watcher = watcher_for(engine)
+    assert isinstance(watcher, PostgresNotifyWatcher)
+    watcher.poll()
+    with engine.connect() as connection:
+        connection.execute(text("UPDATE project_settings SET value = 'x' WHERE key = 'name'"))
+        with pytest.raises(DBAPIError):
+            connection.execute(text("SELECT 1 / 0"))
+        connection.commit()  # the server rolls it back; the notice is not what fails
+    assert not _heard(watcher)
+    watcher.close()
+
+
+def test_postgres_watcher_says_look_after_losing_its_connection(
+    coded_on_server: Project,
+) -> None:
+    watcher = watcher_for(_engine_of(coded_on_server))
+    assert isinstance(watcher, PostgresNotifyWatcher)
+    watcher.poll()
+    watcher._connection.close()  # as a server restart would leave it
+    assert watcher.poll()  # cannot tell: look
+    assert watcher.poll()  # listening again, and may have missed something meanwhile
+    assert not _heard(watcher)
+    _add(coded_on_server)
+    assert _heard(watcher)
+    watcher.close()
+
+
+def test_live_watch_on_postgres_names_the_coding(
+    coded_on_server: Project, postgres_url: str
+) -> None:
+    live = LiveWatch(coded_on_server)
+    token = live.current()
+    assert live.changes_since(token) == (token, NO_CHANGES)
+    with Project.open(postgres_url) as other:
+        _add(other, "Ben")
+    live._watcher.sync()  # type: ignore[attr-defined]  (delivery is asynchronous)
+    token2, changes = live.changes_since(token)
+    assert changes.codings_in(SOURCE) and changes.activity == (Activity("Ben", "coding.add", 1),)
+    assert live.changes_since(token2) == (token2, NO_CHANGES)
+    live.close()
 
 
 # --- the live service -----------------------------------------------------------------

@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import delete, exists, literal_column, select
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
 from qualcode.domain.errors import NotAllowedError, ValidationError
@@ -155,12 +155,29 @@ def _inner_uuid(payload: Payload) -> str | None:
     return None
 
 
+def _find_coder(session: Session, name: str) -> Coder | None:
+    return session.scalar(select(Coder).where(Coder.name == name))
+
+
 def get_or_create_coder(session: Session, name: str) -> Coder:
-    coder = session.scalar(select(Coder).where(Coder.name == name))
-    if coder is None:
-        coder = Coder(name=name)
-        session.add(coder)
-        session.flush()
+    """The coder called ``name``, added on their first action.
+
+    Two first actions at once (the same person in two terminals, on a server) can both
+    look, find no one and add: the unique name refuses the second, in a SAVEPOINT so
+    only that insert is undone, and the row the first added is used.
+    """
+    coder = _find_coder(session, name)
+    if coder is not None:
+        return coder
+    coder = Coder(name=name)
+    try:
+        with session.begin_nested():
+            session.add(coder)
+    except IntegrityError:
+        found = _find_coder(session, name)
+        if found is None:  # refused for some other reason
+            raise
+        return found
     return coder
 
 

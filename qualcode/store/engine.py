@@ -11,7 +11,9 @@ recipe for pysqlite). Read-only sessions use a plain ``BEGIN`` so they never que
 PostgreSQL (a team project on a server): psycopg 3 at READ COMMITTED, the server's
 default, where writers lock rows rather than the whole project, so none of the SQLite
 pragmas or ``BEGIN IMMEDIATE`` apply; read-only sessions say ``SET TRANSACTION READ
-ONLY`` so the server itself refuses a write made through them.
+ONLY`` so the server itself refuses a write made through them. A transaction that
+wrote sends ``NOTIFY`` on :data:`CHANGE_CHANNEL` just before it commits, so the server
+delivers the notification with the commit, never without it (store/watch.py listens).
 """
 
 from __future__ import annotations
@@ -29,6 +31,11 @@ from qualcode.store.location import ProjectLocation
 BUSY_TIMEOUT_SECONDS = 30.0
 CONNECT_TIMEOUT_SECONDS = 10
 READ_ONLY_OPTION = "qualcode_read_only"
+# Notifications are delivered only within one database, and a project is one database,
+# so one fixed name is already a channel per project.
+CHANGE_CHANNEL = "qualcode_changes"
+_WROTE = "qualcode_wrote"  # connection.info flag: this transaction changed something
+_WRITES = ("INSERT", "UPDATE", "DELETE")
 
 # File systems on which SQLite's WAL (shared memory between processes) is unsafe.
 NETWORK_FILESYSTEMS = frozenset(
@@ -146,7 +153,51 @@ def make_server_engine(location: ProjectLocation) -> Engine:
         if connection.get_execution_options().get(READ_ONLY_OPTION):
             connection.exec_driver_sql("SET TRANSACTION READ ONLY")
 
+    _notify_on_commit(engine)
     return engine
+
+
+def _notify_on_commit(engine: Engine) -> None:
+    """Tell listeners (other coders' watchers) of every transaction that wrote, with one
+    ``NOTIFY`` sent inside it: PostgreSQL delivers it at commit and drops it on rollback,
+    so no trigger or migration is needed and a write's readers hear of it exactly when
+    it can be read. Transactions that only read send nothing."""
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _note_write(
+        connection: Connection,
+        _cursor: Any,
+        statement: str,
+        _parameters: Any,
+        context: Any,
+        _executemany: bool,
+    ) -> None:
+        compiled = context is not None and (
+            context.isinsert or context.isupdate or context.isdelete
+        )
+        # text() and driver SQL say what they do only in their first word.
+        if compiled or statement.lstrip()[:6].upper() in _WRITES:
+            connection.info[_WROTE] = True
+
+    @event.listens_for(engine, "commit")
+    def _notify(connection: Connection) -> None:
+        # Runs just before COMMIT; straight on the DB-API cursor, as a statement made
+        # through SQLAlchemy here would re-enter its transaction machinery.
+        if not connection.info.pop(_WROTE, False):
+            return
+        dbapi_connection: Any = connection.connection.dbapi_connection
+        if dbapi_connection.info.transaction_status.name == "INERROR":
+            return  # the server will roll it back whatever we say: nothing to tell
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute("SELECT pg_notify(%s, '')", (CHANGE_CHANNEL,))
+        finally:
+            cursor.close()
+
+    @event.listens_for(engine, "rollback")
+    @event.listens_for(engine, "begin")
+    def _forget(connection: Connection) -> None:
+        connection.info.pop(_WROTE, None)
 
 
 def engine_for(location: ProjectLocation) -> Engine:

@@ -14,11 +14,14 @@ from qualcode.services.codebook import CodebookService
 from qualcode.services.coding import CodingService
 from qualcode.services.project import Project
 from qualcode.services.sources import SourceService
+from qualcode.store.location import ProjectLocation
+from qualcode.store.watch import PostgresNotifyWatcher
 from qualcode.tui.app import QualcodeApp
 from qualcode.tui.screens.dialogs import TextPrompt
 from qualcode.tui.screens.sources import SourcesScreen
 from qualcode.tui.screens.transcript import _Codebook
 from qualcode.tui.widgets.codebook_tree import CodebookTree
+from tests.conftest import SMALL_CODEBOOK
 from tests.tui.conftest import sources_table, wait_for
 from tests.tui.test_workbench import code_with, open_transcript, select_words
 
@@ -202,3 +205,46 @@ async def test_coding_blind_hears_no_news_of_others_coding(live_project: Path) -
         )
         await wait_for(pilot, lambda: _notices(ben))
         assert _notices(ben) == ["Ann changed the codebook."]
+
+
+# --- the same on a team project on a PostgreSQL server (LISTEN/NOTIFY) ------------------
+
+
+@pytest.fixture
+def server_project(postgres_url: str, interview_file: Path) -> ProjectLocation:
+    with Project.create(postgres_url) as project, project.session() as session:
+        CodebookService(session, "Setup").import_codebook(SMALL_CODEBOOK)
+        SourceService(session, "Setup").import_files([interview_file])
+    return ProjectLocation.parse(postgres_url)
+
+
+async def test_on_postgres_a_coding_and_a_rename_in_one_app_appear_in_the_other(
+    server_project: ProjectLocation,
+) -> None:
+    ann = QualcodeApp(server_project, coder="Ann", open_source="interview-sam")
+    ben = QualcodeApp(server_project, coder="Ben", open_source="interview-sam")
+    async with ann.run_test(size=SIZE) as ann_pilot, ben.run_test(size=SIZE) as ben_pilot:
+        ann_screen, ann_view = await open_transcript(ann, ann_pilot)
+        _, ben_view = await open_transcript(ben, ben_pilot)
+        coded = select_words(ann_view, "no time")
+        await code_with(ann_pilot, ann_screen, "time")
+        await wait_for(ann_pilot, lambda: len(ann_view.highlights) == 1)
+        await wait_for(
+            ben_pilot,
+            lambda: [(h.start, h.end) for h in ben_view.highlights] == [coded],
+            timeout=SEEN_WITHIN,
+        )
+        await wait_for(ben_pilot, lambda: any("Ann added a coding" in n for n in _notices(ben)))
+        assert not any("Ann added" in n for n in _notices(ann))
+        # Heard through LISTEN, not by reading the audit log twice a second.
+        assert ben.backend is not None and ben.backend._live is not None
+        assert isinstance(ben.backend._live[0]._watcher, PostgresNotifyWatcher)
+
+        assert ann.backend is not None
+        ann.backend.update_code(TIME, name="Time pressure")
+        tree = ben.screen.query_one(CodebookTree)
+        await wait_for(
+            ben_pilot,
+            lambda: any("Time pressure" in str(node.label) for node in _walk(tree.root)),
+            timeout=SEEN_WITHIN,
+        )
