@@ -279,7 +279,8 @@ def _refuse_filled(location: ProjectLocation, connection: Connection) -> None:
     if filled:
         raise QualcodeError(
             f"{location.display}: already holds a project ({', '.join(filled[:3])}"
-            f"{' ...' if len(filled) > 3 else ''} not empty); a copy needs an empty database"
+            f"{' ...' if len(filled) > 3 else ''} not empty); a copy needs an empty "
+            "database (copy first, then qualcode serve-setup)"
         )
 
 
