@@ -17,7 +17,6 @@ made to move a project is the same project in a new place.
 
 from __future__ import annotations
 
-import os
 import tempfile
 import time
 import uuid
@@ -31,7 +30,7 @@ from sqlalchemy.exc import OperationalError
 
 from qualcode.domain.errors import QualcodeError
 from qualcode.services.project import COMPANION_SUFFIXES, PROJECT_SUFFIX, Where, location_of
-from qualcode.store.copies import NotAProjectError, read_only_copy
+from qualcode.store.copies import NotAProjectError, place_new_file, read_only_copy
 from qualcode.store.engine import READ_ONLY_OPTION, make_server_engine
 from qualcode.store.location import ProjectLocation
 from qualcode.store.migrate import (
@@ -206,20 +205,10 @@ def _writing_file(path: Path) -> Iterator[Connection]:
                 yield connection
         finally:
             engine.dispose()  # the last connection closed: the WAL is folded into the file
-        _place(building, path)
+        if not place_new_file(building, path):
+            raise QualcodeError(f"{path}: appeared while copying; the copy was not kept")
     finally:
         _discard(building)
-
-
-def _place(building: Path, path: Path) -> None:
-    """Give the finished copy DEST's name, never over a file that appeared meanwhile."""
-    try:
-        os.link(building, path)
-    except FileExistsError:
-        raise QualcodeError(f"{path}: appeared while copying; the copy was not kept") from None
-    except OSError:  # a file system without hard links
-        _refuse_existing(path)
-        os.rename(building, path)
 
 
 def _discard(path: Path) -> None:

@@ -6,6 +6,7 @@ The backup API copies a consistent snapshot even while another connection writes
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from pathlib import Path
 
@@ -56,3 +57,18 @@ def _read_only(path: Path) -> str:
     """
     wal = path.with_name(path.name + "-wal")
     return "mode=ro" if wal.exists() else "mode=ro&immutable=1"
+
+
+def place_new_file(building: Path, path: Path) -> bool:
+    """Give a finished project file (built under a hidden name beside ``path``) its
+    name, never over a file that appeared meanwhile: False if one did. A hard link is
+    atomic and refuses an existing name; without hard links, a checked rename."""
+    try:
+        os.link(building, path)
+    except FileExistsError:
+        return False
+    except OSError:  # a file system without hard links
+        if path.exists() or path.is_symlink():
+            return False
+        os.rename(building, path)
+    return True
