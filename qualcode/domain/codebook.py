@@ -6,8 +6,10 @@ data restrictions"), so the separator is the one character a name may not hold.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable, Iterator
+from typing import Protocol
 
 from qualcode.domain.errors import ValidationError
 from qualcode.domain.records import CodebookEntry
@@ -58,3 +60,31 @@ def walk_entries(
     for position, entry in enumerate(entries):
         yield parents, position, entry
         yield from walk_entries(entry.children, (*parents, entry.name))
+
+
+class StoredCode(Protocol):
+    """A code as the project keeps it (a row, or a bundle's record): keywords as JSON."""
+
+    name: str
+    uuid: str
+    definition: str
+    include: str
+    exclude: str
+    example: str
+    keywords: str
+    colour: str | None
+
+
+def codebook_entry(code: StoredCode, children: tuple[CodebookEntry, ...]) -> CodebookEntry:
+    """``code`` as a codebook file writes it, with its sub-codes already made."""
+    return CodebookEntry(
+        name=code.name,
+        uuid=code.uuid,
+        definition=code.definition,
+        include=code.include,
+        exclude=code.exclude,
+        example=code.example,
+        keywords=tuple(json.loads(code.keywords or "[]")),
+        colour=code.colour,
+        children=children,
+    )

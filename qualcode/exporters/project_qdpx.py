@@ -24,7 +24,6 @@ not written either: qualcode has no sets of its own.
 from __future__ import annotations
 
 import io
-import json
 import re
 import zipfile
 from collections import defaultdict
@@ -45,6 +44,7 @@ from qualcode.domain.bundle import (
     BundleTurn,
     ProjectBundle,
 )
+from qualcode.domain.codebook import codebook_entry
 from qualcode.domain.errors import ValidationError
 from qualcode.domain.records import CodebookEntry
 from qualcode.domain.redaction import RedactedText
@@ -185,17 +185,7 @@ def codebook_entries(codes: Iterable[BundleCode]) -> tuple[CodebookEntry, ...]:
 
     def entries(parent: str | None) -> tuple[CodebookEntry, ...]:
         return tuple(
-            CodebookEntry(
-                name=code.name,
-                uuid=code.uuid,
-                definition=code.definition,
-                include=code.include,
-                exclude=code.exclude,
-                example=code.example,
-                keywords=tuple(json.loads(code.keywords or "[]")),
-                colour=code.colour,
-                children=entries(code.uuid),
-            )
+            codebook_entry(code, entries(code.uuid))
             for code in sorted(children.get(parent, []), key=lambda c: (c.position, c.uuid))
         )
 

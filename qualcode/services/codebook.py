@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import func, select
 
-from qualcode.domain.codebook import check_code_name
+from qualcode.domain.codebook import check_code_name, codebook_entry
 from qualcode.domain.errors import ConflictError, StaleEditError, ValidationError
 from qualcode.domain.records import Codebook, CodebookEntry, CodeRecord
 from qualcode.domain.roles import Action
@@ -112,18 +111,7 @@ class CodebookService(Service):
 
         def entries(parent_id: int | None) -> tuple[CodebookEntry, ...]:
             return tuple(
-                CodebookEntry(
-                    name=code.name,
-                    uuid=code.uuid,
-                    definition=code.definition,
-                    include=code.include,
-                    exclude=code.exclude,
-                    example=code.example,
-                    keywords=tuple(json.loads(code.keywords)),
-                    colour=code.colour,
-                    children=entries(code.id),
-                )
-                for code in tree.children.get(parent_id, [])
+                codebook_entry(code, entries(code.id)) for code in tree.children.get(parent_id, [])
             )
 
         return Codebook(
