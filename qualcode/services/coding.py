@@ -131,7 +131,7 @@ class CodingService(Service):
     def _add(
         self, source: Source, code_ref: str, start: int, end: int, memo: str, origin: Origin
     ) -> CodingRecord:
-        span = checked_span(start, end, len(source.text))
+        span = checked_span(start, end, source.characters)
         tree = CodeTree.load(self.session)
         code = tree.resolve(code_ref)
         coder = self._coder()

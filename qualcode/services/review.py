@@ -286,7 +286,7 @@ class ReviewService(Service):
         return self.span_thread_dict(source, code, anchor.start, anchor.end)
 
     def span_thread_dict(self, source: Source, code: Code, start: int, end: int) -> Payload:
-        span = checked_span(start, end, len(source.text))
+        span = checked_span(start, end, source.characters)
         return {
             "uuid": new_uuid(),
             "source": source.uuid,

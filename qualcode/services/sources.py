@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from qualcode.domain.coverage import covered_length
 from qualcode.domain.errors import InputFileError, NotFoundError
@@ -277,10 +277,15 @@ class SourceService(Service):
 
 
 def find_source(session: Session, reference: str) -> Source:
-    """A source by name, UUID, or original file name (case-insensitive)."""
+    """A source by name, UUID, or original file name (case-insensitive).
+
+    The text is loaded only when read: most callers need the row's id and name, and a
+    transcript's text crossing a server's socket on every lookup made opening one on
+    PostgreSQL slower than on SQLite."""
     folded = reference.strip().lower()
     source = session.scalar(
         select(Source)
+        .options(defer(Source.text))
         .where(
             or_(
                 func.lower(Source.name) == folded,

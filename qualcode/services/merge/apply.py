@@ -349,6 +349,9 @@ class Merger:
                     "name": name,
                     "imported_by_id": maps.coders.get(by) if by else None,
                     **{k: getattr(row, k) for k in _SOURCE_FIELDS},
+                    # Derived from the text, never taken from a file: spans are checked
+                    # against it.
+                    "characters": len(row.text or ""),
                     "imported_at": self.when(row.imported_at),
                 },
             )
