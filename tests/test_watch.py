@@ -11,11 +11,12 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import DBAPIError
 
+from qualcode.domain.project_changes import NO_CHANGES, Activity
 from qualcode.domain.review import CodingAnchor
 from qualcode.services.codebook import CodebookService
 from qualcode.services.coding import CodingService
 from qualcode.services.history import HistoryService
-from qualcode.services.live import NO_CHANGES, Activity, LiveWatch
+from qualcode.services.live import LiveWatch
 from qualcode.services.memos import MemoService
 from qualcode.services.project import Project
 from qualcode.services.review import ReviewService

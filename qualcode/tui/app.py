@@ -17,8 +17,8 @@ from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
 from qualcode.domain.errors import QualcodeError
+from qualcode.domain.project_changes import Activity, ProjectChanges, summary
 from qualcode.domain.terminal import printable
-from qualcode.services.live import Activity, ProjectChanges, summary
 from qualcode.services.user_config import read_config, save_coder, save_setting
 from qualcode.tui.backend import Backend
 from qualcode.tui.colours import HIGH_CONTRAST

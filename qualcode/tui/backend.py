@@ -22,6 +22,7 @@ from threading import Lock
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from qualcode.domain.agreement import AgreementReport
+from qualcode.domain.project_changes import NO_CHANGES, LiveToken, ProjectChanges
 from qualcode.domain.records import (
     CodeRecord,
     CodeStats,
@@ -48,7 +49,7 @@ from qualcode.domain.suggestions import SuggestionRun
 from qualcode.domain.terminal import printable
 from qualcode.services.codebook import CodebookMergeReport, CodebookService
 from qualcode.services.coding import CodingService
-from qualcode.services.live import NO_CHANGES, LiveToken, LiveWatch, ProjectChanges
+from qualcode.services.live import LiveWatch
 from qualcode.services.preferences import PreferenceService
 from qualcode.services.project import Project, ProjectLocation
 from qualcode.services.sources import SourceService

@@ -11,8 +11,8 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Input, Label
 
+from qualcode.domain.project_changes import ProjectChanges
 from qualcode.domain.records import SourceOverview
-from qualcode.services.live import ProjectChanges
 from qualcode.tui.widgets.title_bar import TitleBar
 from qualcode.tui.widgets.workbench_footer import WorkbenchFooter
 

@@ -22,9 +22,9 @@ from textual.widgets import Label, Static
 
 from qualcode.domain.codebook import is_within
 from qualcode.domain.errors import QualcodeError, StaleEditError
+from qualcode.domain.project_changes import ProjectChanges
 from qualcode.domain.records import CodeRecord, CodeStats, CodingRecord
 from qualcode.domain.review import CodingAnchor, Thread
-from qualcode.services.live import ProjectChanges
 from qualcode.tui.backend import Backend, Document
 from qualcode.tui.colours import code_colour
 from qualcode.tui.screens.code_picker import CodePicker, CodePickerResult
