@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from qualcode.domain.text import counted
+
 KEEP_TARGET = "keep-target"
 TAKE_INCOMING = "take-incoming"
 KEEP_BOTH = "keep-both"
@@ -71,12 +73,12 @@ class MergeReport:
         """What the merge did, in words, one fact a line (for the app; the command line
         prints a table)."""
         said = {
-            "added": [_counted(c.added, c.kind) for c in self.counts if c.added],
-            "already there": [_counted(c.existing, c.kind) for c in self.counts if c.existing],
+            "added": [counted(c.added, c.kind) for c in self.counts if c.added],
+            "already there": [counted(c.existing, c.kind) for c in self.counts if c.existing],
             "removed (removed in the file)": [
-                _counted(c.removed, c.kind) for c in self.counts if c.removed
+                counted(c.removed, c.kind) for c in self.counts if c.removed
             ],
-            "skipped": [_counted(c.skipped, c.kind) for c in self.counts if c.skipped],
+            "skipped": [counted(c.skipped, c.kind) for c in self.counts if c.skipped],
         }
         out = [f"{what.capitalize()}: {', '.join(items)}." for what, items in said.items() if items]
         out.extend(f"Note: {note}" for note in self.notes)
@@ -99,10 +101,3 @@ class MergeReport:
             if count.kind == kind:
                 return count
         return MergeCount(kind)
-
-
-def _counted(n: int, kind: str) -> str:
-    """ "1 code", "2 codes", "1 review entry": the kinds are named in the plural."""
-    if n != 1:
-        return f"{n:,} {kind}"
-    return f"1 {kind[:-3] + 'y' if kind.endswith('ies') else kind.removesuffix('s')}"

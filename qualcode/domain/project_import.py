@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from qualcode.domain.text import counted
+
 
 @dataclass(frozen=True, slots=True)
 class ProjectImportSummary:
@@ -30,7 +32,7 @@ class ProjectImportSummary:
 
     def lines(self) -> list[str]:
         """The summary as a researcher reads it, one fact a line."""
-        read = ", ".join(_counted(n, kind) for kind, n in self.counts)
+        read = ", ".join(counted(n, kind) for kind, n in self.counts)
         out = [f"Read {self.file} (written by {self.origin or 'an unnamed tool'}): {read}."]
         out.append(
             f"Positions read as {self.reading}. Chosen {self.reading_evidence}"
@@ -48,8 +50,3 @@ class ProjectImportSummary:
             out.append("Nothing was skipped.")
         out.extend(f"Note: {note}" for note in self.notes)
         return out
-
-
-def _counted(n: int, kind: str) -> str:
-    """ "1 coding", "2 codings": kinds are given in the plural."""
-    return f"{n:,} {kind[:-1] if n == 1 and kind.endswith('s') else kind}"

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 
 _BOM = "\ufeff"
@@ -70,3 +71,26 @@ def content_hash(text: str) -> str:
 
 def word_count(text: str) -> int:
     return sum(1 for _ in _WORD.finditer(text))
+
+
+def counted(n: int, kinds: str) -> str:
+    """ "1 coding", "2 codings", "1 review entry": ``kinds`` is given in the plural."""
+    if n != 1:
+        return f"{n:,} {kinds}"
+    return f"1 {kinds[:-3] + 'y' if kinds.endswith('ies') else kinds.removesuffix('s')}"
+
+
+def numbered_name(name: str, taken: Collection[str], *, fold: bool = False) -> str:
+    """``name``, or ``name (2)``, ``name (3)``... the first not in ``taken`` (whose
+    names are case-folded when ``fold``): how a second transcript, case, coder or
+    sibling code of the same name is told apart."""
+
+    def used(candidate: str) -> bool:
+        return (candidate.casefold() if fold else candidate) in taken
+
+    number = 2
+    candidate = name
+    while used(candidate):
+        candidate = f"{name} ({number})"
+        number += 1
+    return candidate

@@ -29,6 +29,7 @@ from qualcode.domain.codebook import NOT_IN_NAMES, PATH_SEPARATOR, check_code_na
 from qualcode.domain.errors import InputFileError, ValidationError
 from qualcode.domain.qdc_description import unfold_description
 from qualcode.domain.records import Codebook, CodebookEntry
+from qualcode.domain.text import numbered_name
 from qualcode.importers.limits import MAX_CODEBOOK_CODES, MAX_CODEBOOK_LEVELS, MB, read_bytes
 
 MAX_BYTES = 5 * MB
@@ -127,7 +128,7 @@ class _Reader:
             entry = self.code(element, parent_path, level)
             folded = entry.name.casefold()
             if folded in seen and self.renamed is not None:
-                name = _numbered(entry.name, seen)
+                name = numbered_name(entry.name, seen, fold=True)
                 self.renamed.append(
                     f"code {_join(parent_path, entry.name)!r} has a sibling of the same name: "
                     f"imported as {name!r}"
@@ -204,13 +205,6 @@ class _Reader:
         if len(digits) == 3:
             digits = "".join(digit * 2 for digit in digits)
         return f"#{digits}"
-
-
-def _numbered(name: str, taken: set[str]) -> str:
-    number = 2
-    while f"{name} ({number})".casefold() in taken:
-        number += 1
-    return f"{name} ({number})"
 
 
 def _join(parent_path: str, name: str) -> str:

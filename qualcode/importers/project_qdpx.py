@@ -54,7 +54,15 @@ from qualcode.domain.project_import import ProjectImportSummary
 from qualcode.domain.records import CodebookEntry
 from qualcode.domain.refi_qda import ORIGIN_PREFIX, coding_note_guid, parse_turn_description
 from qualcode.domain.spans import POSITION_READINGS, ForeignText, PositionReading, choose_reading
-from qualcode.domain.text import CleanText, clean_text, content_hash, one_line, word_count
+from qualcode.domain.text import (
+    CleanText,
+    clean_text,
+    content_hash,
+    counted,
+    numbered_name,
+    one_line,
+    word_count,
+)
 from qualcode.importers.codebook_qdc import local_name, parse_xml, read_codes
 from qualcode.importers.decoding import decode_clean_text
 from qualcode.importers.limits import DEFAULT_MAX_BYTES, MB, file_size, human_size
@@ -181,21 +189,15 @@ def _when(value: str | None, default: datetime) -> datetime:
 
 
 def _unique(name: str, taken: set[str]) -> str:
-    candidate, n = name, 2
-    while candidate.casefold() in taken:
-        candidate = f"{name} ({n})"
-        n += 1
+    """A name not yet in ``taken`` (case-folded), which then holds it."""
+    candidate = numbered_name(name, taken, fold=True)
     taken.add(candidate.casefold())
     return candidate
 
 
 def _codings_lost(codings: int) -> str:
     """What skipping a source costs, said only when it costs something."""
-    return f"; its {_plural(codings, 'coding')} not imported" if codings else ""
-
-
-def _plural(n: int, word: str) -> str:
-    return f"{n:,} {word}{'' if n == 1 else 's'}"
+    return f"; its {counted(codings, 'codings')} not imported" if codings else ""
 
 
 @dataclass
@@ -461,7 +463,7 @@ class _ProjectReader:
         codings = sum(1 for e in element.iter() if local_name(e.tag) == "Coding")
         notes = sum(1 for e in element.iter() if local_name(e.tag) == "NoteRef")
         what = f"{kind} source {name!r}: qualcode reads text sources only"
-        kept = f" (its {_plural(notes, 'note')} kept as project memos)" if notes else ""
+        kept = f" (its {counted(notes, 'notes')} kept as project memos)" if notes else ""
         self.skipped.append(f"{what}{_codings_lost(codings)}{kept}")
 
     def _text_source(self, element: Any) -> None:
@@ -615,7 +617,7 @@ class _ProjectReader:
         self.skipped.append(
             f"selection {selection.guid} in source {source.name!r} at "
             f"{selection.start}-{selection.end} {problem}; its "
-            f"{_plural(len(selection.codings), 'coding')} not imported"
+            f"{counted(len(selection.codings), 'codings')} not imported"
         )
 
     def _turn(self, selection: _Selection, span: tuple[int, int]) -> bool:
@@ -793,6 +795,5 @@ class _ProjectReader:
             container = _child(root, kind)
             n = 0 if container is None else sum(1 for _ in _children(container, what))
             if n:
-                self.skipped.append(
-                    f"{_plural(n, what.lower())}: qualcode has no place for {kind.lower()} yet"
-                )
+                plural = kind.lower()
+                self.skipped.append(f"{counted(n, plural)}: qualcode has no place for {plural} yet")

@@ -22,7 +22,7 @@ from qualcode.domain.records import (
     TurnRecord,
 )
 from qualcode.domain.roles import Action
-from qualcode.domain.text import content_hash, one_line, word_count
+from qualcode.domain.text import content_hash, numbered_name, one_line, word_count
 from qualcode.services.base import Service
 from qualcode.services.files import collect_files
 from qualcode.services.participants import apply_participants
@@ -99,7 +99,7 @@ class SourceService(Service):
                 duplicates.append((str(item.path), known[item.digest]))
                 continue
             # A file name can carry escape sequences too; the source's name never does.
-            name = _unique_name(one_line(item.path.stem) or "source", taken)
+            name = numbered_name(one_line(item.path.stem) or "source", taken)
             taken.add(name)
             known[item.digest] = name
             fresh.append((item, name))
@@ -298,11 +298,3 @@ def find_source(session: Session, reference: str) -> Source:
     if source is None:
         raise NotFoundError(f"no source '{reference}' in this project")
     return source
-
-
-def _unique_name(stem: str, taken: set[str]) -> str:
-    name, number = stem, 2
-    while name in taken:
-        name = f"{stem} ({number})"
-        number += 1
-    return name

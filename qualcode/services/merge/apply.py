@@ -24,9 +24,10 @@ from qualcode.domain.bundle import (
 from qualcode.domain.codebook import join_path
 from qualcode.domain.errors import ConflictError
 from qualcode.domain.merge import KEEP_BOTH, KEEP_TARGET, SAME_CODER, SKIP, TAKE_INCOMING
+from qualcode.domain.text import numbered_name
 from qualcode.services.merge.review import merge_review
 from qualcode.services.merge.tally import Tally
-from qualcode.services.merge.target import CODE_FIELDS, Target, TargetCode, unique_name
+from qualcode.services.merge.target import CODE_FIELDS, Target, TargetCode
 from qualcode.store.models import (
     Attribute,
     Case,
@@ -137,7 +138,7 @@ class Merger:
                 if choice != KEEP_BOTH:  # same-coder, or unresolved (nothing is written)
                     mapping[uuid] = t.coders[other]
                     continue
-                name = unique_name(name, t.coder_by_name)
+                name = numbered_name(name, t.coder_by_name)
             mapping[uuid] = self.insert_one(
                 Coder, {"uuid": uuid, "name": name, "created_at": self.when(row.created_at)}
             )
@@ -173,7 +174,7 @@ class Merger:
                     mapping[uuid] = clash
                     continue
                 taken = {n for (p, n) in t.children if p == parent}
-                name = unique_name(name, taken, fold=True)
+                name = numbered_name(name, taken, fold=True)
             values = {f: getattr(row, f) for f in CODE_FIELDS}
             code_id = self.insert_one(
                 Code,
@@ -266,7 +267,7 @@ class Merger:
                 mapping[uuid] = t.cases[uuid]
                 self.tally.count("cases", "existing")
                 continue
-            name = unique_name(row.name, t.case_names)
+            name = numbered_name(row.name, t.case_names)
             if name != row.name:
                 self.tally.notes.append(
                     f"case '{row.name}' from {bundle.label} is another case than the "
@@ -340,7 +341,7 @@ class Merger:
                 )
                 mapping[uuid] = None
                 continue
-            name = unique_name(row.name, t.source_names)
+            name = numbered_name(row.name, t.source_names)
             by = row.imported_by
             source_id = self.insert_one(
                 Source,

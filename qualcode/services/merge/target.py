@@ -6,7 +6,6 @@ incoming record is matched with a set or dictionary lookup, not a query.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -134,18 +133,3 @@ class Target:
             names.append(self.codes[uuid].name)
             uuid = self.codes[uuid].parent
         return join_path(reversed(names)) if names else "(top level)"
-
-
-def unique_name(name: str, taken: set[str] | Mapping[str, Any], fold: bool = False) -> str:
-    """``name``, or ``name (2)``, ``name (3)``... the first not in ``taken``."""
-
-    def used(candidate: str) -> bool:
-        key = candidate.casefold() if fold else candidate
-        return key in taken
-
-    number = 2
-    candidate = name
-    while used(candidate):
-        candidate = f"{name} ({number})"
-        number += 1
-    return candidate
