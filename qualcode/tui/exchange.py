@@ -200,20 +200,10 @@ class Exchange:
         changed: bool = False,
         timeout: float = 10,
     ) -> None:
-        """``work`` in a worker thread; its result said in a notification (or why it was
-        refused), and the screen refreshed when ``changed``."""
-
-        def in_thread() -> None:
-            try:
-                result = work()
-            except (QualcodeError, OSError) as error:
-                message = refused_export(error)
-                self.app.call_from_thread(self.app.notify, message, severity="error", timeout=15)
-                return
-            self.app.call_from_thread(self._done, said(result), changed, timeout)
-
-        self.app.notify("Working…", timeout=2)
-        self.app.run_worker(in_thread, thread=True, group="exchange", exclusive=True)
+        """``work`` in a worker; its result said in a notification."""
+        self._in_worker(
+            work, lambda result: self.app.notify(said(result), timeout=timeout), changed
+        )
 
     def _report(
         self,
@@ -222,28 +212,33 @@ class Exchange:
         *,
         changed: bool = False,
     ) -> None:
-        """``work`` in a worker thread; its whole summary shown in a dialog."""
+        """``work`` in a worker; its whole summary shown in a dialog."""
+        from qualcode.tui.screens.report_dialog import ReportDialog
+
+        self._in_worker(
+            work, lambda result: self.app.push_screen(ReportDialog(*shown(result))), changed
+        )
+
+    def _in_worker(
+        self, work: Callable[[], Any], finish: Callable[[Any], object], changed: bool
+    ) -> None:
+        """``work`` in a worker thread (a large project takes a while); then, on the
+        app's thread, the screen refreshed when ``changed`` and ``finish`` given the
+        result. A refusal is one line in a notification."""
 
         def in_thread() -> None:
             try:
-                title, lines = shown(work())
+                result = work()
             except (QualcodeError, OSError) as error:
                 message = refused_export(error)
                 self.app.call_from_thread(self.app.notify, message, severity="error", timeout=15)
                 return
-            self.app.call_from_thread(self._summary, title, lines, changed)
+            self.app.call_from_thread(self._finish, finish, result, changed)
 
         self.app.notify("Working…", timeout=2)
         self.app.run_worker(in_thread, thread=True, group="exchange", exclusive=True)
 
-    def _summary(self, title: str, lines: list[str], changed: bool) -> None:
-        from qualcode.tui.screens.report_dialog import ReportDialog
-
+    def _finish(self, finish: Callable[[Any], object], result: Any, changed: bool) -> None:
         if changed:
             self.app.project_changed()
-        self.app.push_screen(ReportDialog(title, lines))
-
-    def _done(self, message: str, changed: bool, timeout: float) -> None:
-        self.app.notify(message, timeout=timeout)
-        if changed:
-            self.app.project_changed()
+        finish(result)
