@@ -18,9 +18,7 @@ from qualcode import __version__
 from qualcode.domain.errors import ValidationError
 from qualcode.domain.qdc_description import fold_description
 from qualcode.domain.records import Codebook, CodebookEntry
-
-NAMESPACE = "urn:QDA-XML:codebook:1.0"
-
+from qualcode.domain.refi_qda import CODEBOOK_NAMESPACE
 
 INDENT = "  "
 
@@ -88,7 +86,7 @@ def dump_qdc(codebook: Codebook) -> bytes:
     check_uuids(codebook.codes, ".qdc")
     lines = [
         '<?xml version="1.0" encoding="UTF-8"?>',
-        f'<CodeBook xmlns="{NAMESPACE}" origin="qualcode {__version__}">',
+        f'<CodeBook xmlns="{CODEBOOK_NAMESPACE}" origin="qualcode {__version__}">',
         f"{INDENT}<Codes>",
     ]
     for entry in codebook.codes:
