@@ -118,7 +118,9 @@ class QualcodeApp(App[None]):
         theme = read_config().get("theme")
         if isinstance(theme, str) and theme in self.available_themes:
             self.theme = theme
-        if self.coder:
+        on_server = not isinstance(self.location, Path) and not self.location.is_file
+        if self.coder or on_server:
+            # On a server the login says who is coding: the project is asked, not the person.
             self.open_project()
         else:
             prompt = TextPrompt(
@@ -147,6 +149,27 @@ class QualcodeApp(App[None]):
     @on(Ready)
     def ready(self, message: Ready) -> None:
         self.backend = message.backend
+        if not message.backend.coder:
+            # A server login that is nobody's yet (its administrator's, before anyone
+            # was added): the name to code under is asked for after all.
+            prompt = TextPrompt(
+                "Welcome. What name should your codings carry?",
+                placeholder="e.g. Sam, or your initials",
+            )
+            self.push_screen(prompt, self._named_on_server)
+            return
+        self._started()
+
+    def _named_on_server(self, name: str | None) -> None:
+        if not name:
+            self.exit(message="qualcode needs a coder name to record who coded what.")
+            return
+        assert self.backend is not None
+        save_coder(name)
+        self.coder = self.backend.coder = name
+        self._started()
+
+    def _started(self) -> None:
         # Start-up's objects stay all session: out of the collector's walks (see heap.py).
         self.heap.started()
         self.set_interval(1.0, self.heap.tick)

@@ -47,6 +47,7 @@ from qualcode.domain.strings import map_strings
 from qualcode.domain.suggester_agreement import SuggesterAgreement
 from qualcode.domain.suggestions import SuggestionRun
 from qualcode.domain.terminal import printable
+from qualcode.services.base import login_coder
 from qualcode.services.codebook import CodebookMergeReport, CodebookService
 from qualcode.services.coding import CodingService
 from qualcode.services.live import LiveWatch
@@ -137,7 +138,13 @@ class Backend:
 
     @classmethod
     def open(cls, path: Path | ProjectLocation, coder: str) -> Backend:
-        return cls(Project.open(path), coder)
+        """``coder`` may be empty on a server project: its login says who is coding
+        (still empty for a login that is no member's)."""
+        project = Project.open(path)
+        if not coder:
+            with project.read_session() as session:
+                coder = login_coder(session) or ""
+        return cls(project, coder)
 
     def close(self) -> None:
         if self._live is not None:
