@@ -159,6 +159,16 @@ class CodingRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class Document:
+    """Everything the transcript view needs to show one source, read at one moment."""
+
+    name: str
+    text: str
+    turns: tuple[TurnRecord, ...]
+    codings: tuple[CodingRecord, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class MemoRecord:
     uuid: str
     target: str  # "project", "source", "code"

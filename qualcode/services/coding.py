@@ -118,6 +118,15 @@ class CodingService(Service):
         self._end_read()
         return records
 
+    def in_source(self, source: Source, coder: str | None = None) -> list[CodingRecord]:
+        """The codings of ``source`` (of ``coder`` only, if given), quoted from the text
+        the caller has already read: part of a larger read, so the read is not ended."""
+        query = select(Coding).where(Coding.source_id == source.id)
+        if coder:
+            query = query.where(Coding.coder_id.in_(select(Coder.id).where(Coder.name == coder)))
+        codings = self.session.scalars(query.order_by(Coding.start)).all()
+        return self._records(list(codings), sources={source.id: source})
+
     def coders(self) -> list[str]:
         """The names of everyone with at least one coding, alphabetically."""
         names = self.session.scalars(
@@ -182,14 +191,21 @@ class CodingService(Service):
             raise NotFoundError(f"no coding {coding_uuid}")
         return coding
 
-    def _records(self, codings: list[Coding], tree: CodeTree | None = None) -> list[CodingRecord]:
+    def _records(
+        self,
+        codings: list[Coding],
+        tree: CodeTree | None = None,
+        sources: dict[int, Source] | None = None,
+    ) -> list[CodingRecord]:
         if not codings:
             return []
         tree = tree or CodeTree.load(self.session)
-        source_ids = {c.source_id for c in codings}
-        sources = {
-            s.id: s for s in self.session.scalars(select(Source).where(Source.id.in_(source_ids)))
-        }
+        if sources is None:
+            source_ids = {c.source_id for c in codings}
+            sources = {
+                s.id: s
+                for s in self.session.scalars(select(Source).where(Source.id.in_(source_ids)))
+            }
         coders = {c.id: c.name for c in self.session.scalars(select(Coder))}
         codes: dict[int, Code] = tree.by_id
         return [

@@ -256,17 +256,7 @@ class SourceService(Service):
         ]
 
     def turns(self, source_name: str) -> list[TurnRecord]:
-        source = find_source(self.session, source_name)
-        rows = self.session.execute(
-            select(SpeakerTurn, Case.name)
-            .outerjoin(Case, SpeakerTurn.case_id == Case.id)
-            .where(SpeakerTurn.source_id == source.id)
-            .order_by(SpeakerTurn.start)
-        ).all()
-        records = [
-            TurnRecord(t.speaker, t.start, t.end, t.start_time, t.end_time, case)
-            for t, case in rows
-        ]
+        records = turns_of(self.session, find_source(self.session, source_name))
         self._end_read()
         return records
 
@@ -274,6 +264,19 @@ class SourceService(Service):
         text = find_source(self.session, source_name).text
         self._end_read()
         return text
+
+
+def turns_of(session: Session, source: Source) -> list[TurnRecord]:
+    """The speaker turns of ``source`` in order, with their participants' names."""
+    rows = session.execute(
+        select(SpeakerTurn, Case.name)
+        .outerjoin(Case, SpeakerTurn.case_id == Case.id)
+        .where(SpeakerTurn.source_id == source.id)
+        .order_by(SpeakerTurn.start)
+    ).all()
+    return [
+        TurnRecord(t.speaker, t.start, t.end, t.start_time, t.end_time, case) for t, case in rows
+    ]
 
 
 def find_source(session: Session, reference: str) -> Source:

@@ -16,7 +16,6 @@ from __future__ import annotations
 import functools
 import inspect
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from threading import Lock
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -27,11 +26,11 @@ from qualcode.domain.records import (
     CodeRecord,
     CodeStats,
     CodingRecord,
+    Document,
     ExtractRecord,
     Origin,
     SearchHit,
     SourceOverview,
-    TurnRecord,
 )
 from qualcode.domain.redaction import IdentifierEntry, IdentifierSuggestion
 from qualcode.domain.register_status import RegisterStatus
@@ -50,6 +49,7 @@ from qualcode.domain.terminal import printable
 from qualcode.services.base import login_coder
 from qualcode.services.codebook import CodebookMergeReport, CodebookService
 from qualcode.services.coding import CodingService
+from qualcode.services.documents import DocumentService
 from qualcode.services.live import LiveWatch
 from qualcode.services.preferences import PreferenceService
 from qualcode.services.project import Project, ProjectLocation
@@ -83,16 +83,6 @@ else:
     SearchService = lazy("qualcode.services.search", "SearchService")
     SuggestionService = lazy("qualcode.services.suggestions", "SuggestionService")
     model_path_for = lazy("qualcode.services.suggestions", "model_path_for")
-
-
-@dataclass(frozen=True, slots=True)
-class Document:
-    """Everything the transcript view needs to show one source."""
-
-    name: str
-    text: str
-    turns: tuple[TurnRecord, ...]
-    codings: tuple[CodingRecord, ...]
 
 
 T = TypeVar("T")
@@ -168,11 +158,7 @@ class Backend:
 
     def document(self, source: str) -> Document:
         with self.project.read_session() as session:
-            service = SourceService(session)
-            text = service.text(source)
-            turns = tuple(service.turns(source))
-            codings = tuple(CodingService(session).list(source=source, coder=self._only()))
-        return Document(source, text, turns, codings)
+            return DocumentService(session).document(source, coder=self._only())
 
     def codings(self, source: str) -> list[CodingRecord]:
         with self.project.read_session() as session:
