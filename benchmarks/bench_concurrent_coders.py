@@ -17,6 +17,12 @@ network).
     python benchmarks/bench_concurrent_coders.py            # 10 processes x 1,000 actions
     python benchmarks/bench_concurrent_coders.py -n 4 -m 60
     python benchmarks/bench_concurrent_coders.py --postgres
+    python benchmarks/bench_concurrent_coders.py --postgres --pace 0.5
+
+Flat out (the default) every process acts the moment its last action returns: a stress
+test, where on a small machine the time measured is mostly waiting for a CPU. ``--pace S``
+makes each coder act on average every S seconds (random, Poisson arrivals), as people
+do: the time measured is then what one action costs while nine others are coding too.
 
 Exits 1 (and says why) if anything does not add up. No retries: a refusal is a result.
 """
@@ -69,8 +75,19 @@ def setup(where: str, directory: Path, coders: list[str]) -> None:
             MemoService(session, "Owner").add("project", None, f"memo {k}")
 
 
-def worker(where: str, coder: str, seed: int, actions: int, out: Path) -> None:
-    """One coder's session: ``actions`` actions, each logged as one JSON line."""
+def worker(
+    where: str,
+    coder: str,
+    seed: int,
+    actions: int,
+    out: Path,
+    pace: float = 0.0,
+    start_at: float = 0.0,
+) -> None:
+    """One coder's session: ``actions`` actions, each logged as one JSON line; with a
+    ``pace``, one every ``pace`` seconds on average. The first action waits for the
+    wall-clock time ``start_at``, so that no coder's action is timed while other
+    processes are still starting up (importing qualcode costs a CPU a second)."""
     from qualcode.domain.errors import QualcodeError
     from qualcode.services.codebook import CodebookService
     from qualcode.services.coding import CodingService
@@ -85,7 +102,12 @@ def worker(where: str, coder: str, seed: int, actions: int, out: Path) -> None:
         mine: list[str] = []
         view_codes: dict[str, int] = {}
         view_memos: dict[str, int] = {}
+        time.sleep(max(0.0, start_at - time.time()))
+        due = time.perf_counter()
         for number in range(actions):
+            if pace:
+                due += rng.expovariate(1 / pace)
+                time.sleep(max(0.0, due - time.perf_counter()))
             if number % 5 == 0:  # the screen is refreshed now and then, not before each edit
                 with project.read_session() as session:
                     view_codes = {c.uuid: c.version for c in CodebookService(session).list_codes()}
@@ -129,6 +151,7 @@ def worker(where: str, coder: str, seed: int, actions: int, out: Path) -> None:
             except QualcodeError as error:
                 entry.update(ok=False, error=type(error).__name__, message=str(error))
             entry["seconds"] = time.perf_counter() - began
+            entry["at"] = time.time()
             log.write(json.dumps(entry) + "\n")
     log.close()
 
@@ -207,7 +230,12 @@ def _p95_ms(seconds: list[float]) -> float:
 
 
 def run(
-    directory: Path, processes: int, actions: int, timeout: float, url: str | None = None
+    directory: Path,
+    processes: int,
+    actions: int,
+    timeout: float,
+    url: str | None = None,
+    pace: float = 0.0,
 ) -> Outcome:
     """The benchmark on an SQLite file in ``directory``, or on the empty database at ``url``."""
     where = url or str(directory / "team.qcp")
@@ -216,6 +244,7 @@ def run(
     setup(where, directory, sorted(set(coders)))
     logs = [directory / f"actions-{i}.jsonl" for i in range(processes)]
     began = time.perf_counter()
+    start_at = time.time() + 2.0 + 0.5 * processes
     children = [
         subprocess.Popen(
             [
@@ -227,6 +256,8 @@ def run(
                 str(i),
                 str(actions),
                 str(logs[i]),
+                str(pace),
+                str(start_at),
             ],
             stderr=subprocess.PIPE,
             text=True,
@@ -272,13 +303,16 @@ def throwaway_database(args: argparse.Namespace) -> Iterator[str | None]:
 
 def main() -> int:
     if len(sys.argv) > 1 and sys.argv[1] == "--worker":
-        where, coder, seed, actions, out = sys.argv[2:7]
-        worker(where, coder, int(seed), int(actions), Path(out))
+        where, coder, seed, actions, out, pace, start_at = sys.argv[2:9]
+        worker(where, coder, int(seed), int(actions), Path(out), float(pace), float(start_at))
         return 0
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("-n", "--processes", type=int, default=10)
     parser.add_argument("-m", "--actions", type=int, default=1000)
     parser.add_argument("--timeout", type=float, default=1800.0)
+    parser.add_argument(
+        "--pace", type=float, default=0.0, help="mean seconds between one coder's actions"
+    )
     server = parser.add_mutually_exclusive_group()
     server.add_argument("--url", help="an empty PostgreSQL database (postgresql+psycopg://...)")
     server.add_argument(
@@ -286,12 +320,14 @@ def main() -> int:
     )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as directory, throwaway_database(args) as url:
-        outcome = run(Path(directory), args.processes, args.actions, args.timeout, url)
+        outcome = run(Path(directory), args.processes, args.actions, args.timeout, url, args.pace)
     for key, value in sorted(outcome.counts.items()):
         print(f"{key:28} {value:6}")
     print(
         f"{'PostgreSQL' if args.url or args.postgres else 'SQLite'}: "
-        f"{args.processes} processes x {args.actions} actions in {outcome.seconds:.1f} s; "
+        f"{args.processes} processes x {args.actions} actions "
+        f"({f'one per {args.pace} s each' if args.pace else 'flat out'}) "
+        f"in {outcome.seconds:.1f} s; "
         f"95th percentile action (commit) {outcome.p95_ms:.1f} ms"
     )
     print(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from qualcode.domain.errors import (
     ConflictError,
@@ -200,18 +200,21 @@ class CodingService(Service):
         if not codings:
             return []
         tree = tree or CodeTree.load(self.session)
-        if sources is None:
-            source_ids = {c.source_id for c in codings}
-            sources = {
-                s.id: s
-                for s in self.session.scalars(select(Source).where(Source.id.in_(source_ids)))
+        if sources is not None:
+            quotes = {
+                c.id: (sources[c.source_id].name, sources[c.source_id].text[c.start : c.end])
+                for c in codings
             }
+        elif len(codings) <= _QUOTED_BY_DATABASE:
+            quotes = self._quotes(codings)
+        else:
+            quotes = self._quotes_from_texts(codings)
         coders = {c.id: c.name for c in self.session.scalars(select(Coder))}
         codes: dict[int, Code] = tree.by_id
         return [
             CodingRecord(
                 uuid=c.uuid,
-                source=sources[c.source_id].name,
+                source=quotes[c.id][0],
                 start=c.start,
                 end=c.end,
                 code_uuid=codes[c.code_id].uuid,
@@ -220,10 +223,43 @@ class CodingService(Service):
                 origin=Origin(c.origin),
                 created_at=c.created_at,
                 memo=c.memo,
-                text=sources[c.source_id].text[c.start : c.end],
+                text=quotes[c.id][1],
             )
             for c in codings
         ]
+
+    def _quotes(self, codings: list[Coding]) -> dict[int, tuple[str, str]]:
+        """Each coding's source name and quote, cut out by the database: coding a line of
+        a long transcript on a server must not fetch the whole transcript to quote it.
+        SQL's ``substr`` counts code points from 1 on both SQLite and PostgreSQL, so
+        ``start + 1`` for ``end - start`` is exactly ``text[start:end]``."""
+        rows = self.session.execute(
+            select(
+                Coding.id,
+                Source.name,
+                func.substr(Source.text, Coding.start + 1, Coding.end - Coding.start),
+            )
+            .join(Source, Source.id == Coding.source_id)
+            .where(Coding.id.in_([c.id for c in codings]))
+        )
+        return {row_id: (name, quote) for row_id, name, quote in rows}
+
+    def _quotes_from_texts(self, codings: list[Coding]) -> dict[int, tuple[str, str]]:
+        """For many codings each source's text is read once and cut here."""
+        source_ids = {c.source_id for c in codings}
+        texts = {
+            row_id: (name, text)
+            for row_id, name, text in self.session.execute(
+                select(Source.id, Source.name, Source.text).where(Source.id.in_(source_ids))
+            )
+        }
+        return {
+            c.id: (texts[c.source_id][0], texts[c.source_id][1][c.start : c.end]) for c in codings
+        }
+
+
+# Up to this many codings are quoted by the database; more, and each text is read once.
+_QUOTED_BY_DATABASE = 50
 
 
 def _last(path: str) -> str:
