@@ -294,21 +294,6 @@ def test_the_cli_makes_and_reads_a_project_on_the_server(
     assert listed.exit_code == 0 and "interview-sam" in listed.output
 
 
-def test_merging_into_or_from_a_database_says_it_needs_a_file(tmp_path: Path) -> None:
-    from click.testing import CliRunner
-
-    from qualcode.cli import cli
-
-    url = "postgresql+psycopg://ana@/study?host=/run/postgresql"
-    runner = CliRunner()
-    into = runner.invoke(cli, ["merge", url, str(tmp_path / "theirs.qcp")])
-    assert into.exit_code == 2 and "works on project files only" in into.output
-    project = tmp_path / "study.qcp"
-    Project.create(project).close()
-    from_ = runner.invoke(cli, ["merge", str(project), url])
-    assert from_.exit_code == 2 and "works on project files only" in from_.output
-
-
 # --- the suite's own promise: the PostgreSQL tests run, or say plainly why not ----------
 
 

@@ -6,8 +6,9 @@ from pathlib import Path
 
 import click
 
-from qualcode.cli.common import echo, json_option, print_json
+from qualcode.cli.common import ProjectParam, echo, json_option, print_json
 from qualcode.domain.project_import import ProjectImportSummary
+from qualcode.services.project import ProjectLocation
 
 
 def show_summary(summary: ProjectImportSummary) -> None:
@@ -17,9 +18,9 @@ def show_summary(summary: ProjectImportSummary) -> None:
 
 @click.command("import-project")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE.qdpx")
-@click.argument("project", type=click.Path(dir_okay=False, path_type=Path), metavar="PROJECT.qcp")
+@click.argument("project", type=ProjectParam(), metavar="PROJECT.qcp|URL")
 @json_option
-def import_project(file: Path, project: Path, as_json: bool) -> None:
+def import_project(file: Path, project: Path | ProjectLocation, as_json: bool) -> None:
     """Create PROJECT.qcp from a REFI-QDA project (FILE.qdpx) made by NVivo, ATLAS.ti,
     MAXQDA, QualCoder or qualcode.
 
@@ -27,7 +28,8 @@ def import_project(file: Path, project: Path, as_json: bool) -> None:
     GUIDs, and every coding is placed on the words the other tool meant. The summary
     says what was not imported (PDF, picture, audio and video sources and their
     codings). PROJECT.qcp must not exist yet; to add a file to an existing project use
-    `qualcode merge PROJECT.qcp FILE.qdpx`.
+    `qualcode merge PROJECT.qcp FILE.qdpx`. A PostgreSQL URL makes the project in
+    that database, which must be empty (then run `qualcode serve-setup URL`).
     """
     from qualcode.services.project_import import import_project as run
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import sys
 from pathlib import Path
 
 import click
@@ -16,8 +18,8 @@ from qualcode.cli.common import (
     project_argument,
 )
 from qualcode.domain.roles import Role, parse_role
-from qualcode.services.members import MembersService, prepare_for_team
-from qualcode.services.project import ProjectLocation
+from qualcode.services.members import MEMBER_PASSWORD_ENV, MembersService, prepare_for_team
+from qualcode.services.project import Project, ProjectLocation
 from qualcode.services.user_config import known_coder
 
 ROLE_NAMES = [role.value for role in Role]
@@ -43,8 +45,9 @@ def members() -> None:
     coder who also makes consensus decisions), coder (their own codings, memos and
     comments), read-only (read and export). A project with no members is its user's
     alone; the first member you add makes you its owner. On PostgreSQL NAME is also
-    the member's database login (or give --login); its password is taken from
-    $QUALCODE_MEMBER_PASSWORD, or set by the database administrator.
+    the member's database login (or give --login); a new login's password is taken
+    from $QUALCODE_MEMBER_PASSWORD, or asked for (hidden, twice) on a terminal, or
+    else set by the database administrator. It is never given as an argument.
     """
 
 
@@ -80,14 +83,44 @@ def members_add(
     project: Path | ProjectLocation, name: str, role: Role, login: str | None, coder: str | None
 ) -> None:
     """Add NAME to the project in a role (or change their role)."""
-    with opened(project) as project_, project_.session() as session:
-        change = MembersService(session, known_coder(coder)).add(name, role, login=login)
+    with opened(project) as project_:
+        password = _new_password(project_, name, login)
+        with project_.session() as session:
+            change = MembersService(session, known_coder(coder)).add(
+                name, role, login=login, password=password
+            )
     if change.became_owner is not None:
         echo(f"{change.became_owner.coder} is the project's owner (its first member).")
     member = change.member
     echo(f"{member.coder} is now {member.role.value}.")
     if change.login_created:
         echo(f"Created the database login '{member.login}'; it needs a password to sign in.")
+
+
+def stdin_is_terminal() -> bool:
+    return sys.stdin.isatty()
+
+
+def _new_password(project: Project, name: str, login: str | None) -> str | None:
+    """A new login's password, asked for (hidden, typed twice) when a person is at the
+    terminal and $QUALCODE_MEMBER_PASSWORD does not give it; asked before the change's
+    transaction begins, so nothing waits on the typing. None: the login exists, or
+    the administrator sets it."""
+    if project.is_file or os.environ.get(MEMBER_PASSWORD_ENV) or not stdin_is_terminal():
+        return None
+    with project.read_session() as session:
+        new = MembersService(session).new_login(name, login)
+    if new is None:
+        return None
+    password: str = click.prompt(
+        f"Password for the new database login '{new}' (leave empty to let the "
+        "administrator set it)",
+        hide_input=True,
+        confirmation_prompt=True,
+        default="",
+        show_default=False,
+    )
+    return password or None
 
 
 @members.command("remove")

@@ -9,6 +9,7 @@ import click
 
 from qualcode.cli.common import (
     ProjectParam,
+    coder_option,
     echo,
     export_checks_options,
     json_option,
@@ -18,6 +19,8 @@ from qualcode.cli.common import (
 )
 from qualcode.domain.merge import MergeReport
 from qualcode.services.export_gate import ExportChecks
+from qualcode.services.project import ProjectLocation
+from qualcode.services.user_config import known_coder
 
 resolve_option = click.option(
     "--resolve",
@@ -26,9 +29,6 @@ resolve_option = click.option(
     metavar="UUID=CHOICE",
     help="Settle a reported conflict, e.g. --resolve 1111...=keep-target (repeatable).",
 )
-# A merge backs the target up first and reads each incoming project from a private
-# copy; both need a file (a database on a server is backed up by its administrator).
-MERGING = "merging (which backs the project up and copies incoming ones first)"
 dry_run_option = click.option(
     "--dry-run", is_flag=True, help="Show what would happen and write nothing."
 )
@@ -78,49 +78,57 @@ def _show(report: MergeReport, as_json: bool) -> None:
 
 
 @click.command()
-@click.argument("target", type=ProjectParam(file_only=MERGING))
-@click.argument("sources", nargs=-1, required=True, type=ProjectParam(file_only=MERGING))
+@click.argument("target", type=ProjectParam())
+@click.argument("sources", nargs=-1, required=True, type=ProjectParam())
 @resolve_option
 @dry_run_option
 @json_option
+@coder_option
 def merge(
-    target: Path,
-    sources: tuple[Path, ...],
+    target: Path | ProjectLocation,
+    sources: tuple[Path | ProjectLocation, ...],
     resolutions: tuple[str, ...],
     dry_run: bool,
     as_json: bool,
+    coder: str | None,
 ) -> None:
     """Merge the projects SOURCE... (or one REFI-QDA .qdpx file) into TARGET, by UUID.
 
     Codes and coders renamed on one laptop stay one code or coder; anything unsafe
     (a transcript whose text differs, a code moved elsewhere, two codes with one
     path) is listed and nothing is written until you settle it with --resolve.
-    TARGET is backed up first; the SOURCE files are never changed.
+    TARGET is backed up first; the SOURCE files are never changed. TARGET or a
+    SOURCE may be a PostgreSQL URL: a server project is backed up into a private
+    copy in your own data folder. On a project with members only an owner merges.
     """
     from qualcode.services.project_import import is_qdpx
 
-    if any(is_qdpx(p) for p in sources):
-        _merge_qdpx(target, sources, _parse(resolutions), dry_run, as_json)
+    who = known_coder(coder)
+    if any(isinstance(p, Path) and is_qdpx(p) for p in sources):
+        _merge_qdpx(target, sources, _parse(resolutions), dry_run, as_json, who)
         return
     from qualcode.services.merge import merge_projects
 
-    report = merge_projects(target, sources, resolutions=_parse(resolutions), dry_run=dry_run)
+    report = merge_projects(
+        target, sources, resolutions=_parse(resolutions), dry_run=dry_run, coder=who
+    )
     _show(report, as_json)
 
 
 def _merge_qdpx(
-    target: Path,
-    sources: tuple[Path, ...],
+    target: Path | ProjectLocation,
+    sources: tuple[Path | ProjectLocation, ...],
     resolutions: dict[str, str],
     dry_run: bool,
     as_json: bool,
+    coder: str | None,
 ) -> None:
     from qualcode.cli.exchange_import_commands import show_summary
     from qualcode.services.project_import import merge_qdpx
 
-    if len(sources) != 1:
+    if len(sources) != 1 or not isinstance(sources[0], Path):
         raise click.UsageError("merge one .qdpx file at a time")
-    result = merge_qdpx(target, sources[0], resolutions=resolutions, dry_run=dry_run)
+    result = merge_qdpx(target, sources[0], resolutions=resolutions, dry_run=dry_run, coder=coder)
     if not as_json:
         show_summary(result.summary)
     _show(result.report, as_json)
@@ -156,16 +164,28 @@ def export_coder(project: Path, coder: str, output: Path, checks: ExportChecks) 
 
 
 @click.command("import-coder")
-@click.argument("project", type=ProjectParam(file_only=MERGING), metavar="PROJECT")
+@click.argument("project", type=ProjectParam(), metavar="PROJECT")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @resolve_option
 @dry_run_option
 @json_option
+@coder_option
 def import_coder(
-    project: Path, file: Path, resolutions: tuple[str, ...], dry_run: bool, as_json: bool
+    project: Path | ProjectLocation,
+    file: Path,
+    resolutions: tuple[str, ...],
+    dry_run: bool,
+    as_json: bool,
+    coder: str | None,
 ) -> None:
-    """Add a coder's work from FILE (made by export-coder) to PROJECT, by UUID."""
+    """Add a coder's work from FILE (made by export-coder) to PROJECT, by UUID.
+
+    PROJECT may be a PostgreSQL URL. On a project with members only an owner
+    imports (a coder sends their file to the owner).
+    """
     from qualcode.services.coder_exchange import import_coder as apply
 
-    report = apply(project, file, resolutions=_parse(resolutions), dry_run=dry_run)
+    report = apply(
+        project, file, resolutions=_parse(resolutions), dry_run=dry_run, coder=known_coder(coder)
+    )
     _show(report, as_json)

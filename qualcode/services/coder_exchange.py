@@ -28,7 +28,7 @@ from qualcode.exporters.coder_exchange import coder_document
 from qualcode.importers.coder_exchange import read_coder_exchange
 from qualcode.services.export_gate import ALL_CHECKS, ExportChecks, ExportGate
 from qualcode.services.merge import apply_bundles, load_bundle
-from qualcode.services.project import Project
+from qualcode.services.project import Project, Where
 from qualcode.store.models import ProjectSetting
 
 __all__ = ["FORMAT", "export_coder", "import_coder", "read_coder_file"]
@@ -68,17 +68,22 @@ def read_coder_file(path: Path) -> ProjectBundle:
 
 
 def import_coder(
-    project: Path,
+    project: Where,
     file: Path,
     *,
     resolutions: Mapping[str, str] | None = None,
     dry_run: bool = False,
+    coder: str | None = None,
 ) -> MergeReport:
-    """Apply a coder file to ``project`` by the same rules as a merge of projects."""
+    """Apply a coder file to ``project`` (a file or a database) by the same rules as a
+    merge of projects, and with the same rights: on a project with members only an
+    owner imports, even a coder's own file, since it can add codes, coders and review
+    threads, which are the owner's (and which a server's grants refuse a coder, midway)."""
     return apply_bundles(
-        Path(project),
+        project,
         [read_coder_file(Path(file))],
         resolutions=resolutions,
         dry_run=dry_run,
         action="coder.import",
+        coder=coder,
     )

@@ -22,6 +22,8 @@ from qualcode.store.location import ProjectLocation
 from qualcode.store.models import Coder, Member
 
 Where = str | Path | ProjectLocation
+# Where a new login's password may come from besides a hidden prompt (never an argument).
+MEMBER_PASSWORD_ENV = roles_sql.PASSWORD_ENV
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,9 +50,22 @@ class MembersService(Service):
         records = [MemberRecord(name, Role(role), login) for name, role, login in rows]
         return sorted(records, key=lambda r: (order.index(r.role), r.coder.casefold()))
 
-    def add(self, name: str, role: Role, *, login: str | None = None) -> MemberChange:
+    def new_login(self, name: str, login: str | None = None) -> str | None:
+        """The database login that adding ``name`` would create: None on SQLite, or
+        where the login exists already (so there is no password to ask for)."""
+        if not _on_server(self.session):
+            return None
+        login = (login or " ".join(name.split())).strip()
+        exists = roles_sql.login_exists(self.session.connection(), login)
+        self._end_read()
+        return None if exists else login
+
+    def add(
+        self, name: str, role: Role, *, login: str | None = None, password: str | None = None
+    ) -> MemberChange:
         """Give ``name`` ``role`` (a member already: their role changes). On PostgreSQL
-        ``login`` (default: ``name``) is the database login that is this coder."""
+        ``login`` (default: ``name``) is the database login that is this coder; a login
+        created for them gets ``password`` (or $QUALCODE_MEMBER_PASSWORD's)."""
         name = " ".join(name.split())
         if not name:
             raise ValidationError("a member needs a name")
@@ -74,7 +89,9 @@ class MembersService(Service):
             self.session.flush()
             created = False
             if server and member.login:
-                created = roles_sql.grant_login(self.session.connection(), member.login, role)
+                created = roles_sql.grant_login(
+                    self.session.connection(), member.login, role, password
+                )
             self._audit("member.add", "member", coder.uuid, role=role.value, login=member.login)
             record = MemberRecord(coder.name, Role(member.role), member.login)
         return MemberChange(record, became_owner, created)

@@ -15,7 +15,13 @@ from qualcode.domain.errors import ConflictError, QualcodeError
 from qualcode.domain.merge import MergeReport
 from qualcode.domain.project_import import ProjectImportSummary
 from qualcode.services.merge import apply_bundles
-from qualcode.services.project import PROJECT_SUFFIX, new_project
+from qualcode.services.project import (
+    PROJECT_SUFFIX,
+    ProjectLocation,
+    Where,
+    location_of,
+    new_project,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,47 +46,62 @@ def is_qdpx(path: Path) -> bool:
         return False
 
 
-def import_project(qdpx: Path, project: Path) -> ProjectImportResult:
-    """Create the project ``project`` from ``qdpx``; refuse an existing file. On any
-    failure no project file is left behind."""
+def import_project(qdpx: Path, project: Where) -> ProjectImportResult:
+    """Create the project ``project`` from ``qdpx``: a new file (an existing one is
+    refused) or an empty PostgreSQL database (one holding any table is refused). The
+    file is read whole first; on any failure no project is left behind (no file, or
+    the database as empty as it was)."""
     from qualcode.importers.project_qdpx import read_qdpx  # only this command needs it
 
-    qdpx, project = Path(qdpx), Path(project)
-    if project.exists() or project.is_symlink():
-        raise QualcodeError(
-            f"{project}: already exists; import-project makes a new project "
-            f"(to add {qdpx.name} to this one, use `qualcode merge {project} {qdpx}`)"
-        )
-    if project.suffix != PROJECT_SUFFIX:
-        raise QualcodeError(f"{project}: a project file name must end in {PROJECT_SUFFIX}")
+    qdpx, location = Path(qdpx), location_of(project)
+    _refuse_existing(qdpx, location)
     bundle, summary = read_qdpx(qdpx)
-    with new_project(project, summary.project_name) as created:
+    with new_project(location, summary.project_name) as created:
         created.close()
-        report = apply_bundles(project, [bundle], action="project.import-qdpx")
+        # A project made a moment ago has nothing to lose: no backup of it.
+        report = apply_bundles(location, [bundle], action="project.import-qdpx", back_up=False)
         if report.conflicts:  # an empty project has nothing to clash with; be sure
             raise ConflictError(f"{qdpx}: {report.conflicts[0].description}")
-    if report.backup:
-        # The backup is of the empty project made a moment ago: nothing to keep.
-        Path(report.backup).unlink(missing_ok=True)
     return ProjectImportResult(summary, report)
 
 
+def _refuse_existing(qdpx: Path, location: ProjectLocation) -> None:
+    """One line, before the file is read, if ``location`` is an existing file. (A
+    database that holds any table is refused in one line when the project is made.)"""
+    path = location.path
+    if path is None:
+        return
+    if path.exists() or path.is_symlink():
+        raise QualcodeError(
+            f"{path}: already exists; import-project makes a new project "
+            f"(to add {qdpx.name} to this one, use `qualcode merge {path} {qdpx}`)"
+        )
+    if path.suffix != PROJECT_SUFFIX:
+        raise QualcodeError(f"{path}: a project file name must end in {PROJECT_SUFFIX}")
+
+
 def merge_qdpx(
-    target: Path,
+    target: Where,
     qdpx: Path,
     *,
     resolutions: Mapping[str, str] | None = None,
     dry_run: bool = False,
+    coder: str | None = None,
 ) -> ProjectImportResult:
     """Add ``qdpx`` to the existing project ``target`` by GUID (backed up first;
     conflicts or ``dry_run`` write nothing)."""
     from qualcode.importers.project_qdpx import read_qdpx  # see import_project
 
-    target = Path(target)
-    if not target.is_file():
-        raise QualcodeError(f"{target}: no such project file")
+    location = location_of(target)
+    if location.path is not None and not location.path.is_file():
+        raise QualcodeError(f"{location.path}: no such project file")
     bundle, summary = read_qdpx(Path(qdpx))
     report = apply_bundles(
-        target, [bundle], resolutions=resolutions, dry_run=dry_run, action="project.merge-qdpx"
+        location,
+        [bundle],
+        resolutions=resolutions,
+        dry_run=dry_run,
+        action="project.merge-qdpx",
+        coder=coder,
     )
     return ProjectImportResult(summary, report)

@@ -173,14 +173,20 @@ def _role_exists(connection: Connection, name: str) -> bool:
     return found.first() is not None
 
 
-def grant_login(connection: Connection, login: str, role: Role) -> bool:
-    """Make ``login`` (created if missing, password from $QUALCODE_MEMBER_PASSWORD or
-    left for the administrator) a member of exactly ``role``'s group for this database.
-    True if the login was created."""
+def login_exists(connection: Connection, login: str) -> bool:
+    return _role_exists(connection, login)
+
+
+def grant_login(
+    connection: Connection, login: str, role: Role, password: str | None = None
+) -> bool:
+    """Make ``login`` (created if missing, with ``password``, else the one in
+    $QUALCODE_MEMBER_PASSWORD, else none: left for the administrator) a member of
+    exactly ``role``'s group for this database. True if the login was created."""
     database = connection.execute(text("SELECT current_database()")).scalar_one()
     created = not _role_exists(connection, login)
     if created:
-        password = os.environ.get(PASSWORD_ENV)
+        password = password or os.environ.get(PASSWORD_ENV)
         if password:
             literal = connection.execute(text("SELECT quote_literal(:p)"), {"p": password})
             connection.exec_driver_sql(

@@ -30,7 +30,7 @@ from qualcode.domain.bundle import (
     ProjectBundle,
 )
 from qualcode.services.merge.target import CODE_FIELDS
-from qualcode.services.project import Project
+from qualcode.services.project import Project, Where, location_of
 from qualcode.store.copies import read_only_copy
 from qualcode.store.models import (
     Attribute,
@@ -195,15 +195,23 @@ def _memos(
     )
 
 
-def read_project(path: Path) -> ProjectBundle:
-    """The project at ``path`` as a bundle, read from a private temporary copy.
+def read_project(where: Where) -> ProjectBundle:
+    """The project at ``where`` as a bundle, read from a private temporary copy.
 
-    The copy is made with SQLite's backup API over a read-only connection, so the
-    original is never written to, not even upgraded.
+    A file is copied with SQLite's backup API over a read-only connection, so the
+    original is never written to, not even upgraded. A database on a server is copied
+    by `qualcode copy`'s code, in one consistent snapshot, checked table by table (and
+    refused, not upgraded, if its schema is older), so coders working on it meanwhile
+    neither tear what is read nor are held up.
     """
-    path = Path(path)
+    location = location_of(where)
     with tempfile.TemporaryDirectory(prefix="qualcode-merge-") as folder:
         copy = Path(folder) / "incoming.qcp"
-        read_only_copy(path, copy)
+        if location.path is not None:
+            read_only_copy(location.path, copy)
+        else:
+            from qualcode.services.project_copy import copy_project  # it imports project
+
+            copy_project(location, copy)
         with Project.open(copy) as project, project.read_session() as session:
-            return load_bundle(session, str(path))
+            return load_bundle(session, location.display)
