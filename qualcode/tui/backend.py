@@ -340,7 +340,7 @@ class Backend:
         the owner only), or with ``pseudonymise`` the register applied and checked."""
         from qualcode.services.project_export import export_project
 
-        return export_project(self.project.path, path, pseudonymise=pseudonymise)
+        return export_project(self.project.location, path, pseudonymise=pseudonymise)
 
     def import_project(self, qdpx: Path, project: Path) -> ProjectImportResult:
         """A new project made from a .qdpx (never an existing file)."""
@@ -355,11 +355,11 @@ class Backend:
         from qualcode.services.project_import import is_qdpx, merge_qdpx
 
         if is_qdpx(path):
-            result = merge_qdpx(self.project.path, path)
+            result = merge_qdpx(self.project.location, path, coder=self.coder)
             return tuple(result.summary.lines()), result.report
         from qualcode.services.merge import merge_projects
 
-        return (), merge_projects(self.project.path, [Path(path)])
+        return (), merge_projects(self.project.location, [Path(path)], coder=self.coder)
 
     # --- reports -------------------------------------------------------------------------
 
