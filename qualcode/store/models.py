@@ -25,6 +25,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import DateTime, TypeDecorator
 
+from qualcode.store import write_rules
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -451,3 +453,8 @@ __all__ = [
     "new_uuid",
     "utcnow",
 ]
+
+
+# Every session of these models bumps versions and keeps text within its columns,
+# however a service writes (see store/write_rules.py).
+write_rules.install(Base)
