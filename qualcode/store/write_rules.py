@@ -86,8 +86,7 @@ def check_length(table: str, column: str, value: object) -> None:
     if limit is None or not isinstance(value, str) or len(value) <= limit:
         return
     raise ValidationError(
-        f"{field_label(table, column)} is too long: {len(value):,} characters, "
-        f"at most {limit:,}"
+        f"{field_label(table, column)} is too long: {len(value):,} characters, at most {limit:,}"
     )
 
 
