@@ -90,15 +90,30 @@ def check_length(table: str, column: str, value: object) -> None:
     )
 
 
+# Fields whose table-and-column wording would read oddly.
+_LABELS = {
+    ("speaker_turns", "speaker"): "speaker name",
+    ("sources", "original_filename"): "source file name",
+    ("members", "login"): "member's database login",
+    ("project_settings", "key"): "setting name",
+}
+
+
 def field_label(table: str, column: str) -> str:
     """A field as a researcher reads it: ``coders.name`` -> "coder name"."""
-    noun = table[:-1] if table.endswith("s") else table
+    if (table, column) in _LABELS:
+        return _LABELS[(table, column)]
+    noun = table[:-3] + "y" if table.endswith("ies") else table.removesuffix("s")
     return f"{noun} {column}".replace("_", " ")
 
 
 def _check_row(table: str, values: Mapping[str, object]) -> None:
-    for column, value in values.items():
-        check_length(table, column, value)
+    # Only the table's limited columns are looked at: a merge inserts codings by the
+    # hundred thousand, and they have one short column.
+    for column, limit in _limits().get(table, {}).items():
+        value = values.get(column)
+        if isinstance(value, str) and len(value) > limit:
+            check_length(table, column, value)
 
 
 # --- statements through a session --------------------------------------------------------
