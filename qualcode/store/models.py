@@ -350,8 +350,9 @@ class ReviewThread(Base):
     end: Mapped[int] = mapped_column(Integer, nullable=False)
     coding_uuid: Mapped[str | None] = mapped_column(String(36), nullable=True, index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
-    # Bumped by every entry appended (not by the ORM: a thread's own fields hardly change),
-    # so a reply can say which state of the talk it read.
+    # Bumped by every entry appended or taken back (store/write_rules.py; not the ORM's
+    # versioning: a thread's own fields hardly change), so a reply says which state of the
+    # talk it read.
     version: Mapped[int] = _version_column()
 
 
