@@ -404,9 +404,8 @@ def _delete_thread_if_empty(session: Session, data: Payload) -> None:
 
 
 def insert_entry(session: Session, data: Payload) -> ReviewEntry:
+    # The thread's version moves with the entry (store/write_rules.py).
     thread = _row(session, ReviewThread, data["thread"])
-    # Incremented in SQL, not from the value read, so two replies at once count twice.
-    thread.version = ReviewThread.version + 1
     entry = ReviewEntry(
         uuid=data["uuid"],
         thread_id=thread.id,
@@ -423,7 +422,6 @@ def insert_entry(session: Session, data: Payload) -> ReviewEntry:
 
 def _delete_entry(session: Session, data: Payload) -> None:
     entry = _row(session, ReviewEntry, data["uuid"])
-    session.get_one(ReviewThread, entry.thread_id).version = ReviewThread.version + 1
     session.delete(entry)
     session.flush()
 

@@ -25,6 +25,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import DateTime, TypeDecorator
 
+from qualcode.store import write_rules
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -348,8 +350,9 @@ class ReviewThread(Base):
     end: Mapped[int] = mapped_column(Integer, nullable=False)
     coding_uuid: Mapped[str | None] = mapped_column(String(36), nullable=True, index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
-    # Bumped by every entry appended (not by the ORM: a thread's own fields hardly change),
-    # so a reply can say which state of the talk it read.
+    # Bumped by every entry appended or taken back (store/write_rules.py; not the ORM's
+    # versioning: a thread's own fields hardly change), so a reply says which state of the
+    # talk it read.
     version: Mapped[int] = _version_column()
 
 
@@ -451,3 +454,8 @@ __all__ = [
     "new_uuid",
     "utcnow",
 ]
+
+
+# Every session of these models bumps versions and keeps text within its columns,
+# however a service writes (see store/write_rules.py).
+write_rules.install(Base)

@@ -22,7 +22,7 @@ from qualcode.domain.bundle import (
     ProjectBundle,
 )
 from qualcode.domain.codebook import join_path
-from qualcode.domain.errors import ConflictError
+from qualcode.domain.errors import ConflictError, ValidationError
 from qualcode.domain.merge import KEEP_BOTH, KEEP_TARGET, SAME_CODER, SKIP, TAKE_INCOMING
 from qualcode.domain.text import numbered_name
 from qualcode.services.merge.review import merge_review
@@ -93,6 +93,14 @@ class Merger:
     # ---- the whole of one bundle
 
     def apply(self, bundle: ProjectBundle) -> None:
+        """Every record of ``bundle``. A value this project cannot hold (text longer than
+        its field, say) refuses the whole file, naming it: the caller rolls back."""
+        try:
+            self._apply(bundle)
+        except ValidationError as error:
+            raise ValidationError(f"{bundle.label}: {error}; nothing was changed") from error
+
+    def _apply(self, bundle: ProjectBundle) -> None:
         maps = IdMaps()
         maps.coders = self._coders(bundle)
         maps.codes = self._codes(bundle)
