@@ -157,6 +157,31 @@ async def test_merging_a_colleagues_project_from_the_app_shows_their_codes(
     assert "Hope" in _codes(app_project).values()
 
 
+async def test_the_owner_of_a_project_with_members_merges_from_the_app(
+    app_project: Path, tmp_path: Path
+) -> None:
+    """The app says who is merging: with members, merging is the owner's, and the app's
+    merge once went in without a coder and was refused even for the owner."""
+    from qualcode.domain.roles import Role
+    from qualcode.services.members import MembersService
+    from qualcode.tui.screens.report_dialog import ReportDialog
+
+    colleague = tmp_path / "colleague.qcp"
+    colleague.write_bytes(app_project.read_bytes())
+    with Project.open(colleague) as opened, opened.session() as session:
+        CodebookService(session, "Bo").add_code("Hope", None)
+    with Project.open(app_project) as opened, opened.session() as session:
+        MembersService(session, "Ann").add("Ann", Role.OWNER)
+    app = QualcodeApp(app_project, coder="Ann")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _palette(pilot, app, "Merge a .qdpx or another project")
+        await _answer(pilot, app, str(colleague))
+        await wait_for(pilot, lambda: isinstance(app.screen, ReportDialog), timeout=30)
+        shown = "\n".join(app.screen.lines)  # type: ignore[attr-defined]
+        assert "Added:" in shown and "backup" in shown, shown
+    assert "Hope" in _codes(app_project).values()
+
+
 async def test_a_hostile_qdpx_is_refused_in_the_app_and_nothing_changes(
     app_project: Path, tmp_path: Path
 ) -> None:
