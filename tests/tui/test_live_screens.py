@@ -8,23 +8,18 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from textual.widgets import DataTable, Input, Static, TextArea
+from textual.widgets import Static, TextArea
 
 from qualcode.domain.review import CodingAnchor
-from qualcode.services.codebook import CodebookService
 from qualcode.services.coding import CodingService
 from qualcode.services.identifiers import IdentifierService
 from qualcode.services.project import Project
 from qualcode.services.review import ReviewService
-from qualcode.services.sources import SourceService
-from qualcode.store.location import ProjectLocation
 from qualcode.tui.app import QualcodeApp
-from qualcode.tui.screens.agreement import AgreementScreen
 from qualcode.tui.screens.compare import CompareScreen
-from qualcode.tui.screens.dialogs import TextPrompt
 from qualcode.tui.screens.identifiers import IdentifiersScreen
 from qualcode.tui.screens.review_dialogs import CommentDialog, ThreadDialog
-from tests.conftest import SMALL_CODEBOOK
+from qualcode.tui.screens.transcript import TranscriptScreen
 from tests.tui.conftest import wait_for
 
 SIZE = (80, 24)
@@ -128,3 +123,80 @@ async def test_a_coding_by_a_new_coder_shows_as_a_lane_without_renumbering(coded
         assert [lane.coder for lane in screen.view.lanes][:3] == ["Ann", "Bo", "Cleo"]
         assert screen.current is not None and before is not None
         assert screen.current.anchor == before.anchor and screen.view.cursor == cursor
+
+
+# --- a discussion open on a coding -----------------------------------------------------
+
+
+async def test_a_discussion_shows_another_coders_comment_while_one_is_written(
+    coded: Path,
+) -> None:
+    ann = QualcodeApp(coded, coder="Ann", open_source="group")
+    async with ann.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: isinstance(ann.screen, TranscriptScreen))
+        screen = ann.screen
+        assert isinstance(screen, TranscriptScreen)
+        await wait_for(pilot, lambda: len(screen.codings) == 3 and bool(screen.view.text))
+        bridging = next(c for c in screen.codings.values() if c.code_path.endswith("roles"))
+        screen.view.move_cursor_to(bridging.start + 1)  # only Ann's Bridging roles there
+        await pilot.pause()
+        await pilot.press("d")
+        await wait_for(pilot, lambda: isinstance(ann.screen, ThreadDialog))
+        dialog = ann.screen
+        await pilot.press(*"Half a thought")
+        box = dialog.query_one(TextArea)
+        entries = dialog.query_one("#thread-entries Static", Static)
+
+        # The thread's first comment is Bo's: the dialog was opened before it existed.
+        _comment(coded, "Bo", CodingAnchor(bridging.uuid), "Is this a bridge or a role?")
+
+        await wait_for(
+            pilot, lambda: "bridge or a role" in str(entries.render()), timeout=SEEN_WITHIN
+        )
+        assert ann.screen is dialog and ann.focused is box and box.text == "Half a thought"
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: ann.screen is screen)
+    with Project.open(coded) as project, project.read_session() as session:
+        thread = ReviewService(session, "Ann").thread_for(CodingAnchor(bridging.uuid))
+    assert thread is not None
+    assert [e.text for e in thread.entries] == ["Is this a bridge or a role?", "Half a thought"]
+
+
+# --- the identifier register ------------------------------------------------------------
+
+
+def _register(location: Path | str, original: str, replacement: str) -> None:
+    with Project.open(location) as project, project.session() as session:
+        IdentifierService(session, "Setup").add(original, replacement, "person")
+
+
+async def _open_register(app: QualcodeApp, pilot) -> IdentifiersScreen:  # type: ignore[no-untyped-def]
+    await wait_for(pilot, lambda: app.backend is not None)
+    app.action_identifiers()
+    await wait_for(pilot, lambda: isinstance(app.screen, IdentifiersScreen))
+    screen = app.screen
+    assert isinstance(screen, IdentifiersScreen)
+    await wait_for(pilot, lambda: bool(screen.query("#identifiers")) and screen.entries)
+    return screen
+
+
+async def test_a_register_entry_added_by_the_owner_shows_in_another_app(
+    app_project: Path,
+) -> None:
+    _register(app_project, "Mary Smith", "[nurse]")
+    _register(app_project, "Tom Jones", "[manager]")
+    ann = QualcodeApp(app_project, coder="Ann")
+    async with ann.run_test(size=SIZE) as pilot:
+        screen = await _open_register(ann, pilot)
+        table = screen.register_table
+        await wait_for(pilot, lambda: table.row_count == 2)
+        table.move_cursor(row=1)  # on Tom Jones
+        await pilot.pause()
+        kept = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
+
+        _register(app_project, "Alice Abbot", "[carer]")  # listed first, above the cursor
+
+        await wait_for(pilot, lambda: table.row_count == 3, timeout=SEEN_WITHIN)
+        assert screen.entries[0].original == "Alice Abbot" and table.cursor_row == 2
+        assert table.coordinate_to_cell_key(table.cursor_coordinate).row_key == kept
+        assert ann.focused is table and ann.screen is screen

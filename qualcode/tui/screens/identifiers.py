@@ -18,13 +18,13 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Label
 
 from qualcode.domain.errors import QualcodeError
+from qualcode.domain.project_changes import ProjectChanges
 from qualcode.domain.redaction import (
     IDENTIFIER_KINDS,
     IdentifierEntry,
     IdentifierSuggestion,
     default_replacement,
 )
-from qualcode.domain.project_changes import ProjectChanges
 from qualcode.domain.register_status import RegisterStatus
 from qualcode.tui.screens.dialogs import Choose, Confirm, TextPrompt
 from qualcode.tui.screens.live_look import LiveLook, refill_table
