@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from textual.widgets import Static, TextArea
+from textual.widgets import DataTable, Static, TextArea
 
 from qualcode.domain.review import CodingAnchor
 from qualcode.services.coding import CodingService
@@ -16,6 +16,7 @@ from qualcode.services.identifiers import IdentifierService
 from qualcode.services.project import Project
 from qualcode.services.review import ReviewService
 from qualcode.tui.app import QualcodeApp
+from qualcode.tui.screens.agreement import AgreementScreen
 from qualcode.tui.screens.compare import CompareScreen
 from qualcode.tui.screens.identifiers import IdentifiersScreen
 from qualcode.tui.screens.review_dialogs import CommentDialog, ThreadDialog
@@ -200,3 +201,36 @@ async def test_a_register_entry_added_by_the_owner_shows_in_another_app(
         assert screen.entries[0].original == "Alice Abbot" and table.cursor_row == 2
         assert table.coordinate_to_cell_key(table.cursor_coordinate).row_key == kept
         assert ann.focused is table and ann.screen is screen
+
+
+# --- the agreement table ----------------------------------------------------------------
+
+
+async def test_the_agreement_table_counts_another_coders_coding_on_the_same_row(
+    coded: Path,
+) -> None:
+    ann = QualcodeApp(coded, coder="Ann")
+    async with ann.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: ann.backend is not None)
+        ann.action_agreement()
+        await wait_for(pilot, lambda: isinstance(ann.screen, AgreementScreen))
+        screen = ann.screen
+        assert isinstance(screen, AgreementScreen)
+        await wait_for(pilot, lambda: screen.report is not None)
+        table = screen.query_one(DataTable)
+        labels = [row.label for row, _ in screen._rows()]
+        bridging = next(i for i, label in enumerate(labels) if label.endswith("Bridging roles"))
+        table.move_cursor(row=bridging)
+        await pilot.pause()
+        kept = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
+
+        _code(coded, "Cleo", "group", "Risk", "nobody owns the risk")  # a row above
+
+        await wait_for(
+            pilot,
+            lambda: screen.report is not None and "Cleo" in screen.report.coders,
+            timeout=SEEN_WITHIN,
+        )
+        assert any(row.label.endswith("Risk") for row, _ in screen._rows())
+        assert table.coordinate_to_cell_key(table.cursor_coordinate).row_key == kept
+        assert table.cursor_row == bridging + 1 and ann.focused is table
