@@ -11,34 +11,60 @@ import pytest
 from textual.widgets import DataTable, Static, TextArea
 
 from qualcode.domain.review import CodingAnchor
+from qualcode.services.codebook import CodebookService
 from qualcode.services.coding import CodingService
 from qualcode.services.identifiers import IdentifierService
 from qualcode.services.project import Project
 from qualcode.services.review import ReviewService
+from qualcode.services.sources import SourceService
+from qualcode.store.location import ProjectLocation
 from qualcode.tui.app import QualcodeApp
 from qualcode.tui.screens.agreement import AgreementScreen
 from qualcode.tui.screens.compare import CompareScreen
 from qualcode.tui.screens.identifiers import IdentifiersScreen
 from qualcode.tui.screens.review_dialogs import CommentDialog, ThreadDialog
 from qualcode.tui.screens.transcript import TranscriptScreen
+from tests.conftest import SMALL_CODEBOOK
 from tests.tui.conftest import wait_for
 
 SIZE = (80, 24)
 SEEN_WITHIN = 2.0  # issue 15: others' work shows within 2 s
 
 
-def _code(location: Path | str, coder: str, source: str, code: str, passage: str) -> str:
+Where = Path | ProjectLocation
+
+
+def _code(location: Where, coder: str, source: str, code: str, passage: str) -> str:
     with Project.open(location) as project, project.session() as session:
         return CodingService(session, coder).add_passage(source, code, passage).uuid
 
 
+def _disagree(location: Where) -> None:
+    """Ann and Bo disagree on Time in the focus group; Ann coded Bridging roles too."""
+    _code(location, "Ann", "group", "Time", "The waiting list is huge")
+    _code(location, "Bo", "group", "Time", "We have no time at all. The waiting list is huge")
+    _code(location, "Ann", "group", "Bridging roles", "the navigator role bridges the gap")
+
+
 @pytest.fixture
 def coded(app_project: Path) -> Path:
-    """Ann and Bo disagree on Time twice in the focus group."""
-    _code(app_project, "Ann", "group", "Time", "The waiting list is huge")
-    _code(app_project, "Bo", "group", "Time", "We have no time at all. The waiting list is huge")
-    _code(app_project, "Ann", "group", "Bridging roles", "the navigator role bridges the gap")
+    _disagree(app_project)
     return app_project
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def team_project(request: pytest.FixtureRequest, coded: Path, tmp_path: Path) -> Where:
+    """The coded project, once as a file and once on a PostgreSQL server."""
+    if request.param == "sqlite":
+        return coded
+    url = request.getfixturevalue("postgres_url")
+    files = tmp_path / "files"
+    with Project.create(url) as project, project.session() as session:
+        CodebookService(session, "Setup").import_codebook(SMALL_CODEBOOK)
+        SourceService(session, "Setup").import_files([files / "group.txt"], files / "people.csv")
+    location = ProjectLocation.parse(url)
+    _disagree(location)
+    return location
 
 
 async def _compare(app: QualcodeApp, pilot) -> CompareScreen:  # type: ignore[no-untyped-def]
@@ -56,7 +82,7 @@ def _detail(screen: CompareScreen) -> str:
     return str(screen.query_one("#compare-detail-text", Static).render())
 
 
-def _comment(location: Path | str, coder: str, anchor: object, text: str) -> None:
+def _comment(location: Where, coder: str, anchor: object, text: str) -> None:
     with Project.open(location) as project, project.session() as session:
         ReviewService(session, coder).comment(anchor, text)  # type: ignore[arg-type]
 
@@ -64,9 +90,11 @@ def _comment(location: Path | str, coder: str, anchor: object, text: str) -> Non
 # --- the compare screen: review comments and codings --------------------------------------
 
 
-async def test_a_comment_by_another_coder_shows_in_the_compare_screen(coded: Path) -> None:
-    ann = QualcodeApp(coded, coder="Ann")
-    bo = QualcodeApp(coded, coder="Bo")
+async def test_a_comment_by_another_coder_shows_in_the_compare_screen(
+    team_project: Where,
+) -> None:
+    ann = QualcodeApp(team_project, coder="Ann")
+    bo = QualcodeApp(team_project, coder="Bo")
     async with ann.run_test(size=SIZE) as ann_pilot, bo.run_test(size=SIZE) as bo_pilot:
         ann_screen = await _compare(ann, ann_pilot)
         bo_screen = await _compare(bo, bo_pilot)
@@ -109,15 +137,17 @@ async def test_a_comment_being_typed_stays_while_another_arrives(coded: Path) ->
         assert ann.screen is dialog and ann.focused is box and box.text == "I think the list"
 
 
-async def test_a_coding_by_a_new_coder_shows_as_a_lane_without_renumbering(coded: Path) -> None:
-    ann = QualcodeApp(coded, coder="Ann")
+async def test_a_coding_by_a_new_coder_shows_as_a_lane_without_renumbering(
+    team_project: Where,
+) -> None:
+    ann = QualcodeApp(team_project, coder="Ann")
     async with ann.run_test(size=SIZE) as pilot:
         screen = await _compare(ann, pilot)
         assert screen.coders == ["Ann", "Bo"]
         before = screen.current
         cursor = screen.view.cursor
 
-        _code(coded, "Cleo", "group", "Time", "nobody owns the risk")
+        _code(team_project, "Cleo", "group", "Time", "nobody owns the risk")
 
         await wait_for(pilot, lambda: screen.coders == ["Ann", "Bo", "Cleo"], timeout=SEEN_WITHIN)
         await wait_for(pilot, lambda: any(c.coder == "Cleo" for c in screen.codings))
@@ -166,7 +196,7 @@ async def test_a_discussion_shows_another_coders_comment_while_one_is_written(
 # --- the identifier register ------------------------------------------------------------
 
 
-def _register(location: Path | str, original: str, replacement: str) -> None:
+def _register(location: Where, original: str, replacement: str) -> None:
     with Project.open(location) as project, project.session() as session:
         IdentifierService(session, "Setup").add(original, replacement, "person")
 
