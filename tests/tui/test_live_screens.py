@@ -264,3 +264,20 @@ async def test_the_agreement_table_counts_another_coders_coding_on_the_same_row(
         assert any(row.label.endswith("Risk") for row, _ in screen._rows())
         assert table.coordinate_to_cell_key(table.cursor_coordinate).row_key == kept
         assert table.cursor_row == bridging + 1 and ann.focused is table
+
+
+async def test_a_disagreement_whose_edge_moves_stays_the_one_on_show(coded: Path) -> None:
+    ann = QualcodeApp(coded, coder="Ann")
+    async with ann.run_test(size=SIZE) as pilot:
+        screen = await _compare(ann, pilot)
+        before = screen.current
+        assert before is not None
+
+        # Cleo codes Time over part of the passage: the disagreement's edges move.
+        _code(coded, "Cleo", "group", "Time", "no time at all")
+
+        await wait_for(pilot, lambda: "Cleo" in screen.coders, timeout=SEEN_WITHIN)
+        now = screen.current
+        assert now is not None and now.anchor != before.anchor
+        assert now.disagreement.code_path == before.disagreement.code_path
+        assert not any("settled" in n.message for n in ann._notifications)

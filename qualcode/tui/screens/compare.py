@@ -512,16 +512,35 @@ class CompareScreen(Screen[None]):
         was = self.current
         self.items, self.coders = seen.items, seen.coders
         self.codings, self.codes = seen.codings, seen.codes
-        index = self._find(was.anchor) if was else self._first_in(self.source)
+        index = self._same_as(was) if was else self._first_in(self.source)
+        if was is not None and index is None:
+            index = self._find(was.anchor)
+            self.notify(
+                "The disagreement you were reading is settled: someone changed their coding there.",
+                timeout=5,
+            )
         if index is not None and self.items[index].disagreement.source != self.source:
             index = None  # the rest are elsewhere: n goes there when the reader wants
         self._show(index, move=False)
-        now = self.current
-        if was is not None and (now is None or now.anchor != was.anchor):
-            self.notify(
-                "The disagreement you were reading was settled by a change to the coding.",
-                timeout=5,
-            )
+
+    def _same_as(self, item: ReviewItem) -> int | None:
+        """The disagreement ``item`` was, as others' work left it: the same passage and
+        code, or (its edges moved by a coding made or changed) the same code over an
+        overlapping passage."""
+        keys = [i.anchor for i in self.items]
+        if item.anchor in keys and self._visible(self.items[keys.index(item.anchor)]):
+            return keys.index(item.anchor)
+        old = item.anchor
+        for index, other in enumerate(self.items):
+            new = other.anchor
+            if (
+                (new.source, new.code) == (old.source, old.code)
+                and new.start < old.end
+                and old.start < new.end
+                and self._visible(other)
+            ):
+                return index
+        return None
 
     @on(Failed)
     def failed(self, message: Failed) -> None:
