@@ -10,10 +10,13 @@ from dataclasses import dataclass, field
 
 @dataclass(frozen=True, slots=True)
 class LiveToken:
-    """Where the last look ended: the newest audit entry and review entry seen."""
+    """Where the last look ended: the newest audit entry and review entry seen, and
+    the recent ids below them not seen yet (see services/live.py)."""
 
     audit_id: int = 0
     review_entry_id: int = 0
+    audit_gaps: frozenset[int] = frozenset()
+    review_gaps: frozenset[int] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,6 +6,11 @@ seen, says what changed, by whom, in order, without reading any other table whol
 Review comments say which transcript they are in through their own table (their audit
 entries carry no UUID), read the same way from the last entry seen.
 
+On PostgreSQL an id is taken when a row is written, not when it is committed: a
+change that took id 7 can commit after one that took id 8 was read. Ids skipped
+below the newest one read are read again at later looks, until they come or are
+too far behind to be waited for (a rolled-back change leaves its id unused for good).
+
 A poll first asks the store's watcher (store/watch.py) whether anyone committed at
 all; only then are the two short range reads made.
 """
@@ -19,7 +24,7 @@ from dataclasses import dataclass
 from threading import Lock
 from typing import TYPE_CHECKING
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session
 
 from qualcode.domain.project_changes import (
@@ -37,6 +42,9 @@ if TYPE_CHECKING:
 # More new audit entries than this in one poll (a merge, a long absence): refresh
 # everything rather than read them all.
 MOST_ENTRIES = 1_000
+# How far below the newest id read a skipped one is still looked for: a change that
+# is this many commits behind the others was rolled back, not slow.
+GAP_WINDOW = 200
 
 
 _EVERYTHING = {
@@ -107,7 +115,7 @@ class LiveService:
                 Coder.name,
             )
             .outerjoin(Coder, Coder.id == AuditEntry.coder_id)
-            .where(AuditEntry.id > token.audit_id)
+            .where(_after(AuditEntry.id, token.audit_id, token.audit_gaps))
             .order_by(AuditEntry.id)
             .limit(MOST_ENTRIES + 1)
         ).all()
@@ -115,15 +123,24 @@ class LiveService:
             select(ReviewEntry.id, Source.name)
             .join(ReviewThread, ReviewThread.id == ReviewEntry.thread_id)
             .join(Source, Source.id == ReviewThread.source_id)
-            .where(ReviewEntry.id > token.review_entry_id)
+            .where(_after(ReviewEntry.id, token.review_entry_id, token.review_gaps))
             .order_by(ReviewEntry.id)
             .limit(MOST_ENTRIES + 1)
         ).all()
         if len(rows) > MOST_ENTRIES or len(review_rows) > MOST_ENTRIES:
             return self.token(), ProjectChanges(**_EVERYTHING)
+        audit_id = max([token.audit_id, *(r.id for r in rows)])
+        review_id = max([token.review_entry_id, *(r.id for r in review_rows)])
         new_token = LiveToken(
-            rows[-1].id if rows else token.audit_id,
-            review_rows[-1].id if review_rows else token.review_entry_id,
+            audit_id,
+            review_id,
+            _unseen(token.audit_id, audit_id, token.audit_gaps, (r.id for r in rows)),
+            _unseen(
+                token.review_entry_id,
+                review_id,
+                token.review_gaps,
+                (r.id for r in review_rows),
+            ),
         )
         entries = [_Entry(r.action, r.entity, r.entity_uuid, r.details, r.name or "") for r in rows]
         changes = self._describe(entries, frozenset(name for _, name in review_rows))
@@ -159,6 +176,22 @@ class LiveService:
             .where(Coding.uuid.in_(wanted))
         ).all()
         return {uuid: name for uuid, name in rows}
+
+
+def _after(column: ColumnElement[int], last: int, gaps: frozenset[int]) -> ColumnElement[bool]:
+    """Ids after ``last``, and the skipped ones below it still awaited."""
+    if not gaps:
+        return column > last
+    return or_(column > last, column.in_(sorted(gaps)))
+
+
+def _unseen(last: int, newest: int, gaps: frozenset[int], read: Iterable[int]) -> frozenset[int]:
+    """Ids at most ``GAP_WINDOW`` below ``newest`` not read yet: skipped between ``last``
+    and ``newest`` this time, or still awaited from before."""
+    seen = set(read)
+    lowest = newest - GAP_WINDOW
+    skipped = range(max(last, lowest) + 1, newest)
+    return frozenset(i for i in (*skipped, *gaps) if i > lowest and i not in seen)
 
 
 def _touches(entry: _Entry) -> dict[str, bool]:

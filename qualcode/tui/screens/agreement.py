@@ -12,6 +12,7 @@ Suggestions are made for turns or sentences, so that view skips the character un
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import on, work
@@ -25,13 +26,18 @@ from qualcode.domain import agreement_table as shared
 from qualcode.domain.agreement import AgreementReport, AgreementRow, shown_count, shown_statistic
 from qualcode.domain.agreement_table import NOBODY, listed, note, suggester_values
 from qualcode.domain.errors import QualcodeError
+from qualcode.domain.project_changes import ProjectChanges
 from qualcode.domain.reports import CONSENSUS_CODER
 from qualcode.domain.suggester_agreement import SuggesterAgreement, SuggesterRow, suggester_rows
 from qualcode.tui.export_messages import refused_export
 from qualcode.tui.screens.compare import CompareScreen
+from qualcode.tui.screens.live_look import LiveLook
 from qualcode.tui.screens.review_dialogs import PickCoders
 from qualcode.tui.screens.save_dialog import SaveAsDialog, ask_where_to_save, reports_folder
 from qualcode.tui.widgets.title_bar import TitleBar
+
+if TYPE_CHECKING:
+    from qualcode.tui.backend import Backend
 
 UNITS = ("character", "sentence", "turn")
 SUGGESTED_UNITS = ("turn", "sentence")  # what suggestions are made for
@@ -204,6 +210,14 @@ class AgreementScreen(Screen[None]):
             super().__init__()
             self.report = report
 
+    class LiveLoaded(Message):
+        """The table as others' coding left it (None: the read failed)."""
+
+        def __init__(self, report: AgreementReport | None, shown: int) -> None:
+            super().__init__()
+            self.report = report
+            self.shown = shown
+
     class SuggestionsLoaded(Message):
         """The suggestions against each coder, worked out."""
 
@@ -233,7 +247,43 @@ class AgreementScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one(DataTable).focus()
+        # Taken on the main thread: see TranscriptScreen.backend.
+        self._kept_backend: Backend = self.app.backend  # type: ignore[attr-defined]
+        self._live = LiveLook(self, self.live_read)
         self.load()
+
+    # --- others' coding, live (app.changes_seen) -----------------------------------------
+
+    def live_refresh(self, changes: ProjectChanges) -> None:
+        """Others' codings and codebook changes: the figures are worked out again (one
+        at a time, however fast the news comes) and shown with the reader on the same
+        row. Not with the suggestions as a coder: that trains models for seconds; the
+        reader asks again with s."""
+        if (changes.codings or changes.codebook) and not self.with_suggestions:
+            self._live.news()
+
+    def on_screen_resume(self) -> None:
+        self._live.resumed()
+
+    @work(thread=True, group="agreement-live", exit_on_error=False)
+    def live_read(self, shown: int) -> None:
+        report: AgreementReport | None = None
+        try:
+            report = self._kept_backend.agreement(
+                coders=self.coders,
+                unit=self.unit,
+                include_subcodes=self.include_subcodes,
+                absent_is_uncoded=self.absent_is_uncoded,
+            )
+        finally:
+            self.post_message(self.LiveLoaded(report, shown))
+
+    @on(LiveLoaded)
+    def live_loaded(self, message: LiveLoaded) -> None:
+        if not self._live.arrived(message.shown) or message.report is None:
+            return
+        if not self.with_suggestions and message.report.unit == self.unit:
+            self._show_report(message.report)
 
     def load(self) -> None:
         if self.with_suggestions:
@@ -306,11 +356,21 @@ class AgreementScreen(Screen[None]):
 
     @on(Loaded)
     def show(self, message: Loaded) -> None:
+        self._live.showed_own()
         if self.with_suggestions or message.report.unit != self.unit:
             return  # a result the screen has moved on from
-        report = self.report = message.report
+        self._show_report(message.report)
+
+    def _show_report(self, report: AgreementReport) -> None:
+        """Show ``report`` with the cursor on the same row (the same code or transcript,
+        wherever it is now) and the table scrolled as it was."""
+        self.report = report
         table = self.query_one(DataTable)
         cursor = table.cursor_row
+        kept = None
+        if table.row_count and 0 <= cursor < table.row_count:
+            kept = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
+        scrolled = table.scroll_y
         kappa = len(report.coders) == 2
         shown = self._rows()
         width = self._name_width(shown, kappa)
@@ -322,7 +382,10 @@ class AgreementScreen(Screen[None]):
                 key=row.uuid or row.label,
             )
         if shown:
-            table.move_cursor(row=min(max(cursor, 0), len(shown) - 1))
+            row = table.get_row_index(kept) if kept in table.rows else cursor
+            table.move_cursor(row=min(max(row, 0), len(shown) - 1), scroll=False)
+            # The new rows are measured on the next refresh; scrolling before stops short.
+            table.call_after_refresh(table.scroll_to, y=scrolled, animate=False)
         names = list(report.coders)
         coders = listed(names) or "nobody (no codings yet)"
         title = Text(f"Agreement between {coders}, {counted_over(report)}.")

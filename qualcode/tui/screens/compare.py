@@ -24,6 +24,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from qualcode.domain.errors import QualcodeError
+from qualcode.domain.project_changes import ProjectChanges
 from qualcode.domain.records import CodeRecord, CodingRecord, TurnRecord
 from qualcode.domain.reports import CONSENSUS_CODER
 from qualcode.domain.review import (
@@ -37,6 +38,7 @@ from qualcode.domain.review import (
 from qualcode.tui.colours import code_colour
 from qualcode.tui.screens.code_picker import CodePicker, CodePickerResult
 from qualcode.tui.screens.dialogs import Choose
+from qualcode.tui.screens.live_look import LiveLook
 from qualcode.tui.screens.review_dialogs import CommentDialog, PickCoders, describe_thread
 from qualcode.tui.widgets.coder_lanes import (
     CONSENSUS_COLOUR,
@@ -142,6 +144,22 @@ class CompareScreen(Screen[None]):
             super().__init__()
             self.text = text
 
+    @dataclass(frozen=True, slots=True)
+    class _Seen:
+        """The project as others left it, for the transcript shown."""
+
+        source: str
+        items: list[ReviewItem]
+        coders: list[str]
+        codings: list[CodingRecord]
+        codes: list[CodeRecord]
+
+    class LiveLoaded(Message):
+        def __init__(self, seen: CompareScreen._Seen | None, shown: int) -> None:
+            super().__init__()
+            self.seen = seen  # None: the read failed (the next change reads again)
+            self.shown = shown
+
     def __init__(
         self,
         source: str | None = None,
@@ -177,6 +195,8 @@ class CompareScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self._kept_backend = self.app.backend  # type: ignore[attr-defined]
+        # The transcript read is the one shown when the read starts (main thread).
+        self._live = LiveLook(self, lambda shown: self.live_read(shown, self.source))
         self.view.focus()
         self.load(self.wanted_source, None)
 
@@ -232,6 +252,7 @@ class CompareScreen(Screen[None]):
 
     @on(Loaded)
     def loaded(self, message: Loaded) -> None:
+        self._live.showed_own()
         self.items = message.items
         self.coders = message.coders
         self.codes = message.codes
@@ -379,7 +400,9 @@ class CompareScreen(Screen[None]):
     def on_resize(self) -> None:
         self.call_after_refresh(self._show_lane_header)
 
-    def _show(self, index: int | None) -> None:
+    def _show(self, index: int | None, *, move: bool = True) -> None:
+        """Show disagreement ``index``; ``move``: the cursor goes to it (not when
+        others' work is shown: the reader's cursor and selection stay)."""
         self.index = index
         self._show_lanes()
         item = self.current
@@ -396,7 +419,8 @@ class CompareScreen(Screen[None]):
         )
         label = "≠" + d.code_path.rsplit(" > ", 1)[-1]
         self.view.set_highlights([HighlightSpan(d.start, d.end, "current", colour, label)])
-        self.view.move_cursor_to(d.start)
+        if move:
+            self.view.move_cursor_to(d.start)
         self.query_one("#compare-detail-text", Static).update(self._detail(item))
 
     def _detail(self, item: ReviewItem) -> Text:
@@ -440,6 +464,83 @@ class CompareScreen(Screen[None]):
             line.append(f"{who}: ", style="bold")
         line.append(f"“{quoted(self.view.text, start, end)}”\n")
         return line
+
+    # --- others' work, live (app.changes_seen) -------------------------------------------
+
+    def live_refresh(self, changes: ProjectChanges) -> None:
+        """Others' codings, codebook changes, comments and decisions, shown where the
+        reader is: the disagreement on show stays (by what it is, not its number), and
+        so do the cursor, the selection, the scroll and any dialog open over the screen."""
+        if self._loaded_once and (changes.codings or changes.codebook or changes.review):
+            self._live.news()
+
+    def on_screen_resume(self) -> None:
+        self._live.resumed()
+
+    @work(thread=True, group="compare-live", exit_on_error=False)
+    def live_read(self, shown: int, source: str | None) -> None:
+        seen: CompareScreen._Seen | None = None
+        try:
+            if source is not None:
+                seen = self._read_seen(source)
+        finally:
+            self.post_message(self.LiveLoaded(seen, shown))
+
+    def _read_seen(self, source: str) -> _Seen:
+        backend = self.backend
+        codes = [self.code[0]] if self.code else None
+        items = backend.review_items(coders=self.chosen_coders, codes=codes)
+        coders = list(self.chosen_coders or self.coders)
+        if not self.chosen_coders:
+            # A coder new to the project gets a lane at the end: the lanes' numbers,
+            # which accept a version, stay the same under the reader's fingers.
+            known = {name.casefold() for name in coders}
+            coders += [
+                name
+                for name in backend.coder_names()
+                if name.casefold() not in known and name.casefold() != CONSENSUS_CODER
+            ]
+        return self._Seen(source, items, coders, backend.all_codings(source), backend.codes())
+
+    @on(LiveLoaded)
+    def live_loaded(self, message: LiveLoaded) -> None:
+        if not self._live.arrived(message.shown):
+            return
+        seen = message.seen
+        if seen is None or seen.source != self.source:
+            return
+        was = self.current
+        self.items, self.coders = seen.items, seen.coders
+        self.codings, self.codes = seen.codings, seen.codes
+        index = self._same_as(was) if was else self._first_in(self.source)
+        if was is not None and index is None:
+            index = self._find(was.anchor)
+            self.notify(
+                "The disagreement you were reading is settled: someone changed their coding there.",
+                timeout=5,
+            )
+        if index is not None and self.items[index].disagreement.source != self.source:
+            index = None  # the rest are elsewhere: n goes there when the reader wants
+        self._show(index, move=False)
+
+    def _same_as(self, item: ReviewItem) -> int | None:
+        """The disagreement ``item`` was, as others' work left it: the same passage and
+        code, or (its edges moved by a coding made or changed) the same code over an
+        overlapping passage."""
+        keys = [i.anchor for i in self.items]
+        if item.anchor in keys and self._visible(self.items[keys.index(item.anchor)]):
+            return keys.index(item.anchor)
+        old = item.anchor
+        for index, other in enumerate(self.items):
+            new = other.anchor
+            if (
+                (new.source, new.code) == (old.source, old.code)
+                and new.start < old.end
+                and old.start < new.end
+                and self._visible(other)
+            ):
+                return index
+        return None
 
     @on(Failed)
     def failed(self, message: Failed) -> None:

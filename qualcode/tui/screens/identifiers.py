@@ -8,6 +8,8 @@ reviewed since the last import (exports refuse it otherwise); ``ctrl+r`` marks i
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -16,6 +18,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Label
 
 from qualcode.domain.errors import QualcodeError
+from qualcode.domain.project_changes import ProjectChanges
 from qualcode.domain.redaction import (
     IDENTIFIER_KINDS,
     IdentifierEntry,
@@ -24,8 +27,12 @@ from qualcode.domain.redaction import (
 )
 from qualcode.domain.register_status import RegisterStatus
 from qualcode.tui.screens.dialogs import Choose, Confirm, TextPrompt
+from qualcode.tui.screens.live_look import LiveLook, refill_table
 from qualcode.tui.widgets.cells import literal
 from qualcode.tui.widgets.title_bar import TitleBar
+
+if TYPE_CHECKING:
+    from qualcode.tui.backend import Backend
 
 REGISTER_HINT = (
     "Identifiers replaced in every export. n new · delete remove · s suggestions · "
@@ -78,6 +85,20 @@ class IdentifiersScreen(Screen[None]):
             super().__init__()
             self.text = text
 
+    class LiveLoaded(Message):
+        """The register as others left it (None: the read failed)."""
+
+        def __init__(
+            self,
+            entries: list[IdentifierEntry] | None,
+            status: RegisterStatus | None,
+            shown: int,
+        ) -> None:
+            super().__init__()
+            self.entries = entries
+            self.status = status
+            self.shown = shown
+
     def __init__(self) -> None:
         super().__init__()
         self.entries: list[IdentifierEntry] = []
@@ -100,6 +121,9 @@ class IdentifiersScreen(Screen[None]):
         found.add_columns("Text", "Count", "Kind", "Replacement", "Variants", "Why")
         found.display = False
         register.focus()
+        # Taken on the main thread: see TranscriptScreen.backend.
+        self._kept_backend: Backend = self.app.backend  # type: ignore[attr-defined]
+        self._live = LiveLook(self, self.live_read)
         self.fetch_register()
 
     @property
@@ -159,18 +183,52 @@ class IdentifiersScreen(Screen[None]):
             return
         self.post_message(self.Changed(f"'{entry.original}' is no longer replaced"))
 
+    # --- others' changes, live (app.changes_seen) ---------------------------------------
+
+    def live_refresh(self, changes: ProjectChanges) -> None:
+        """The owner changed the register, or new transcripts make it need a review
+        again: show it where the reader is (cursor on the same entry, scroll, focus,
+        any dialog open over it). The suggestions are not looked for again: that reads
+        every transcript; s does it when the reader asks."""
+        if changes.identifiers or changes.sources:
+            self._live.news()
+
+    def on_screen_resume(self) -> None:
+        self._live.resumed()
+
+    @work(thread=True, group="identifiers-live", exit_on_error=False)
+    def live_read(self, shown: int) -> None:
+        entries: list[IdentifierEntry] | None = None
+        status: RegisterStatus | None = None
+        try:
+            entries = self._kept_backend.identifiers()
+            status = self._kept_backend.identifier_status()
+        finally:
+            # Also after an error (the next change reads again): the read is over.
+            self.post_message(self.LiveLoaded(entries, status, shown))
+
+    @on(LiveLoaded)
+    def live_loaded(self, message: LiveLoaded) -> None:
+        if not self._live.arrived(message.shown):
+            return
+        if message.entries is not None:
+            self._show_register(message.entries)
+        if message.status is not None:
+            self.status_loaded(self.StatusLoaded(message.status))
+
     # --- handlers: update the screen ----------------------------------------------------
 
     @on(Loaded)
     def register_loaded(self, message: Loaded) -> None:
-        self.entries = message.entries
-        table = self.register_table
-        row = table.cursor_row
-        table.clear()
-        for entry in self.entries:
-            table.add_row(*literal(entry.original, entry.replacement, entry.kind), key=entry.uuid)
-        if self.entries:
-            table.move_cursor(row=min(row, len(self.entries) - 1))
+        self._live.showed_own()
+        self._show_register(message.entries)
+
+    def _show_register(self, entries: list[IdentifierEntry]) -> None:
+        self.entries = entries
+        refill_table(
+            self.register_table,
+            [(e.uuid, literal(e.original, e.replacement, e.kind)) for e in entries],
+        )
 
     @on(StatusLoaded)
     def status_loaded(self, message: StatusLoaded) -> None:

@@ -9,18 +9,24 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from rich.text import Text
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
+from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Label, Select, SelectionList, Static, TextArea
 
-from qualcode.domain.review import EntryKind, ReviewStatus, Thread
+from qualcode.domain.project_changes import ProjectChanges
+from qualcode.domain.review import Anchor, CodingAnchor, EntryKind, ReviewStatus, Thread
 from qualcode.tui.screens.dialogs import Confirm
+from qualcode.tui.screens.live_look import LiveLook
+
+if TYPE_CHECKING:
+    from qualcode.tui.backend import Backend
 
 DISCARD = "Throw away the comment you have written?"
 ResultT = TypeVar("ResultT")
@@ -172,10 +178,22 @@ class ThreadDialog(_CommentBox[ThreadAnswer | None]):
         Binding("escape", "cancel", "Close"),
     ]
 
-    def __init__(self, title: str, thread: Thread | None) -> None:
+    class LiveLoaded(Message):
+        def __init__(self, thread: Thread | None, read: bool, shown: int) -> None:
+            super().__init__()
+            self.thread = thread
+            self.read = read  # False: the read failed (the next comment reads again)
+            self.shown = shown
+
+    def __init__(self, title: str, thread: Thread | None, anchor: Anchor | None = None) -> None:
+        """``anchor``: what the thread is about, so that others' comments show while
+        the dialog is open (without it, only when the thread had a coding already)."""
         super().__init__()
         self.title_text = title
         self.thread = thread
+        if anchor is None and thread is not None and thread.coding_uuid:
+            anchor = CodingAnchor(thread.coding_uuid)
+        self.anchor = anchor
 
     def compose(self) -> ComposeResult:
         current = self.thread.status if self.thread else ReviewStatus.OPEN
@@ -200,6 +218,40 @@ class ThreadDialog(_CommentBox[ThreadAnswer | None]):
 
     def on_mount(self) -> None:
         self.query_one(TextArea).focus()
+        # Taken on the main thread: see TranscriptScreen.backend.
+        self._kept_backend: Backend = self.app.backend  # type: ignore[attr-defined]
+        self._live = LiveLook(self, self.live_read)
+
+    # --- others' comments, live (app.changes_seen) ---------------------------------------
+
+    def live_refresh(self, changes: ProjectChanges) -> None:
+        """Others' comments and status changes show above the box while the reader
+        writes; what they typed, and the status they chose, stay as they are."""
+        if changes.review and self.anchor is not None:
+            self._live.news()
+
+    @work(thread=True, group="thread-live", exit_on_error=False)
+    def live_read(self, shown: int) -> None:
+        thread: Thread | None = None
+        read = False
+        try:
+            assert self.anchor is not None
+            thread = self._kept_backend.thread_for(self.anchor)
+            read = True
+        finally:
+            self.post_message(self.LiveLoaded(thread, read, shown))
+
+    @on(LiveLoaded)
+    def live_loaded(self, message: LiveLoaded) -> None:
+        if not self._live.arrived(message.shown) or not message.read:
+            return
+        before = self.thread.status if self.thread else ReviewStatus.OPEN
+        self.thread = message.thread
+        self.query_one("#thread-entries Static", Static).update(describe_thread(self.thread))
+        choice = self.query_one(Select)
+        if choice.value == before.value:  # the reader left it: follow the thread's
+            after = self.thread.status if self.thread else ReviewStatus.OPEN
+            choice.value = after.value
 
     def action_save(self) -> None:
         comment = comment_text(self.query_one(TextArea))

@@ -551,7 +551,8 @@ class TranscriptScreen(SuggestionsMixin, Screen[None]):
             if answer is not None:
                 self.answer_thread(coding_uuid, answer)
 
-        self.app.push_screen(ThreadDialog(title, thread), answered)
+        dialog = ThreadDialog(title, thread, CodingAnchor(coding_uuid))
+        self.app.push_screen(dialog, answered)
 
     @work(thread=True, group="write")
     def answer_thread(self, coding_uuid: str, answer: ThreadAnswer) -> None:
