@@ -22,6 +22,7 @@ from qualcode.services.project import (
     location_of,
     new_project,
 )
+from qualcode.store.migrate import database_kind
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +40,8 @@ def is_qdpx(path: Path) -> bool:
     path = Path(path)
     if path.suffix.lower() == ".qdpx":
         return True
+    if database_kind(path) is not None:
+        return False  # and never a plain open() on a database (see database_kind)
     try:
         with path.open("rb") as handle:
             return handle.read(4) == b"PK\x03\x04"

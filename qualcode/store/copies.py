@@ -12,7 +12,7 @@ from pathlib import Path
 
 from qualcode.domain.errors import QualcodeError
 
-SQLITE_HEADER = b"SQLite format 3\x00"
+_HEADER_LENGTH = 100  # an SQLite file's header; anything shorter is not one
 
 
 class NotAProjectError(QualcodeError):
@@ -32,14 +32,37 @@ def copy_database(source: str | Path, destination: Path, *, uri: bool = False) -
         original.close()
 
 
+def application_id(path: Path) -> int | None:
+    """The application id in the header of the SQLite file ``path``; None if it is not
+    an SQLite file (or cannot be read).
+
+    Asked through SQLite, never with a plain ``open()``: closing a plain handle on a
+    database file drops every lock this process holds on it, its SQLite connections'
+    included, so another process closing the project would think it the last one and
+    delete the -wal from under them (SQLite's documented POSIX-lock pitfall). SQLite's
+    own handles know of each other and keep the locks."""
+    try:
+        if not path.is_file() or path.stat().st_size < _HEADER_LENGTH:
+            return None  # not a regular file (a FIFO could block), or too short
+        connection = sqlite3.connect(
+            f"{path.resolve().as_uri()}?{_read_only(path)}", uri=True, check_same_thread=False
+        )
+        try:
+            row = connection.execute("PRAGMA application_id").fetchone()
+        finally:
+            connection.close()
+    except (OSError, sqlite3.Error):
+        return None
+    return int(row[0])
+
+
 def read_only_copy(path: Path, destination: Path) -> None:
     """Copy the project at ``path`` into ``destination`` without ever writing to it
     (not even to upgrade it): the copy can then be opened, upgraded and read freely."""
     if not path.is_file():
         raise QualcodeError(f"{path}: no such project file")
-    with path.open("rb") as handle:
-        if handle.read(len(SQLITE_HEADER)) != SQLITE_HEADER:
-            raise NotAProjectError(f"{path}: not a qualcode project (not an SQLite file)")
+    if application_id(path) is None:
+        raise NotAProjectError(f"{path}: not a qualcode project (not an SQLite file)")
     try:
         copy_database(f"{path.resolve().as_uri()}?{_read_only(path)}", destination, uri=True)
     except sqlite3.DatabaseError as error:

@@ -24,7 +24,7 @@ from sqlalchemy import Connection, Engine, inspect, text
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from qualcode.domain.errors import QualcodeError
-from qualcode.store.copies import SQLITE_HEADER, NotAProjectError, copy_database
+from qualcode.store.copies import NotAProjectError, application_id, copy_database
 from qualcode.store.engine import (
     create_private_file,
     is_sqlite,
@@ -38,7 +38,6 @@ MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 # "QCOD" in the SQLite header's application id (bytes 68-71): a qualcode project is
 # recognised by what it is, not by what it is called.
 APPLICATION_ID = 0x51434F44
-_APPLICATION_ID_OFFSET = 68
 
 # The revisions this qualcode knows, oldest first. Kept here (and checked against the
 # migration scripts by a test) so that opening a project need not load Alembic, which
@@ -109,19 +108,12 @@ def database_kind(path: Path) -> str | None:
     """What ``path`` is if it is a database: "a qualcode project", "an SQLite database"
     (some other program's, or a project from before the application id), or None.
 
-    Reads the file's header only, so it is safe on anything, however large.
-    """
-    try:
-        if not Path(path).is_file():  # never open a FIFO or device: reading could block
-            return None
-        with Path(path).open("rb") as handle:
-            header = handle.read(_APPLICATION_ID_OFFSET + 4)
-    except OSError:
+    Safe on anything, however large, and on a project this process has open (see
+    :func:`~qualcode.store.copies.application_id`)."""
+    found = application_id(Path(path))
+    if found is None:
         return None
-    if not header.startswith(SQLITE_HEADER):
-        return None
-    application_id = int.from_bytes(header[_APPLICATION_ID_OFFSET:], "big")
-    return "a qualcode project" if application_id == APPLICATION_ID else "an SQLite database"
+    return "a qualcode project" if found == APPLICATION_ID else "an SQLite database"
 
 
 def database_path(engine: Engine) -> Path | None:
@@ -136,9 +128,9 @@ def open_project_file(path: Path) -> Engine:
     """Open an existing project, upgrading it (after a backup) if it is older."""
     if not path.is_file():
         raise QualcodeError(f"{path}: no such project file")
-    with path.open("rb") as handle:
-        if handle.read(len(SQLITE_HEADER)) != SQLITE_HEADER:
-            raise NotAProjectError(f"{path}: not a qualcode project (not an SQLite file)")
+    kind = database_kind(path)
+    if kind is None:
+        raise NotAProjectError(f"{path}: not a qualcode project (not an SQLite file)")
     engine = make_engine(path)
     revision = current_revision(engine)
     if revision is None:
@@ -153,7 +145,7 @@ def open_project_file(path: Path) -> Engine:
             )
         backup_file(path, revision)
         _run(engine, "upgrade", "head")
-    if database_kind(path) != "a qualcode project":  # made before the application id
+    if kind != "a qualcode project":  # made before the application id
         with engine.begin() as connection:
             connection.exec_driver_sql(f"PRAGMA application_id={APPLICATION_ID}")
     return engine
