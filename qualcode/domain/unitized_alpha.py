@@ -301,8 +301,9 @@ def _matrices(layout: _Layout) -> _Matrices:
     n_values = len(layout.labels)
     counts = _counts(layout)
     w = layout.widths
-    weighted = counts * w[:, None]
-    observed = (weighted.T @ counts - np.diag(weighted.sum(axis=0))) / (m - 1)
+    as_float = counts.astype(np.float64)  # float @ float goes to BLAS; mixed types do not
+    weighted = as_float * w[:, None]
+    observed = (weighted.T @ as_float - np.diag(weighted.sum(axis=0))) / (m - 1)
     coded_here = counts[:, 1:].sum(axis=1)
     self_pairs = np.zeros(n_values)
     cu_self = np.zeros(n_values)
