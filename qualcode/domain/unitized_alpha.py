@@ -494,3 +494,27 @@ def _resample(
         observed = disagreement[idx].sum(axis=1) / mass[idx].sum(axis=1)
         alphas[first : first + rows] = 1.0 - observed / expected
     return alphas
+
+
+@dataclass(frozen=True, slots=True)
+class UnitizedReport:
+    """The family over a project's double-coded material, and what that material was.
+
+    ``sources`` are the transcripts compared: every compared coder coded something in
+    each (unless absent coders counted as coding nothing); ``left_out`` are the others.
+    ``characters`` is the compared sources' length, ``all_characters`` every selected
+    source's. ``confidence`` holds bootstrap intervals by coefficient label ("|uα",
+    "uα", "cuα", or a code's path for its (k)uα) when they were asked for.
+    """
+
+    family: UnitizedFamily
+    codes: tuple[str, ...]
+    sources: tuple[str, ...]
+    left_out: tuple[str, ...]
+    characters: int
+    all_characters: int
+    absent_is_uncoded: bool = False
+    confidence: tuple[tuple[str, Confidence], ...] = ()
+
+    def confidence_of(self, label: str) -> Confidence | None:
+        return dict(self.confidence).get(label)
