@@ -242,3 +242,18 @@ def test_group_roles_are_named_for_their_database() -> None:
     long = "x" * 80
     assert len(group_role(long, Role.REVIEWER)) <= 63
     assert group_role(long, Role.OWNER) != group_role(long + "y", Role.OWNER)
+
+
+def test_members_add_before_serve_setup_says_what_to_run(postgres_url: str) -> None:
+    from click.testing import CliRunner
+
+    from qualcode.cli.app import cli
+    from qualcode.services.project import Project
+
+    Project.create(postgres_url).close()
+    added = CliRunner().invoke(cli, ["members", "add", postgres_url, "Ana", "--role", "owner"])
+    assert added.exit_code == 1
+    message = added.output.strip()
+    assert "\n" not in message and "serve-setup" in message, message
+    listed = CliRunner().invoke(cli, ["members", "list", postgres_url, "--json"])
+    assert "Ana" not in listed.output  # nothing was half-made

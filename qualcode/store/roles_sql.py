@@ -16,6 +16,7 @@ import os
 
 from sqlalchemy import Connection, text
 
+from qualcode.domain.errors import QualcodeError
 from qualcode.domain.reports import CONSENSUS_CODER
 from qualcode.domain.roles import Action, Role, may
 
@@ -184,6 +185,11 @@ def grant_login(
     $QUALCODE_MEMBER_PASSWORD, else none: left for the administrator) a member of
     exactly ``role``'s group for this database. True if the login was created."""
     database = connection.execute(text("SELECT current_database()")).scalar_one()
+    if not _role_exists(connection, group_role(database, role)):
+        raise QualcodeError(
+            f"database {database} has no qualcode roles yet: run `qualcode serve-setup` "
+            "on it first (as its administrator)"
+        )
     created = not _role_exists(connection, login)
     if created:
         password = password or os.environ.get(PASSWORD_ENV)
