@@ -117,3 +117,22 @@ def test_a_codebook_file_with_a_too_long_name_is_refused_naming_the_file(
     with project.session() as session, pytest.raises(QualcodeError) as refused:
         CodebookService(session, "Tester").import_file(path)
     assert "long.yaml" in str(refused.value) and "300" in str(refused.value)
+
+
+def test_a_transcript_with_a_speaker_name_too_long_is_refused_naming_the_file(
+    both: Project, tmp_path: Path
+) -> None:
+    good = tmp_path / "fine.txt"
+    good.write_text("Ana: hello\n\nBen: hi\n", encoding="utf-8")
+    captions = tmp_path / "call.vtt"
+    captions.write_text(
+        f"WEBVTT\n\n00:00:01.000 --> 00:00:02.000\n<v {'B' * 250}>hello there\n",
+        encoding="utf-8",
+    )
+    with both.session() as session, pytest.raises(ValidationError) as refused:
+        SourceService(session, "Ana").import_files([good, captions])
+    message = str(refused.value)
+    assert str(captions) in message and "speaker name is too long" in message
+    assert "\n" not in message
+    with both.read_session() as session:
+        assert SourceService(session).list_sources() == []  # all or nothing: no fine.txt

@@ -11,7 +11,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, defer
 
 from qualcode.domain.coverage import covered_length
-from qualcode.domain.errors import InputFileError, NotFoundError
+from qualcode.domain.errors import InputFileError, NotFoundError, ValidationError
 from qualcode.domain.records import (
     ImportProblem,
     ImportReport,
@@ -114,9 +114,7 @@ class SourceService(Service):
         ]
         with self._transaction():
             coder = self._coder() if self.coder_name else None
-            sources = [
-                self._add_source(item, name, coder.id if coder else None) for item, name in fresh
-            ]
+            sources = [self._added(item, name, coder.id if coder else None) for item, name in fresh]
             if participants is not None:
                 targets = sources or list(self.session.scalars(select(Source)).all())
                 warnings += apply_participants(self.session, participants, targets)
@@ -259,6 +257,16 @@ class SourceService(Service):
         records = turns_of(self.session, find_source(self.session, source_name))
         self._end_read()
         return records
+
+    def _added(self, item: _Parsed, name: str, coder_id: int | None) -> Source:
+        """``item`` added and checked against the database's limits now, so that a
+        refusal (a speaker's name too long, say) names the file it came from."""
+        try:
+            source = self._add_source(item, name, coder_id)
+            self.session.flush()
+        except ValidationError as error:
+            raise ValidationError(f"{item.path}: {error}; nothing was imported") from None
+        return source
 
     def text(self, source_name: str) -> str:
         text = find_source(self.session, source_name).text
