@@ -46,6 +46,12 @@ Choices where the sources differ or are silent
   overlap with the union of the others' units (quallmer's reading of Krippendorff 2019,
   eqs. 36-37) or the mean of per-pair squared overlaps, agree for two coders but with
   three can exceed ``l[c.]**2`` and make an expected coincidence negative; ours cannot.
+  Ours is also the only one of the three under which cuα of predefined units is ordinary
+  alpha when values are missing: it reproduces Krippendorff's four-observer example
+  (0.743), where the others give 0.745 and 0.747 (tests/test_unitized_published.py).
+- **The 2004 coefficient** (Content Analysis, 2nd ed., p. 254) measured disagreement by
+  squared boundary offsets; this module follows the 2013/2016 definitions (lengths of
+  non-matching stretches), so its printed 0.7286 for ``c`` is not reproduced, by design.
 - **One coder's touching or overlapping segments with the same code** are one unit (the
   union): a coder who splits a passage in two has still marked one stretch with that code.
 - **One coder's overlapping segments with different codes** (qualcode lets a coder apply
