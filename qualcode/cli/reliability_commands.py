@@ -33,4 +33,4 @@ def print_statement(
     if as_json:
         print_json({"statement": paragraph, "facts": facts})
         return
-    echo(textwrap.fill(paragraph, width=88))
+    echo("\n\n".join(textwrap.fill(p, width=88) for p in paragraph.split("\n\n")))

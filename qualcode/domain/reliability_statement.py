@@ -48,6 +48,7 @@ MEANING = {
     "cuα": "which code was applied where coders' stretches overlap",
 }
 MINUS = "\u2212"
+NBSP = "\u00a0"  # keeps "95 %" and "uα = 0.79" on one line in a Word document
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,11 +148,11 @@ def percent(part: int, whole: int) -> str:
     """``67 %`` (a space before the sign, as the brief's journals print it); ``<1 %`` for a
     share that would round to nothing but is not nothing."""
     if whole <= 0:
-        return "0 %"
+        return f"0{NBSP}%"
     share = 100 * part / whole
     if 0 < share < 0.5:
-        return "<1 %"
-    return f"{share:.0f} %"
+        return f"<1{NBSP}%"
+    return f"{share:.0f}{NBSP}%"
 
 
 def count(n: int, noun: str, plural: str | None = None) -> str:
@@ -173,13 +174,13 @@ def probability(p: float) -> str:
 def interval(fact: CoefficientFact) -> str:
     if fact.low is None or fact.high is None:
         return ""
-    return f"{fact.level * 100:.0f} % CI {number(fact.low)} to {number(fact.high)}"
+    return f"{fact.level * 100:.0f}{NBSP}% CI {number(fact.low)} to {number(fact.high)}"
 
 
 def _with_interval(fact: CoefficientFact) -> str:
     """``uα = 0.79 (95 % CI 0.72 to 0.85)``."""
     assert fact.value is not None
-    shown = f"{fact.name} = {number(fact.value)}"
+    shown = f"{fact.name}{NBSP}={NBSP}{number(fact.value)}"
     ci = interval(fact)
     return f"{shown} ({ci})" if ci else shown
 
@@ -194,15 +195,20 @@ def _series(items: list[str]) -> str:
 
 
 def statement(facts: ReliabilityFacts) -> str:
-    """The reliability paragraph for a report's methods section."""
-    parts = [_why(), _sample(facts)]
+    """The reliability statement for a report's methods section: three paragraphs (the
+    coefficient and the sample; the values; the codebook and the review), separated by
+    blank lines."""
+    return "\n\n".join(statement_paragraphs(facts))
+
+
+def statement_paragraphs(facts: ReliabilityFacts) -> tuple[str, ...]:
+    method = [_why(), _sample(facts)]
     if facts.sources_compared == 0 or facts.coders < 2:
-        parts.append(_nothing_compared(facts))
+        values = [_nothing_compared(facts)]
     else:
-        parts.extend(_values(facts))
-    parts.append(_codebook(facts.codebook))
-    parts.append(_review(facts.resolution))
-    return " ".join(p for p in parts if p)
+        values = _values(facts)
+    process = [_codebook(facts.codebook), _review(facts.resolution)]
+    return tuple(" ".join(p for p in part if p) for part in (method, values, process))
 
 
 def _why() -> str:
@@ -246,7 +252,7 @@ def _sample(facts: ReliabilityFacts) -> str:
     )
     if facts.sources_compared > 0 and few:
         text += (
-            " This is a small reliability sample (10 to 25 % of the data is commonly "
+            f" This is a small reliability sample (10 to 25{NBSP}% of the data is commonly "
             "double-coded; O'Connor and Joffe 2020), so the figures below are uncertain."
         )
     return text
@@ -274,7 +280,9 @@ def _values(facts: ReliabilityFacts) -> list[str]:
         draws = max(f.draws for f in defined)
         if draws:
             level = defined[0].level * 100
-            out.append(f"Intervals are {level:.0f} % bootstrap intervals ({draws:,} resamples).")
+            out.append(
+                f"Intervals are {level:.0f}{NBSP}% bootstrap intervals ({draws:,} resamples)."
+            )
     for fact in undefined:
         out.append(f"{fact.name} could not be computed: {fact.reason or 'no reason given'}.")
     headline = next((f for f in defined if f.name == "uα"), defined[0] if defined else None)
@@ -385,7 +393,7 @@ def _review(r: Resolution) -> str:
     if r.still_open:
         verb = "is" if r.still_open == 1 else "are"
         text += (
-            f" The other {r.still_open:,} {verb} still open, so the agreed version of the coding is not "
-            "yet final."
+            f" The other {r.still_open:,} {verb} still open, so the agreed version of the "
+            "coding is not yet final."
         )
     return text
