@@ -174,7 +174,7 @@ def probability(p: float) -> str:
 def interval(fact: CoefficientFact) -> str:
     if fact.low is None or fact.high is None:
         return ""
-    return f"{fact.level * 100:.0f}{NBSP}% CI {number(fact.low)} to {number(fact.high)}"
+    return f"{fact.level * 100:.0f}{NBSP}%{NBSP}CI {number(fact.low)} to {number(fact.high)}"
 
 
 def _with_interval(fact: CoefficientFact) -> str:
