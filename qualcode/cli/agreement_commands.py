@@ -85,6 +85,13 @@ from qualcode.services.suggestions import SuggestionService, model_path_for
     help="Also list the codes (or sources) nobody coded, with a note saying so; they are "
     "left out by default, since their figures say only that nobody coded them.",
 )
+@click.option(
+    "--statement",
+    is_flag=True,
+    help="Print the reliability paragraph for a report's methods section instead of the "
+    "table: the unitized alpha family with intervals, how much was double-coded, the "
+    "codebook's version and how the review settled disagreements.",
+)
 @output_option("Also write the table to a .csv, .xlsx or .docx file (for a report or a meeting).")
 @export_checks_options
 @json_option
@@ -100,6 +107,7 @@ def agreement(
     with_suggestions: bool,
     pipeline: str | None,
     show_uncoded: bool,
+    statement: bool,
     output: Path | None,
     checks: ExportChecks,
     as_json: bool,
@@ -107,6 +115,18 @@ def agreement(
     """Agreement between coders: percent agreement, Cohen's kappa, Krippendorff's alpha.
 
     With --with-suggestions, how well the suggested codes agree with each coder."""
+    if statement:
+        from qualcode.cli.reliability_commands import print_statement
+
+        print_statement(
+            project,
+            coders=coders,
+            codes=codes,
+            sources=sources,
+            include_subcodes=include_subcodes,
+            as_json=as_json,
+        )
+        return
     # What is compared, the same for the coders' report and the suggestions'.
     chosen: dict[str, Any] = {
         "coders": coders or None,

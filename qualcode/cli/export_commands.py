@@ -123,6 +123,12 @@ def export() -> None:
 @click.option("--no-tables", is_flag=True, help="Leave out the evidence tables and chart.")
 @click.option("--no-chart", is_flag=True, help="Leave out the bar chart.")
 @click.option(
+    "--reliability",
+    is_flag=True,
+    help="Add a Reliability section: the paragraph `qualcode agreement --statement` prints "
+    "(unitized alpha with intervals, double coding, codebook version, the review's outcome).",
+)
+@click.option(
     "--evidence-attribute",
     default="method",
     show_default=True,
@@ -150,6 +156,7 @@ def export_docx(
     no_widen: bool,
     no_tables: bool,
     no_chart: bool,
+    reliability: bool,
     evidence_attribute: str,
     matrix_attribute: str,
     checks: ExportChecks,
@@ -173,6 +180,7 @@ def export_docx(
         include_chart=not no_chart,
         evidence_attribute=evidence_attribute,
         matrix_attribute=matrix_attribute,
+        include_reliability=reliability,
     )
     with opened(project) as project_, project_.session() as session:
         result = ReportService(session).export_docx(

@@ -67,6 +67,7 @@ class ReportOptions:
     evidence_attribute: str = "method"
     matrix_attribute: str = "stakeholder_group"
     author: str = ""
+    include_reliability: bool = False  # a "Reliability" section (issue 16's statement)
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,3 +127,4 @@ class Report:
     sources: int = 0  # transcripts the quotes come from
     codebook: str = ""  # name, size and when it last changed, in words
     identifiers: int = 0  # entries in the identifier register applied to every string
+    reliability: str = ""  # the reliability statement, when the report includes one

@@ -62,6 +62,10 @@ def report_bytes(report: Report) -> bytes:
     writer = DocumentWriter(document)
     writer.title_page(report)
     writer.contents(contents_entries(report))
+    if report.reliability:
+        writer.heading(RELIABILITY_HEADING, 1)
+        for paragraph in report.reliability.split("\n\n"):
+            writer.paragraph(paragraph, "Normal")
     for section in report.sections:
         writer.section(section)
     if report.tables or report.chart:
@@ -83,12 +87,14 @@ def report_bytes(report: Report) -> bytes:
 
 
 EVIDENCE_HEADING = "Evidence tables"
+RELIABILITY_HEADING = "Reliability"
 CONTENTS_DEPTH = 2  # heading levels listed in the contents
 
 
 def contents_entries(report: Report) -> list[tuple[str, int]]:
     """The headings the report will have, to at most ``CONTENTS_DEPTH`` levels."""
-    entries = [(s.name, s.depth + 1) for s in report.sections if s.depth < CONTENTS_DEPTH]
+    entries = [(RELIABILITY_HEADING, 1)] if report.reliability else []
+    entries += [(s.name, s.depth + 1) for s in report.sections if s.depth < CONTENTS_DEPTH]
     if report.tables or report.chart:
         entries.append((EVIDENCE_HEADING, 1))
         entries += [(table.title, 2) for table in report.tables]

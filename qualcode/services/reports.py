@@ -162,6 +162,8 @@ class ReportService(Service):
                 several_coders=several,
             )
         facts = self._title_page_facts(extracts, options)
+        if options.include_reliability:
+            facts["reliability"] = self._reliability(report_filter, options)
         self._end_read()
         return Report(
             title=options.title,
@@ -362,6 +364,24 @@ class ReportService(Service):
             "codebook": codebook,
             "identifiers": self.session.scalar(select(func.count(Identifier.id))) or 0,
         }
+
+    def _reliability(self, report_filter: ReportFilter, options: ReportOptions) -> str:
+        """The reliability statement for the report's own codes and sources, between its
+        coders (everyone's, when the report shows the agreed version: reliability is
+        about the coders who reached it). Participant conditions (``where``) cannot
+        narrow it: agreement is over whole transcripts' continua."""
+        from qualcode.domain.reliability_statement import statement
+        from qualcode.services.reliability import ReliabilityService
+
+        coders = None if report_filter.consensus else report_filter.coders or None
+        facts = ReliabilityService(self.session).facts(
+            coders=coders,
+            codes=report_filter.codes or None,
+            sources=report_filter.sources or None,
+            include_subcodes=bool(report_filter.codes),  # a report's code has its sub-codes
+            name_coders=options.show_coder,
+        )
+        return statement(facts)
 
     def _settings(self, keys: Sequence[str]) -> dict[str, str]:
         rows = self.session.execute(
