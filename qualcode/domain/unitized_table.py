@@ -30,6 +30,14 @@ QUESTIONS = {
     UNITIZING: "Same stretches, same codes",
     CODING: "Same codes where both coded",
 }
+# The question each answers, as a sentence (the screen's row description).
+ANSWERS = {
+    BINARY: "did the coders mark the same parts of the text as worth coding, whatever "
+    "code they gave?",
+    UNITIZING: "did they mark the same parts with the same codes, boundaries and codes together?",
+    CODING: "where coders' stretches overlap, did they give the same code?",
+    PER_CODE: "where this code was applied and another coder also coded, did they apply it too?",
+}
 NOBODY = "nobody coded this"
 NOT_PAIRED = "never applied where another coder also coded"
 THRESHOLDS = (0.667, 0.8)
@@ -50,6 +58,12 @@ EXPLANATION = (
     "stretch coded half-way counts as half agreement, so these are not high merely "
     "because most text is uncoded. D_o is the disagreement observed, D_e the disagreement "
     "chance would give; alpha = 1 - D_o / D_e."
+)
+SHORT_EXPLANATION = (
+    "Unitized alpha, over the stretches coders marked (text nobody coded counts as gaps, "
+    "so it is not high just because most text is uncoded). |uα: found the same stretches, "
+    "whatever the code. uα: same stretches, same codes. cuα: same codes where coders "
+    "overlap. (k)uα: one code. 1 perfect, 0 chance; 0.800 or more good, 0.667 tentative."
 )
 CONFIDENCE_EXPLANATION = (
     "95% interval: where alpha falls in 95 of 100 resamplings of the compared text "
