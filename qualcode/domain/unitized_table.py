@@ -60,10 +60,10 @@ EXPLANATION = (
     "chance would give; alpha = 1 - D_o / D_e."
 )
 SHORT_EXPLANATION = (
-    "Unitized alpha, over the stretches coders marked (text nobody coded counts as gaps, "
-    "so it is not high just because most text is uncoded). |uα: found the same stretches, "
-    "whatever the code. uα: same stretches, same codes. cuα: same codes where coders "
-    "overlap. (k)uα: one code. 1 perfect, 0 chance; 0.800 or more good, 0.667 tentative."
+    "|uα: found the same stretches, any code. uα: same stretches and codes. cuα: same "
+    "codes where coders overlap. (k)uα: one code. 1 perfect, 0 chance; 0.800 good, 0.667 "
+    "tentative. Uncoded text counts as gaps, so alpha is not high just because most text "
+    "is uncoded."
 )
 CONFIDENCE_EXPLANATION = (
     "95% interval: where alpha falls in 95 of 100 resamplings of the compared text "

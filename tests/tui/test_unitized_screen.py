@@ -53,9 +53,7 @@ async def _unitized(pilot) -> tuple[AgreementScreen, DataTable]:  # type: ignore
         pilot, lambda: isinstance(app.screen, AgreementScreen) and app.screen.report is not None
     )
     screen = app.screen
-    footer = str(
-        [b.binding.description for b in screen.active_bindings.values() if b.binding.show]
-    )
+    footer = str([b.binding.description for b in screen.active_bindings.values() if b.binding.show])
     assert "Unitized alpha" in footer  # the way in is named where a reader looks
     await pilot.press("a")
     await wait_for(pilot, lambda: screen.unitized is not None)
@@ -80,10 +78,11 @@ async def test_the_family_is_its_own_view(two_coders: Path, size: tuple[int, int
         assert rows["Time"][1] == f"{time.value:.3f}"
         # Coded by one coder only: the reason, not a number.
         assert rows["Risk"][1] == "-" and "never applied" in rows["Risk"][3]
-        # Nobody coded Enablers: hidden, and the title says so.
-        assert "Enablers" not in rows
+        # Nobody coded the themes themselves: kept as headings over their coded sub-codes.
+        assert rows["Enablers"][1] == "-" and rows["Enablers"][3] == "sub-codes only"
         title = str(screen.query_one("#agreement-title").render())
-        assert "Left out: interview-sam" in title and "hidden: h shows them" in title
+        assert title.startswith("Unitized alpha between Ann and Bo (1 transcript compared)")
+        assert "hidden: h shows them" not in title  # every code is coded or a heading
         # Alpha, the measure and the note are on screen, not scrolled off to the right.
         region = table.region
         offsets = [0]
@@ -92,13 +91,15 @@ async def test_the_family_is_its_own_view(two_coders: Path, size: tuple[int, int
         assert offsets[4] <= region.width
         explain = str(screen.query_one("#agreement-explain").render())
         assert "|uα" in explain and "0.667" in explain
+        assert "Left out: interview-sam" in explain and "m compares them" in explain
         await pilot.press("down")
         described = str(screen.query_one("#agreement-row").render())
         assert "Same stretches, same codes" in described and "boundaries" in described
         assert not screen.check_action("next_unit", ())  # no unit in this view
         await pilot.press("a")
-        await wait_for(pilot, lambda: "Alpha" in [str(c.label) for c in table.ordered_columns])
-        assert [str(c.label) for c in table.ordered_columns][0] == "Code"
+        await wait_for(
+            pilot, lambda: [str(c.label) for c in table.ordered_columns][:2] == ["Code", "Alpha"]
+        )
 
 
 async def test_intervals_on_request_with_a_fixed_seed(two_coders: Path) -> None:

@@ -29,20 +29,24 @@ from textual.widgets import DataTable, Footer, Label
 
 from qualcode.domain import agreement_table as shared
 from qualcode.domain.agreement import AgreementReport, AgreementRow, shown_count, shown_statistic
-from qualcode.domain.agreement_table import NOBODY, listed, note, suggester_values
+from qualcode.domain.agreement_table import (
+    NOBODY,
+    SUB_CODES_ONLY,
+    listed,
+    note,
+    suggester_values,
+)
 from qualcode.domain.errors import QualcodeError
 from qualcode.domain.project_changes import ProjectChanges
 from qualcode.domain.reports import CONSENSUS_CODER
 from qualcode.domain.suggester_agreement import SuggesterAgreement, SuggesterRow, suggester_rows
 from qualcode.domain.unitized_table import (
     ANSWERS,
-    HEADING,
     SHORT_EXPLANATION,
     THRESHOLDS,
     UnitizedRow,
     alpha_text,
     below,
-    coders_sentence,
     compared_sentence,
     interval_text,
     unitized_rows,
@@ -464,24 +468,54 @@ class AgreementScreen(Screen[None]):
             )
         if rows and kept in table.rows:
             table.move_cursor(row=table.get_row_index(kept), scroll=False)
-        title = Text(f"{HEADING}. {coders_sentence(report)}. {compared_sentence(report)}")
-        hidden = len(unitized_rows(report).left_out) if not self.show_uncoded else 0
+        coders = listed(list(report.family.coders)) or "nobody (no codings yet)"
+        n = len(report.sources)
+        title = Text(f"Unitized alpha between {coders} ({n} transcript{'s' * (n != 1)} compared).")
+        if len(report.family.coders) < 2:
+            title = Text(
+                f"Only {coders} has coded here, and agreement needs two coders or more: "
+                "bring the others' coding in with qualcode merge (or import-coder)."
+            )
+        hidden = self._unitized_hidden()
         if hidden:
             title.append(f" {hidden} codes nobody coded are hidden: h shows them.", style="dim")
         self.query_one("#agreement-title", Label).update(title)
-        explain = (
-            SHORT_EXPLANATION
-            + " a: back to alpha by units; c: "
-            + ("hide intervals." if confidence else "95% intervals (bootstrap).")
+        # The material compared (and left out, and why) leads, then what each answers.
+        compared = compared_sentence(report).replace("--absent-is-uncoded compares", "m compares")
+        explain = f"{compared} {SHORT_EXPLANATION} a: back to alpha by units; c: " + (
+            "hide intervals." if confidence else "95% intervals (bootstrap)."
         )
         self.query_one("#agreement-explain", Label).update(explain)
         self._describe_highlighted()
         self.refresh_bindings()
 
     def _unitized_rows(self) -> list[UnitizedRow]:
+        """The overall three, then per code; codes nobody coded are left out unless asked
+        for, but a theme over coded sub-codes stays (greyed, "sub-codes only") so that
+        they still sit under it."""
         if self.unitized is None:
             return []
-        return list(unitized_rows(self.unitized, show_uncoded=self.show_uncoded).shown)
+        rows = unitized_rows(self.unitized, show_uncoded=True).shown
+        if self.show_uncoded:
+            return list(rows)
+        coded = [r.label for r in rows if r.kind == "code" and r.coefficient.segments]
+        parents = {
+            " > ".join(parts[:i])
+            for parts in (label.split(" > ") for label in coded)
+            for i in range(1, len(parts))
+        }
+        return [
+            replace(r, note=SUB_CODES_ONLY)
+            if r.label in parents and not r.coefficient.segments
+            else r
+            for r in rows
+            if r.kind == "overall" or r.coefficient.segments or r.label in parents
+        ]
+
+    def _unitized_hidden(self) -> int:
+        if self.unitized is None or self.show_uncoded:
+            return 0
+        return len(self.unitized.family.per_code) + 3 - len(self._unitized_rows())
 
     def _unitized_name_width(self, rows: list[UnitizedRow], confidence: bool) -> int:
         """As wide as the screen allows once alpha, the measure and the note have room."""
