@@ -30,9 +30,20 @@ from qualcode.domain.agreement_table import (
     suggester_table_rows,
 )
 from qualcode.domain.suggester_agreement import SUGGESTER_EXPLANATION, SuggesterAgreement
+from qualcode.domain.unitized_table import EXPLANATION as UNITIZED_EXPLANATION
+from qualcode.domain.unitized_table import (
+    HEADING,
+    coders_sentence,
+    compared_sentence,
+    confidence_sentence,
+    unitized_header,
+    unitized_rows,
+    unitized_text,
+)
 from qualcode.services.agreement import UNITS, AgreementService
 from qualcode.services.export_gate import ExportChecks
 from qualcode.services.suggestions import SuggestionService, model_path_for
+from qualcode.services.unitized import UnitizedService
 
 
 @click.command()
@@ -80,6 +91,37 @@ from qualcode.services.suggestions import SuggestionService, model_path_for
     "configured one, else the blank English pipeline).",
 )
 @click.option(
+    "--family",
+    type=click.Choice(["unit", "unitized"]),
+    default="unit",
+    show_default=True,
+    help="unit: percent agreement, Cohen's kappa and Krippendorff's alpha over the --unit "
+    "(characters, sentences or turns). unitized: Krippendorff's unitized alpha family over "
+    "the stretches coders marked, uncoded text counted as gaps (|uα, uα, cuα and a (k)uα "
+    "per code), over the transcripts every compared coder coded. With -o, a .docx or .xlsx "
+    "of the unit family also holds the unitized table; with unitized, the file holds only it.",
+)
+@click.option(
+    "--confidence",
+    is_flag=True,
+    help="With --family unitized: bootstrap 95% intervals and the chance that alpha is "
+    "below 0.667 and 0.8 (a few seconds on a large project).",
+)
+@click.option(
+    "--draws",
+    type=click.IntRange(min=100),
+    default=1000,
+    show_default=True,
+    help="With --confidence: how many bootstrap resamplings.",
+)
+@click.option(
+    "--seed",
+    type=int,
+    default=20161,
+    show_default=True,
+    help="With --confidence: the random seed (the same seed gives the same intervals).",
+)
+@click.option(
     "--show-uncoded",
     is_flag=True,
     help="Also list the codes (or sources) nobody coded, with a note saying so; they are "
@@ -106,6 +148,10 @@ def agreement(
     include_subcodes: bool,
     with_suggestions: bool,
     pipeline: str | None,
+    family: str,
+    confidence: bool,
+    draws: int,
+    seed: int,
     show_uncoded: bool,
     statement: bool,
     output: Path | None,
@@ -114,7 +160,8 @@ def agreement(
 ) -> None:
     """Agreement between coders: percent agreement, Cohen's kappa, Krippendorff's alpha.
 
-    With --with-suggestions, how well the suggested codes agree with each coder."""
+    With --with-suggestions, how well the suggested codes agree with each coder. With
+    --family unitized, Krippendorff's unitized alpha family."""
     if statement:
         from qualcode.cli.reliability_commands import print_statement
 
@@ -127,6 +174,15 @@ def agreement(
             as_json=as_json,
         )
         return
+    if family == "unitized" and with_suggestions:
+        raise click.UsageError("--family unitized compares coders only, not --with-suggestions")
+    if family == "unitized" and unit is not None:
+        raise click.UsageError(
+            "--family unitized compares the stretches coders marked, character by character; "
+            "--unit is for --family unit"
+        )
+    if confidence and family != "unitized":
+        raise click.UsageError("--confidence is for --family unitized")
     # What is compared, the same for the coders' report and the suggestions'.
     chosen: dict[str, Any] = {
         "coders": coders or None,
@@ -136,6 +192,9 @@ def agreement(
         "absent_is_uncoded": absent_is_uncoded,
         "include_subcodes": include_subcodes,
     }
+    if family == "unitized":
+        _unitized(project, chosen, confidence, draws, seed, show_uncoded, output, checks, as_json)
+        return
     report: AgreementReport | SuggesterAgreement
     with opened(project) as project_:
         # Suggestions write: scoring may add the transcripts' analyses to the project's cache.
@@ -151,7 +210,13 @@ def agreement(
                 report = service.agreement(**chosen)
             written = None
             if output is not None:
-                written = service.export(output, report, by=by, checks=checks)
+                # A report's file carries the unitized family beside the unit table.
+                unitized = (
+                    None
+                    if with_suggestions or output.suffix.lower() == ".csv"
+                    else UnitizedService(session).family(**_unitized_choice(chosen))
+                )
+                written = service.export(output, report, by=by, checks=checks, unitized=unitized)
     if as_json:
         print_json(report)
     elif isinstance(report, SuggesterAgreement):
@@ -160,10 +225,69 @@ def agreement(
         _print_agreement_table(report, by, written, show_uncoded)
 
 
+def _unitized_choice(chosen: dict[str, Any]) -> dict[str, Any]:
+    """The unit table's selection, as the unitized family takes it (no unit: it is the
+    stretches coders marked)."""
+    return {k: v for k, v in chosen.items() if k != "unit"}
+
+
+def _unitized(
+    project: Path,
+    chosen: dict[str, Any],
+    confidence: bool,
+    draws: int,
+    seed: int,
+    show_uncoded: bool,
+    output: Path | None,
+    checks: ExportChecks,
+    as_json: bool,
+) -> None:
+    """`--family unitized`: the family, its material, and what each coefficient answers."""
+    with opened(project) as project_, project_.read_session() as session:
+        report = UnitizedService(session).family(
+            **_unitized_choice(chosen), confidence=confidence, draws=draws, seed=seed
+        )
+        written = None
+        if output is not None:
+            written = AgreementService(session).export(output, None, checks=checks, unitized=report)
+    if as_json:
+        print_json(report)
+        return
+    echo(HEADING + ".")
+    echo(coders_sentence(report) + ".")
+    echo(textwrap.fill(compared_sentence(report), width=88))
+    if len(report.family.coders) >= 2:
+        rows = unitized_rows(report, show_uncoded=show_uncoded)
+        headers = unitized_header(report)
+        print_table(
+            headers,
+            [unitized_text(row, report) for row in rows.shown],
+            right=[i for i, h in enumerate(headers) if h not in ("Coefficient", "Measure", "Note")],
+        )
+        if rows.left_out:
+            echo(
+                f"{len(rows.left_out)} codes nobody coded in the compared transcripts are "
+                "left out (--show-uncoded lists them)."
+            )
+        echo(textwrap.fill(UNITIZED_EXPLANATION, width=88))
+        if report.confidence:
+            echo(textwrap.fill(confidence_sentence(report), width=88))
+    if written is not None:
+        echo(f"Wrote the unitized agreement table to {written}")
+
+
 def _print_agreement_table(
     report: AgreementReport, by: str, written: Path | None, show_uncoded: bool
 ) -> None:
     """Alpha first and percent agreement last, as the agreement screen shows them."""
+    echo(
+        textwrap.fill(
+            f"Agreement by {unit_plural(report.unit)} (percent agreement, Cohen's kappa and "
+            f"Krippendorff's alpha, each {report.unit} coded or not; --family unitized for "
+            "the unitized alpha family):",
+            width=88,
+        )
+    )
     echo(f"Coders: {', '.join(report.coders) or 'none with codings'}")
     columns = agreement_columns(report)
     rows = agreement_table_rows(report, by, show_uncoded=show_uncoded)

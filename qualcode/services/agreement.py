@@ -38,6 +38,7 @@ from qualcode.domain.suggester_agreement import (
     SuggesterRow,
 )
 from qualcode.domain.suggestions import Unit as SuggestionUnit
+from qualcode.domain.unitized_alpha import UnitizedReport
 from qualcode.services.base import Service
 from qualcode.services.code_tree import CodeTree
 from qualcode.services.export_gate import ALL_CHECKS, ExportChecks, ExportGate
@@ -397,23 +398,34 @@ class AgreementService(Service):
     def export(
         self,
         path: Path,
-        report: AgreementReport | SuggesterAgreement,
+        report: AgreementReport | SuggesterAgreement | None,
         *,
         by: str = "code",
         checks: ExportChecks = ALL_CHECKS,
+        unitized: UnitizedReport | None = None,
     ) -> Path:
         """Write ``report``'s table to ``path`` (.xlsx, .csv or .docx) through the export
-        gate (source names can name places). Returns the path written."""
+        gate (source names can name places). Returns the path written.
+
+        ``unitized``: the unitized alpha family, as a second table (a second sheet in
+        XLSX, a section in Word); with ``report`` None, the file holds only it (and a CSV,
+        which has room for one table, holds it)."""
         # only for -o
         from qualcode.exporters.agreement import FORMATS, agreement_bytes
         from qualcode.exporters.suggester_agreement import suggester_agreement_bytes
 
         gate = ExportGate(self.session, checks)
         path, file_format = gate.target(path, FORMATS, "the agreement table")
+        shown_unitized = gate.redact(unitized) if unitized is not None else None
         if isinstance(report, SuggesterAgreement):
             data = suggester_agreement_bytes(gate.redact(report), file_format.name, by=by)
         else:
-            data = agreement_bytes(gate.redact(report), file_format.name, by=by)
+            data = agreement_bytes(
+                gate.redact(report) if report is not None else None,
+                file_format.name,
+                by=by,
+                unitized=shown_unitized,
+            )
         self._end_read()
         return gate.write({path: data}, file_format).paths[0]
 

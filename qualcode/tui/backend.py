@@ -59,6 +59,7 @@ from qualcode.tui.lazy import lazy
 
 if TYPE_CHECKING:
     from qualcode.domain.merge import MergeReport
+    from qualcode.domain.unitized_alpha import UnitizedReport
     from qualcode.services.agreement import AgreementService
     from qualcode.services.consensus import ConsensusService
     from qualcode.services.extracts import ExtractService
@@ -70,6 +71,7 @@ if TYPE_CHECKING:
     from qualcode.services.review import ReviewService
     from qualcode.services.search import SearchService
     from qualcode.services.suggestions import SuggestionService, TrainReport, model_path_for
+    from qualcode.services.unitized import UnitizedService
 else:
     # Loaded on first use: opening a transcript needs none of them, and together (numpy
     # for agreement above all) they cost the first screen a fifth of a second (issue 13).
@@ -83,6 +85,7 @@ else:
     SearchService = lazy("qualcode.services.search", "SearchService")
     SuggestionService = lazy("qualcode.services.suggestions", "SuggestionService")
     model_path_for = lazy("qualcode.services.suggestions", "model_path_for")
+    UnitizedService = lazy("qualcode.services.unitized", "UnitizedService")
 
 
 T = TypeVar("T")
@@ -427,12 +430,35 @@ class Backend:
                 absent_is_uncoded=absent_is_uncoded,
             )
 
-    def export_agreement(
-        self, path: Path, report: AgreementReport | SuggesterAgreement, *, by: str = "code"
-    ) -> Path:
-        """Save an agreement table through the export gate."""
+    def unitized(
+        self,
+        *,
+        coders: Sequence[str] | None = None,
+        include_subcodes: bool = False,
+        absent_is_uncoded: bool = False,
+        confidence: bool = False,
+    ) -> UnitizedReport:
+        """Krippendorff's unitized alpha family (with bootstrap intervals: seconds)."""
         with self.project.read_session() as session:
-            return AgreementService(session).export(path, report, by=by)
+            return UnitizedService(session).family(
+                coders=coders or None,
+                include_subcodes=include_subcodes,
+                absent_is_uncoded=absent_is_uncoded,
+                confidence=confidence,
+            )
+
+    def export_agreement(
+        self,
+        path: Path,
+        report: AgreementReport | SuggesterAgreement | None,
+        *,
+        by: str = "code",
+        unitized: UnitizedReport | None = None,
+    ) -> Path:
+        """Save an agreement table (and the unitized family's, if given) through the
+        export gate."""
+        with self.project.read_session() as session:
+            return AgreementService(session).export(path, report, by=by, unitized=unitized)
 
     def review_items(
         self, *, coders: Sequence[str] | None = None, codes: Sequence[str] | None = None

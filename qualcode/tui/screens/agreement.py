@@ -7,10 +7,15 @@ source, the compare view of that source. The table can be saved for a report.
 ``s`` adds the suggester as one more coder (issue 12): a row per code and coder, kappa
 and alpha between the suggestions and that coder, the coders' own alpha beside them.
 Suggestions are made for turns or sentences, so that view skips the character unit.
+
+``a`` switches to Krippendorff's unitized alpha family (issue 16): |uα, uα, cuα and a
+(k)uα per code over the stretches coders marked, worked out in a worker; ``c`` there
+adds bootstrap intervals.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -24,11 +29,28 @@ from textual.widgets import DataTable, Footer, Label
 
 from qualcode.domain import agreement_table as shared
 from qualcode.domain.agreement import AgreementReport, AgreementRow, shown_count, shown_statistic
-from qualcode.domain.agreement_table import NOBODY, listed, note, suggester_values
+from qualcode.domain.agreement_table import (
+    NOBODY,
+    SUB_CODES_ONLY,
+    listed,
+    note,
+    suggester_values,
+)
 from qualcode.domain.errors import QualcodeError
 from qualcode.domain.project_changes import ProjectChanges
 from qualcode.domain.reports import CONSENSUS_CODER
 from qualcode.domain.suggester_agreement import SuggesterAgreement, SuggesterRow, suggester_rows
+from qualcode.domain.unitized_table import (
+    ANSWERS,
+    SHORT_EXPLANATION,
+    THRESHOLDS,
+    UnitizedRow,
+    alpha_text,
+    below,
+    compared_sentence,
+    interval_text,
+    unitized_rows,
+)
 from qualcode.tui.export_messages import refused_export
 from qualcode.tui.screens.compare import CompareScreen
 from qualcode.tui.screens.live_look import LiveLook
@@ -37,6 +59,7 @@ from qualcode.tui.screens.save_dialog import SaveAsDialog, ask_where_to_save, re
 from qualcode.tui.widgets.title_bar import TitleBar
 
 if TYPE_CHECKING:
+    from qualcode.domain.unitized_alpha import UnitizedReport
     from qualcode.tui.backend import Backend
 
 UNITS = ("character", "sentence", "turn")
@@ -178,6 +201,72 @@ def suggester_cells(row: SuggesterRow, first: bool) -> tuple[Text, ...]:
     return tuple(shown)
 
 
+def unitized_columns(confidence: bool) -> tuple[str, ...]:
+    """The unitized view's columns: alpha and the note kept in view, the rest after."""
+    extra = ("95% interval", "P(<0.667)", "P(<0.8)") if confidence else ()
+    return ("Coefficient", "Alpha", "Measure", "Note", *extra, "D_o", "D_e")
+
+
+def unitized_cells(
+    row: UnitizedRow, *, confidence: bool, name_width: int = NAME_WIDTH[1]
+) -> tuple[Text, ...]:
+    """A unitized row's cells; a code by its name, indented by its depth."""
+    c = row.coefficient
+    if row.kind == "code":
+        depth = row.label.count(" > ")
+        name = shortened(row.label.rsplit(" > ", 1)[-1], max(4, name_width - 2 * depth))
+        label = Text("  " * depth + name)
+    else:
+        label = Text(shortened(row.label, name_width), style="bold")
+    defined = c.value is not None
+    extra = (
+        (
+            interval_text(row.confidence),
+            *("" if (p := below(row.confidence, t)) is None else f"{p:.0%}" for t in THRESHOLDS),
+        )
+        if confidence
+        else ()
+    )
+    shown = (
+        label,
+        Text(alpha_text(c), justify="right"),
+        Text(c.name),
+        Text(shortened(row.note, NOTE_WIDTH), style="italic"),
+        *(Text(e, justify="right") for e in extra),
+        Text(f"{c.observed:.3f}" if defined else "", justify="right"),
+        Text(f"{c.expected:.3f}" if defined else "", justify="right"),
+    )
+    if not defined:
+        for cell in shown:
+            cell.stylize("dim")
+    return shown
+
+
+def describe_unitized(row: UnitizedRow) -> Text:
+    """The highlighted coefficient in words: the question it answers and its reading."""
+    c = row.coefficient
+    text = Text()
+    if row.kind == "code":
+        path = row.label.split(" > ")
+        text.append(path[-1], style="bold")
+        if len(path) > 1:
+            text.append(f" (in {' > '.join(path[:-1])})", style="dim")
+    else:
+        text.append(row.label, style="bold")
+    text.append(f", {c.name}: {ANSWERS[c.name]} ")
+    if c.value is None:
+        text.append(row.note[0].upper() + row.note[1:] + "." if row.note else "", style="italic")
+        return text
+    text.append(f"Alpha {alpha_text(c)}, {strength(c.value)}")
+    interval = interval_text(row.confidence)
+    if interval:
+        text.append(f"; 95% interval {interval}")
+    text.append(
+        f". Disagreement observed {c.observed:.3f}, by chance {c.expected:.3f}.", style="dim"
+    )
+    return text
+
+
 def counted_over(report: AgreementReport | SuggesterAgreement) -> str:
     """What a report's figures count, for its title: the unit, then the options chosen."""
     options = [f"over {report.unit}s"]
@@ -200,6 +289,10 @@ class AgreementScreen(Screen[None]):
         Binding("i", "toggle_subcodes", "Sub-codes", show=False),
         Binding("m", "toggle_absent", "Missing = not coded", show=False),
         Binding("s", "toggle_suggestions", "Suggestions as a coder"),
+        # One key, two bindings again: the footer names the view a will show.
+        Binding("a", "toggle_unitized", "Unitized alpha"),
+        Binding("a", "toggle_unitized(1)", "Alpha by units"),
+        Binding("c", "toggle_confidence", "Intervals"),
         Binding("w", "save", "Save table"),
         Binding("escape", "back", "Back"),
         Binding("question_mark,f1", "app.help", "Help"),
@@ -225,6 +318,13 @@ class AgreementScreen(Screen[None]):
             super().__init__()
             self.report = report
 
+    class UnitizedLoaded(Message):
+        """The unitized alpha family, worked out."""
+
+        def __init__(self, report: UnitizedReport) -> None:
+            super().__init__()
+            self.report = report
+
     def __init__(self, coders: list[str] | None = None, unit: str = "character") -> None:
         super().__init__()
         self.coders = coders
@@ -236,6 +336,9 @@ class AgreementScreen(Screen[None]):
         self.show_uncoded = False  # rows nobody coded: hidden unless asked for
         self.report: AgreementReport | None = None
         self.suggested: SuggesterAgreement | None = None
+        self.unitized_view = False
+        self.confidence = False  # bootstrap intervals in the unitized view
+        self.unitized: UnitizedReport | None = None
 
     def compose(self) -> ComposeResult:
         yield TitleBar("Agreement between coders")
@@ -260,7 +363,10 @@ class AgreementScreen(Screen[None]):
         row. Not with the suggestions as a coder: that trains models for seconds; the
         reader asks again with s."""
         if (changes.codings or changes.codebook) and not self.with_suggestions:
-            self._live.news()
+            if self.unitized_view:
+                self.load()
+            else:
+                self._live.news()
 
     def on_screen_resume(self) -> None:
         self._live.resumed()
@@ -282,10 +388,23 @@ class AgreementScreen(Screen[None]):
     def live_loaded(self, message: LiveLoaded) -> None:
         if not self._live.arrived(message.shown) or message.report is None:
             return
-        if not self.with_suggestions and message.report.unit == self.unit:
+        if (
+            not self.with_suggestions
+            and not self.unitized_view
+            and message.report.unit == self.unit
+        ):
+            self.unitized = None  # worked out before the others' new coding
             self._show_report(message.report)
 
     def load(self) -> None:
+        self.unitized = None  # what it was worked out over may be about to change
+        if self.unitized_view:
+            self.query_one("#agreement-title", Label).update(
+                "Working out the unitized alpha family"
+                + (" with bootstrap intervals (a few seconds)…" if self.confidence else "…")
+            )
+            self._load_unitized(self.confidence)
+            return
         if self.with_suggestions:
             self.query_one("#agreement-title", Label).update(
                 "Scoring every transcript with the suggester, as one more coder (it trains "
@@ -312,6 +431,99 @@ class AgreementScreen(Screen[None]):
         self.post_message(
             self.SuggestionsLoaded(report) if with_suggestions else self.Loaded(report)
         )
+
+    @work(thread=True, exclusive=True, group="agreement")
+    def _load_unitized(self, confidence: bool) -> None:
+        backend = self.app.backend  # type: ignore[attr-defined]
+        try:
+            report = backend.unitized(
+                coders=self.coders,
+                include_subcodes=self.include_subcodes,
+                absent_is_uncoded=self.absent_is_uncoded,
+                confidence=confidence,
+            )
+        except QualcodeError as error:
+            self.app.call_from_thread(self.notify, str(error), severity="error")
+            return
+        self.post_message(self.UnitizedLoaded(report))
+
+    @on(UnitizedLoaded)
+    def show_unitized(self, message: UnitizedLoaded) -> None:
+        if not self.unitized_view:
+            return  # the reader went back to the unit table
+        report = self.unitized = message.report
+        table = self.query_one(DataTable)
+        kept = None
+        if table.row_count and 0 <= table.cursor_row < table.row_count:
+            kept = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
+        confidence = bool(report.confidence)
+        rows = self._unitized_rows()
+        width = self._unitized_name_width(rows, confidence)
+        table.clear(columns=True)
+        table.add_columns(*unitized_columns(confidence))
+        for row in rows:
+            table.add_row(
+                *unitized_cells(row, confidence=confidence, name_width=width),
+                key=f"{row.kind}:{row.label}",
+            )
+        if rows and kept in table.rows:
+            table.move_cursor(row=table.get_row_index(kept), scroll=False)
+        coders = listed(list(report.family.coders)) or "nobody (no codings yet)"
+        n = len(report.sources)
+        title = Text(f"Unitized alpha between {coders} ({n} transcript{'s' * (n != 1)} compared).")
+        if len(report.family.coders) < 2:
+            title = Text(
+                f"Only {coders} has coded here, and agreement needs two coders or more: "
+                "bring the others' coding in with qualcode merge (or import-coder)."
+            )
+        hidden = self._unitized_hidden()
+        if hidden:
+            title.append(f" {hidden} codes nobody coded are hidden: h shows them.", style="dim")
+        self.query_one("#agreement-title", Label).update(title)
+        # The material compared (and left out, and why) leads, then what each answers.
+        compared = compared_sentence(report).replace("--absent-is-uncoded compares", "m compares")
+        explain = f"{compared} {SHORT_EXPLANATION} a: back to alpha by units; c: " + (
+            "hide intervals." if confidence else "95% intervals (bootstrap)."
+        )
+        self.query_one("#agreement-explain", Label).update(explain)
+        self._describe_highlighted()
+        self.refresh_bindings()
+
+    def _unitized_rows(self) -> list[UnitizedRow]:
+        """The overall three, then per code; codes nobody coded are left out unless asked
+        for, but a theme over coded sub-codes stays (greyed, "sub-codes only") so that
+        they still sit under it."""
+        if self.unitized is None:
+            return []
+        rows = unitized_rows(self.unitized, show_uncoded=True).shown
+        if self.show_uncoded:
+            return list(rows)
+        coded = [r.label for r in rows if r.kind == "code" and r.coefficient.segments]
+        parents = {
+            " > ".join(parts[:i])
+            for parts in (label.split(" > ") for label in coded)
+            for i in range(1, len(parts))
+        }
+        return [
+            replace(r, note=SUB_CODES_ONLY)
+            if r.label in parents and not r.coefficient.segments
+            else r
+            for r in rows
+            if r.kind == "overall" or r.coefficient.segments or r.label in parents
+        ]
+
+    def _unitized_hidden(self) -> int:
+        if self.unitized is None or self.show_uncoded:
+            return 0
+        return len(self.unitized.family.per_code) + 3 - len(self._unitized_rows())
+
+    def _unitized_name_width(self, rows: list[UnitizedRow], confidence: bool) -> int:
+        """As wide as the screen allows once alpha, the measure and the note have room."""
+        shown = [unitized_cells(r, confidence=confidence) for r in rows]
+        labels = unitized_columns(confidence)
+        needed = sum(max([len(labels[i]), *(r[i].cell_len for r in shown)]) + 2 for i in (1, 2, 3))
+        room = self.app.size.width - needed - 2 - 2
+        return max(NAME_WIDTH[0], min(NAME_WIDTH[1], room))
 
     @on(SuggestionsLoaded)
     def show_suggestions(self, message: SuggestionsLoaded) -> None:
@@ -357,7 +569,7 @@ class AgreementScreen(Screen[None]):
     @on(Loaded)
     def show(self, message: Loaded) -> None:
         self._live.showed_own()
-        if self.with_suggestions or message.report.unit != self.unit:
+        if self.with_suggestions or self.unitized_view or message.report.unit != self.unit:
             return  # a result the screen has moved on from
         self._show_report(message.report)
 
@@ -418,11 +630,21 @@ class AgreementScreen(Screen[None]):
         return max(NAME_WIDTH[0], min(NAME_WIDTH[1], room))
 
     def on_resize(self) -> None:
+        if self.unitized_view:
+            if self.unitized is not None:
+                self.show_unitized(self.UnitizedLoaded(self.unitized))
+            return
         if self.report is not None and not self.with_suggestions:
             self.show(self.Loaded(self.report))
 
     @on(DataTable.RowHighlighted)
     def _describe_highlighted(self) -> None:
+        if self.unitized_view:
+            rows = self._unitized_rows()
+            index = self.query_one(DataTable).cursor_row
+            if 0 <= index < len(rows):
+                self.query_one("#agreement-row", Label).update(describe_unitized(rows[index]))
+            return
         if self.with_suggestions or self.report is None:
             self.query_one("#agreement-row", Label).update("")
             return
@@ -479,6 +701,13 @@ class AgreementScreen(Screen[None]):
             # The suggestions' table has no such rows; otherwise the binding that does
             # what h does now (show when hidden, hide when shown).
             return not self.with_suggestions and bool(parameters) == self.show_uncoded
+        if action == "toggle_unitized":
+            return not self.with_suggestions and bool(parameters) == self.unitized_view
+        if action == "toggle_confidence":
+            return self.unitized_view
+        if action in ("next_unit", "toggle_by", "toggle_suggestions", "compare"):
+            # The unitized family has no unit, no per-source rows and no suggester.
+            return not self.unitized_view
         return True
 
     def action_toggle_uncoded(self, hide: int = 0) -> None:
@@ -489,14 +718,40 @@ class AgreementScreen(Screen[None]):
             else "Rows nobody coded are hidden.",
             timeout=3,
         )
-        if self.report is not None:
+        if self.unitized_view:
+            if self.unitized is not None:
+                self.show_unitized(self.UnitizedLoaded(self.unitized))
+        elif self.report is not None:
             self.show(self.Loaded(self.report))
+
+    def action_toggle_unitized(self, back: int = 0) -> None:
+        self.unitized_view = not self.unitized_view
+        table = self.query_one(DataTable)
+        table.clear(columns=True)  # the old rows are not what the title will say
+        self.query_one("#agreement-row", Label).update("")
+        self.refresh_bindings()
+        if self.unitized_view:
+            self.load()
+        elif self.report is not None and self.report.unit == self.unit:
+            self._show_report(self.report)
+        else:
+            self.load()
+
+    def action_toggle_confidence(self) -> None:
+        self.confidence = not self.confidence
+        if self.confidence:
+            self.load()
+        elif self.unitized is not None:
+            # Dropping the intervals needs no new work: the same figures without them.
+            self.show_unitized(self.UnitizedLoaded(replace(self.unitized, confidence=())))
 
     @on(DataTable.RowSelected)
     def selected(self) -> None:
         self.action_compare()
 
     def action_compare(self) -> None:
+        if self.unitized_view:
+            return
         row = self._suggester_row() if self.with_suggestions else self._row()
         if row is None:
             return
@@ -555,21 +810,41 @@ class AgreementScreen(Screen[None]):
         kind = "agreement"
         if self.with_suggestions:
             report, kind = self.suggested, "agreement-with-suggestions"
-        if report is None:
+        if self.unitized_view:
+            if self.unitized is None:
+                return
+            # Both tables when the unit one is to hand; the unitized one leads the name.
+            report, kind = self.report, "agreement-unitized"
+            name = f"{kind}.xlsx"
+        elif report is None:
             return
+        else:
+            name = f"{kind}-by-{self.by}-{report.unit}.xlsx"
         folder = reports_folder(self.app.project_path)  # type: ignore[attr-defined]
-        suggested = folder / f"{kind}-by-{self.by}-{report.unit}.xlsx"
         ask_where_to_save(
             self.app,
-            SaveAsDialog("Save the agreement table (.xlsx, .csv or .docx) as:", str(suggested)),
+            SaveAsDialog("Save the agreement table (.xlsx, .csv or .docx) as:", str(folder / name)),
             ".xlsx",
             lambda path: self.save(report, path, self.by),
         )
 
     @work(thread=True, group="agreement-save")
-    def save(self, report: AgreementReport | SuggesterAgreement, path: Path, by: str) -> None:
+    def save(
+        self, report: AgreementReport | SuggesterAgreement | None, path: Path, by: str
+    ) -> None:
+        backend = self.app.backend  # type: ignore[attr-defined]
+        unitized = self.unitized
         try:
-            self.app.backend.export_agreement(path, report, by=by)  # type: ignore[attr-defined]
+            if unitized is None and not isinstance(report, SuggesterAgreement):
+                # The saved table carries the unitized family too (quick without intervals).
+                unitized = backend.unitized(
+                    coders=self.coders,
+                    include_subcodes=self.include_subcodes,
+                    absent_is_uncoded=self.absent_is_uncoded,
+                )
+            if isinstance(report, SuggesterAgreement):
+                unitized = None
+            backend.export_agreement(path, report, by=by, unitized=unitized)
         except (QualcodeError, OSError) as error:
             message = refused_export(error)
             self.app.call_from_thread(self.notify, message, severity="error", timeout=12)
