@@ -361,23 +361,25 @@ class QualcodeApp(App[None]):
     def action_identifiers(self) -> None:
         self.push_screen(IdentifiersScreen())
 
-    def action_export_report(self, consensus: bool = False) -> None:
+    def action_export_report(self, consensus: bool = False, reliability: bool = False) -> None:
         """Ask where (in a reports folder beside the project), showing how quotes will
         be attributed, then write the Word report (in a worker): everyone's coding, or
-        with ``consensus`` only the version the group agreed in a review."""
+        with ``consensus`` only the version the group agreed in a review; with
+        ``reliability`` it holds the reliability statement for the methods section."""
         assert self.backend is not None
         label = self.backend.project.location.label
         name = f"{label}-{'agreed' if consensus else 'report'}.docx"
         whose = "the agreed version" if consensus else "everyone's coding"
+        extra = ", with a reliability statement" if reliability else ""
         dialog = SaveAsDialog(
-            f"Save the Word report (every code, {whose}) as:",
+            f"Save the Word report (every code, {whose}{extra}) as:",
             str(reports_folder(self.project_path) / name),
             preview=True,
         )
 
         def save(path: Path) -> None:
             self.notify(f"Writing {path}…", timeout=3)
-            self.export_report(path, consensus)
+            self.export_report(path, consensus, reliability)
 
         ask_where_to_save(self, dialog, ".docx", save)
         self.load_attribution_preview(dialog, consensus)
@@ -393,10 +395,10 @@ class QualcodeApp(App[None]):
         self.call_from_thread(dialog.set_preview, found)
 
     @work(thread=True, exclusive=True, group="export")
-    def export_report(self, path: Path, consensus: bool = False) -> None:
+    def export_report(self, path: Path, consensus: bool = False, reliability: bool = False) -> None:
         assert self.backend is not None
         try:
-            result = self.backend.export_report(path, consensus=consensus)
+            result = self.backend.export_report(path, consensus=consensus, reliability=reliability)
         except (QualcodeError, OSError) as error:
             message = refused_export(error)
             self.call_from_thread(self.notify, message, severity="error", timeout=15)
@@ -489,6 +491,12 @@ class QualcodeApp(App[None]):
             lambda: self.action_export_report(consensus=True),
         )
         yield SystemCommand(
+            "Export Word report with a reliability statement",
+            "The report with a methods paragraph: unitized alpha with intervals, how much "
+            "was double-coded, the codebook's version and how the review settled things",
+            lambda: self.action_export_report(reliability=True),
+        )
+        yield SystemCommand(
             "Identifier register",
             "Names and places replaced in every export, and suggestions",
             self.action_identifiers,
@@ -500,7 +508,7 @@ class QualcodeApp(App[None]):
         )
         yield SystemCommand(
             "Agreement between coders",
-            "Percent agreement, Cohen's kappa and Krippendorff's alpha per code",
+            "Krippendorff's unitized alpha family, or kappa and alpha by characters, per code",
             self.action_agreement,
         )
         yield SystemCommand(

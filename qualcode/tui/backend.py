@@ -373,13 +373,16 @@ class Backend:
                 ReportFilter(consensus=consensus), ReportOptions()
             )
 
-    def export_report(self, path: Path, *, consensus: bool = False) -> ExportResult:
+    def export_report(
+        self, path: Path, *, consensus: bool = False, reliability: bool = False
+    ) -> ExportResult:
         """The Word report of everything coded (or only the agreed version), with the
-        project's attribution."""
+        project's attribution, and with ``reliability`` the reliability statement."""
         title = f"{self.project.name}: {'agreed' if consensus else 'coded'} extracts"
+        options = ReportOptions(title=title, include_reliability=reliability)
         with self.project.session() as session:
             return ReportService(session).export_docx(
-                path, ReportFilter(consensus=consensus), ReportOptions(title=title)
+                path, ReportFilter(consensus=consensus), options
             )
 
     # --- peer review: agreement, disagreements, threads, consensus ----------------------

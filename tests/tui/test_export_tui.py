@@ -87,3 +87,36 @@ async def test_an_unreviewed_register_stops_the_export_and_says_where_to_review(
     assert "never been reviewed" in message and "Identifier register" in message
     assert "--allow-unreviewed" not in message  # no command-line flags in the app
     assert list(tmp_path.glob("report*")) == []
+
+
+async def test_the_report_with_a_reliability_statement_from_the_palette(
+    app_project: Path, tmp_path: Path
+) -> None:
+    with Project.open(app_project) as project, project.session() as session:
+        CodingService(session, "Ann").add_passage("interview-sam", "Time", "we just have no time")
+        CodingService(session, "Bo").add_passage("interview-sam", "Time", "no time")
+        IdentifierService(session, "Ann").mark_reviewed("Ann")
+    output = tmp_path / "with-reliability.docx"
+    app = QualcodeApp(app_project, coder="Ann")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, SourcesScreen))
+        command = next(
+            c for c in app.get_system_commands(app.screen) if "reliability statement" in c.title
+        )
+        command.callback()
+        await wait_for(
+            pilot, lambda: isinstance(app.screen, TextPrompt) and app.screen.query("#prompt-input")
+        )
+        assert "reliability statement" in app.screen.title_text
+        app.screen.query_one("#prompt-input").value = str(output)
+        await pilot.press("enter")
+        await wait_for(pilot, output.exists, timeout=30)
+    paragraphs = [p for p in Document(str(output)).paragraphs]
+    headings = [p.text for p in paragraphs if p.style.name.startswith("Heading")]
+    assert "Reliability" in headings
+    texts = [p.text for p in paragraphs]
+    after = texts[
+        len(texts) - 1 - texts[::-1].index("Reliability") :
+    ]  # the section, not the contents
+    assert "Krippendorff's unitized alpha" in after[1], after
+    assert any("Two coders" in text for text in after[1:4]), after
