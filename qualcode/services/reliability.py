@@ -66,7 +66,9 @@ class ReliabilityService(Service):
             coefficients=tuple(
                 _fact(c, report) for c in (family.unitizing, family.binary, family.coding)
             ),
-            per_code=tuple(_fact(c, report, c.code or "") for c in family.per_code),
+            # A code nobody applied in the compared material (a theme coded only through
+            # its sub-codes, say) has nothing to agree on; it is not "undefined agreement".
+            per_code=tuple(_fact(c, report, c.code or "") for c in family.per_code if c.segments),
             coders=len(family.coders),
             coder_names=family.coders if name_coders else (),
             sources_compared=len(report.sources),
