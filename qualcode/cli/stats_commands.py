@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from qualcode.cli.common import echo, json_option, opened, print_json, print_table, project_argument
+from qualcode.domain.codebook import leaf
 from qualcode.services.stats import StatsService
 
 
@@ -36,7 +37,7 @@ def stats(project: Path, coder: str | None, sort: str, as_json: bool) -> None:
         [
             [
                 ("  " * r.depth if sort == "codebook" else "")
-                + (r.path.rsplit(" > ", 1)[-1] if sort == "codebook" else r.path),
+                + (leaf(r.path) if sort == "codebook" else r.path),
                 r.total_codings,
                 r.total_sources,
                 r.total_cases,
