@@ -37,6 +37,7 @@ from qualcode.domain.review import (
     Thread,
 )
 from qualcode.tui.colours import code_colour
+from qualcode.tui.messages import Failed
 from qualcode.tui.screens.code_picker import CodePicker, CodePickerResult
 from qualcode.tui.screens.dialogs import Choose
 from qualcode.tui.screens.live_look import LiveLook
@@ -140,11 +141,6 @@ class CompareScreen(Screen[None]):
             self.goal = goal
             self.note = note
 
-    class Failed(Message):
-        def __init__(self, text: str) -> None:
-            super().__init__()
-            self.text = text
-
     @dataclass(frozen=True, slots=True)
     class _Seen:
         """The project as others left it, for the transcript shown."""
@@ -225,7 +221,7 @@ class CompareScreen(Screen[None]):
         try:
             self.post_message(self._fetch(source, goal, note))
         except QualcodeError as error:
-            self.post_message(self.Failed(str(error)))
+            self.post_message(Failed(str(error)))
 
     def _fetch(self, source: str | None, goal: SpanAnchor | None, note: str) -> Loaded:
         backend = self.backend
@@ -661,7 +657,7 @@ class CompareScreen(Screen[None]):
             goal = item.anchor if item else None
             self.post_message(self._fetch(self.source, goal, note))
         except QualcodeError as error:
-            self.post_message(self.Failed(str(error)))
+            self.post_message(Failed(str(error)))
 
     def _need_item(self) -> ReviewItem | None:
         item = self.current
