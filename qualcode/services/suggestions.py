@@ -407,21 +407,6 @@ class SuggestionService(Service):
         newest = max((t for t in latest if t is not None), default=None)
         return newest is not None and datetime.fromisoformat(model.trained_at) < newest
 
-    def model_status(self) -> str:
-        """One line on the learned model, for the CLI and the TUI."""
-        from qualcode.nlp.learned import LearnedModel, ModelError
-
-        try:
-            model = LearnedModel.load(self.model_path)
-        except ModelError as error:
-            return str(error)
-        positives = model.positives()
-        return (
-            f"model trained {model.trained_at} on {sum(positives.values())} coded examples "
-            f"of {len(positives)} codes and {sum(model.negatives().values())} rejections; "
-            f"threshold {_threshold_reason(model)}"
-        )
-
     @collector_paused()
     def evaluate(
         self, *, unit: Unit = Unit.TURN, folds: int = 5, curve: Sequence[int] = CURVE
