@@ -24,7 +24,7 @@ from qualcode.domain.records import (
 from qualcode.domain.roles import Action
 from qualcode.domain.text import content_hash, numbered_name, one_line, word_count
 from qualcode.services.base import Service
-from qualcode.services.files import collect_files
+from qualcode.services.import_paths import collect_files
 from qualcode.services.participants import apply_participants
 from qualcode.store.models import (
     Attribute,
