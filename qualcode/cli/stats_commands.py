@@ -25,7 +25,7 @@ from qualcode.services.stats import StatsService
 @json_option
 def stats(project: Path, coder: str | None, sort: str, as_json: bool) -> None:
     """Per code: codings, sources, participants (cases) and stakeholder groups."""
-    with opened(project) as project_, project_.read_session() as session:
+    with opened(project) as opened_project, opened_project.read_session() as session:
         rows = StatsService(session).code_stats(coder=coder)
     if as_json:
         print_json(rows)
