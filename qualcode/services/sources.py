@@ -287,6 +287,14 @@ def turns_of(session: Session, source: Source) -> list[TurnRecord]:
     ]
 
 
+def chosen_source_ids(session: Session, sources: Sequence[str] | None) -> list[int]:
+    """The ids of the sources named (each once, in the order given), else of every
+    source, by name."""
+    if sources:
+        return list(dict.fromkeys(find_source(session, s).id for s in sources))
+    return list(session.scalars(select(Source.id).order_by(Source.name)))
+
+
 def find_source(session: Session, reference: str) -> Source:
     """A source by name, UUID, or original file name (case-insensitive).
 
