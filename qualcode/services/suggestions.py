@@ -349,35 +349,27 @@ class SuggestionService(Service):
         codes = {c.id: c.uuid for c in self.session.scalars(select(Code))}
         coders = {c.id: c.name for c in self.session.scalars(select(Coder))}
         sources = {s.id: s for s in self.session.scalars(select(Source))}
-        examples = [
-            TrainingExample(
-                codes[c.code_id],
-                sources[c.source_id].text[c.start : c.end],
-                True,
-                coders[c.coder_id],
-                sources[c.source_id].name,
-                c.start,
-                c.end,
+
+        def example(row: Coding | SuggestionDecision, positive: bool) -> TrainingExample:
+            source = sources[row.source_id]
+            return TrainingExample(
+                codes[row.code_id],
+                source.text[row.start : row.end],
+                positive,
+                coders[row.coder_id],
+                source.name,
+                row.start,
+                row.end,
             )
-            for c in self.session.scalars(select(Coding).order_by(Coding.created_at, Coding.id))
-        ]
-        examples += [
-            TrainingExample(
-                codes[d.code_id],
-                sources[d.source_id].text[d.start : d.end],
-                False,
-                coders[d.coder_id],
-                sources[d.source_id].name,
-                d.start,
-                d.end,
-            )
-            for d in self.session.scalars(
-                select(SuggestionDecision)
-                .where(SuggestionDecision.decision == Decision.REJECTED.value)
-                .order_by(SuggestionDecision.created_at, SuggestionDecision.id)
-            )
-        ]
-        return examples
+
+        codings = self.session.scalars(select(Coding).order_by(Coding.created_at, Coding.id))
+        examples = [example(c, True) for c in codings]
+        rejections = self.session.scalars(
+            select(SuggestionDecision)
+            .where(SuggestionDecision.decision == Decision.REJECTED.value)
+            .order_by(SuggestionDecision.created_at, SuggestionDecision.id)
+        )
+        return examples + [example(d, False) for d in rejections]
 
     def needs_training(self) -> bool:
         """True when the saved model is missing, from another version, or older than
