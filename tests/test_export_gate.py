@@ -389,7 +389,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "qualcode"
 # Files qualcode keeps for itself, never for people outside the project.
 INTERNAL_WRITERS = {
     "services/export_gate.py",  # the gate
-    "domain/files.py",  # write_private: the suggestion model and other internal files
+    "domain/private_files.py",  # write_private: the suggestion model and other internal files
     "nlp/learned.py",  # the suggestion model, beside the project
     "services/user_config.py",  # the coder's own settings
 }

@@ -64,8 +64,9 @@ def test_a_new_change_ends_the_redo_chain(coded: Project) -> None:
         service.add("interview-sam", "Time", 20, 30)
         history.undo()
         history.undo()
-        assert history.peek() == (None, "code 'Time' in interview-sam")
-        history.redo()
+        assert history.undo() is None
+        step = history.redo()
+        assert step is not None and step.description == "code 'Time' in interview-sam"
         service.add("interview-sam", "Risk", 5, 9)
         assert history.redo() is None
     assert [c[2] for c in _codings(coded)] == [0, 5]

@@ -209,7 +209,9 @@ def test_check_a_word_file_paragraphs_tables_and_headers(project: Project, tmp_p
         ("table 1, row 2, cell 2", "Brindlecomb"),
         ("header 1, paragraph 1", "BRINDLECOMBE"),
     ]
-    assert service(project).check_text("all [local area]") == []
+    placeholder = tmp_path / "placeholder.txt"
+    placeholder.write_text("all [local area]", encoding="utf-8")
+    assert service(project).check_file(placeholder) == []
 
 
 def test_a_damaged_word_file_is_one_clear_error(project: Project, tmp_path: Path) -> None:

@@ -337,14 +337,12 @@ def test_training_then_suggesting_uses_the_model(coded: Path) -> None:
     with Project.open(coded) as project, project.session() as session:
         answers = service(session, coded)
         report = answers.train()
-        status = answers.model_status()
     path = model_path_for(coded)
     assert report.path == path and path.name == "demo.qcp.suggest-model.json"
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     count = answer_key_codings()
     assert report.examples == count and report.negatives == 0 and report.codes > 10
-    assert f"on {count} coded examples" in status
-    assert "cross-validation" in report.threshold and report.threshold in status
+    assert "cross-validation" in report.threshold
     after = suggest(coded)
     assert after.notices == ()
     assert after.learned_codes == report.codes

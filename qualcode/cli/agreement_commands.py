@@ -196,14 +196,14 @@ def agreement(
         _unitized(project, chosen, confidence, draws, seed, show_uncoded, output, checks, as_json)
         return
     report: AgreementReport | SuggesterAgreement
-    with opened(project) as project_:
+    with opened(project) as opened_project:
         # Suggestions write: scoring may add the transcripts' analyses to the project's cache.
-        opened_session = project_.session if with_suggestions else project_.read_session
+        opened_session = opened_project.session if with_suggestions else opened_project.read_session
         with opened_session() as session:
             service = AgreementService(session)
             if with_suggestions:
                 suggester = SuggestionService(
-                    session, None, model_path=model_path_for(project_), pipeline=pipeline
+                    session, None, model_path=model_path_for(opened_project), pipeline=pipeline
                 )
                 report = service.suggester_agreement(suggester, **chosen)
             else:
@@ -243,7 +243,7 @@ def _unitized(
     as_json: bool,
 ) -> None:
     """`--family unitized`: the family, its material, and what each coefficient answers."""
-    with opened(project) as project_, project_.read_session() as session:
+    with opened(project) as opened_project, opened_project.read_session() as session:
         report = UnitizedService(session).family(
             **_unitized_choice(chosen), confidence=confidence, draws=draws, seed=seed
         )

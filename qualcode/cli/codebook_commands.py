@@ -37,7 +37,7 @@ def codebook_import(project: Path, file: Path, coder: str | None) -> None:
     Codes whose UUID the project knows are updated (renamed, moved, redefined) and keep
     their codings; new codes are added; codes missing from the file are kept.
     """
-    with opened(project) as project_, project_.session() as session:
+    with opened(project) as opened_project, opened_project.session() as session:
         report = CodebookService(session, resolve_coder(coder)).import_file(file)
     echo(
         f"Codebook '{report.name}': {len(report.added)} added, "
@@ -59,7 +59,7 @@ def codebook_import(project: Path, file: Path, coder: str | None) -> None:
 @export_checks_options
 def codebook_export(project: Path, output: Path | None, checks: ExportChecks) -> None:
     """Write the codebook as YAML (the same format `codebook import` reads)."""
-    with opened(project) as project_, project_.read_session() as session:
+    with opened(project) as opened_project, opened_project.read_session() as session:
         service = CodebookService(session)
         if output is None:
             echo(service.export_text(), nl=False)
@@ -77,7 +77,7 @@ def codebook_export(project: Path, output: Path | None, checks: ExportChecks) ->
 @json_option
 def codebook_show(project: Path, definitions: bool, as_json: bool) -> None:
     """Show the code tree."""
-    with opened(project) as project_, project_.read_session() as session:
+    with opened(project) as opened_project, opened_project.read_session() as session:
         codes = CodebookService(session).list_codes()
     if as_json:
         print_json(codes)

@@ -62,7 +62,7 @@ def code_add(
         raise click.UsageError("give either --start and --end, or --passage")
     if by_offsets and (start is None or end is None):
         raise click.UsageError("--start and --end go together")
-    with opened(project) as project_, project_.session() as session:
+    with opened(project) as opened_project, opened_project.session() as session:
         service = CodingService(session, resolve_coder(coder))
         if passage is not None:
             record = service.add_passage(
@@ -86,7 +86,7 @@ def code_add(
 @coder_option
 def code_remove(project: Path, coding_uuid: str, coder: str | None) -> None:
     """Remove one coding, by its UUID (see `qualcode code list`)."""
-    with opened(project) as project_, project_.session() as session:
+    with opened(project) as opened_project, opened_project.session() as session:
         record = CodingService(session, resolve_coder(coder)).remove(coding_uuid)
     echo(f"Removed {record.code_path} from {record.source} {record.start}-{record.end}")
 
@@ -107,7 +107,7 @@ def code_list(
     as_json: bool,
 ) -> None:
     """List codings with their coded text."""
-    with opened(project) as project_, project_.read_session() as session:
+    with opened(project) as opened_project, opened_project.read_session() as session:
         records = CodingService(session).list(
             source=source, code=code_ref, coder=coder, include_subcodes=subcodes
         )
@@ -159,7 +159,7 @@ def memo_add(
     if sum(x is not None for x in (source, code_ref, coding)) > 1:
         raise click.UsageError("a memo is about one thing: --source, --code or --coding")
     who = resolve_coder(coder)
-    with opened(project) as project_, project_.session() as session:
+    with opened(project) as opened_project, opened_project.session() as session:
         if coding:
             record = CodingService(session, who).set_memo(coding, text)
             echo(f"Memo set on coding {record.uuid} ({record.code_path}).")
@@ -177,7 +177,7 @@ def memo_add(
 def memo_list(project: Path, source: str | None, code_ref: str | None, as_json: bool) -> None:
     """List memos."""
     target = "source" if source else "code" if code_ref else None
-    with opened(project) as project_, project_.read_session() as session:
+    with opened(project) as opened_project, opened_project.read_session() as session:
         records = MemoService(session).list(target, source or code_ref)
     if as_json:
         print_json(records)

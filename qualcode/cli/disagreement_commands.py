@@ -45,7 +45,7 @@ def disagreements(
     disagreeing); the consensus coder is left out unless named with --coder.
     """
     options = {"coders": coders or None, "codes": codes or None, "sources": sources or None}
-    with opened(project) as project_, project_.read_session() as session:
+    with opened(project) as opened_project, opened_project.read_session() as session:
         service = DisagreementService(session)
         if output is not None:
             written, count = service.export(

@@ -182,7 +182,7 @@ def export_docx(
         matrix_attribute=matrix_attribute,
         include_reliability=reliability,
     )
-    with opened(project) as project_, project_.session() as session:
+    with opened(project) as opened_project, opened_project.session() as session:
         result = ReportService(session).export_docx(
             output,
             report_filter,
@@ -212,7 +212,7 @@ def export_quotes(
 ) -> None:
     """One coded quote per row, as CSV or XLSX (by the file name)."""
     names = [a.strip() for a in attributes.split(",") if a.strip()] if attributes else None
-    with opened(project) as project_, project_.session() as session:
+    with opened(project) as opened_project, opened_project.session() as session:
         result = ReportService(session).export_quotes(
             output,
             report_filter,
@@ -260,7 +260,7 @@ def export_tables(
     options = ReportOptions(
         evidence_attribute=evidence_attribute, matrix_attribute=matrix_attribute
     )
-    with opened(project) as project_, project_.session() as session:
+    with opened(project) as opened_project, opened_project.session() as session:
         written = ReportService(session).export_tables(
             output,
             report_filter,
@@ -278,7 +278,7 @@ def export_tables(
 @export_checks_options
 def export_codebook(project: Path, output: Path, checks: ExportChecks) -> None:
     """The codebook as a Word table (name, definition, include, exclude, example)."""
-    with opened(project) as project_, project_.read_session() as session:
+    with opened(project) as opened_project, opened_project.read_session() as session:
         path = ReportService(session).export_codebook_docx(
             output,
             checks=checks,
@@ -295,7 +295,7 @@ def attribution(project: Path, template: str | None) -> None:
     as "local area G" and "National" as "national")."""
     from qualcode.domain.reports import DEFAULT_ATTRIBUTION
 
-    with opened(project) as project_, project_.session() as session:
+    with opened(project) as opened_project, opened_project.session() as session:
         service = ReportService(session)
         if template:
             service.set_attribution_template(template)

@@ -46,7 +46,7 @@ def identifiers() -> None:
 @json_option
 def identifiers_list(project: Path, as_json: bool) -> None:
     """Show the register: each identifier and what replaces it."""
-    with opened(project) as project_, project_.read_session() as session:
+    with opened(project) as opened_project, opened_project.read_session() as session:
         entries = IdentifierService(session).list()
     if as_json:
         print_json(entries)
@@ -75,7 +75,7 @@ def identifiers_add(
     project: Path, original: str, replacement: str, kind: str, note: str, coder: str | None
 ) -> None:
     """Register ORIGINAL, to be replaced by REPLACEMENT (e.g. "[local area]")."""
-    with opened(project) as project_, project_.session() as session:
+    with opened(project) as opened_project, opened_project.session() as session:
         entry = IdentifierService(session, resolve_coder(coder)).add(
             original, replacement, kind=kind, note=note
         )
@@ -88,7 +88,7 @@ def identifiers_add(
 @coder_option
 def identifiers_remove(project: Path, reference: str, coder: str | None) -> None:
     """Take an identifier off the register (by its original, any case, or UUID)."""
-    with opened(project) as project_, project_.session() as session:
+    with opened(project) as opened_project, opened_project.session() as session:
         entry = IdentifierService(session, resolve_coder(coder)).remove(reference)
     echo(f"Removed '{entry.original}' from the register.")
 
@@ -118,7 +118,7 @@ def identifiers_suggest(
     """
     registered = None
     status = None
-    with opened(project) as project_, project_.session() as session:
+    with opened(project) as opened_project, opened_project.session() as session:
         if add_all:
             service = IdentifierService(session, resolve_coder(coder))
             registered = service.add_suggestions(places)
@@ -165,7 +165,7 @@ def identifiers_reviewed(project: Path, coder: str | None) -> None:
     removing identifiers does not count as a review; transcripts imported later
     need another one.
     """
-    with opened(project) as project_, project_.session() as session:
+    with opened(project) as opened_project, opened_project.session() as session:
         status = IdentifierService(session).mark_reviewed(resolve_coder(coder))
     echo(status.reason)
 
@@ -179,7 +179,7 @@ def identifiers_status(project: Path, as_json: bool) -> None:
     Exits with 0 either way; with --json, `needs_review` says whether an export
     would be refused.
     """
-    with opened(project) as project_, project_.read_session() as session:
+    with opened(project) as opened_project, opened_project.read_session() as session:
         status = IdentifierService(session).status()
     if as_json:
         print_json(
@@ -230,7 +230,7 @@ def identifiers_check(project: Path, file: Path) -> None:
     FILE may be a .docx (paragraphs, tables, headers, footers) or any text file
     (.txt, .csv, .md ...). Exits with 1 if anything is found.
     """
-    with opened(project) as project_, project_.read_session() as session:
+    with opened(project) as opened_project, opened_project.read_session() as session:
         found = IdentifierService(session).check_file(file)
     for item in found:
         echo(f'{file}: {item.location}: "\u2026{item.leak.context}\u2026" {_why(item.leak)}')
@@ -254,7 +254,7 @@ def _why(leak: Leak) -> str:
 @coder_option
 def identifiers_places(project: Path, names: tuple[str, ...], coder: str | None) -> None:
     """Show the project's place names, or add NAMEs; `suggest` always looks for them."""
-    with opened(project) as project_, project_.session() as session:
+    with opened(project) as opened_project, opened_project.session() as session:
         if names:
             places = IdentifierService(session, resolve_coder(coder)).add_places(names)
         else:

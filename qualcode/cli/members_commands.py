@@ -56,7 +56,7 @@ def members() -> None:
 @json_option
 def members_list(project: Path | ProjectLocation, as_json: bool) -> None:
     """Show each member, their role and (on PostgreSQL) their login."""
-    with opened(project) as project_, project_.read_session() as session:
+    with opened(project) as opened_project, opened_project.read_session() as session:
         rows = MembersService(session).list()
     if as_json:
         print_json(rows)
@@ -83,9 +83,9 @@ def members_add(
     project: Path | ProjectLocation, name: str, role: Role, login: str | None, coder: str | None
 ) -> None:
     """Add NAME to the project in a role (or change their role)."""
-    with opened(project) as project_:
-        password = _new_password(project_, name, login)
-        with project_.session() as session:
+    with opened(project) as opened_project:
+        password = _new_password(opened_project, name, login)
+        with opened_project.session() as session:
             change = MembersService(session, known_coder(coder)).add(
                 name, role, login=login, password=password
             )
@@ -129,7 +129,7 @@ def _new_password(project: Project, name: str, login: str | None) -> str | None:
 @coder_option
 def members_remove(project: Path | ProjectLocation, name: str, coder: str | None) -> None:
     """Take NAME out of the project (their codings stay)."""
-    with opened(project) as project_, project_.session() as session:
+    with opened(project) as opened_project, opened_project.session() as session:
         record = MembersService(session, known_coder(coder)).remove(name)
     echo(f"{record.coder} is no longer a member ({record.role.value} before).")
 

@@ -23,7 +23,7 @@ def print_statement(
 ) -> None:
     """Print the paragraph (wrapped for a terminal; one line per paragraph would be as
     easy to paste, but a wrapped one is what a person reads before pasting)."""
-    with opened(project) as project_, project_.read_session() as session:
+    with opened(project) as opened_project, opened_project.read_session() as session:
         facts, paragraph = ReliabilityService(session).statement(
             coders=coders or None,
             codes=codes or None,

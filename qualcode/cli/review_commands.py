@@ -171,7 +171,7 @@ def list_(
 ) -> None:
     """The numbered disagreements with their status and comments, and the progress."""
     wanted = [parse_status(s) for s in statuses] or None
-    with opened(project) as project_, project_.read_session() as session:
+    with opened(project) as opened_project, opened_project.read_session() as session:
         items = ReviewService(session).items(**filters, status=wanted)
         progress = ConsensusService(session).progress(**filters)
     if as_json:
@@ -203,7 +203,7 @@ def show(
     as_json: bool,
 ) -> None:
     """A disagreement (or a coding's thread) with every comment, status and decision."""
-    with opened(project) as project_, project_.read_session() as session:
+    with opened(project) as opened_project, opened_project.read_session() as session:
         _, item, thread = _resolve(ReviewService(session), ref, filters)
     if as_json:
         print_json({"item": _item_json(item) if item else None, "thread": thread})
@@ -235,7 +235,7 @@ def comment(
 ) -> None:
     """Add your comment to the thread about REF (starting it if needed)."""
     name = resolve_coder(acting, "--as")
-    with opened(project) as project_, project_.session() as session:
+    with opened(project) as opened_project, opened_project.session() as session:
         service = ReviewService(session, name)
         anchor, _, _ = _resolve(service, ref, filters)
         thread = service.comment(anchor, text)
@@ -258,7 +258,7 @@ def status(
     """Set the status of REF: open, agree, disagree, needs-discussion or resolved."""
     value = parse_status(status)
     name = resolve_coder(acting, "--as")
-    with opened(project) as project_, project_.session() as session:
+    with opened(project) as opened_project, opened_project.session() as session:
         service = ReviewService(session, name)
         anchor, _, _ = _resolve(service, ref, filters)
         thread = service.set_status(anchor, value)
@@ -315,7 +315,7 @@ def decide(
             raise click.BadParameter(f"{span!r}: expected START-END", param_hint="--span")
         choice = ConsensusChoice(ChoiceKind.SPAN, start=int(match[1]), end=int(match[2]))
     name = resolve_coder(acting, "--as")
-    with opened(project) as project_, project_.session() as session:
+    with opened(project) as opened_project, opened_project.session() as session:
         anchor, _, _ = _resolve(ReviewService(session, name), ref, filters)
         if not isinstance(anchor, SpanAnchor):
             raise ValidationError(
@@ -349,7 +349,7 @@ def seed(
 ) -> None:
     """Start the consensus from what every coder agreed (safe to run again)."""
     name = resolve_coder(acting, "--as")
-    with opened(project) as project_, project_.session() as session:
+    with opened(project) as opened_project, opened_project.session() as session:
         service = ConsensusService(session, name)
         added = service.seed(**filters)
         progress = service.progress(**filters)

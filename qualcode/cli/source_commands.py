@@ -56,7 +56,7 @@ def import_(
         raise click.UsageError("name transcript files or folders, or a --participants sheet")
     files = SourceService.collect(paths)
     who = resolve_coder(coder)
-    with opened(project) as project_, project_.session() as session:
+    with opened(project) as opened_project, opened_project.session() as session:
         service = SourceService(session, who)
         with click.progressbar(
             length=len(files), label="Reading", file=sys.stderr, show_pos=True
@@ -106,7 +106,7 @@ def _print_report(report: ImportReport) -> None:
 @json_option
 def sources(project: Path, as_json: bool) -> None:
     """List the project's transcripts with their size, turns, participants and codings."""
-    with opened(project) as project_, project_.read_session() as session:
+    with opened(project) as opened_project, opened_project.read_session() as session:
         records = SourceService(session).list_sources()
     if as_json:
         print_json(records)

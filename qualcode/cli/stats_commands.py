@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from qualcode.cli.common import echo, json_option, opened, print_json, print_table, project_argument
+from qualcode.domain.codebook import leaf
 from qualcode.services.stats import StatsService
 
 
@@ -24,7 +25,7 @@ from qualcode.services.stats import StatsService
 @json_option
 def stats(project: Path, coder: str | None, sort: str, as_json: bool) -> None:
     """Per code: codings, sources, participants (cases) and stakeholder groups."""
-    with opened(project) as project_, project_.read_session() as session:
+    with opened(project) as opened_project, opened_project.read_session() as session:
         rows = StatsService(session).code_stats(coder=coder)
     if as_json:
         print_json(rows)
@@ -36,7 +37,7 @@ def stats(project: Path, coder: str | None, sort: str, as_json: bool) -> None:
         [
             [
                 ("  " * r.depth if sort == "codebook" else "")
-                + (r.path.rsplit(" > ", 1)[-1] if sort == "codebook" else r.path),
+                + (leaf(r.path) if sort == "codebook" else r.path),
                 r.total_codings,
                 r.total_sources,
                 r.total_cases,

@@ -104,8 +104,8 @@ def show(
     """List suggested codes per unit, with the reasons for each."""
     # One run, then the process ends: the collector would only walk the results.
     with collector_paused():
-        with opened(project) as project_, project_.session() as session:
-            run = _service(project_, session, None, pipeline).suggest(
+        with opened(project) as opened_project, opened_project.session() as session:
+            run = _service(opened_project, session, None, pipeline).suggest(
                 source=source,
                 unit=Unit(unit),
                 top_k=top_k,
@@ -182,8 +182,8 @@ def accept(
 ) -> None:
     """Accept a suggestion: it becomes your coding, marked as suggested."""
     name = resolve_coder(coder)
-    with opened(project) as project_, project_.session() as session:
-        record = _service(project_, session, name, None).accept(
+    with opened(project) as opened_project, opened_project.session() as session:
+        record = _service(opened_project, session, name, None).accept(
             source, start, end, code_ref, score=score
         )
     if as_json:
@@ -206,8 +206,10 @@ def reject(
 ) -> None:
     """Reject a suggestion: it is not suggested again, and the model learns from it."""
     name = resolve_coder(coder)
-    with opened(project) as project_, project_.session() as session:
-        _service(project_, session, name, None).reject(source, start, end, code_ref, score=score)
+    with opened(project) as opened_project, opened_project.session() as session:
+        _service(opened_project, session, name, None).reject(
+            source, start, end, code_ref, score=score
+        )
     echo(f"rejected '{code_ref}' for {source} {start}-{end}")
 
 
@@ -216,8 +218,8 @@ def reject(
 @pipeline_option
 def train(project: Path, pipeline: str | None) -> None:
     """Learn from the project's codings and rejections (saved beside the project)."""
-    with opened(project) as project_, project_.session() as session:
-        report = _service(project_, session, None, pipeline).train()
+    with opened(project) as opened_project, opened_project.session() as session:
+        report = _service(opened_project, session, None, pipeline).train()
     echo(
         f"trained on {report.examples} coded examples of {report.codes} codes and "
         f"{report.negatives} rejections in {report.seconds:.1f} s; saved to {report.path}"
@@ -242,8 +244,8 @@ def evaluate(
 ) -> None:
     """k-fold check on your own coded units: which codes' suggestions to trust, which
     threshold was chosen and why, and how suggestions improve as you code more."""
-    with opened(project) as project_, project_.session() as session:
-        service = _service(project_, session, None, pipeline)
+    with opened(project) as opened_project, opened_project.session() as session:
+        service = _service(opened_project, session, None, pipeline)
         result = service.evaluate(unit=Unit(unit), folds=folds, curve=CURVE if curve else ())
     if as_json:
         print_json(result)

@@ -23,6 +23,7 @@ from qualcode.domain.agreement import (
     table_rows,
     unit_plural,
 )
+from qualcode.domain.codebook import ancestor_paths
 from qualcode.domain.suggester_agreement import SuggesterAgreement, SuggesterRow, suggester_rows
 
 NOBODY = "nobody coded this"
@@ -110,11 +111,7 @@ def uncoded(row: AgreementRow) -> bool:
 
 def themes_over_coded(rows: Iterable[AgreementRow]) -> set[str]:
     """The paths of codes with a coded code somewhere below them."""
-    return {
-        " > ".join(parts[:i])
-        for parts in (r.label.split(" > ") for r in rows if r.coded_by_any and r.kind == "code")
-        for i in range(1, len(parts))
-    }
+    return ancestor_paths(r.label for r in rows if r.coded_by_any and r.kind == "code")
 
 
 def note(row: AgreementRow, *, heading: bool = False) -> str:

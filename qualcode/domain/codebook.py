@@ -28,6 +28,36 @@ def split_path(path: str) -> list[str]:
     return [part for part in _SEPARATOR_INPUT.split(path.strip()) if part]
 
 
+def child_path(parent: str | None, name: str) -> str:
+    """The path of a code named ``name`` under ``parent`` (None or "" for the top level)."""
+    return f"{parent}{PATH_SEPARATOR}{name}" if parent else name
+
+
+def path_names(path: str) -> list[str]:
+    """Names in a stored path (written by ``join_path``), top level first."""
+    return path.split(PATH_SEPARATOR)
+
+
+def leaf(path: str) -> str:
+    """The code's own name: the last name in its path."""
+    return path.rsplit(PATH_SEPARATOR, 1)[-1]
+
+
+def parent_of(path: str) -> str:
+    """The path of the code's parent, "" for a top-level code."""
+    return path.rsplit(PATH_SEPARATOR, 1)[0] if PATH_SEPARATOR in path else ""
+
+
+def path_depth(path: str) -> int:
+    """How many codes sit above this one (0 at the top level)."""
+    return path.count(PATH_SEPARATOR)
+
+
+def ancestor_paths(paths: Iterable[str]) -> set[str]:
+    """The paths of every code above one of ``paths``."""
+    return {join_path(names[:i]) for names in map(path_names, paths) for i in range(1, len(names))}
+
+
 def is_within(path: str, ancestor: str) -> bool:
     """Whether the code at ``path`` is ``ancestor`` or one of its sub-codes.
 

@@ -42,7 +42,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from qualcode.domain.codebook import split_path
+from qualcode.domain.codebook import leaf
 
 CountBy = Literal["codings", "cases"]
 SortOrder = Literal["codebook", "frequency"]
@@ -68,7 +68,7 @@ class CodeFrequency:
 
     @property
     def name(self) -> str:
-        return split_path(self.path)[-1]
+        return leaf(self.path)
 
 
 @dataclass(frozen=True, slots=True)

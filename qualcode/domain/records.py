@@ -96,12 +96,6 @@ class Codebook:
 
 
 @dataclass(frozen=True, slots=True)
-class CoderRecord:
-    uuid: str
-    name: str
-
-
-@dataclass(frozen=True, slots=True)
 class CodeRecord:
     uuid: str
     name: str

@@ -34,6 +34,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
+from qualcode.domain.codebook import leaf
 from qualcode.domain.review import ChoiceKind, ConsensusChoice
 
 ACCEPTABLE = 0.8
@@ -337,7 +338,7 @@ def _weak_codes(per_code: tuple[CoefficientFact, ...]) -> str:
     unpaired = len(per_code) - len(defined)
     text = ""
     if weak:
-        shown = [f"{_leaf(f.code or '')} ({number(f.value or 0.0)})" for f in weak[:3]]
+        shown = [f"{leaf(f.code or '')} ({number(f.value or 0.0)})" for f in weak[:3]]
         more = f" and {len(weak) - 3} more" if len(weak) > 3 else ""
         text = (
             f"By code, agreement was below 0.667 for {len(weak)} of "
@@ -351,11 +352,6 @@ def _weak_codes(per_code: tuple[CoefficientFact, ...]) -> str:
             f"{'its' if unpaired == 1 else 'their'} agreement is undefined."
         )
     return text.strip()
-
-
-def _leaf(path: str) -> str:
-    """A code's own name, without its parents: the readable part of a long path."""
-    return path.rsplit(" > ", 1)[-1]
 
 
 def _codebook(codebook: CodebookVersion) -> str:

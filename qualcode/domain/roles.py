@@ -77,14 +77,10 @@ def may(role: Role, action: Action) -> bool:
     return action in PERMISSIONS[role]
 
 
-def may_change(role: Role, change: str) -> bool:
-    """Whether ``role`` may make the undoable change named ``change`` ("coding.add").
-    A change this table does not know is the owner's alone, so a new kind of change
-    is never open to everyone by accident."""
-    return may(role, change_action(change))
-
-
 def change_action(change: str) -> Action:
+    """What the undoable change named ``change`` ("coding.add") needs. A change this table
+    does not know is the owner's alone, so a new kind of change is never open to everyone
+    by accident."""
     return CHANGE_ACTIONS.get(change, Action.EDIT_MEMBERS)
 
 

@@ -1,8 +1,6 @@
 """Spans of stored text: code point offsets, end exclusive.
 
-This is the one place where positions are validated and where other units are
-converted to code points (see ``from_utf16``); nothing else does offset arithmetic
-on foreign units.
+This is the one place where positions are validated.
 """
 
 from __future__ import annotations
@@ -28,9 +26,6 @@ class Span:
                 f"a span needs 0 <= start < end, got start={self.start}, end={self.end}"
             )
 
-    def overlaps(self, other: Span) -> bool:
-        return self.start < other.end and other.start < self.end
-
     def within(self, length: int) -> bool:
         return self.end <= length
 
@@ -46,21 +41,6 @@ def checked_span(start: int, end: int, text_length: int) -> Span:
             f"span {start}-{end} runs past the end of the text ({text_length} characters)"
         )
     return span
-
-
-def from_utf16(text: str, utf16_offset: int) -> int:
-    """Code point index for a UTF-16 code unit offset (as REFI-QDA and Word count)."""
-    units = 0
-    for index, char in enumerate(text):
-        if units >= utf16_offset:
-            return index
-        units += 2 if ord(char) > 0xFFFF else 1
-    return len(text)
-
-
-def to_utf16(text: str, offset: int) -> int:
-    """UTF-16 code unit offset for a code point index."""
-    return offset + sum(1 for char in text[:offset] if ord(char) > 0xFFFF)
 
 
 _SPACE = re.compile(r"\s+")

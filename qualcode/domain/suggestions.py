@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from qualcode.domain.codebook import join_path, walk_entries
+from qualcode.domain.codebook import join_path, leaf, walk_entries
 from qualcode.domain.records import Codebook
 
 
@@ -51,7 +51,7 @@ class CodeDescription:
 
     @property
     def name(self) -> str:
-        return self.path.rsplit(" > ", 1)[-1]
+        return leaf(self.path)
 
 
 @dataclass(frozen=True, slots=True)

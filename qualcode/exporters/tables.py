@@ -22,7 +22,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from qualcode.domain.codebook import split_path
+from qualcode.domain.codebook import leaf
 from qualcode.domain.evidence import (
     AttributeMatrix,
     CoOccurrence,
@@ -74,7 +74,7 @@ class SheetTable:
         rows = []
         for index, row in enumerate(self.rows):
             if index < self.codes and isinstance(row[0], str):
-                rows.append([split_path(row[0])[-1], *row[1:], row[0]])
+                rows.append([leaf(row[0]), *row[1:], row[0]])
             else:
                 rows.append([*row, ""])
         return SheetTable(

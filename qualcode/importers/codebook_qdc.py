@@ -25,7 +25,7 @@ from xml.etree.ElementTree import ParseError
 from defusedxml import DefusedXmlException
 from defusedxml import ElementTree as SafeElementTree
 
-from qualcode.domain.codebook import NOT_IN_NAMES, PATH_SEPARATOR, check_code_name
+from qualcode.domain.codebook import NOT_IN_NAMES, check_code_name, child_path
 from qualcode.domain.errors import InputFileError, ValidationError
 from qualcode.domain.qdc_description import unfold_description
 from qualcode.domain.records import Codebook, CodebookEntry
@@ -130,14 +130,14 @@ class _Reader:
             if folded in seen and self.renamed is not None:
                 name = numbered_name(entry.name, seen, fold=True)
                 self.renamed.append(
-                    f"code {_join(parent_path, entry.name)!r} has a sibling of the same name: "
+                    f"code {child_path(parent_path, entry.name)!r} has a sibling of the same name: "
                     f"imported as {name!r}"
                 )
                 entry = replace(entry, name=name)
                 folded = name.casefold()
             if folded in seen:
                 raise self.fail(
-                    f"code {_join(parent_path, entry.name)!r}",
+                    f"code {child_path(parent_path, entry.name)!r}",
                     "another code with the same name sits beside it; sibling names must "
                     "differ (ignoring capitals)",
                 )
@@ -147,7 +147,7 @@ class _Reader:
 
     def code(self, element: Any, parent_path: str, level: int) -> CodebookEntry:
         raw_name = element.get("name")
-        where = f"code {_join(parent_path, raw_name or '(no name)')!r}"
+        where = f"code {child_path(parent_path, raw_name or '(no name)')!r}"
         if raw_name is None:
             raise self.fail(where, "has no name attribute")
         if self.renamed is not None and ">" in raw_name and raw_name.replace(">", "").strip():
@@ -161,7 +161,7 @@ class _Reader:
             raise self.fail(where, str(error)) from None
         if NOT_IN_NAMES.search(name):
             raise self.fail(where, "the name contains control characters")
-        path = _join(parent_path, name)
+        path = child_path(parent_path, name)
         where = f"code {path!r}"
         description = ""
         for child in element:
@@ -205,7 +205,3 @@ class _Reader:
         if len(digits) == 3:
             digits = "".join(digit * 2 for digit in digits)
         return f"#{digits}"
-
-
-def _join(parent_path: str, name: str) -> str:
-    return f"{parent_path}{PATH_SEPARATOR}{name}" if parent_path else name

@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from qualcode.domain.codebook import NOT_IN_NAMES, PATH_SEPARATOR, check_code_name
+from qualcode.domain.codebook import NOT_IN_NAMES, check_code_name, child_path
 from qualcode.domain.errors import InputFileError, ValidationError
 from qualcode.domain.records import Codebook, CodebookEntry
 from qualcode.importers.limits import (
@@ -240,7 +240,7 @@ class _Validator:
             # rather than half-way through a merge.
             folded = entry.name.casefold()
             if folded in seen:
-                path = _join(parent_path, entry.name)
+                path = child_path(parent_path, entry.name)
                 self.fail(
                     _line(item, "name"),
                     f"code {path!r}",
@@ -255,7 +255,7 @@ class _Validator:
     def _code(
         self, item: Any, parent_path: str | None, number: int, parent_line: int | None
     ) -> CodebookEntry | None:
-        placeholder = _join(parent_path, f"(code {number})")
+        placeholder = child_path(parent_path, f"(code {number})")
         if not isinstance(item, dict):
             self.fail(
                 parent_line,
@@ -266,7 +266,7 @@ class _Validator:
         problems_before = len(self.problems)
         name = self._code_name(item.get("name"), _line(item, "name"), f"code {placeholder!r}")
         named = len(self.problems) == problems_before
-        path = _join(parent_path, name) if named else placeholder
+        path = child_path(parent_path, name) if named else placeholder
         where = f"code {path!r}"
         for key in item:
             if key not in CODE_KEYS:
@@ -357,7 +357,3 @@ class _Validator:
 
 def _line(mapping: dict[Any, Any], key: Any) -> int | None:
     return mapping.line_of(key) if isinstance(mapping, MarkedMapping) else None
-
-
-def _join(parent_path: str | None, name: str) -> str:
-    return f"{parent_path}{PATH_SEPARATOR}{name}" if parent_path else name

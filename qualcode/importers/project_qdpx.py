@@ -49,6 +49,7 @@ from qualcode.domain.bundle import (
     ProjectBundle,
     normalise_guid,
 )
+from qualcode.domain.codebook import child_path
 from qualcode.domain.errors import InputFileError
 from qualcode.domain.project_import import ProjectImportSummary
 from qualcode.domain.records import CodebookEntry
@@ -390,7 +391,7 @@ class _ProjectReader:
                 keywords=json.dumps(list(entry.keywords), ensure_ascii=False),
                 colour=entry.colour,
             )
-            full = f"{path} > {entry.name}" if path else entry.name
+            full = child_path(path, entry.name)
             self.code_names[entry.uuid] = full
             self._flatten(entry.children, entry.uuid, full)
 

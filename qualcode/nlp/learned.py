@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from qualcode.domain.files import write_private
+from qualcode.domain.private_files import write_private
 from qualcode.nlp.calibration import Blend, Threshold
 from qualcode.nlp.learner import Weights
 from qualcode.nlp.zero_shot import CorpusStats

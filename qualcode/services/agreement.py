@@ -43,7 +43,7 @@ from qualcode.services.base import Service
 from qualcode.services.code_tree import CodeTree
 from qualcode.services.export_gate import ALL_CHECKS, ExportChecks, ExportGate
 from qualcode.services.selection import speaker_turns
-from qualcode.services.sources import find_source
+from qualcode.services.sources import chosen_source_ids
 
 # The rule for which turns suggestions score, so the suggester is missing data elsewhere.
 from qualcode.services.suggestions import (
@@ -239,10 +239,7 @@ class AgreementService(Service):
         tree = CodeTree.load(session)
         names = dict(session.execute(select(Coder.id, Coder.name)).all())
 
-        if sources:
-            source_ids = list(dict.fromkeys(find_source(session, s).id for s in sources))
-        else:
-            source_ids = list(session.scalars(select(Source.id).order_by(Source.name)))
+        source_ids = chosen_source_ids(session, sources)
         source_rows = {
             row[0]: row
             for row in session.execute(

@@ -34,16 +34,10 @@ from qualcode.store.models import (
 
 Payload = dict[str, Any]
 
-CODE_FIELDS = (
-    "name",
-    "definition",
-    "include",
-    "exclude",
-    "example",
-    "keywords",
-    "colour",
-    "position",
-)
+# What a code says besides its name and place (a merge tells codes apart by these too).
+CODE_DESCRIPTION = ("definition", "include", "exclude", "example", "keywords", "colour")
+# What undo and redo put back of a code.
+CODE_FIELDS = ("name", *CODE_DESCRIPTION, "position")
 
 
 # --- the database as referee ------------------------------------------------------------

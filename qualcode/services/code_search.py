@@ -25,6 +25,7 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 
+from qualcode.domain.codebook import parent_of
 from qualcode.domain.records import CodeRecord
 
 __all__ = ["MIN_SCORE", "CodeMatch", "rank_codes"]
@@ -87,7 +88,7 @@ class _Prepared:
 def _prepare(code: CodeRecord) -> _Prepared:
     name_folded = _fold(code.name)
     name_words = tuple((m.group(), m.start()) for m in _WORD.finditer(name_folded))
-    ancestors = code.path.rsplit(" > ", 1)[0] if " > " in code.path else ""
+    ancestors = parent_of(code.path)
     return _Prepared(
         name_words=name_words,
         name_folded=name_folded,

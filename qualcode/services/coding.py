@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
+from qualcode.domain.codebook import leaf
 from qualcode.domain.errors import (
     ConflictError,
     NotFoundError,
@@ -68,7 +69,7 @@ class CodingService(Service):
             self._perform(
                 "coding.remove",
                 {"coding": coding_dict(self.session, coding)},
-                f"remove '{_last(record.code_path)}' from {record.source}",
+                f"remove '{leaf(record.code_path)}' from {record.source}",
             )
         return record
 
@@ -260,10 +261,6 @@ class CodingService(Service):
 
 # Up to this many codings are quoted by the database; more, and each text is read once.
 _QUOTED_BY_DATABASE = 50
-
-
-def _last(path: str) -> str:
-    return path.rsplit(" > ", 1)[-1]
 
 
 def _choose(spans: list[Span], occurrence: int | None, passage: str, source: str) -> Span:

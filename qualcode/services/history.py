@@ -50,13 +50,6 @@ class HistoryService(Service):
             step = HistoryStep(entry.action, entry.description)
         return step
 
-    def peek(self) -> tuple[str | None, str | None]:
-        """Descriptions of what undo and redo would do now (for menus and hints)."""
-        done, undone = self._last_done(), self._next_undone()
-        result = (done.description if done else None, undone.description if undone else None)
-        self._end_read()
-        return result
-
     def _last_done(self) -> HistoryEntry | None:
         coder = self._coder()
         return self.session.scalar(

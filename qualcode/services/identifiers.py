@@ -332,10 +332,6 @@ class IdentifierService(Service):
                 break
         return RegisteredSuggestions(tuple(added), tuple(refused))
 
-    def check_text(self, text: str) -> list[LocatedLeak]:
-        """Leaks in ``text``, each located by its line."""
-        return _by_line(self.redactor(), text)
-
     def check_file(self, path: Path) -> list[LocatedLeak]:
         """Leaks in a file about to be shared: a .docx (paragraphs, tables, headers and
         footers) or any text file (.txt, .csv, .md ...)."""

@@ -17,6 +17,7 @@ from collections.abc import Sequence
 
 from sqlalchemy.orm import Session
 
+from qualcode.domain.codebook import leaf, parent_of
 from qualcode.domain.evidence import CodeFrequency, EvidenceTables
 from qualcode.domain.extract_merge import MergedExtract
 from qualcode.domain.reports import ChartData, ReportFilter, ReportOptions, ReportTable
@@ -96,10 +97,6 @@ def _indent(depth: int, name: str) -> str:
     return "\u2003" * depth + name  # em spaces: Word keeps them, unlike leading spaces
 
 
-def _name(path: str) -> str:
-    return path.rsplit(" > ", 1)[-1]
-
-
 def _themes(depths: list[int]) -> tuple[int, ...]:
     return tuple(i for i, depth in enumerate(depths) if depth == 0)
 
@@ -142,7 +139,7 @@ def _most_frequent(tables: EvidenceTables, note: str) -> ReportTable:
 
 def _source_of_evidence(tables: EvidenceTables, note: str) -> ReportTable:
     source = tables.source_of_evidence
-    rows = [(_indent(r.depth, _name(r.path)), r.text or "\u2014") for r in source.rows]
+    rows = [(_indent(r.depth, leaf(r.path)), r.text or "\u2014") for r in source.rows]
     return ReportTable(
         title="Source of evidence",
         caption=_noted(
@@ -160,7 +157,7 @@ def _matrix(tables: EvidenceTables) -> ReportTable:
     matrix = tables.matrix
     counted = "participants" if matrix.count_by == "cases" else "extracts"
     rows = [
-        (_indent(r.depth, _name(r.path)), *(str(c) for c in r.counts), str(r.total))
+        (_indent(r.depth, leaf(r.path)), *(str(c) for c in r.counts), str(r.total))
         for r in matrix.rows
     ]
     return ReportTable(
@@ -186,7 +183,7 @@ def _framework(tables: EvidenceTables, note: str) -> ReportTable:
             "export has the quotes in each cell).",
             note,
         ),
-        headers=("Participant", *(_name(c) for c in framework.codes)),
+        headers=("Participant", *(leaf(c) for c in framework.codes)),
         rows=tuple(rows),
     )
 
@@ -212,12 +209,12 @@ def _pairs(tables: EvidenceTables, several_coders: bool) -> ReportTable:
             else ""
         ),
         headers=("Code", "Applied with", "Passages"),
-        rows=tuple((_name(a), _name(b), str(n)) for n, a, b in pairs[:TOP_PAIRS]),
+        rows=tuple((leaf(a), leaf(b), str(n)) for n, a, b in pairs[:TOP_PAIRS]),
     )
 
 
 def _leaves(frequencies: tuple[CodeFrequency, ...]) -> list[CodeFrequency]:
-    parents = {f.path.rsplit(" > ", 1)[0] for f in frequencies if " > " in f.path}
+    parents = {parent_of(f.path) for f in frequencies}
     return [f for f in frequencies if f.path not in parents]
 
 

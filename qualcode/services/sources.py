@@ -24,7 +24,7 @@ from qualcode.domain.records import (
 from qualcode.domain.roles import Action
 from qualcode.domain.text import content_hash, numbered_name, one_line, word_count
 from qualcode.services.base import Service
-from qualcode.services.files import collect_files
+from qualcode.services.import_paths import collect_files
 from qualcode.services.participants import apply_participants
 from qualcode.store.models import (
     Attribute,
@@ -285,6 +285,14 @@ def turns_of(session: Session, source: Source) -> list[TurnRecord]:
     return [
         TurnRecord(t.speaker, t.start, t.end, t.start_time, t.end_time, case) for t, case in rows
     ]
+
+
+def chosen_source_ids(session: Session, sources: Sequence[str] | None) -> list[int]:
+    """The ids of the sources named (each once, in the order given), else of every
+    source, by name."""
+    if sources:
+        return list(dict.fromkeys(find_source(session, s).id for s in sources))
+    return list(session.scalars(select(Source.id).order_by(Source.name)))
 
 
 def find_source(session: Session, reference: str) -> Source:

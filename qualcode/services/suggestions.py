@@ -349,35 +349,27 @@ class SuggestionService(Service):
         codes = {c.id: c.uuid for c in self.session.scalars(select(Code))}
         coders = {c.id: c.name for c in self.session.scalars(select(Coder))}
         sources = {s.id: s for s in self.session.scalars(select(Source))}
-        examples = [
-            TrainingExample(
-                codes[c.code_id],
-                sources[c.source_id].text[c.start : c.end],
-                True,
-                coders[c.coder_id],
-                sources[c.source_id].name,
-                c.start,
-                c.end,
+
+        def example(row: Coding | SuggestionDecision, positive: bool) -> TrainingExample:
+            source = sources[row.source_id]
+            return TrainingExample(
+                codes[row.code_id],
+                source.text[row.start : row.end],
+                positive,
+                coders[row.coder_id],
+                source.name,
+                row.start,
+                row.end,
             )
-            for c in self.session.scalars(select(Coding).order_by(Coding.created_at, Coding.id))
-        ]
-        examples += [
-            TrainingExample(
-                codes[d.code_id],
-                sources[d.source_id].text[d.start : d.end],
-                False,
-                coders[d.coder_id],
-                sources[d.source_id].name,
-                d.start,
-                d.end,
-            )
-            for d in self.session.scalars(
-                select(SuggestionDecision)
-                .where(SuggestionDecision.decision == Decision.REJECTED.value)
-                .order_by(SuggestionDecision.created_at, SuggestionDecision.id)
-            )
-        ]
-        return examples
+
+        codings = self.session.scalars(select(Coding).order_by(Coding.created_at, Coding.id))
+        examples = [example(c, True) for c in codings]
+        rejections = self.session.scalars(
+            select(SuggestionDecision)
+            .where(SuggestionDecision.decision == Decision.REJECTED.value)
+            .order_by(SuggestionDecision.created_at, SuggestionDecision.id)
+        )
+        return examples + [example(d, False) for d in rejections]
 
     def needs_training(self) -> bool:
         """True when the saved model is missing, from another version, or older than
@@ -406,21 +398,6 @@ class SuggestionService(Service):
             return True
         newest = max((t for t in latest if t is not None), default=None)
         return newest is not None and datetime.fromisoformat(model.trained_at) < newest
-
-    def model_status(self) -> str:
-        """One line on the learned model, for the CLI and the TUI."""
-        from qualcode.nlp.learned import LearnedModel, ModelError
-
-        try:
-            model = LearnedModel.load(self.model_path)
-        except ModelError as error:
-            return str(error)
-        positives = model.positives()
-        return (
-            f"model trained {model.trained_at} on {sum(positives.values())} coded examples "
-            f"of {len(positives)} codes and {sum(model.negatives().values())} rejections; "
-            f"threshold {_threshold_reason(model)}"
-        )
 
     @collector_paused()
     def evaluate(

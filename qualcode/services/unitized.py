@@ -31,7 +31,7 @@ from qualcode.domain.unitized_alpha import (
 from qualcode.services.agreement import compared_coders
 from qualcode.services.base import Service
 from qualcode.services.code_tree import CodeTree
-from qualcode.services.sources import find_source
+from qualcode.services.sources import chosen_source_ids
 from qualcode.store.models import Coder, Coding, Source
 
 
@@ -56,10 +56,7 @@ class UnitizedService(Service):
         session = self.session
         tree = CodeTree.load(session)
         names = dict(session.execute(select(Coder.id, Coder.name)).all())
-        if sources:
-            source_ids = list(dict.fromkeys(find_source(session, s).id for s in sources))
-        else:
-            source_ids = list(session.scalars(select(Source.id).order_by(Source.name)))
+        source_ids = chosen_source_ids(session, sources)
         source_rows = {
             row.id: row
             for row in session.execute(

@@ -221,9 +221,3 @@ def revoke_login(connection: Connection, login: str, database: str | None = None
     ).scalars()
     for group in list(granted):
         connection.exec_driver_sql(f"REVOKE {quote(group)} FROM {quote(login)}")
-
-
-def is_prepared(connection: Connection) -> bool:
-    """Whether ``serve-setup`` has given this database its group roles."""
-    database = connection.execute(text("SELECT current_database()")).scalar_one()
-    return _role_exists(connection, group_role(database, Role.OWNER))

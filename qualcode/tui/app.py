@@ -25,6 +25,7 @@ from qualcode.tui.colours import HIGH_CONTRAST
 from qualcode.tui.export_messages import refused_export
 from qualcode.tui.heap import HeapKeeper
 from qualcode.tui.lazy import lazy
+from qualcode.tui.messages import Failed
 from qualcode.tui.screens.code_picker import CodePicker, CodePickerResult
 from qualcode.tui.screens.dialogs import TextPrompt
 from qualcode.tui.screens.save_dialog import SaveAsDialog, ask_where_to_save, reports_folder
@@ -75,11 +76,6 @@ class QualcodeApp(App[None]):
         def __init__(self, backend: Backend) -> None:
             super().__init__()
             self.backend = backend
-
-    class Failed(Message):
-        def __init__(self, text: str) -> None:
-            super().__init__()
-            self.text = text
 
     class ChangesSeen(Message):
         """Someone (another coder, or this one in another window) changed the project."""
@@ -142,7 +138,7 @@ class QualcodeApp(App[None]):
         try:
             backend = Backend.open(self.location, self.coder or "")
         except QualcodeError as error:
-            self.post_message(self.Failed(str(error)))
+            self.post_message(Failed(str(error)))
             return
         self.post_message(self.Ready(backend))
 

@@ -25,9 +25,10 @@ from qualcode.domain.codebook import join_path
 from qualcode.domain.errors import ConflictError, ValidationError
 from qualcode.domain.merge import KEEP_BOTH, KEEP_TARGET, SAME_CODER, SKIP, TAKE_INCOMING
 from qualcode.domain.text import numbered_name
+from qualcode.services.changes import CODE_DESCRIPTION
 from qualcode.services.merge.review import merge_review
 from qualcode.services.merge.tally import Tally
-from qualcode.services.merge.target import CODE_FIELDS, Target, TargetCode
+from qualcode.services.merge.target import Target, TargetCode
 from qualcode.store.models import (
     Attribute,
     Case,
@@ -183,7 +184,7 @@ class Merger:
                     continue
                 taken = {n for (p, n) in t.children if p == parent}
                 name = numbered_name(name, taken, fold=True)
-            values = {f: getattr(row, f) for f in CODE_FIELDS}
+            values = {f: getattr(row, f) for f in CODE_DESCRIPTION}
             code_id = self.insert_one(
                 Code,
                 {
@@ -196,7 +197,7 @@ class Merger:
                 },
             )
             t.codes[uuid] = TargetCode(code_id, parent, name)
-            t.code_fields[uuid] = tuple(values[f] for f in CODE_FIELDS)
+            t.code_fields[uuid] = tuple(values[f] for f in CODE_DESCRIPTION)
             t.children[(parent, name.casefold())] = uuid
             mapping[uuid] = uuid
             self.tally.count("codes", "added")
@@ -220,7 +221,7 @@ class Merger:
         mine = t.code_fields.get(uuid, ())
         differ = [
             f
-            for f, value in zip(CODE_FIELDS, mine, strict=False)
+            for f, value in zip(CODE_DESCRIPTION, mine, strict=False)
             if getattr(row, f) is not None and getattr(row, f) != value
         ]
         if differ:

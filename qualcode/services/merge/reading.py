@@ -29,7 +29,7 @@ from qualcode.domain.bundle import (
     BundleValue,
     ProjectBundle,
 )
-from qualcode.services.merge.target import CODE_FIELDS
+from qualcode.services.changes import CODE_DESCRIPTION
 from qualcode.services.project import Project, Where, location_of
 from qualcode.store.copies import read_only_copy
 from qualcode.store.models import (
@@ -89,7 +89,7 @@ def load_bundle(session: Session, label: str) -> ProjectBundle:
             session,
             BundleCode,
             Code,
-            ("uuid", "name", "position", "created_at", *CODE_FIELDS),
+            ("uuid", "name", "position", "created_at", *CODE_DESCRIPTION),
             parent=code,
         ),
         cases=_records(session, BundleCase, Case, ("uuid", "name", "created_at")),

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from qualcode.domain.codebook import join_path
+from qualcode.services.changes import CODE_DESCRIPTION
 from qualcode.store.models import (
     Attribute,
     Case,
@@ -30,9 +31,6 @@ from qualcode.store.models import (
     SourceCase,
     SuggestionDecision,
 )
-
-# What a code says besides its name and place: told apart when another file differs.
-CODE_FIELDS = ("definition", "include", "exclude", "example", "keywords", "colour")
 
 # (source id, code UUID, start, end, coding UUID): the passage a review thread is about.
 ThreadAnchor = tuple[int, str, int, int, str | None]
@@ -100,7 +98,9 @@ class Target:
             self.codes[u] = TargetCode(i, id_to_uuid[p] if p is not None else None, n)
         self.code_fields: dict[str, tuple[Any, ...]] = {
             row[0]: tuple(row[1:])
-            for row in session.execute(select(Code.uuid, *(getattr(Code, f) for f in CODE_FIELDS)))
+            for row in session.execute(
+                select(Code.uuid, *(getattr(Code, f) for f in CODE_DESCRIPTION))
+            )
         }
         self.children: dict[tuple[str | None, str], str] = {
             (c.parent, c.name.casefold()): u for u, c in self.codes.items()

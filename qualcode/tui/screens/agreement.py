@@ -36,6 +36,7 @@ from qualcode.domain.agreement_table import (
     note,
     suggester_values,
 )
+from qualcode.domain.codebook import ancestor_paths, leaf, parent_of, path_depth
 from qualcode.domain.errors import QualcodeError
 from qualcode.domain.project_changes import ProjectChanges
 from qualcode.domain.reports import CONSENSUS_CODER
@@ -98,6 +99,20 @@ def shortened(name: str, width: int) -> str:
     return cut.rstrip(" ,;:/-") + "…"
 
 
+def tree_label(path: str, width: int) -> str:
+    """A code by its own name, indented by its depth: the codebook's tree by indentation,
+    as full paths would push the numbers off screen."""
+    depth = path_depth(path)
+    return "  " * depth + shortened(leaf(path), max(4, width - 2 * depth))
+
+
+def append_code_name(text: Text, path: str) -> None:
+    """The code's name in bold, then the codes above it."""
+    text.append(leaf(path), style="bold")
+    if parent := parent_of(path):
+        text.append(f" (in {parent})", style="dim")
+
+
 def cells(
     row: AgreementRow, *, kappa: bool, name_width: int = NAME_WIDTH[1], heading: bool = False
 ) -> tuple[Text, ...]:
@@ -117,10 +132,7 @@ def cells(
     )
     if heading:
         leading, trailing = [""] * len(leading), ("",) * len(trailing)
-    # The codebook's tree by indentation: full paths would push the numbers off screen.
-    depth = row.label.count(" > ")
-    name = shortened(row.label.rsplit(" > ", 1)[-1], max(4, name_width - 2 * depth))
-    label = Text("  " * depth + name, style="bold" if row.kind == "overall" else "")
+    label = Text(tree_label(row.label, name_width), style="bold" if row.kind == "overall" else "")
     shown = (
         label,
         *(Text(n, justify="right") for n in leading),
@@ -142,10 +154,7 @@ def columns(by: str, kappa: bool) -> tuple[str, ...]:
 def describe_row(row: AgreementRow, unit: str, *, heading: bool = False) -> Text:
     """The highlighted row in words, full name included (the table cuts long names)."""
     text = Text()
-    path = row.label.split(" > ")
-    text.append(path[-1], style="bold")
-    if len(path) > 1:
-        text.append(f" (in {' > '.join(path[:-1])})", style="dim")
+    append_code_name(text, row.label)
     text.append(": ")
     if heading:
         text.append("nobody coded this itself, only its sub-codes (i counts them with it).")
@@ -180,8 +189,8 @@ def strength(alpha: float) -> str:
 def suggester_cells(row: SuggesterRow, first: bool) -> tuple[Text, ...]:
     """A suggestions-against-a-coder row's cells; the code is named on its first row."""
     values = suggester_values(row)
-    depth = row.label.count(" > ")
-    name = row.label.rsplit(" > ", 1)[-1]
+    depth = path_depth(row.label)
+    name = leaf(row.label)
     if len(name) > 40:
         name = name[:39] + "…"
     label = Text(
@@ -213,9 +222,7 @@ def unitized_cells(
     """A unitized row's cells; a code by its name, indented by its depth."""
     c = row.coefficient
     if row.kind == "code":
-        depth = row.label.count(" > ")
-        name = shortened(row.label.rsplit(" > ", 1)[-1], max(4, name_width - 2 * depth))
-        label = Text("  " * depth + name)
+        label = Text(tree_label(row.label, name_width))
     else:
         label = Text(shortened(row.label, name_width), style="bold")
     defined = c.value is not None
@@ -247,10 +254,7 @@ def describe_unitized(row: UnitizedRow) -> Text:
     c = row.coefficient
     text = Text()
     if row.kind == "code":
-        path = row.label.split(" > ")
-        text.append(path[-1], style="bold")
-        if len(path) > 1:
-            text.append(f" (in {' > '.join(path[:-1])})", style="dim")
+        append_code_name(text, row.label)
     else:
         text.append(row.label, style="bold")
     text.append(f", {c.name}: {ANSWERS[c.name]} ")
@@ -499,11 +503,7 @@ class AgreementScreen(Screen[None]):
         if self.show_uncoded:
             return list(rows)
         coded = [r.label for r in rows if r.kind == "code" and r.coefficient.segments]
-        parents = {
-            " > ".join(parts[:i])
-            for parts in (label.split(" > ") for label in coded)
-            for i in range(1, len(parts))
-        }
+        parents = ancestor_paths(coded)
         return [
             replace(r, note=SUB_CODES_ONLY)
             if r.label in parents and not r.coefficient.segments
@@ -679,11 +679,7 @@ class AgreementScreen(Screen[None]):
         rows = self._all_rows()
         if self.show_uncoded:
             return [(self.report.overall, False), *((r, False) for r in rows)]
-        parents = {
-            " > ".join(parts[:i])
-            for parts in (r.label.split(" > ") for r in rows if r.coded_by_any)
-            for i in range(1, len(parts))
-        }
+        parents = ancestor_paths(r.label for r in rows if r.coded_by_any)
         kept = [
             (r, not r.coded_by_any)
             for r in rows

@@ -35,7 +35,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from qualcode.domain.codebook import PATH_SEPARATOR, check_code_name
+from qualcode.domain.codebook import PATH_SEPARATOR, check_code_name, leaf, parent_of
 from qualcode.domain.errors import ValidationError
 from qualcode.domain.records import CodeRecord
 from qualcode.services.code_search import CodeMatch, rank_codes
@@ -133,7 +133,7 @@ def _unquote(text: str) -> str:
 
 
 def _parent_path(code: CodeRecord) -> str:
-    return code.path.rsplit(PATH_SEPARATOR, 1)[0] if PATH_SEPARATOR in code.path else ""
+    return parent_of(code.path)
 
 
 def _swatch(code: CodeRecord) -> tuple[str, str]:
@@ -161,7 +161,7 @@ def code_row(match: CodeMatch, *, already: bool, marked: bool, as_tree: bool) ->
         parent = _parent_path(code)
         if parent:
             # The immediate parent tells same-named codes apart; the full path is long.
-            parts.append((f"  · {parent.rsplit(PATH_SEPARATOR, 1)[-1]}", DIM))
+            parts.append((f"  · {leaf(parent)}", DIM))
     return Content.assemble(*parts)
 
 

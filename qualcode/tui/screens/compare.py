@@ -23,6 +23,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
+from qualcode.domain.codebook import leaf
 from qualcode.domain.errors import QualcodeError
 from qualcode.domain.project_changes import ProjectChanges
 from qualcode.domain.records import CodeRecord, CodingRecord, TurnRecord
@@ -36,6 +37,7 @@ from qualcode.domain.review import (
     Thread,
 )
 from qualcode.tui.colours import code_colour
+from qualcode.tui.messages import Failed
 from qualcode.tui.screens.code_picker import CodePicker, CodePickerResult
 from qualcode.tui.screens.dialogs import Choose
 from qualcode.tui.screens.live_look import LiveLook
@@ -139,11 +141,6 @@ class CompareScreen(Screen[None]):
             self.goal = goal
             self.note = note
 
-    class Failed(Message):
-        def __init__(self, text: str) -> None:
-            super().__init__()
-            self.text = text
-
     @dataclass(frozen=True, slots=True)
     class _Seen:
         """The project as others left it, for the transcript shown."""
@@ -224,7 +221,7 @@ class CompareScreen(Screen[None]):
         try:
             self.post_message(self._fetch(source, goal, note))
         except QualcodeError as error:
-            self.post_message(self.Failed(str(error)))
+            self.post_message(Failed(str(error)))
 
     def _fetch(self, source: str | None, goal: SpanAnchor | None, note: str) -> Loaded:
         backend = self.backend
@@ -363,9 +360,9 @@ class CompareScreen(Screen[None]):
 
     def _code_in_question(self) -> str:
         if self.code:
-            return self.code[1].rsplit(" > ", 1)[-1]
+            return leaf(self.code[1])
         item = self.current
-        return item.disagreement.code_path.rsplit(" > ", 1)[-1] if item else ""
+        return leaf(item.disagreement.code_path) if item else ""
 
     def _legend(self, lanes: Sequence[Lane]) -> Text:
         """Who each lane is (with the number that accepts their version) and what its
@@ -417,7 +414,7 @@ class CompareScreen(Screen[None]):
             (code_colour(c.colour, c.uuid) for c in self.codes if c.uuid == item.code_uuid),
             "#888888",
         )
-        label = "≠" + d.code_path.rsplit(" > ", 1)[-1]
+        label = "≠" + leaf(d.code_path)
         self.view.set_highlights([HighlightSpan(d.start, d.end, "current", colour, label)])
         if move:
             self.view.move_cursor_to(d.start)
@@ -660,7 +657,7 @@ class CompareScreen(Screen[None]):
             goal = item.anchor if item else None
             self.post_message(self._fetch(self.source, goal, note))
         except QualcodeError as error:
-            self.post_message(self.Failed(str(error)))
+            self.post_message(Failed(str(error)))
 
     def _need_item(self) -> ReviewItem | None:
         item = self.current
@@ -678,7 +675,7 @@ class CompareScreen(Screen[None]):
                 self.act(lambda b: b.comment(item.anchor, text), lambda _: "Comment added")
 
         d = item.disagreement
-        title = f"Your comment on “{d.code_path.rsplit(' > ', 1)[-1]}” here:"
+        title = f"Your comment on “{leaf(d.code_path)}” here:"
         self.app.push_screen(CommentDialog(title, self._quote(d.start, d.end)), done)
 
     def action_set_status(self) -> None:

@@ -17,6 +17,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
+from qualcode.domain.codebook import leaf
 from qualcode.domain.errors import QualcodeError
 from qualcode.domain.records import ExtractRecord
 from qualcode.domain.terminal import printable
@@ -55,7 +56,7 @@ def extract_card(extract: ExtractRecord) -> Text:
     where = [coding.source]
     if extract.start_time is not None:
         where.append(_clock(extract.start_time))
-    where.append(f"{coding.code_path.rsplit(' > ', 1)[-1]}, coded by {coding.coder}")
+    where.append(f"{leaf(coding.code_path)}, coded by {coding.coder}")
     card.append(f"\n    {printable(' · '.join(where))}", style="dim")
     return card
 

@@ -26,6 +26,7 @@ from qualcode.domain.redaction import (
     default_replacement,
 )
 from qualcode.domain.register_status import RegisterStatus
+from qualcode.tui.messages import Failed
 from qualcode.tui.screens.dialogs import Choose, Confirm, TextPrompt
 from qualcode.tui.screens.live_look import LiveLook, refill_table
 from qualcode.tui.widgets.cells import literal
@@ -79,11 +80,6 @@ class IdentifiersScreen(Screen[None]):
         def __init__(self, note: str) -> None:
             super().__init__()
             self.note = note
-
-    class Failed(Message):
-        def __init__(self, text: str) -> None:
-            super().__init__()
-            self.text = text
 
     class LiveLoaded(Message):
         """The register as others left it (None: the read failed)."""
@@ -143,14 +139,14 @@ class IdentifiersScreen(Screen[None]):
             self.post_message(self.Loaded(backend.identifiers()))
             self.post_message(self.StatusLoaded(backend.identifier_status()))
         except QualcodeError as error:
-            self.post_message(self.Failed(str(error)))
+            self.post_message(Failed(str(error)))
 
     @work(thread=True, group="identifier-changes")
     def save_reviewed(self) -> None:
         try:
             status = self.app.backend.mark_identifiers_reviewed()  # type: ignore[attr-defined]
         except QualcodeError as error:
-            self.post_message(self.Failed(str(error)))
+            self.post_message(Failed(str(error)))
             return
         self.post_message(self.StatusLoaded(status, note=status.reason))
 
@@ -159,7 +155,7 @@ class IdentifiersScreen(Screen[None]):
         try:
             found = self.app.backend.identifier_suggestions()  # type: ignore[attr-defined]
         except QualcodeError as error:
-            self.post_message(self.Failed(str(error)))
+            self.post_message(Failed(str(error)))
             return
         self.post_message(self.SuggestionsLoaded(found))
 
@@ -168,7 +164,7 @@ class IdentifiersScreen(Screen[None]):
         try:
             entry = self.app.backend.add_identifier(original, replacement, kind)  # type: ignore[attr-defined]
         except QualcodeError as error:
-            self.post_message(self.Failed(str(error)))
+            self.post_message(Failed(str(error)))
             return
         self.post_message(
             self.Changed(f"'{entry.original}' will be replaced by {entry.replacement}")
@@ -179,7 +175,7 @@ class IdentifiersScreen(Screen[None]):
         try:
             entry = self.app.backend.remove_identifier(reference)  # type: ignore[attr-defined]
         except QualcodeError as error:
-            self.post_message(self.Failed(str(error)))
+            self.post_message(Failed(str(error)))
             return
         self.post_message(self.Changed(f"'{entry.original}' is no longer replaced"))
 

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from rich.text import Text
 from textual.widgets import Static
 
+from qualcode.domain.codebook import leaf
 from qualcode.domain.records import CodingRecord
 
 
@@ -26,7 +27,7 @@ class CodesHere(Static):
             if index:
                 text.append("\n")
             text.append("■ ", style=colours.get(coding.code_uuid, ""))
-            text.append(coding.code_path.rsplit(" > ", 1)[-1], style="bold")
+            text.append(leaf(coding.code_path), style="bold")
             text.append(f"\n  by {coding.coder}", style="dim")
             if coding.origin.value != "manual":
                 text.append(f" ({coding.origin.value})", style="dim")

@@ -18,6 +18,7 @@ from textual.message import Message
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
+from qualcode.domain.codebook import leaf
 from qualcode.domain.suggestions import Suggestion, TextUnit
 
 
@@ -125,7 +126,7 @@ class SuggestionsPanel(OptionList):
         text.append(f"{word:<8} ", style="bold" if word == "likely" else "")
         text.append(f"{s.score:.2f} ", style="dim")
         text.append("■ ", style=colours.get(s.code_uuid, ""))
-        text.append(s.code_path.rsplit(" > ", 1)[-1])
+        text.append(leaf(s.code_path))
         return text
 
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:

@@ -108,13 +108,6 @@ class TranscriptDocument:
             return self.chunk_starts[i + 1]
         return self.last_position
 
-    def previous_visible(self, offset: int) -> int:
-        """``offset`` if visible, else the end of the chunk before (or the first position)."""
-        i = bisect_right(self.chunk_starts, offset) - 1
-        if i < 0:
-            return self.first_position
-        return min(offset, self.chunk_ends[i])
-
     def clamp(self, offset: int) -> int:
         """The visible position nearest to ``offset`` going forward, within the text."""
         return self.next_visible(max(0, min(offset, len(self.text))))
@@ -210,14 +203,6 @@ class TranscriptDocument:
 
     def words_in(self, start: int, end: int) -> list[tuple[int, int]]:
         return [m.span() for m in WORD.finditer(self.text, start, end)]
-
-    def word_around(self, offset: int) -> tuple[int, int] | None:
-        """The word at ``offset`` (see ``_unit_around``)."""
-        return self._unit_around(offset, self.words_in)
-
-    def sentence_around(self, offset: int) -> tuple[int, int] | None:
-        """The whole sentence at ``offset`` (see ``_unit_around``)."""
-        return self._unit_around(offset, self.sentences_in)
 
     def _unit_around(
         self, offset: int, units_in: Callable[[int, int], list[tuple[int, int]]]
