@@ -12,6 +12,7 @@ a new package cannot slip past, and a planted violation of each kind must be rep
 from __future__ import annotations
 
 import ast
+import functools
 import json
 import shutil
 import subprocess
@@ -108,7 +109,8 @@ def module_name(path: Path, package: Path) -> str:
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
 
-def imports_in(source: str, module: str, *, is_package: bool, where: str) -> list[Import]:
+@functools.cache  # the planted-violation tests scan copies of the same tree many times
+def imports_in(source: str, module: str, *, is_package: bool, where: str) -> tuple[Import, ...]:
     """Every import in ``source`` (the module ``module``), resolved to absolute names."""
     found: list[Import] = []
 
@@ -135,7 +137,7 @@ def imports_in(source: str, module: str, *, is_package: bool, where: str) -> lis
             first = node.args[0]
             if name in LOADERS and isinstance(first, ast.Constant) and isinstance(first.value, str):
                 add(first.value, node)
-    return found
+    return tuple(found)
 
 
 def package_imports(package: Path) -> list[Import]:
