@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -10,30 +9,20 @@ from qualcode.domain.errors import QualcodeError
 from qualcode.domain.records import SourceRecord
 from qualcode.services.codebook import CodebookService
 from qualcode.services.coding import CodingService
+from qualcode.services.demo_material import DemoMaterial, read_key
+from qualcode.services.demo_material import (  # where the CLI and tests find the demo
+    find_demo_material as find_demo_material,
+)
+from qualcode.services.demo_review import add_review_coding
 from qualcode.services.identifiers import IdentifierService
 from qualcode.services.project import Project
 from qualcode.services.sources import SourceService
 from qualcode.services.suggestions import model_path_for
 from qualcode.store.migrate import backup_file
 
-ENV_DEMO_DIR = "QUALCODE_DEMO_DIR"
-DEMO_CODEBOOK = "barriers-and-enablers.yaml"
-PARTICIPANTS_SHEET = "participants.csv"
-
-
 EXAMPLE_CODER = "Example coder"
 # Suggested in the demo but naming no one and nowhere: a cat, a football club.
 DEMO_NOT_IDENTIFIERS = ("Biscuit", "Leeds")
-
-
-@dataclass(frozen=True, slots=True)
-class DemoMaterial:
-    transcripts: Path
-    codebook: Path
-    participants: Path
-    # The passages each transcript was written to illustrate, with their codes (the
-    # answer key for measuring suggestions), used as example coding on request.
-    example_coding: Path | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,24 +33,6 @@ class DemoReport:
     codebook: str
     codes: int
     sources: tuple[SourceRecord, ...]
-
-
-def find_demo_material(root: Path | None = None) -> DemoMaterial:
-    """The demo folders: $QUALCODE_DEMO_DIR, else the checkout qualcode runs from."""
-    base = root or Path(os.environ.get(ENV_DEMO_DIR) or Path(__file__).resolve().parents[2])
-    material = DemoMaterial(
-        transcripts=base / "transcripts",
-        codebook=base / "codebooks" / DEMO_CODEBOOK,
-        participants=base / "transcripts" / PARTICIPANTS_SHEET,
-        example_coding=base / "benchmarks" / "answer_key",
-    )
-    for needed in (material.transcripts, material.codebook, material.participants):
-        if not needed.exists():
-            raise QualcodeError(
-                f"{needed}: demo material not found; run qualcode from a checkout of its "
-                f"repository (pip install -e .) or set {ENV_DEMO_DIR}"
-            )
-    return material
 
 
 def build_demo(
@@ -99,8 +70,6 @@ def build_demo(
         if with_coding:
             add_example_coding(path, material)
         if with_review:
-            from qualcode.services.demo_review import add_review_coding  # it imports this
-
             add_review_coding(path, material)
         if with_register:
             add_demo_register(path, coder)
@@ -153,19 +122,12 @@ def add_demo_register(path: Path, coder: str) -> int:
 def add_example_coding(path: Path, material: DemoMaterial) -> int:
     """Code the demo as a colleague would have (as "Example coder"), so extracts,
     reports and suggestions have something to work with. Returns the codings made."""
-    import yaml  # deferred: only the demo with coding reads these files
-
-    folder = material.example_coding
-    if folder is None or not folder.is_dir():
-        raise QualcodeError(f"{folder}: the demo's example coding is not there")
+    key = read_key(material.example_coding)
     made = 0
     with Project.open(path) as project, project.session() as session:
         service = CodingService(session, EXAMPLE_CODER)
-        for file in sorted(folder.glob("*.yaml")):
-            data = yaml.safe_load(file.read_text(encoding="utf-8"))
-            source = Path(data["source"]).stem
-            for passage in data["passages"]:
-                for code in passage["codes"]:
-                    service.add_passage(source, code, passage["quote"])
-                    made += 1
+        for passage in key:
+            for code in passage.codes:
+                service.add_passage(passage.source, code, passage.quote)
+                made += 1
     return made

@@ -21,7 +21,7 @@ from qualcode.domain.records import CodeRecord, TurnRecord
 from qualcode.domain.spans import find_passage
 from qualcode.services.codebook import CodebookService
 from qualcode.services.coding import CodingService
-from qualcode.services.demo import DemoMaterial
+from qualcode.services.demo_material import DemoMaterial, KeyPassage, read_key
 from qualcode.services.project import Project
 from qualcode.services.sources import SourceService
 
@@ -47,28 +47,6 @@ DEFAULT_HABITS = Habits(skip=0.06, later_start=0.06, whole_turn=0.06, neighbour=
 
 NEIGHBOUR_MEMO = "Could be '{key}' instead - one to talk through."
 _CLAUSE_END = re.compile(r"[.,;:?!]\s+")
-
-
-@dataclass(frozen=True, slots=True)
-class KeyPassage:
-    source: str
-    quote: str
-    codes: tuple[str, ...]
-
-
-def read_key(folder: Path) -> list[KeyPassage]:
-    """The answer key's passages, in file order."""
-    import yaml  # deferred: only the demo's example coding reads these files
-
-    if not folder.is_dir():
-        raise QualcodeError(f"{folder}: the demo's example coding is not there")
-    out: list[KeyPassage] = []
-    for file in sorted(folder.glob("*.yaml")):
-        data = yaml.safe_load(file.read_text(encoding="utf-8"))
-        source = Path(data["source"]).stem
-        for passage in data["passages"]:
-            out.append(KeyPassage(source, passage["quote"], tuple(passage["codes"])))
-    return out
 
 
 def coder_spans(

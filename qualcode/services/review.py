@@ -35,7 +35,7 @@ from qualcode.domain.spans import checked_span
 from qualcode.services.base import Service
 from qualcode.services.changes import Payload, thread_dict
 from qualcode.services.code_tree import CodeTree
-from qualcode.services.disagreements import DisagreementService
+from qualcode.services.disagreement_finding import find_disagreements
 from qualcode.services.sources import find_source
 from qualcode.store.models import (
     Code,
@@ -90,13 +90,11 @@ class ReviewService(Service):
         sources: Sequence[str] | None = None,
         status: Sequence[ReviewStatus | str] | ReviewStatus | str | None = None,
     ) -> list[ReviewItem]:
-        """The disagreements (as :class:`DisagreementService` lists them), numbered from
+        """The disagreements (as :func:`find_disagreements` finds them), numbered from
         1 and each with its thread; ``status`` filters without renumbering."""
         wanted = _statuses(status)
-        with self._reading():
-            found = DisagreementService(self.session).disagreements(
-                coders=coders, codes=codes, sources=sources
-            )
+        with self._reading():  # one read: the numbers and the threads from one moment
+            found = find_disagreements(self.session, coders=coders, codes=codes, sources=sources)
             by_anchor = self._span_threads()
         out: list[ReviewItem] = []
         for number, disagreement in enumerate(found, start=1):

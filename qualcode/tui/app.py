@@ -9,7 +9,7 @@ from time import monotonic
 from typing import TYPE_CHECKING
 
 from textual import events, on, work
-from textual.app import App, SystemCommand
+from textual.app import SystemCommand
 from textual.binding import Binding
 from textual.filter import LineFilter
 from textual.message import Message
@@ -20,6 +20,7 @@ from qualcode.domain.errors import QualcodeError
 from qualcode.domain.project_changes import Activity, ProjectChanges, summary
 from qualcode.domain.terminal import printable
 from qualcode.services.user_config import read_config, save_coder, save_setting
+from qualcode.tui.app_host import AppHost
 from qualcode.tui.backend import Backend
 from qualcode.tui.colours import HIGH_CONTRAST
 from qualcode.tui.export_messages import refused_export
@@ -62,7 +63,7 @@ LIVE_POLL_SECONDS = 0.5
 LIVE_NOTICE_GAP_SECONDS = 10.0
 
 
-class QualcodeApp(App[None]):
+class QualcodeApp(AppHost):
     CSS_PATH = "app.tcss"
     TITLE = "qualcode"
     BINDINGS = [

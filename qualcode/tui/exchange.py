@@ -24,14 +24,14 @@ from qualcode.tui.screens.save_dialog import (
 )
 
 if TYPE_CHECKING:
-    from qualcode.tui.app import QualcodeApp
+    from qualcode.tui.app_host import AppHost
     from qualcode.tui.backend import Backend
 
 
 class Exchange:
     """The exchange entries of one app."""
 
-    def __init__(self, app: QualcodeApp) -> None:
+    def __init__(self, app: AppHost) -> None:
         self.app = app
 
     @property

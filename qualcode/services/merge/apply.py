@@ -8,7 +8,6 @@ tally) and, while any is unresolved, the caller rolls everything back.
 from __future__ import annotations
 
 import uuid as uuid_module
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -29,6 +28,7 @@ from qualcode.services.changes import CODE_DESCRIPTION
 from qualcode.services.merge.review import merge_review
 from qualcode.services.merge.tally import Tally
 from qualcode.services.merge.target import Target, TargetCode
+from qualcode.services.merge.writer import IdMaps
 from qualcode.store.models import (
     Attribute,
     Case,
@@ -59,17 +59,6 @@ _SOURCE_FIELDS = (
     "characters",
     "words",
 )
-
-
-@dataclass
-class IdMaps:
-    """Where one bundle's records went in the target: incoming UUID -> target id (or,
-    for codes, the target code's UUID). A source mapped to None has its rows skipped."""
-
-    coders: dict[str, int] = field(default_factory=dict)
-    codes: dict[str, str] = field(default_factory=dict)
-    cases: dict[str, int] = field(default_factory=dict)
-    sources: dict[str, int | None] = field(default_factory=dict)
 
 
 class Merger:

@@ -4,18 +4,16 @@ entries by UUID, so a discussion merges as the union of its entries."""
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import insert, select
 
 from qualcode.domain.bundle import ProjectBundle
+from qualcode.services.merge.writer import IdMaps, MergeWriter
 from qualcode.store.models import ReviewEntry, ReviewThread
 
-if TYPE_CHECKING:
-    from qualcode.services.merge.apply import IdMaps, Merger
 
-
-def merge_review(merger: Merger, bundle: ProjectBundle, maps: IdMaps) -> None:
+def merge_review(merger: MergeWriter, bundle: ProjectBundle, maps: IdMaps) -> None:
     """Review threads by UUID; a thread about the very same passage (source, code,
     span and coding) as one here is the same thread, so its entries join that one."""
     thread_map = _threads(merger, bundle, maps)
@@ -23,7 +21,7 @@ def merge_review(merger: Merger, bundle: ProjectBundle, maps: IdMaps) -> None:
     _clashing_decisions(merger, bundle, [e for e in new if e["kind"] == "decision"])
 
 
-def _threads(merger: Merger, bundle: ProjectBundle, maps: IdMaps) -> dict[str, int | None]:
+def _threads(merger: MergeWriter, bundle: ProjectBundle, maps: IdMaps) -> dict[str, int | None]:
     t, tally = merger.target, merger.tally
     thread_map: dict[str, int | None] = {}
     combined = 0
@@ -69,7 +67,7 @@ def _threads(merger: Merger, bundle: ProjectBundle, maps: IdMaps) -> dict[str, i
 
 
 def _entries(
-    merger: Merger, bundle: ProjectBundle, maps: IdMaps, thread_map: dict[str, int | None]
+    merger: MergeWriter, bundle: ProjectBundle, maps: IdMaps, thread_map: dict[str, int | None]
 ) -> list[dict[str, Any]]:
     t, tally = merger.target, merger.tally
     new = []
@@ -100,7 +98,7 @@ def _entries(
 
 
 def _clashing_decisions(
-    merger: Merger, bundle: ProjectBundle, decisions: list[dict[str, Any]]
+    merger: MergeWriter, bundle: ProjectBundle, decisions: list[dict[str, Any]]
 ) -> None:
     """Two laptops that decided the same passage differently both keep their
     consensus codings (merging only adds): say so, so the group decides again."""

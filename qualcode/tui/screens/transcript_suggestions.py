@@ -24,7 +24,11 @@ from qualcode.tui.widgets.suggestions_panel import (
 from qualcode.tui.widgets.transcript_view import HighlightSpan
 
 if TYPE_CHECKING:
-    from qualcode.tui.screens.transcript import TranscriptScreen
+    from qualcode.tui.screens.transcript_host import TranscriptHost
+
+    _Host = TranscriptHost
+else:  # at run time a plain mixin: TranscriptScreen brings the Screen
+    _Host = object
 
 RETRAIN_EVERY = 5  # answers (accept, reject, coding) between background retrains
 
@@ -43,7 +47,7 @@ class SuggestionAnswered(Message):
         self.note = note
 
 
-class SuggestionsMixin:
+class SuggestionsMixin(_Host):
     """The transcript screen's suggestion behaviour (mixed into TranscriptScreen)."""
 
     suggestion_marks: dict[str, HighlightSpan]
@@ -54,13 +58,13 @@ class SuggestionsMixin:
         self.answers_since_training = 0
 
     @property
-    def suggestions_panel(self: TranscriptScreen) -> SuggestionsPanel:  # type: ignore[misc]
+    def suggestions_panel(self) -> SuggestionsPanel:
         return self.query_one(SuggestionsPanel)
 
-    def suggestions_shown(self: TranscriptScreen) -> bool:  # type: ignore[misc]
+    def suggestions_shown(self) -> bool:
         return bool(self.query_one("#suggestions-box").display)
 
-    def action_suggest(self: TranscriptScreen) -> None:  # type: ignore[misc]
+    def action_suggest(self) -> None:
         box = self.query_one("#suggestions-box")
         if box.display and self.suggestions_panel.has_focus:
             box.display = False
@@ -77,7 +81,7 @@ class SuggestionsMixin:
             self.load_suggestions()
 
     @work(thread=True, exclusive=True, group="suggest")
-    def load_suggestions(self: TranscriptScreen) -> None:  # type: ignore[misc]
+    def load_suggestions(self) -> None:
         backend = self.backend
         try:
             trained = False
@@ -90,7 +94,7 @@ class SuggestionsMixin:
             return
         self.post_message(SuggestionsLoaded(run, trained))
 
-    def on_suggestions_loaded(self: TranscriptScreen, message: SuggestionsLoaded) -> None:  # type: ignore[misc]
+    def on_suggestions_loaded(self, message: SuggestionsLoaded) -> None:
         panel = self.suggestions_panel
         self.answers_since_training = 0 if message.trained else self.answers_since_training
         items = [
@@ -105,7 +109,7 @@ class SuggestionsMixin:
         for notice in message.run.notices:
             self.notify(notice, severity="warning", timeout=8)
 
-    def _marks_for(self: TranscriptScreen, items: list[SuggestionItem]) -> dict[str, HighlightSpan]:  # type: ignore[misc]
+    def _marks_for(self, items: list[SuggestionItem]) -> dict[str, HighlightSpan]:
         """One faint mark per unit, named after its best remaining suggestion."""
         best: dict[tuple[int, int], SuggestionItem] = {}
         for item in items:
@@ -125,7 +129,7 @@ class SuggestionsMixin:
             )
         return marks
 
-    def _set_marks(self: TranscriptScreen, marks: dict[str, HighlightSpan]) -> None:  # type: ignore[misc]
+    def _set_marks(self, marks: dict[str, HighlightSpan]) -> None:
         for key in self.suggestion_marks.keys() - marks.keys():
             self.view.remove_highlight(key)
         for mark in marks.values():
@@ -133,7 +137,7 @@ class SuggestionsMixin:
                 self.view.add_highlight(mark)
         self.suggestion_marks = marks
 
-    def on_suggestions_panel_chosen(self: TranscriptScreen, event: SuggestionsPanel.Chosen) -> None:  # type: ignore[misc]
+    def on_suggestions_panel_chosen(self, event: SuggestionsPanel.Chosen) -> None:
         item = event.item
         if event.action == "show":
             self._show_suggestion(item)
@@ -145,13 +149,13 @@ class SuggestionsMixin:
         else:
             self._answer(item, event.action)
 
-    def _show_suggestion(self: TranscriptScreen, item: SuggestionItem) -> None:  # type: ignore[misc]
+    def _show_suggestion(self, item: SuggestionItem) -> None:
         """Select the suggested passage and say why beneath (the passage is in view)."""
         self.view.move_cursor_to(item.unit.start)
         self.view.select(item.unit.start, item.unit.end)
         self.query_one("#definition").update(reasons_text(item, passage=False))  # type: ignore[attr-defined]
 
-    def _show_current_suggestion(self: TranscriptScreen) -> None:  # type: ignore[misc]
+    def _show_current_suggestion(self) -> None:
         """After the list changed: the why box speaks of the highlighted entry, or of none
         (never of one already answered)."""
         panel = self.suggestions_panel
@@ -164,14 +168,14 @@ class SuggestionsMixin:
             f"Suggestions · {len(panel.items)} · most likely first"
         )
 
-    def on_suggestions_panel_leave(self: TranscriptScreen, _: SuggestionsPanel.Leave) -> None:  # type: ignore[misc]
+    def on_suggestions_panel_leave(self, _: SuggestionsPanel.Leave) -> None:
         self.view.focus()
 
-    def _answer(self: TranscriptScreen, item: SuggestionItem, answer: str) -> None:  # type: ignore[misc]
+    def _answer(self, item: SuggestionItem, answer: str) -> None:
         self.answer_suggestion(item, answer)
 
     @work(thread=True, group="write")
-    def answer_suggestion(self: TranscriptScreen, item: SuggestionItem, answer: str) -> None:  # type: ignore[misc]
+    def answer_suggestion(self, item: SuggestionItem, answer: str) -> None:
         backend = self.backend
         unit, s = item.unit, item.suggestion
         name = s.code_path.rsplit(" > ", 1)[-1]
@@ -192,7 +196,7 @@ class SuggestionsMixin:
         except QualcodeError as error:
             self.post_message(self.Failed(str(error)))
 
-    def on_suggestion_answered(self: TranscriptScreen, message: SuggestionAnswered) -> None:  # type: ignore[misc]
+    def on_suggestion_answered(self, message: SuggestionAnswered) -> None:
         panel = self.suggestions_panel
         panel.remove(message.key)
         self._set_marks(self._marks_for(panel.items))
@@ -201,7 +205,7 @@ class SuggestionsMixin:
             self.notify(message.note, timeout=3)
             self.note_answer()
 
-    def _drop_answered_suggestions(self: TranscriptScreen) -> None:  # type: ignore[misc]
+    def _drop_answered_suggestions(self) -> None:
         """A code applied by hand over a suggested passage answers that suggestion."""
         panel = self.suggestions_panel
         if not panel.items:
@@ -225,7 +229,7 @@ class SuggestionsMixin:
         self._set_marks(self._marks_for(panel.items))
         self._show_current_suggestion()
 
-    def note_answer(self: TranscriptScreen) -> None:  # type: ignore[misc]
+    def note_answer(self) -> None:
         """Count a researcher's answer (accept, reject, or a code applied) and refresh the
         list; every few answers, relearn in the background."""
         if self.suggestions_shown():
@@ -236,16 +240,16 @@ class SuggestionsMixin:
             self.retrain_quietly()
 
     @work(thread=True, exclusive=True, group="train")
-    def retrain_quietly(self: TranscriptScreen) -> None:  # type: ignore[misc]
+    def retrain_quietly(self) -> None:
         try:
             self.backend.train_suggestions()
         except (QualcodeError, OSError) as error:
             self.post_message(self.Failed(f"could not update the suggestion model: {error}"))
 
-    def refresh_suggestions(self: TranscriptScreen) -> None:  # type: ignore[misc]
+    def refresh_suggestions(self) -> None:
         """After undo or redo the answers may have changed: ask again if shown."""
         if self.suggestions_shown():
             self.load_suggestions()
 
-    def all_highlights(self: TranscriptScreen, codings: Any) -> list[HighlightSpan]:  # type: ignore[misc]
+    def all_highlights(self, codings: Any) -> list[HighlightSpan]:
         return [self._highlight(c) for c in codings] + list(self.suggestion_marks.values())
