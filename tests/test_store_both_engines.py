@@ -7,7 +7,6 @@ database on the session's throwaway server (tests/postgres_server.py).
 from __future__ import annotations
 
 import warnings
-
 from collections.abc import Iterator
 from datetime import UTC
 from pathlib import Path
