@@ -79,6 +79,7 @@ def test_compares_the_transcripts_every_coder_coded(
     assert report.family.coders == ("Ann", "Bo")
     assert report.sources == ("interview-sam",)
     assert report.left_out == ("group",)
+    assert report.uncoded_by == (("group", ("Bo",)),)  # who is missing there, to say why
     interview = _continuum(project, "interview-sam", two_sources["interview-sam"])
     group = _continuum(project, "group", two_sources["group"])
     assert report.characters == interview.length

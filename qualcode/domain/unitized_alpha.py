@@ -521,6 +521,8 @@ class UnitizedReport:
     all_characters: int
     absent_is_uncoded: bool = False
     confidence: tuple[tuple[str, Confidence], ...] = ()
+    # For each source left out, the compared coders who coded nothing there.
+    uncoded_by: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     def confidence_of(self, label: str) -> Confidence | None:
         return dict(self.confidence).get(label)

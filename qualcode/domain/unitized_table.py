@@ -247,8 +247,15 @@ def compared_sentence(report: UnitizedReport) -> str:
         text = f"Compared: {which} that every compared coder coded."
     if report.left_out:
         m = len(report.left_out)
+        whose = dict(report.uncoded_by)
+        named = [
+            f"{name} ({_listed(list(whose[name]))} coded nothing there)"
+            if whose.get(name)
+            else name
+            for name in report.left_out
+        ]
         text += (
-            f" Left out: {_listed(report.left_out)} ({m} transcript{'s' * (m != 1)}), "
+            f" Left out: {_listed(named)} ({m} transcript{'s' * (m != 1)}), "
             "because not every coder coded there: a transcript a coder never opened "
             "would count as their disagreeing with all the others found"
             " (--absent-is-uncoded compares them too)."

@@ -120,6 +120,11 @@ class UnitizedService(Service):
             codes=labels,
             sources=tuple(source_rows[s].name for s in chosen),
             left_out=tuple(source_rows[s].name for s in source_ids if s not in chosen),
+            uncoded_by=tuple(
+                (source_rows[s].name, tuple(names[c] for c in compared if c not in coded_by[s]))
+                for s in source_ids
+                if s not in chosen
+            ),
             characters=sum(source_rows[s].characters for s in chosen),
             all_characters=sum(source_rows[s].characters for s in source_ids),
             absent_is_uncoded=absent_is_uncoded,

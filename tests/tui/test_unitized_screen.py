@@ -92,6 +92,7 @@ async def test_the_family_is_its_own_view(two_coders: Path, size: tuple[int, int
         explain = str(screen.query_one("#agreement-explain").render())
         assert "|uα" in explain and "0.667" in explain
         assert "Left out: interview-sam" in explain and "m compares them" in explain
+        assert "coded nothing there" in explain  # who is missing, not only that someone is
         await pilot.press("down")
         described = str(screen.query_one("#agreement-row").render())
         assert "Same stretches, same codes" in described and "boundaries" in described
