@@ -257,6 +257,7 @@ def _code_merge(session: Session, p: Payload, forward: bool) -> None:
     """
     if forward:
         target_id = _id(session, Code, p["target"])
+        assert target_id is not None  # a merge always names the code it merges into
         source_id = _id(session, Code, p["source"]["uuid"])
         threads = list(
             session.scalars(select(ReviewThread).where(ReviewThread.code_id == source_id))
