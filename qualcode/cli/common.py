@@ -58,7 +58,7 @@ class ProjectParam(click.ParamType):
             except QualcodeError as error:
                 self.fail(str(error), param, ctx)
             return location
-        return self._file.convert(value, param, ctx)  # type: ignore[no-any-return]
+        return self._file.convert(value, param, ctx)
 
 
 project_argument = click.argument("project", type=ProjectParam(), metavar="PROJECT")
@@ -160,7 +160,9 @@ def _printable_errors() -> Iterator[None]:
     try:
         yield
     except click.ClickException as error:
-        error.message = printable(error.message)
+        # click declares message Final (set once, in __init__); sanitising it in place
+        # keeps the exception's own class, exit code and usage context.
+        error.message = printable(error.message)  # type: ignore[misc]
         raise
 
 
