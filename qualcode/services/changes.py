@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import CursorResult, delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -182,7 +182,9 @@ def _coding_memo(session: Session, p: Payload, forward: bool) -> None:
         .values(memo=new)
         .execution_options(synchronize_session=False)
     )
-    if result.rowcount != 1:  # type: ignore[attr-defined]
+    # Session.execute is typed as returning any Result; an UPDATE's is a cursor's.
+    assert isinstance(result, CursorResult)
+    if result.rowcount != 1:
         session.refresh(coding)
         raise ConflictError(
             "the coding's memo was changed by someone else meanwhile; nothing was changed"

@@ -193,7 +193,7 @@ def _bump_threads(session: Session, thread_ids: Iterable[object]) -> None:
 
 
 def _on_flush(session: Session, _context: UOWTransaction, _instances: object) -> None:
-    threads: list[object] = []
+    threads: list[int | None] = []
     for obj in list(session.new) + list(session.dirty):
         state = inspect(obj)
         table = state.mapper.local_table.name
@@ -222,13 +222,13 @@ def _column_of(mapper: Any, key: str) -> str:
     return str(columns[0].name) if columns else key
 
 
-def _bump_thread_objects(session: Session, thread_ids: list[object]) -> None:
+def _bump_thread_objects(session: Session, thread_ids: list[int]) -> None:
     """Entries added or removed through the ORM: the thread row is updated in this same
     flush, its version incremented in SQL."""
     if not thread_ids:
         return
     model = _thread_model()
-    for thread_id in sorted({int(i) for i in thread_ids}):  # type: ignore[call-overload]
+    for thread_id in sorted({int(i) for i in thread_ids}):
         thread = session.get(model, thread_id)
         if thread is not None:
             thread.version = model.version + 1
@@ -237,6 +237,7 @@ def _bump_thread_objects(session: Session, thread_ids: list[object]) -> None:
 @cache
 def _thread_model() -> Any:
     for mapper in _base["base"].registry.mappers:
-        if mapper.local_table.name == _THREADS:  # type: ignore[attr-defined]
+        table = mapper.local_table
+        if isinstance(table, Table) and table.name == _THREADS:
             return mapper.class_
     raise LookupError(_THREADS)
