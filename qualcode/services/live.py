@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from threading import Lock
 from typing import TYPE_CHECKING, TypedDict
 
-from sqlalchemy import ColumnElement, SQLColumnExpression, func, or_, select
+from sqlalchemy import ColumnElement, Engine, SQLColumnExpression, func, or_, select
 from sqlalchemy.orm import Session
 
 from qualcode.domain.project_changes import (
@@ -252,7 +252,9 @@ class LiveWatch:
         self._project = project
         with project.read_session() as session:
             engine = session.get_bind()
-            self._watcher: ChangeWatcher = watcher_for(engine)  # type: ignore[arg-type]
+            # A project binds its sessions to an engine, never to one connection.
+            assert isinstance(engine, Engine)
+            self._watcher: ChangeWatcher = watcher_for(engine)
         self._watcher.poll()  # the baseline: only commits after this are news
         self._answered: LiveToken | None = None
         self._lock = Lock()
