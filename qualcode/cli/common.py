@@ -65,7 +65,7 @@ project_argument = click.argument("project", type=ProjectParam(), metavar="PROJE
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
 
 
-def export_checks_options(function: F) -> F:
+def export_checks_options(function: Callable[..., Any]) -> Callable[..., Any]:
     """The two ways past the export gate's checks, each said explicitly, handed to the
     command as one ``checks`` value."""
     from qualcode.services.export_gate import ExportChecks
@@ -86,7 +86,7 @@ def export_checks_options(function: F) -> F:
         is_flag=True,
         help="Keep the file even if registered names are found in it (you take responsibility).",
     )(command)
-    return command  # type: ignore[return-value]
+    return command
 
 
 def output_option(help: str, *, required: bool = False) -> Callable[[F], F]:

@@ -115,6 +115,8 @@ def memo_dict(memo: Memo, session: Session) -> Payload:
 def _id(session: Session, model: type, uuid: str | None) -> int | None:
     if uuid is None:
         return None
+    # model is any of the tables a change names, each with an id and a uuid column;
+    # mypy cannot match SQLAlchemy's mapped columns against a Protocol, hence the ignores.
     row_id = session.scalar(select(model.id).where(model.uuid == uuid))  # type: ignore[attr-defined]
     if row_id is None:
         raise ConflictError(

@@ -170,6 +170,7 @@ def _on_statement(state: ORMExecuteState) -> Any:
 
 def _bump_threads(session: Session, thread_ids: Iterable[object]) -> None:
     """One more on each thread's version, in SQL (two replies at once count twice)."""
+    # A statement's row values are typed object; a thread id among them is an int.
     ids = sorted({int(i) for i in thread_ids})  # type: ignore[call-overload]
     if ids:
         threads = _thread_table()
