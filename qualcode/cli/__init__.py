@@ -22,7 +22,7 @@ def _one_line_warning(
 
 
 def main() -> None:
-    warnings.formatwarning = _one_line_warning  # type: ignore[assignment]
+    warnings.formatwarning = _one_line_warning
     try:
         cli(prog_name="qualcode")
     except BrokenPipeError:

@@ -58,14 +58,14 @@ class ProjectParam(click.ParamType):
             except QualcodeError as error:
                 self.fail(str(error), param, ctx)
             return location
-        return self._file.convert(value, param, ctx)  # type: ignore[no-any-return]
+        return self._file.convert(value, param, ctx)
 
 
 project_argument = click.argument("project", type=ProjectParam(), metavar="PROJECT")
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
 
 
-def export_checks_options(function: F) -> F:
+def export_checks_options(function: Callable[..., Any]) -> Callable[..., Any]:
     """The two ways past the export gate's checks, each said explicitly, handed to the
     command as one ``checks`` value."""
     from qualcode.services.export_gate import ExportChecks
@@ -86,7 +86,7 @@ def export_checks_options(function: F) -> F:
         is_flag=True,
         help="Keep the file even if registered names are found in it (you take responsibility).",
     )(command)
-    return command  # type: ignore[return-value]
+    return command
 
 
 def output_option(help: str, *, required: bool = False) -> Callable[[F], F]:
@@ -160,7 +160,9 @@ def _printable_errors() -> Iterator[None]:
     try:
         yield
     except click.ClickException as error:
-        error.message = printable(error.message)
+        # click declares message Final (set once, in __init__); sanitising it in place
+        # keeps the exception's own class, exit code and usage context.
+        error.message = printable(error.message)  # type: ignore[misc]
         raise
 
 

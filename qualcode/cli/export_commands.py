@@ -75,7 +75,7 @@ def filter_options(function: F) -> F:
     ]
     for option in reversed(options):
         command = option(command)
-    return command  # type: ignore[return-value]
+    return command
 
 
 @click.group()

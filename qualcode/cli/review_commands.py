@@ -32,7 +32,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 STATUS_WORDS = ", ".join(s.value.replace(" ", "-") for s in ReviewStatus)
 
 
-def comparison_options(function: F) -> F:
+def comparison_options(function: Callable[..., Any]) -> Callable[..., Any]:
     """The options that choose (and so number) the disagreements, as `review list`:
     the command receives them as one ``filters`` mapping for the services."""
 
@@ -62,7 +62,7 @@ def comparison_options(function: F) -> F:
         ),
     ):
         command = option(command)
-    return command  # type: ignore[return-value]
+    return command
 
 
 def acting_option(function: F) -> F:

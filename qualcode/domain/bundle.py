@@ -245,7 +245,9 @@ class ProjectBundle:
 
     def with_records(self, **records: Iterable[Any]) -> ProjectBundle:
         """A copy with some kinds of record replaced (each given as any iterable)."""
-        return replace(self, **{name: tuple(rows) for name, rows in records.items()})
+        # Any: which fields are replaced is known only at run time, by name.
+        changes: dict[str, Any] = {name: tuple(rows) for name, rows in records.items()}
+        return replace(self, **changes)
 
     def setting(self, key: str) -> str | None:
         return next((s.value for s in self.settings if s.key == key), None)

@@ -93,16 +93,26 @@ def walk_entries(
 
 
 class StoredCode(Protocol):
-    """A code as the project keeps it (a row, or a bundle's record): keywords as JSON."""
+    """A code as the project keeps it (a row, or a bundle's record): keywords as JSON.
 
-    name: str
-    uuid: str
-    definition: str
-    include: str
-    exclude: str
-    example: str
-    keywords: str
-    colour: str | None
+    Read-only members, so that a frozen record is one as well as a row."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def uuid(self) -> str: ...
+    @property
+    def definition(self) -> str: ...
+    @property
+    def include(self) -> str: ...
+    @property
+    def exclude(self) -> str: ...
+    @property
+    def example(self) -> str: ...
+    @property
+    def keywords(self) -> str: ...
+    @property
+    def colour(self) -> str | None: ...
 
 
 def codebook_entry(code: StoredCode, children: tuple[CodebookEntry, ...]) -> CodebookEntry:

@@ -14,7 +14,7 @@ import hashlib
 import json
 from typing import Any
 
-from qualcode.domain.bundle import ProjectBundle
+from qualcode.domain.bundle import BundleCoding, BundleDecision, BundleThread, ProjectBundle
 from qualcode.domain.errors import NotFoundError
 
 FORMAT = "qualcode-coder/1"
@@ -39,7 +39,7 @@ def coder_part(bundle: ProjectBundle, coder_name: str) -> ProjectBundle:
     entries = [r for r in bundle.entries if r.coder == mine]
     spoken_in = {r.thread for r in entries}
     threads = [r for r in bundle.threads if r.uuid in spoken_in]
-    anchored = [*codings, *decisions, *threads]
+    anchored: list[BundleCoding | BundleDecision | BundleThread] = [*codings, *decisions, *threads]
     code_uuids = {r.code for r in anchored}
     code_uuids |= {r.target_uuid for r in memos if r.target == "code" and r.target_uuid}
     source_uuids = {r.source for r in anchored}

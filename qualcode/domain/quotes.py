@@ -126,7 +126,7 @@ def trim(text: str, max_words: int | None) -> str:
         if count >= max_words:
             break
     if not kept:  # one long sentence: cut at a word
-        words = _WORD.findall(text)[:max_words]
-        return " ".join(words).rstrip(",;:") + " " + OMISSION
+        first_words = _WORD.findall(text)[:max_words]
+        return " ".join(first_words).rstrip(",;:") + " " + OMISSION
     rest = text[position:].strip()
     return " ".join(kept) + (f" {OMISSION}" if rest else "")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 T = TypeVar("T")
 
@@ -63,7 +63,9 @@ def map_strings(value: T, function: Callable[[str], str]) -> T:
             return type(item)((k2, v2) for _, _, k2, v2 in pairs)
         return item
 
-    return walk(value)  # type: ignore[no-any-return]
+    # walk rebuilds each container as its own type, which mypy cannot follow through the
+    # recursion: what comes back has value's type.
+    return cast(T, walk(value))
 
 
 def _same(new: list[Any], old: Any) -> bool:

@@ -264,7 +264,7 @@ def _values(covered: NDArray[np.bool_], codes: Sequence[str]) -> tuple[IntArray,
             ids[u] = 1 + int(np.flatnonzero(pattern)[0])
         else:
             ids[u] = len(labels)
-            labels.append("+".join(codes[k] for k in np.flatnonzero(pattern)))
+            labels.append("+".join(codes[int(k)] for k in np.flatnonzero(pattern)))
     return ids[inverse.ravel()].reshape(m, n_stretch), tuple(labels)
 
 
@@ -299,7 +299,9 @@ def _expected(observed: FloatArray, self_pairs: FloatArray) -> FloatArray:
     if total <= 0:
         return np.zeros_like(observed)
     expected = np.outer(margins, margins) - np.diag(self_pairs)
-    return expected / (total - self_pairs.sum() / total)
+    # numpy types an array divided by a scalar as Any.
+    scaled: FloatArray = expected / (total - self_pairs.sum() / total)
+    return scaled
 
 
 def _matrices(layout: _Layout) -> _Matrices:

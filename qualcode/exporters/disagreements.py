@@ -63,9 +63,9 @@ def _discussion(thread: Thread | None) -> list[str]:
 def _table(
     items: Sequence[Disagreement], threads: Sequence[Thread | None], file_format: str
 ) -> bytes:
-    from qualcode.exporters.tables import SheetTable, csv_bytes, workbook_bytes
+    from qualcode.exporters.tables import Cell, SheetTable, csv_bytes, workbook_bytes
 
-    rows = [
+    rows: list[list[Cell]] = [
         [
             number,
             item.source,

@@ -181,7 +181,10 @@ def _row_flags(row: Any, *, header: bool) -> None:
 def text_width_of(section_properties: Any, part: Any) -> float:
     """Inches between the margins of the section ``section_properties`` describes."""
     section = Section(section_properties, part)
-    return (section.page_width - section.left_margin - section.right_margin) / 914400
+    width, left, right = section.page_width, section.left_margin, section.right_margin
+    # None where the w:sectPr leaves them out; the report's template sets all three.
+    assert width is not None and left is not None and right is not None
+    return (width - left - right) / 914400
 
 
 def section_break(template: Any, part: Any, *, landscape: bool) -> Any:
@@ -199,7 +202,8 @@ def section_break(template: Any, part: Any, *, landscape: bool) -> Any:
 def orient(section_properties: Any, part: Any, *, landscape: bool) -> None:
     """Turn the page of a w:sectPr: swap its width and height, and say which way."""
     section = Section(section_properties, part)
-    wide = section.page_width > section.page_height
-    if wide != landscape:
-        section.page_width, section.page_height = section.page_height, section.page_width
+    width, height = section.page_width, section.page_height
+    assert width is not None and height is not None  # the report's template sets both
+    if (width > height) != landscape:
+        section.page_width, section.page_height = height, width
     section.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT

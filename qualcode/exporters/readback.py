@@ -19,6 +19,7 @@ import zipfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
+from xml.etree.ElementTree import Element
 
 from defusedxml import ElementTree
 
@@ -78,10 +79,10 @@ def _blocks(container: Iterable[Any], prefix: str) -> Iterator[tuple[str, str]]:
                 yield f"{prefix}paragraph {paragraph_number}", text
 
 
-def _text(element: object) -> str:
+def _text(element: Element) -> str:
     # Paragraphs inside a cell are separate lines: a name split across them still shows.
     lines = []
-    for paragraph in element.iter(f"{_W}p"):  # type: ignore[attr-defined]
+    for paragraph in element.iter(f"{_W}p"):
         lines.append("".join(t.text or "" for t in paragraph.iter(f"{_W}t")))
     return "\n".join(lines)
 

@@ -285,6 +285,8 @@ def workbook_bytes(tables: Sequence[SheetTable]) -> bytes:
     from openpyxl.styles import Alignment, Font
 
     workbook = Workbook()
+    # A new workbook has one sheet, typed as maybe none.
+    assert workbook.active is not None
     workbook.remove(workbook.active)
     bold = Font(bold=True)
     for table in (table.outlined() for table in tables):
@@ -332,7 +334,7 @@ def _height(row: Sequence[Cell], widths: Sequence[float]) -> float:
 
 def _widths(table: SheetTable) -> list[float]:
     """Wide enough for the longest line in each column, up to a limit (then it wraps)."""
-    widths = []
+    widths: list[float] = []
     for index, name in enumerate(table.header):
         longest = max((len(line) for line in str(name).splitlines()), default=0)
         if index > 0 and len(table.header) > 8:

@@ -178,7 +178,7 @@ class _Reader:
             uuid=self.guid(element.get("guid"), where, path),
             colour=self.colour(element.get("color"), where),
             children=self.codes(element, path, level + 1),
-            **fields,  # type: ignore[arg-type]
+            **fields,
         )
 
     def guid(self, value: str | None, where: str, path: str) -> str:

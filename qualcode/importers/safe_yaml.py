@@ -21,7 +21,7 @@ that remembers the line of each of its keys, for messages.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import yaml
 from yaml.composer import ComposerError
@@ -31,6 +31,7 @@ from yaml.events import (
     AliasEvent,
     CollectionStartEvent,
     DocumentStartEvent,
+    Event,
     MappingEndEvent,
     MappingStartEvent,
     ScalarEvent,
@@ -90,19 +91,19 @@ def load_text_yaml(text: str, *, max_depth: int, max_mappings: int) -> Any:
                     "expected a single document in the stream",
                     None,
                     "but found another document",
-                    event.start_mark,
+                    _start(event),
                 )
             continue
         if isinstance(event, AliasEvent):
             raise ComposerError(
-                None, None, "aliases (*name) are not allowed in a codebook", event.start_mark
+                None, None, "aliases (*name) are not allowed in a codebook", _start(event)
             )
         if isinstance(event, ScalarEvent | CollectionStartEvent) and event.tag is not None:
             raise ComposerError(
                 None,
                 None,
                 f"tags like {event.tag!r} are not allowed in a codebook",
-                event.start_mark,
+                _start(event),
             )
         if isinstance(event, MappingEndEvent | SequenceEndEvent):
             stack.pop()  # a key holding this collection was popped when it was stored
@@ -114,25 +115,30 @@ def load_text_yaml(text: str, *, max_depth: int, max_mappings: int) -> Any:
         elif isinstance(event, CollectionStartEvent):
             depth += 1
             if depth > max_depth:
-                raise TooDeep(None, None, f"more than {max_depth} levels", event.start_mark)
+                raise TooDeep(None, None, f"more than {max_depth} levels", _start(event))
             if isinstance(event, MappingStartEvent):
                 mappings += 1
                 if mappings > max_mappings:
-                    raise TooManyMappings(
-                        None, None, f"more than {max_mappings:,}", event.start_mark
-                    )
-                value = MarkedMapping(event.start_mark.line + 1)
+                    raise TooManyMappings(None, None, f"more than {max_mappings:,}", _start(event))
+                value = MarkedMapping(_start(event).line + 1)
             else:
                 value = []
         else:
             continue  # stream start and end, document end
         if stack:
-            _add(stack, value, event.start_mark)
+            _add(stack, value, _start(event))
         else:
             root = value
         if isinstance(value, MarkedMapping | list):
             stack.append(value)
     return root
+
+
+def _start(event: Event) -> Mark:
+    """Where ``event`` starts: every event either parser makes is marked."""
+    # The stubs type a mark as PyYAML's Mark or libyaml's, and an error's as PyYAML's
+    # only; libyaml's has the same fields, and PyYAML's own errors carry either.
+    return cast(Mark, event.start_mark)
 
 
 def _add(stack: list[Any], value: Any, mark: Mark) -> None:

@@ -61,7 +61,7 @@ def build_codebook_terms(codes: Sequence[CodeDescription], pipeline: Pipeline) -
             pieces.append((index, "keywords", keyword))
     analyses = pipeline.analyse([text for _, _, text in pieces])
 
-    own: list[dict[str, dict[str, float]]] = [defaultdict(dict) for _ in codes]  # type: ignore[misc]
+    own: list[dict[str, dict[str, float]]] = [defaultdict(dict) for _ in codes]
     phrases: dict[str, list[Phrase]] = defaultdict(list)
     for (index, name, text), analysis in zip(pieces, analyses, strict=True):
         lemmas = _content(analysis)

@@ -150,7 +150,7 @@ def cross_validate(
                 for i in sorted(train)
                 for code in sorted(units[i].gold)
             ]
-            ranked = rank(examples, [units[i] for i in test])
+            ranked = rank(examples, [units[int(i)] for i in test])
             fold_scores, fold_cuts = ranked if isinstance(ranked, tuple) else (ranked, threshold)
             scores[test] = fold_scores
             cuts[test] = fold_cuts
@@ -158,7 +158,11 @@ def cross_validate(
                 [units[i].gold for i in train], len(test), len(codes)
             )
             baseline[test] = fold_baseline
-            top = np.argsort(-fold_baseline[0], kind="stable")[:how_many] if len(test) else []
+            top: Sequence[int] = (
+                np.argsort(-fold_baseline[0], kind="stable")[:how_many].tolist()
+                if len(test)
+                else []
+            )
             for i in test:
                 predicted[i] = {int(c) for c in top if fold_baseline[0, c] > 0}
         return scores, cuts, predicted, baseline

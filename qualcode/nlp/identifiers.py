@@ -37,20 +37,20 @@ from __future__ import annotations
 import logging
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
 from rapidfuzz import fuzz
 
+from qualcode.domain.folding import fold
 from qualcode.domain.redaction import (
     IdentifierEntry,
     IdentifierKind,
     IdentifierSuggestion,
     Redactor,
     default_replacement,
-    fold,
 )
 
 log = logging.getLogger(__name__)
@@ -297,9 +297,9 @@ def suggest_identifiers(
             note(written, kind, source, reason)
         if use_ner:
             for ent in doc.ents:
-                kind = NER_KINDS.get(ent.label_)
-                if kind and not _inside(ent.start_char, bracketed):
-                    note(_trim_entity(ent.text), kind, source, f"named entity ({ent.label_})")
+                ner_kind = NER_KINDS.get(ent.label_)
+                if ner_kind and not _inside(ent.start_char, bracketed):
+                    note(_trim_entity(ent.text), ner_kind, source, f"named entity ({ent.label_})")
         for place in places:
             pattern = re.compile(rf"(?<!\w){re.escape(place.strip())}(?!\w)", re.IGNORECASE)
             for match in pattern.finditer(doc.text):
@@ -410,7 +410,7 @@ def _is_saint(token: Any) -> bool:
 
 
 def _runs(
-    doc: Any, lower: set[str], ignore: set[str], bracketed: list[tuple[int, int]]
+    doc: Any, lower: Set[str], ignore: Set[str], bracketed: list[tuple[int, int]]
 ) -> Iterable[tuple[str, str, str]]:
     """(text, kind, reason) for each capitalised run in ``doc`` that looks like a name."""
     tokens = list(doc)
@@ -442,7 +442,7 @@ def _runs(
 
 
 def _judge(
-    tokens: list[Any], start: int, end: int, lower: set[str], ignore: set[str]
+    tokens: list[Any], start: int, end: int, lower: Set[str], ignore: Set[str]
 ) -> Iterable[tuple[str, str, str]]:
     def ignored(token: Any) -> bool:
         key = fold(token.text)

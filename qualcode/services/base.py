@@ -17,8 +17,6 @@ from qualcode.domain.roles import Action, Role, change_action, may, refusal
 from qualcode.services.changes import Payload, apply_change
 from qualcode.store.models import AuditEntry, Coder, HistoryEntry, Member
 
-_UNKNOWN = object()
-
 
 class Service:
     """A use-case area bound to one session.
@@ -32,7 +30,8 @@ class Service:
         self.session = session
         self.coder_name = coder_name.strip() if coder_name else None
         self._identity_known = False
-        self._role_cache: object = _UNKNOWN
+        self._role_known = False  # None is a role answer: not a member
+        self._role_cache: Role | None = None
 
     @contextmanager
     def _transaction(self) -> Iterator[None]:
@@ -71,9 +70,10 @@ class Service:
     def _role(self) -> Role | None:
         """The acting coder's role; None if the project has members and they are not one.
         A project without members is its user's alone: they are its owner."""
-        if self._role_cache is _UNKNOWN:
+        if not self._role_known:
             self._role_cache = role_of(self.session, self._identity())
-        return self._role_cache  # type: ignore[return-value]
+            self._role_known = True
+        return self._role_cache
 
     def _require(self, action: Action) -> None:
         """Refuse ``action`` unless the acting coder's role allows it."""

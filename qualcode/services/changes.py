@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import CursorResult, delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -115,6 +115,8 @@ def memo_dict(memo: Memo, session: Session) -> Payload:
 def _id(session: Session, model: type, uuid: str | None) -> int | None:
     if uuid is None:
         return None
+    # model is any of the tables a change names, each with an id and a uuid column;
+    # mypy cannot match SQLAlchemy's mapped columns against a Protocol, hence the ignores.
     row_id = session.scalar(select(model.id).where(model.uuid == uuid))  # type: ignore[attr-defined]
     if row_id is None:
         raise ConflictError(
@@ -182,7 +184,9 @@ def _coding_memo(session: Session, p: Payload, forward: bool) -> None:
         .values(memo=new)
         .execution_options(synchronize_session=False)
     )
-    if result.rowcount != 1:  # type: ignore[attr-defined]
+    # Session.execute is typed as returning any Result; an UPDATE's is a cursor's.
+    assert isinstance(result, CursorResult)
+    if result.rowcount != 1:
         session.refresh(coding)
         raise ConflictError(
             "the coding's memo was changed by someone else meanwhile; nothing was changed"
@@ -257,6 +261,7 @@ def _code_merge(session: Session, p: Payload, forward: bool) -> None:
     """
     if forward:
         target_id = _id(session, Code, p["target"])
+        assert target_id is not None  # a merge always names the code it merges into
         source_id = _id(session, Code, p["source"]["uuid"])
         threads = list(
             session.scalars(select(ReviewThread).where(ReviewThread.code_id == source_id))

@@ -135,8 +135,9 @@ class CodebookService(Service):
             name = check_code_name(name)
             if tree.child_named(parent_id, name):
                 raise ConflictError(f"there is already a code '{name}' there")
+            code_uuid = new_uuid()
             data = {
-                "uuid": new_uuid(),
+                "uuid": code_uuid,
                 "parent": parent_code.uuid if parent_code else None,
                 "name": name,
                 "definition": definition,
@@ -149,7 +150,7 @@ class CodebookService(Service):
             }
             with refereed(self.session, self._name_taken(parent_id, name)):
                 self._perform("code.add", {"code": data}, f"add code '{name}'")
-            record = CodeTree.load(self.session).record(self._code(data["uuid"]))
+            record = CodeTree.load(self.session).record(self._code(code_uuid))
         return record
 
     def update_code(

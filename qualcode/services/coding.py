@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import builtins
+
 from sqlalchemy import func, select
 
 from qualcode.domain.codebook import leaf
@@ -119,7 +121,7 @@ class CodingService(Service):
         self._end_read()
         return records
 
-    def in_source(self, source: Source, coder: str | None = None) -> list[CodingRecord]:
+    def in_source(self, source: Source, coder: str | None = None) -> builtins.list[CodingRecord]:
         """The codings of ``source`` (of ``coder`` only, if given), quoted from the text
         the caller has already read: part of a larger read, so the read is not ended."""
         query = select(Coding).where(Coding.source_id == source.id)
@@ -128,7 +130,7 @@ class CodingService(Service):
         codings = self.session.scalars(query.order_by(Coding.start)).all()
         return self._records(list(codings), sources={source.id: source})
 
-    def coders(self) -> list[str]:
+    def coders(self) -> builtins.list[str]:
         """The names of everyone with at least one coding, alphabetically."""
         names = self.session.scalars(
             select(Coder.name).where(select(Coding.id).where(Coding.coder_id == Coder.id).exists())
@@ -166,9 +168,10 @@ class CodingService(Service):
         found = already_coded()
         if found is not None:
             raise found
+        coding_uuid = new_uuid()
         payload = {
             "coding": {
-                "uuid": new_uuid(),
+                "uuid": coding_uuid,
                 "source": source.uuid,
                 "code": code.uuid,
                 "coder": coder.uuid,
@@ -182,7 +185,7 @@ class CodingService(Service):
         # The unique index referees a coder whose other terminal wrote it just now.
         with refereed(self.session, already_coded):
             self._perform("coding.add", payload, f"code '{code.name}' in {source.name}")
-        return self._records([self._get(payload["coding"]["uuid"])], tree)[0]
+        return self._records([self._get(coding_uuid)], tree)[0]
 
     def _get(self, coding_uuid: str) -> Coding:
         coding = self.session.scalar(
@@ -194,10 +197,10 @@ class CodingService(Service):
 
     def _records(
         self,
-        codings: list[Coding],
+        codings: builtins.list[Coding],
         tree: CodeTree | None = None,
         sources: dict[int, Source] | None = None,
-    ) -> list[CodingRecord]:
+    ) -> builtins.list[CodingRecord]:
         if not codings:
             return []
         tree = tree or CodeTree.load(self.session)
@@ -229,7 +232,7 @@ class CodingService(Service):
             for c in codings
         ]
 
-    def _quotes(self, codings: list[Coding]) -> dict[int, tuple[str, str]]:
+    def _quotes(self, codings: builtins.list[Coding]) -> dict[int, tuple[str, str]]:
         """Each coding's source name and quote, cut out by the database: coding a line of
         a long transcript on a server must not fetch the whole transcript to quote it.
         SQL's ``substr`` counts code points from 1 on both SQLite and PostgreSQL, so
@@ -245,7 +248,7 @@ class CodingService(Service):
         )
         return {row_id: (name, quote) for row_id, name, quote in rows}
 
-    def _quotes_from_texts(self, codings: list[Coding]) -> dict[int, tuple[str, str]]:
+    def _quotes_from_texts(self, codings: builtins.list[Coding]) -> dict[int, tuple[str, str]]:
         """For many codings each source's text is read once and cut here."""
         source_ids = {c.source_id for c in codings}
         texts = {

@@ -12,7 +12,7 @@ from __future__ import annotations
 import random
 import re
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -52,8 +52,8 @@ _CLAUSE_END = re.compile(r"[.,;:?!]\s+")
 def coder_spans(
     coder: str,
     key: Sequence[KeyPassage],
-    texts: dict[str, str],
-    turns: dict[str, Sequence[TurnRecord]],
+    texts: Mapping[str, str],
+    turns: Mapping[str, Sequence[TurnRecord]],
     codes: Sequence[CodeRecord],
 ) -> Iterator[tuple[str, str, int, int, str]]:
     """``(source, code path, start, end, memo)`` for each coding ``coder`` makes."""
@@ -97,10 +97,10 @@ def add_review_coding(
     made: dict[str, int] = {}
     with Project.open(path) as project:
         with project.read_session() as session:
-            sources = SourceService(session)
+            source_service = SourceService(session)
             names = {p.source for p in key}
-            texts = {name: sources.text(name) for name in names}
-            turns = {name: sources.turns(name) for name in names}
+            texts = {name: source_service.text(name) for name in names}
+            turns = {name: source_service.turns(name) for name in names}
             codes = CodebookService(session).list_codes()
         by_path = {c.path: c.uuid for c in codes}
         for coder in coders:

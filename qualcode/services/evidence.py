@@ -321,15 +321,15 @@ class _Evidence:
         for first, second in set(found) if shared else found:
             code, other = codes[first], codes[second]
             pairs[(code, other) if code <= other else (other, code)] += 1
-        index = {row.uuid: i for i, row in enumerate(rows)}
+        position = {row.uuid: i for i, row in enumerate(rows)}
         lineage = {row.uuid: self.lineage(row) for row in rows}
         matrix = [[0] * len(rows) for _ in rows]
-        for (first, second), count in pairs.items():
+        for (first_code, second_code), count in pairs.items():
             cells: set[tuple[int, int]] = set()
-            for a in lineage.get(first, ()):
-                for b in lineage.get(second, ()):
-                    cells.add((index[a], index[b]))
-                    cells.add((index[b], index[a]))
+            for a in lineage.get(first_code, ()):
+                for b in lineage.get(second_code, ()):
+                    cells.add((position[a], position[b]))
+                    cells.add((position[b], position[a]))
             for i, j in cells:
                 matrix[i][j] += count
         return CoOccurrence(
@@ -480,7 +480,7 @@ class EvidenceService(Service):
                 _spelling(attribute_names, name)  # a typo fails before the long read
         if passages is None:
             extracts = select_extracts(self.session, report_filter)
-            coders = [(extract.coding.coder,) for extract in extracts]
+            coders: list[tuple[str, ...]] = [(extract.coding.coder,) for extract in extracts]
         else:
             extracts = [passage.as_extract() for passage in passages]
             coders = [passage.coders for passage in passages]

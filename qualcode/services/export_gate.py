@@ -38,6 +38,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from qualcode.domain.errors import InputFileError, QualcodeError
@@ -95,7 +96,10 @@ class ExportGate:
     def __init__(self, session: Session, checks: ExportChecks = ALL_CHECKS) -> None:
         self.session = session
         self.checks = checks
-        self.project = database_path(session.get_bind())  # type: ignore[arg-type]
+        engine = session.get_bind()
+        # A project binds its sessions to an engine, never to one connection.
+        assert isinstance(engine, Engine)
+        self.project = database_path(engine)
         self._redactor: Redactor | None = None
         self.keeps_originals = False
 

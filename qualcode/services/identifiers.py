@@ -9,6 +9,7 @@ reviewed since the transcripts came in (an empty one included) is not a clean bi
 
 from __future__ import annotations
 
+import builtins
 import json
 import re
 import zipfile
@@ -26,13 +27,13 @@ from qualcode.domain.errors import (
     QualcodeError,
     ValidationError,
 )
+from qualcode.domain.folding import fold
 from qualcode.domain.redaction import (
     IDENTIFIER_KINDS,
     IdentifierEntry,
     IdentifierSuggestion,
     LocatedLeak,
     Redactor,
-    fold,
 )
 from qualcode.domain.register_status import (
     RegisteredSuggestions,
@@ -147,7 +148,7 @@ class IdentifierService(Service):
             raise UnreviewedRegisterError(project_label, status, override=override)
         return status
 
-    def places(self) -> list[str]:
+    def places(self) -> builtins.list[str]:
         """The project's own place names, always looked for by ``suggest``."""
         value = self.session.scalar(
             select(ProjectSetting.value).where(ProjectSetting.key == PLACES_SETTING)
@@ -216,7 +217,7 @@ class IdentifierService(Service):
             self._audit("identifier.remove", "identifier", row.uuid, kind=row.kind)
         return entry
 
-    def add_places(self, names: Sequence[str]) -> list[str]:
+    def add_places(self, names: Sequence[str]) -> builtins.list[str]:
         """Add place names to the project's list (kept once each, in any case)."""
         with self._transaction():
             self._coder()
@@ -264,7 +265,7 @@ class IdentifierService(Service):
 
     # -- suggesting and checking --------------------------------------------------------
 
-    def suggest(self, places: Sequence[str] = ()) -> list[IdentifierSuggestion]:
+    def suggest(self, places: Sequence[str] = ()) -> builtins.list[IdentifierSuggestion]:
         """Words in the sources that look identifying and are not registered yet."""
         from qualcode.nlp.identifiers import (  # deferred: loads spaCy
             identifier_pipeline,
@@ -279,6 +280,7 @@ class IdentifierService(Service):
             .where(SpeakerTurn.speaker.isnot(None))
             .distinct()
         ):
+            assert label is not None  # the query leaves unlabelled turns out
             speakers[label].append(source)
         words: set[str] = set()
         for name, keywords in self.session.execute(select(Code.name, Code.keywords)):
@@ -332,7 +334,7 @@ class IdentifierService(Service):
                 break
         return RegisteredSuggestions(tuple(added), tuple(refused))
 
-    def check_file(self, path: Path) -> list[LocatedLeak]:
+    def check_file(self, path: Path) -> builtins.list[LocatedLeak]:
         """Leaks in a file about to be shared: a .docx (paragraphs, tables, headers and
         footers) or any text file (.txt, .csv, .md ...)."""
         redactor = self.redactor()
@@ -382,7 +384,7 @@ class IdentifierService(Service):
             raise NotFoundError(f"'{reference}' is not in the identifier register")
         return row
 
-    def _turn_texts(self) -> list[tuple[str, str]]:
+    def _turn_texts(self) -> builtins.list[tuple[str, str]]:
         """Each speaker turn as its own text (labels and headers left out), or the
         whole source when it has no turns."""
         texts: list[tuple[str, str]] = []

@@ -22,9 +22,9 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from threading import Lock
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
-from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy import ColumnElement, Engine, SQLColumnExpression, func, or_, select
 from sqlalchemy.orm import Session
 
 from qualcode.domain.project_changes import (
@@ -47,7 +47,19 @@ MOST_ENTRIES = 1_000
 GAP_WINDOW = 200
 
 
-_EVERYTHING = {
+class _Touched(TypedDict, total=False):
+    """ProjectChanges' flags, as keywords: typed, so a misspelt one fails mypy, not a poll."""
+
+    codings: bool
+    codings_anywhere: bool
+    codebook: bool
+    review: bool
+    memos: bool
+    sources: bool
+    identifiers: bool
+
+
+_EVERYTHING: _Touched = {
     "codings": True,
     "codings_anywhere": True,
     "codebook": True,
@@ -57,7 +69,7 @@ _EVERYTHING = {
     "identifiers": True,
 }
 # What each kind of audited change may have touched (keys of ProjectChanges).
-_TOUCHES: dict[str, dict[str, bool]] = {
+_TOUCHES: dict[str, _Touched] = {
     "coding.add": {"codings": True},
     "coding.remove": {"codings": True},
     "coding.memo": {"codings": True},
@@ -79,7 +91,10 @@ _TOUCHES: dict[str, dict[str, bool]] = {
     "identifier.reviewed": {"identifiers": True},
     "coder.blind": {},  # one coder's own view, nothing shared changed
 }
-_IMPORTS = {"codebook": {"codebook": True}, "sources": {"sources": True, "codings": True}}
+_IMPORTS: dict[str, _Touched] = {
+    "codebook": {"codebook": True},
+    "sources": {"sources": True, "codings": True},
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,7 +162,7 @@ class LiveService:
         return new_token, changes
 
     def _describe(self, entries: list[_Entry], review_sources: frozenset[str]) -> ProjectChanges:
-        touched: dict[str, bool] = {}
+        touched: _Touched = {}
         coding_uuids: list[str] = []
         for entry in entries:
             touched.update(_touches(entry))
@@ -178,7 +193,9 @@ class LiveService:
         return {uuid: name for uuid, name in rows}
 
 
-def _after(column: ColumnElement[int], last: int, gaps: frozenset[int]) -> ColumnElement[bool]:
+def _after(
+    column: SQLColumnExpression[int], last: int, gaps: frozenset[int]
+) -> ColumnElement[bool]:
     """Ids after ``last``, and the skipped ones below it still awaited."""
     if not gaps:
         return column > last
@@ -194,7 +211,7 @@ def _unseen(last: int, newest: int, gaps: frozenset[int], read: Iterable[int]) -
     return frozenset(i for i in (*skipped, *gaps) if i > lowest and i not in seen)
 
 
-def _touches(entry: _Entry) -> dict[str, bool]:
+def _touches(entry: _Entry) -> _Touched:
     if entry.action in ("undo", "redo"):
         inner = _inner_action(entry.details)
         # An undo names no row: which transcript it touched cannot be told cheaply.
@@ -235,7 +252,9 @@ class LiveWatch:
         self._project = project
         with project.read_session() as session:
             engine = session.get_bind()
-            self._watcher: ChangeWatcher = watcher_for(engine)  # type: ignore[arg-type]
+            # A project binds its sessions to an engine, never to one connection.
+            assert isinstance(engine, Engine)
+            self._watcher: ChangeWatcher = watcher_for(engine)
         self._watcher.poll()  # the baseline: only commits after this are news
         self._answered: LiveToken | None = None
         self._lock = Lock()

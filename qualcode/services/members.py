@@ -8,6 +8,7 @@ server enforces the role as well as qualcode.
 
 from __future__ import annotations
 
+import builtins
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -116,7 +117,7 @@ class MembersService(Service):
             self._audit("member.remove", "member", coder.uuid, role=member.role)
         return record
 
-    def prepare_server(self) -> list[str]:
+    def prepare_server(self) -> builtins.list[str]:
         """Give this PostgreSQL project its group roles, grants and row-level security
         (again if run again: it only ever sets the same rules). The group roles' names."""
         if not _on_server(self.session):
@@ -133,7 +134,7 @@ class MembersService(Service):
         themselves, as anything: then they are the owner)."""
         adder = self._identity()
         if server:
-            login = self.session.execute(select(literal_column("current_user"))).scalar_one()
+            login: str = self.session.execute(select(literal_column("current_user"))).scalar_one()
             adder = adder or login
         if not adder:
             raise ValidationError(

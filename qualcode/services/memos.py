@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import builtins
+
 from sqlalchemy import select
 
 from qualcode.domain.errors import NotFoundError, StaleEditError, ValidationError
@@ -22,8 +24,9 @@ class MemoService(Service):
         with self._transaction():
             target_id = self._target_id(target, reference)
             now = utcnow().isoformat()
+            memo_uuid = new_uuid()
             data = {
-                "uuid": new_uuid(),
+                "uuid": memo_uuid,
                 "target": target,
                 "target_id": target_id,
                 "coder": self._coder().uuid,
@@ -32,7 +35,7 @@ class MemoService(Service):
                 "updated_at": now,
             }
             self._perform("memo.add", {"memo": data}, f"add a memo on the {target}")
-            record = self._records([self._get(data["uuid"])])[0]
+            record = self._records([self._get(memo_uuid)])[0]
         return record
 
     def edit(self, memo_uuid: str, text: str, *, expected_version: int | None = None) -> MemoRecord:
@@ -102,7 +105,7 @@ class MemoService(Service):
             return find_source(self.session, reference).id
         return CodeTree.load(self.session).resolve(reference).id
 
-    def _records(self, memos: list[Memo]) -> list[MemoRecord]:
+    def _records(self, memos: builtins.list[Memo]) -> builtins.list[MemoRecord]:
         coders = {c.id: c.name for c in self.session.scalars(select(Coder))}
         tree = CodeTree.load(self.session)
         source_names = dict(self.session.execute(select(Source.id, Source.name)).all())
@@ -110,7 +113,7 @@ class MemoService(Service):
         for memo in memos:
             name: str | None = None
             if memo.target == "source":
-                name = source_names.get(memo.target_id)
+                name = source_names.get(memo.target_id or -1)
             elif memo.target == "code":
                 code: Code | None = tree.by_id.get(memo.target_id or -1)
                 name = tree.path(code) if code else None

@@ -52,15 +52,15 @@ def evidence_report_tables(
     # A project without e.g. a "method" attribute still gets its other tables.
     evidence = options.evidence_attribute.lower() in known
     by_attribute = options.matrix_attribute.lower() in known
-    fallback = next(iter(sorted(known)), None)
     if not known:
         frequencies = service.frequencies(report_filter, passages=passages)
         chart = _chart(frequencies, note) if with_chart else None
         return (_frequencies_only(frequencies, note),), chart
+    fallback = min(known)  # the first attribute in order
     tables = service.tables(
         report_filter,
-        evidence_attribute=options.evidence_attribute if evidence else fallback,  # type: ignore[arg-type]
-        matrix_attribute=options.matrix_attribute if by_attribute else fallback,  # type: ignore[arg-type]
+        evidence_attribute=options.evidence_attribute if evidence else fallback,
+        matrix_attribute=options.matrix_attribute if by_attribute else fallback,
         passages=passages,
     )
     chart = _chart(tables.frequencies, note) if with_chart else None

@@ -220,10 +220,10 @@ class ReportService(Service):
         started = time.perf_counter()
         gate = ExportGate(self.session, checks)
         path, file_format = gate.target(path, ("csv", "xlsx"), "a quotes table")
-        extracts = select_extracts(self.session, report_filter)
+        extracts = tuple(select_extracts(self.session, report_filter))
         self._end_read()
-        names = list(attributes) if attributes is not None else _attribute_names(extracts)
-        extracts, names = gate.redact((tuple(extracts), tuple(names)))
+        names = tuple(attributes) if attributes is not None else tuple(_attribute_names(extracts))
+        extracts, names = gate.redact((extracts, names))
         data = quotes_bytes(extracts, file_format.name, attributes=names)
         written = gate.write({path: data}, file_format)
         return _result(written, len(extracts), len({e.coding.code_uuid for e in extracts}), started)
@@ -260,8 +260,8 @@ class ReportService(Service):
         gate = ExportGate(self.session, checks)
         path, file_format = gate.target(path, ("docx",), "the codebook as a Word table")
         tree = CodeTree.load(self.session)
-        rows = []
-        emphasis = []
+        rows: list[tuple[str, ...]] = []
+        emphasis: list[int] = []
         for depth, code in tree.in_order():
             if depth == 0:
                 emphasis.append(len(rows))

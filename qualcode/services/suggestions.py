@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
 
 from qualcode.domain.errors import ValidationError
 from qualcode.domain.records import CodingRecord, Origin
@@ -141,13 +142,13 @@ class _SourceUnits:
 class SuggestionService(Service):
     def __init__(
         self,
-        session: object,
+        session: Session,
         coder_name: str | None = None,
         *,
         model_path: Path,
         pipeline: str | None = None,
     ) -> None:
-        super().__init__(session, coder_name)  # type: ignore[arg-type]
+        super().__init__(session, coder_name)
         self.model_path = model_path
         self.pipeline_name = pipeline if pipeline is not None else configured_pipeline()
 

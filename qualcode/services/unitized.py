@@ -106,12 +106,12 @@ class UnitizedService(Service):
             ):
                 if coefficient.value is None:
                     continue
-                code = label if which == PER_CODE else None
+                per_code = label if which == PER_CODE else None
                 intervals.append(
                     (
                         label,
                         bootstrap(
-                            continua, coder_names, labels, which, code, draws=draws, seed=seed
+                            continua, coder_names, labels, which, per_code, draws=draws, seed=seed
                         ),
                     )
                 )

@@ -99,6 +99,7 @@ class PostgresNotifyWatcher:
         proxy = self._engine.raw_connection()
         proxy.detach()
         connection = proxy.dbapi_connection
+        assert connection is not None  # None only once the proxy is closed
         connection.rollback()  # whatever the pool's ping left open
         connection.autocommit = True
         connection.execute(f"LISTEN {CHANGE_CHANNEL}")

@@ -52,9 +52,11 @@ def _versions() -> dict[str, Column[Any]]:
     """Table name -> its ORM version column, for every versioned model."""
     out: dict[str, Column[Any]] = {}
     for mapper in _base["base"].registry.mappers:
-        column = mapper.version_id_col
-        if column is not None:
-            out[mapper.local_table.name] = column  # type: ignore[attr-defined]
+        column, table = mapper.version_id_col, mapper.local_table
+        # Typed as any column expression and any FROM clause; a model's are a Column
+        # of a Table.
+        if isinstance(column, Column) and isinstance(table, Table):
+            out[table.name] = column
     return out
 
 
@@ -123,10 +125,10 @@ def _table_name(statement: Insert | Update) -> str:
     return str(getattr(statement.table, "name", ""))
 
 
-def _rows(state: ORMExecuteState) -> Iterator[Mapping[str, object]]:
-    """Every row of values the statement writes: its own ``values()`` first, then any
-    executemany parameter sets."""
-    yield _own_values(state.statement)
+def _rows(state: ORMExecuteState, statement: Insert | Update) -> Iterator[Mapping[str, object]]:
+    """Every row of values the statement (``state``'s) writes: its own ``values()``
+    first, then any executemany parameter sets."""
+    yield _own_values(statement)
     parameters = state.parameters
     if isinstance(parameters, Mapping):
         yield parameters
@@ -150,7 +152,7 @@ def _on_statement(state: ORMExecuteState) -> Any:
     if not isinstance(statement, Insert | Update):
         return None
     table = _table_name(statement)
-    rows = list(_rows(state))
+    rows = list(_rows(state, statement))
     for row in rows:
         _check_row(table, row)
     if isinstance(statement, Update):
@@ -168,6 +170,7 @@ def _on_statement(state: ORMExecuteState) -> Any:
 
 def _bump_threads(session: Session, thread_ids: Iterable[object]) -> None:
     """One more on each thread's version, in SQL (two replies at once count twice)."""
+    # A statement's row values are typed object; a thread id among them is an int.
     ids = sorted({int(i) for i in thread_ids})  # type: ignore[call-overload]
     if ids:
         threads = _thread_table()
@@ -179,7 +182,11 @@ def _bump_threads(session: Session, thread_ids: Iterable[object]) -> None:
         )
         # Any thread already loaded reads its new version on next access.
         for thread in list(session.identity_map.values()):
-            if inspect(thread).mapper.local_table is threads and thread.id in ids:
+            state = inspect(thread)
+            # Its identity is its primary key, (id,): the identity map holds only rows
+            # that are in the database.
+            key = state.identity
+            if state.mapper.local_table is threads and key is not None and key[0] in ids:
                 session.expire(thread, ["version"])
 
 
@@ -187,10 +194,10 @@ def _bump_threads(session: Session, thread_ids: Iterable[object]) -> None:
 
 
 def _on_flush(session: Session, _context: UOWTransaction, _instances: object) -> None:
-    threads: list[object] = []
+    threads: list[int | None] = []
     for obj in list(session.new) + list(session.dirty):
         state = inspect(obj)
-        table = state.mapper.local_table.name  # type: ignore[attr-defined]
+        table = state.mapper.local_table.name
         if table not in _limits():
             continue
         if obj in session.new:
@@ -205,7 +212,7 @@ def _on_flush(session: Session, _context: UOWTransaction, _instances: object) ->
             threads.append(state.dict.get(_THREAD_KEY))
     for obj in session.deleted:
         state = inspect(obj)
-        if state.mapper.local_table.name == _ENTRIES:  # type: ignore[attr-defined]
+        if state.mapper.local_table.name == _ENTRIES:
             threads.append(state.dict.get(_THREAD_KEY))
     _bump_thread_objects(session, [t for t in threads if t is not None])
 
@@ -216,13 +223,13 @@ def _column_of(mapper: Any, key: str) -> str:
     return str(columns[0].name) if columns else key
 
 
-def _bump_thread_objects(session: Session, thread_ids: list[object]) -> None:
+def _bump_thread_objects(session: Session, thread_ids: list[int]) -> None:
     """Entries added or removed through the ORM: the thread row is updated in this same
     flush, its version incremented in SQL."""
     if not thread_ids:
         return
     model = _thread_model()
-    for thread_id in sorted({int(i) for i in thread_ids}):  # type: ignore[call-overload]
+    for thread_id in sorted({int(i) for i in thread_ids}):
         thread = session.get(model, thread_id)
         if thread is not None:
             thread.version = model.version + 1
@@ -231,6 +238,7 @@ def _bump_thread_objects(session: Session, thread_ids: list[object]) -> None:
 @cache
 def _thread_model() -> Any:
     for mapper in _base["base"].registry.mappers:
-        if mapper.local_table.name == _THREADS:  # type: ignore[attr-defined]
+        table = mapper.local_table
+        if isinstance(table, Table) and table.name == _THREADS:
             return mapper.class_
     raise LookupError(_THREADS)

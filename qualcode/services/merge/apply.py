@@ -11,7 +11,7 @@ import uuid as uuid_module
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import CursorResult, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from qualcode.domain.bundle import (
@@ -78,6 +78,9 @@ class Merger:
 
     def insert_one(self, model: type, row: Row) -> int:
         result = self.session.execute(insert(model).values(**row))
+        # Session.execute is typed as returning any Result; a one-row INSERT's is a
+        # cursor's, which always has the new row's key.
+        assert isinstance(result, CursorResult) and result.inserted_primary_key is not None
         return int(result.inserted_primary_key[0])
 
     # ---- the whole of one bundle
