@@ -24,7 +24,6 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Label
 
 from qualcode.domain import agreement_table as shared
@@ -53,6 +52,7 @@ from qualcode.domain.unitized_table import (
     unitized_rows,
 )
 from qualcode.tui.export_messages import refused_export
+from qualcode.tui.screens.base import QualcodeScreen
 from qualcode.tui.screens.compare import CompareScreen
 from qualcode.tui.screens.live_look import LiveLook
 from qualcode.tui.screens.review_dialogs import PickCoders
@@ -61,7 +61,6 @@ from qualcode.tui.widgets.title_bar import TitleBar
 
 if TYPE_CHECKING:
     from qualcode.domain.unitized_alpha import UnitizedReport
-    from qualcode.tui.backend import Backend
 
 UNITS = ("character", "sentence", "turn")
 SUGGESTED_UNITS = ("turn", "sentence")  # what suggestions are made for
@@ -281,7 +280,7 @@ def counted_over(report: AgreementReport | SuggesterAgreement) -> str:
     return "; ".join(options)
 
 
-class AgreementScreen(Screen[None]):
+class AgreementScreen(QualcodeScreen[None]):
     BINDINGS = [
         Binding("enter", "compare", "Compare this code"),
         # One key, two bindings: the footer names what h will do now.
@@ -354,8 +353,6 @@ class AgreementScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one(DataTable).focus()
-        # Taken on the main thread: see TranscriptScreen.backend.
-        self._kept_backend: Backend = self.app.backend  # type: ignore[attr-defined]
         self._live = LiveLook(self, self.live_read)
         self.load()
 
@@ -379,7 +376,7 @@ class AgreementScreen(Screen[None]):
     def live_read(self, shown: int) -> None:
         report: AgreementReport | None = None
         try:
-            report = self._kept_backend.agreement(
+            report = self.backend.agreement(
                 coders=self.coders,
                 unit=self.unit,
                 include_subcodes=self.include_subcodes,
@@ -420,7 +417,7 @@ class AgreementScreen(Screen[None]):
     def _load(self, with_suggestions: bool) -> None:
         """The coders' report, or the suggestions against each coder, posted as the
         message whose handler shows it."""
-        backend = self.app.backend  # type: ignore[attr-defined]
+        backend = self.backend
         work_out = backend.suggester_agreement if with_suggestions else backend.agreement
         try:
             report = work_out(
@@ -438,7 +435,7 @@ class AgreementScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="agreement")
     def _load_unitized(self, confidence: bool) -> None:
-        backend = self.app.backend  # type: ignore[attr-defined]
+        backend = self.backend
         try:
             report = backend.unitized(
                 coders=self.coders,
@@ -816,7 +813,7 @@ class AgreementScreen(Screen[None]):
             return
         else:
             name = f"{kind}-by-{self.by}-{report.unit}.xlsx"
-        folder = reports_folder(self.app.project_path)  # type: ignore[attr-defined]
+        folder = reports_folder(self.app.project_path)
         ask_where_to_save(
             self.app,
             SaveAsDialog("Save the agreement table (.xlsx, .csv or .docx) as:", str(folder / name)),
@@ -828,7 +825,7 @@ class AgreementScreen(Screen[None]):
     def save(
         self, report: AgreementReport | SuggesterAgreement | None, path: Path, by: str
     ) -> None:
-        backend = self.app.backend  # type: ignore[attr-defined]
+        backend = self.backend
         unitized = self.unitized
         try:
             if unitized is None and not isinstance(report, SuggesterAgreement):
@@ -860,7 +857,7 @@ class AgreementScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="agreement-coders")
     def _pick_coders(self) -> None:
-        backend = self.app.backend  # type: ignore[attr-defined]
+        backend = self.backend
         # The consensus coder last: it is compared only when someone asks for it.
         names = sorted(backend.coder_names(), key=lambda n: n.casefold() == CONSENSUS_CODER)
         chosen = list(self.report.coders) if self.report else names

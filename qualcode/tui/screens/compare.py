@@ -10,17 +10,16 @@ set a status and decide which version stands; the agreed coding is stored as the
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from rich.text import Text
 from textual import on, work
-from textual.app import ComposeResult
+from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from qualcode.domain.codebook import leaf
@@ -38,6 +37,7 @@ from qualcode.domain.review import (
 )
 from qualcode.tui.colours import code_colour
 from qualcode.tui.messages import Failed
+from qualcode.tui.screens.base import QualcodeScreen
 from qualcode.tui.screens.code_picker import CodePicker, CodePickerResult
 from qualcode.tui.screens.dialogs import Choose
 from qualcode.tui.screens.live_look import LiveLook
@@ -101,7 +101,7 @@ class SourceText:
     turns: tuple[TurnRecord, ...]
 
 
-class CompareScreen(Screen[None]):
+class CompareScreen(QualcodeScreen[None]):
     BINDINGS = [
         Binding("n", "next", "Next"),
         Binding("p", "previous", "Previous"),
@@ -191,7 +191,6 @@ class CompareScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self._kept_backend = self.app.backend  # type: ignore[attr-defined]
         # The transcript read is the one shown when the read starts (main thread).
         self._live = LiveLook(self, lambda shown: self.live_read(shown, self.source))
         self.view.focus()
@@ -200,12 +199,6 @@ class CompareScreen(Screen[None]):
     @property
     def view(self) -> CompareView:
         return self.query_one(CompareView)
-
-    @property
-    def backend(self):  # type: ignore[no-untyped-def]
-        # Kept from the main thread (on_mount): see TranscriptScreen.backend.
-        kept = self.__dict__.get("_kept_backend")
-        return kept if kept is not None else self.app.backend  # type: ignore[attr-defined]
 
     @property
     def current(self) -> ReviewItem | None:
@@ -733,6 +726,14 @@ class CompareScreen(Screen[None]):
             return
         start, end = selection
         self._decide(ConsensusChoice(ChoiceKind.SPAN, start=start, end=end))
+
+    def palette_commands(self) -> Iterable[SystemCommand]:
+        yield SystemCommand(
+            "Start the consensus from agreed coding",
+            "Copy every passage all compared coders coded alike into the consensus "
+            "(safe to repeat; u undoes)",
+            self.action_seed,
+        )
 
     def action_seed(self) -> None:
         coders = list(self.coders)

@@ -13,7 +13,6 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import Footer, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -21,6 +20,7 @@ from qualcode.domain.codebook import leaf
 from qualcode.domain.errors import QualcodeError
 from qualcode.domain.records import ExtractRecord
 from qualcode.domain.terminal import printable
+from qualcode.tui.screens.base import QualcodeScreen
 from qualcode.tui.screens.code_picker import LIST_KEYS, CodePicker
 from qualcode.tui.widgets.title_bar import TitleBar
 
@@ -101,7 +101,7 @@ class ExtractsCodePicker(CodePicker, inherit_bindings=False):
         )
 
 
-class ExtractsScreen(Screen[None]):
+class ExtractsScreen(QualcodeScreen[None]):
     """Every extract of a code as a wrapped quote; enter jumps into the transcript."""
 
     BINDINGS = [
@@ -140,7 +140,7 @@ class ExtractsScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="extracts")
     def load(self) -> None:
         try:
-            extracts = self.app.backend.extracts(self.code_uuid)  # type: ignore[attr-defined]
+            extracts = self.backend.extracts(self.code_uuid)
         except QualcodeError as error:
             self.app.call_from_thread(self.notify, str(error), severity="error")
             return
@@ -172,7 +172,7 @@ class ExtractsScreen(Screen[None]):
     def _jump(self, index: int) -> None:
         if index < len(self.extracts):
             coding = self.extracts[index].coding
-            self.app.open_source(coding.source, select=(coding.start, coding.end))  # type: ignore[attr-defined]
+            self.app.open_source(coding.source, select=(coding.start, coding.end))
 
     def action_back(self) -> None:
         self.app.pop_screen()

@@ -14,7 +14,6 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Label
 
 from qualcode.domain.errors import QualcodeError
@@ -27,13 +26,14 @@ from qualcode.domain.redaction import (
 )
 from qualcode.domain.register_status import RegisterStatus
 from qualcode.tui.messages import Failed
+from qualcode.tui.screens.base import QualcodeScreen
 from qualcode.tui.screens.dialogs import Choose, Confirm, TextPrompt
 from qualcode.tui.screens.live_look import LiveLook, refill_table
 from qualcode.tui.widgets.cells import literal
 from qualcode.tui.widgets.title_bar import TitleBar
 
 if TYPE_CHECKING:
-    from qualcode.tui.backend import Backend
+    pass
 
 REGISTER_HINT = (
     "Identifiers replaced in every export. n new · delete remove · s suggestions · "
@@ -49,7 +49,7 @@ SUGGESTIONS_HINT = (
 )
 
 
-class IdentifiersScreen(Screen[None]):
+class IdentifiersScreen(QualcodeScreen[None]):
     BINDINGS = [
         # n and ctrl+r: a and r accept and reject wherever there is something to answer
         Binding("n", "add", "New"),
@@ -117,8 +117,6 @@ class IdentifiersScreen(Screen[None]):
         found.add_columns("Text", "Count", "Kind", "Replacement", "Variants", "Why")
         found.display = False
         register.focus()
-        # Taken on the main thread: see TranscriptScreen.backend.
-        self._kept_backend: Backend = self.app.backend  # type: ignore[attr-defined]
         self._live = LiveLook(self, self.live_read)
         self.fetch_register()
 
@@ -134,7 +132,7 @@ class IdentifiersScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="identifiers")
     def fetch_register(self) -> None:
-        backend = self.app.backend  # type: ignore[attr-defined]
+        backend = self.backend
         try:
             self.post_message(self.Loaded(backend.identifiers()))
             self.post_message(self.StatusLoaded(backend.identifier_status()))
@@ -144,7 +142,7 @@ class IdentifiersScreen(Screen[None]):
     @work(thread=True, group="identifier-changes")
     def save_reviewed(self) -> None:
         try:
-            status = self.app.backend.mark_identifiers_reviewed()  # type: ignore[attr-defined]
+            status = self.backend.mark_identifiers_reviewed()
         except QualcodeError as error:
             self.post_message(Failed(str(error)))
             return
@@ -153,7 +151,7 @@ class IdentifiersScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="identifier-suggestions")
     def fetch_suggestions(self) -> None:
         try:
-            found = self.app.backend.identifier_suggestions()  # type: ignore[attr-defined]
+            found = self.backend.identifier_suggestions()
         except QualcodeError as error:
             self.post_message(Failed(str(error)))
             return
@@ -162,7 +160,7 @@ class IdentifiersScreen(Screen[None]):
     @work(thread=True, group="identifier-changes")
     def save_entry(self, original: str, replacement: str, kind: str) -> None:
         try:
-            entry = self.app.backend.add_identifier(original, replacement, kind)  # type: ignore[attr-defined]
+            entry = self.backend.add_identifier(original, replacement, kind)
         except QualcodeError as error:
             self.post_message(Failed(str(error)))
             return
@@ -173,7 +171,7 @@ class IdentifiersScreen(Screen[None]):
     @work(thread=True, group="identifier-changes")
     def delete_entry(self, reference: str) -> None:
         try:
-            entry = self.app.backend.remove_identifier(reference)  # type: ignore[attr-defined]
+            entry = self.backend.remove_identifier(reference)
         except QualcodeError as error:
             self.post_message(Failed(str(error)))
             return
@@ -197,8 +195,8 @@ class IdentifiersScreen(Screen[None]):
         entries: list[IdentifierEntry] | None = None
         status: RegisterStatus | None = None
         try:
-            entries = self._kept_backend.identifiers()
-            status = self._kept_backend.identifier_status()
+            entries = self.backend.identifiers()
+            status = self.backend.identifier_status()
         finally:
             # Also after an error (the next change reads again): the read is over.
             self.post_message(self.LiveLoaded(entries, status, shown))

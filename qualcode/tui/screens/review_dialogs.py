@@ -22,11 +22,12 @@ from textual.widgets import Button, Footer, Label, Select, SelectionList, Static
 
 from qualcode.domain.project_changes import ProjectChanges
 from qualcode.domain.review import Anchor, CodingAnchor, EntryKind, ReviewStatus, Thread
+from qualcode.tui.screens.base import QualcodeModal
 from qualcode.tui.screens.dialogs import Confirm
 from qualcode.tui.screens.live_look import LiveLook
 
 if TYPE_CHECKING:
-    from qualcode.tui.backend import Backend
+    pass
 
 DISCARD = "Throw away the comment you have written?"
 ResultT = TypeVar("ResultT")
@@ -96,7 +97,7 @@ def comment_text(box: TextArea) -> str | None:
     return "\n".join(lines) or None
 
 
-class _CommentBox(ModalScreen[ResultT]):
+class _CommentBox(QualcodeModal[ResultT]):
     """What the comment dialogs share: escape asks before throwing words away."""
 
     def action_cancel(self) -> None:
@@ -218,8 +219,6 @@ class ThreadDialog(_CommentBox[ThreadAnswer | None]):
 
     def on_mount(self) -> None:
         self.query_one(TextArea).focus()
-        # Taken on the main thread: see TranscriptScreen.backend.
-        self._kept_backend: Backend = self.app.backend  # type: ignore[attr-defined]
         self._live = LiveLook(self, self.live_read)
 
     # --- others' comments, live (app.changes_seen) ---------------------------------------
@@ -236,7 +235,7 @@ class ThreadDialog(_CommentBox[ThreadAnswer | None]):
         read = False
         try:
             assert self.anchor is not None
-            thread = self._kept_backend.thread_for(self.anchor)
+            thread = self.backend.thread_for(self.anchor)
             read = True
         finally:
             self.post_message(self.LiveLoaded(thread, read, shown))

@@ -15,12 +15,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import Checkbox, Footer, Input, Label, OptionList
 from textual.widgets.option_list import Option
 
 from qualcode.domain.errors import QualcodeError
 from qualcode.domain.records import SearchHit
+from qualcode.tui.screens.base import QualcodeScreen
 from qualcode.tui.widgets.title_bar import TitleBar
 
 # No space is wanted between a hit and the punctuation that hugs it.
@@ -87,7 +87,7 @@ def hit_line(hit: SearchHit) -> Text:
     return line
 
 
-class SearchScreen(Screen[None]):
+class SearchScreen(QualcodeScreen[None]):
     BINDINGS = [
         Binding("escape", "back", "Back"),
         Binding("ctrl+t", "toggle_fuzzy", "Forgive typos on/off"),
@@ -155,7 +155,7 @@ class SearchScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="search")
     def search(self, query: str, source: str | None, fuzzy: bool) -> None:
         try:
-            hits = self.app.backend.search(query, source=source, fuzzy=fuzzy)  # type: ignore[attr-defined]
+            hits = self.backend.search(query, source=source, fuzzy=fuzzy)
         except QualcodeError as error:
             self.app.call_from_thread(self.notify, str(error), severity="error")
             return
@@ -196,7 +196,7 @@ class SearchScreen(Screen[None]):
     @on(OptionList.OptionSelected, "#hits")
     def chosen(self, event: OptionList.OptionSelected) -> None:
         hit = self.hits[int(event.option.id or 0)]
-        self.app.open_source(hit.source, select=(hit.start, hit.end))  # type: ignore[attr-defined]
+        self.app.open_source(hit.source, select=(hit.start, hit.end))
 
     def action_to_results(self) -> None:
         if self.hits:

@@ -6,18 +6,18 @@ update the widgets (ARCHITECTURE.md: workers fetch, handlers mutate).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from rich.text import Text
 from textual import on, work
 from textual.actions import SkipAction
-from textual.app import ComposeResult
+from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.screen import ModalScreen, Screen
+from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
 from qualcode.domain.codebook import is_within
@@ -30,7 +30,12 @@ from qualcode.tui.colours import code_colour
 from qualcode.tui.screens.code_picker import CodePicker, CodePickerResult
 from qualcode.tui.screens.dialogs import Choose, Confirm, MemoEditor, TextPrompt, stale_note
 from qualcode.tui.screens.review_dialogs import ThreadAnswer, ThreadDialog
-from qualcode.tui.screens.transcript_suggestions import SuggestionsMixin
+from qualcode.tui.screens.transcript_host import TranscriptHost
+from qualcode.tui.screens.transcript_suggestions import (
+    SuggestionAnswered,
+    Suggestions,
+    SuggestionsLoaded,
+)
 from qualcode.tui.widgets.codebook_tree import CodebookTree
 from qualcode.tui.widgets.codes_here import CodesHere
 from qualcode.tui.widgets.suggestions_panel import SuggestionsPanel
@@ -100,7 +105,7 @@ class _CommittingPicker(CodePicker):
             self.transcript.post_message(message)
 
 
-class TranscriptScreen(SuggestionsMixin, Screen[None]):
+class TranscriptScreen(TranscriptHost):
     BINDINGS = [
         Binding("c", "code", "Code selection"),
         Binding("g", "suggest", "Suggest"),
@@ -198,7 +203,7 @@ class TranscriptScreen(SuggestionsMixin, Screen[None]):
         # that read the project before one of them must not paint over it.
         self._shown = 0
         self._looking = self._look_pending = self._stale = False
-        self._init_suggestions()
+        self.suggestions = Suggestions(self)
 
     # --- layout ------------------------------------------------------------------------
 
@@ -226,11 +231,10 @@ class TranscriptScreen(SuggestionsMixin, Screen[None]):
         )
 
     def _coder(self) -> str:
-        backend = getattr(self.app, "backend", None)
+        backend = self.app.backend
         return backend.shown_coder if backend is not None else "you"
 
     def on_mount(self) -> None:
-        self._kept_backend = self.app.backend  # type: ignore[attr-defined]
         self.title = self.source
         self.query_one(TranscriptView).focus()
         self.load()
@@ -238,13 +242,6 @@ class TranscriptScreen(SuggestionsMixin, Screen[None]):
     @property
     def view(self) -> TranscriptView:
         return self.query_one(TranscriptView)
-
-    @property
-    def backend(self):  # type: ignore[no-untyped-def]
-        # Kept from the main thread (on_mount): a worker still running as the screen
-        # closes (the app shutting down) cannot reach the app through a detached screen.
-        kept = self.__dict__.get("_kept_backend")
-        return kept if kept is not None else self.app.backend  # type: ignore[attr-defined]
 
     # --- loading -----------------------------------------------------------------------
 
@@ -341,7 +338,7 @@ class TranscriptScreen(SuggestionsMixin, Screen[None]):
             return
         self._set_codebook(message.codebook, keep_scroll=True)
         self.codings = {c.uuid: c for c in message.codings}
-        self.view.set_highlights(self.all_highlights(message.codings))
+        self.view.set_highlights(self.suggestions.highlights(message.codings))
         self._show_codes_here()
 
     def _highlight(self, coding: CodingRecord) -> HighlightSpan:
@@ -448,7 +445,7 @@ class TranscriptScreen(SuggestionsMixin, Screen[None]):
         self.call_after_refresh(self.notify, message.note, timeout=3)
         # Counts can wait a moment; competing with the frame that shows the code cannot.
         self.set_timer(0.3, self.refresh_counts)
-        self.note_answer()
+        self.suggestions.note_answer()
 
     @on(CountsLoaded)
     def counts_loaded(self, message: CountsLoaded) -> None:
@@ -460,11 +457,11 @@ class TranscriptScreen(SuggestionsMixin, Screen[None]):
         if message.codebook is not None:
             self._set_codebook(message.codebook)
         self.codings = {c.uuid: c for c in message.codings}
-        self.view.set_highlights(self.all_highlights(message.codings))
+        self.view.set_highlights(self.suggestions.highlights(message.codings))
         self._show_codes_here(force=True)
         if message.note:
             self.notify(message.note, timeout=3)
-        self.refresh_suggestions()
+        self.suggestions.refresh()
 
     @on(Failed)
     def failed(self, message: Failed) -> None:
@@ -525,7 +522,7 @@ class TranscriptScreen(SuggestionsMixin, Screen[None]):
     # --- peer review: a thread on a coding, the compare view ----------------------------
 
     def action_compare(self) -> None:
-        self.app.action_compare(self.source)  # type: ignore[attr-defined]
+        self.app.action_compare(self.source)
 
     def action_discuss(self) -> None:
         self._choose_coding("Discuss which coding?", self.open_thread)
@@ -574,6 +571,10 @@ class TranscriptScreen(SuggestionsMixin, Screen[None]):
 
     # --- undo / redo -------------------------------------------------------------------
 
+    def palette_commands(self) -> Iterable[SystemCommand]:
+        yield SystemCommand("Undo", "Take back your last change", self.action_undo)
+        yield SystemCommand("Redo", "Apply again what you undid", self.action_redo)
+
     def action_undo(self) -> None:
         self.change(
             lambda backend: backend.undo(),
@@ -613,26 +614,39 @@ class TranscriptScreen(SuggestionsMixin, Screen[None]):
     def action_suggest(self) -> None:
         # The suggestions live in the side panel: open it on a narrow terminal.
         self.add_class("-side-open")
-        super().action_suggest()
+        self.suggestions.toggle()
+
+    # The suggestions component's messages, passed on to it.
+    def on_suggestions_loaded(self, message: SuggestionsLoaded) -> None:
+        self.suggestions.loaded(message)
+
+    def on_suggestion_answered(self, message: SuggestionAnswered) -> None:
+        self.suggestions.answered(message)
+
+    def on_suggestions_panel_chosen(self, event: SuggestionsPanel.Chosen) -> None:
+        self.suggestions.chosen(event)
+
+    def on_suggestions_panel_leave(self, _: SuggestionsPanel.Leave) -> None:
+        self.view.focus()
 
     def action_sources(self) -> None:
-        self.app.action_sources()  # type: ignore[attr-defined]
+        self.app.action_sources()
 
     def action_hide_hint(self) -> None:
         for hint in self.query("#how-to-hint"):
             hint.remove()
-        self.app.hint_dismissed()  # type: ignore[attr-defined]
+        self.app.hint_dismissed()
 
     def action_find(self) -> None:
-        self.app.action_search(self.source)  # type: ignore[attr-defined]
+        self.app.action_search(self.source)
 
     def action_extracts(self) -> None:
         tree = self.query_one(CodebookTree)
         if tree.has_focus and tree.current is not None:
-            self.app.show_extracts(tree.current.uuid)  # type: ignore[attr-defined]
+            self.app.show_extracts(tree.current.uuid)
             return
         here = self._codings_here()
-        self.app.action_extracts(here[0].code_uuid if here else None)  # type: ignore[attr-defined]
+        self.app.action_extracts(here[0].code_uuid if here else None)
 
     def jump_to(self, start: int, end: int) -> None:
         """Show and select a passage (from search or extracts)."""
@@ -643,7 +657,7 @@ class TranscriptScreen(SuggestionsMixin, Screen[None]):
     @on(CodebookTree.NodeSelected)
     def _code_chosen(self, event: CodebookTree.NodeSelected) -> None:
         if event.node.data is not None and not event.node.allow_expand:
-            self.app.show_extracts(event.node.data.uuid)  # type: ignore[attr-defined]
+            self.app.show_extracts(event.node.data.uuid)
 
     # Codebook editing: the tree's bindings call these, acting on the highlighted code.
     def action_add_code(self) -> None:
