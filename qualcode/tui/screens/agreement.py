@@ -123,7 +123,7 @@ def cells(
     if kappa:
         leading.append(shown_statistic(row.kappa))
     leading.append(shown_count(row.coded_by_any))
-    trailing = (
+    trailing: tuple[str, ...] = (
         shown_statistic(row.percent_agreement, percent=True) if coded else "",
         shown_count(row.coded_by_all),
         shown_count(row.coded_by_some),
@@ -429,9 +429,10 @@ class AgreementScreen(QualcodeScreen[None]):
         except QualcodeError as error:
             self.app.call_from_thread(self.notify, str(error), severity="error")
             return
-        self.post_message(
-            self.SuggestionsLoaded(report) if with_suggestions else self.Loaded(report)
-        )
+        if isinstance(report, SuggesterAgreement):
+            self.post_message(self.SuggestionsLoaded(report))
+        else:
+            self.post_message(self.Loaded(report))
 
     @work(thread=True, exclusive=True, group="agreement")
     def _load_unitized(self, confidence: bool) -> None:
@@ -591,8 +592,8 @@ class AgreementScreen(QualcodeScreen[None]):
                 key=row.uuid or row.label,
             )
         if shown:
-            row = table.get_row_index(kept) if kept in table.rows else cursor
-            table.move_cursor(row=min(max(row, 0), len(shown) - 1), scroll=False)
+            index = table.get_row_index(kept) if kept in table.rows else cursor
+            table.move_cursor(row=min(max(index, 0), len(shown) - 1), scroll=False)
             # The new rows are measured on the next refresh; scrolling before stops short.
             table.call_after_refresh(table.scroll_to, y=scrolled, animate=False)
         names = list(report.coders)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import TypeVar
 
 from textual import on
 from textual.app import ComposeResult
@@ -11,6 +12,18 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
+
+AnswerT = TypeVar("AnswerT")
+
+
+def if_answered(then: Callable[[AnswerT], object]) -> Callable[[AnswerT | None], None]:
+    """A dialog's callback that acts on an answer only, not on esc, "no" or nothing typed."""
+
+    def answered(answer: AnswerT | None) -> None:
+        if answer:
+            then(answer)
+
+    return answered
 
 
 class TextPrompt(ModalScreen[str | None]):

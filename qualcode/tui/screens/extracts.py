@@ -89,7 +89,7 @@ class ExtractsCodePicker(CodePicker, inherit_bindings=False):
     def __init__(self) -> None:
         super().__init__(None, "")
 
-    def on_mount(self) -> None:
+    async def on_mount(self) -> None:
         self.query_one("#picker").border_title = self.TITLE_TEXT
         self.query_one("#passage", Static).update(
             "Choose a code to list every passage coded with it."

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -27,7 +28,7 @@ from qualcode.domain.redaction import (
 from qualcode.domain.register_status import RegisterStatus
 from qualcode.tui.messages import Failed
 from qualcode.tui.screens.base import QualcodeScreen
-from qualcode.tui.screens.dialogs import Choose, Confirm, TextPrompt
+from qualcode.tui.screens.dialogs import Choose, Confirm, TextPrompt, if_answered
 from qualcode.tui.screens.live_look import LiveLook, refill_table
 from qualcode.tui.widgets.cells import literal
 from qualcode.tui.widgets.title_bar import TitleBar
@@ -121,11 +122,11 @@ class IdentifiersScreen(QualcodeScreen[None]):
         self.fetch_register()
 
     @property
-    def register_table(self) -> DataTable[str]:
+    def register_table(self) -> DataTable[Text]:
         return self.query_one("#identifiers", DataTable)
 
     @property
-    def suggestions_table(self) -> DataTable[str]:
+    def suggestions_table(self) -> DataTable[Text]:
         return self.query_one("#identifier-suggestions", DataTable)
 
     # --- workers: fetch and change, never touching widgets ------------------------------
@@ -272,7 +273,7 @@ class IdentifiersScreen(QualcodeScreen[None]):
                 return
             self.app.push_screen(
                 TextPrompt(f"Replace '{original}' with:", default_replacement(kind)),
-                lambda replacement: replacement and self.save_entry(original, replacement, kind),
+                if_answered(lambda replacement: self.save_entry(original, replacement, kind)),
             )
 
         def original_given(original: str | None) -> None:
@@ -301,11 +302,11 @@ class IdentifiersScreen(QualcodeScreen[None]):
             return
         self.app.push_screen(
             Confirm(f"Stop replacing '{entry.original}' with {entry.replacement}?"),
-            lambda yes: yes and self.delete_entry(entry.uuid),
+            if_answered(lambda _: self.delete_entry(entry.uuid)),
         )
 
     def action_mark_reviewed(self) -> None:
-        self.app.push_screen(Confirm(REVIEW_QUESTION), lambda yes: yes and self.save_reviewed())
+        self.app.push_screen(Confirm(REVIEW_QUESTION), if_answered(lambda _: self.save_reviewed()))
 
     def action_suggest(self) -> None:
         self.showing_suggestions = True
@@ -334,5 +335,5 @@ class IdentifiersScreen(QualcodeScreen[None]):
         item = self.suggestions[index]
         self.app.push_screen(
             TextPrompt(f"Replace '{item.text}' ({item.kind}) with:", item.replacement),
-            lambda replacement: replacement and self.save_entry(item.text, replacement, item.kind),
+            if_answered(lambda replacement: self.save_entry(item.text, replacement, item.kind)),
         )

@@ -194,7 +194,8 @@ class ThreadDialog(_CommentBox[ThreadAnswer | None]):
         self.thread = thread
         if anchor is None and thread is not None and thread.coding_uuid:
             anchor = CodingAnchor(thread.coding_uuid)
-        self.anchor = anchor
+        # Not self.anchor: that is a Widget method (anchor to the bottom when scrolling).
+        self.about = anchor
 
     def compose(self) -> ComposeResult:
         current = self.thread.status if self.thread else ReviewStatus.OPEN
@@ -226,7 +227,7 @@ class ThreadDialog(_CommentBox[ThreadAnswer | None]):
     def live_refresh(self, changes: ProjectChanges) -> None:
         """Others' comments and status changes show above the box while the reader
         writes; what they typed, and the status they chose, stay as they are."""
-        if changes.review and self.anchor is not None:
+        if changes.review and self.about is not None:
             self._live.news()
 
     @work(thread=True, group="thread-live", exit_on_error=False)
@@ -234,8 +235,8 @@ class ThreadDialog(_CommentBox[ThreadAnswer | None]):
         thread: Thread | None = None
         read = False
         try:
-            assert self.anchor is not None
-            thread = self.backend.thread_for(self.anchor)
+            assert self.about is not None
+            thread = self.backend.thread_for(self.about)
             read = True
         finally:
             self.post_message(self.LiveLoaded(thread, read, shown))

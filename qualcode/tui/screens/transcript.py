@@ -28,7 +28,14 @@ from qualcode.domain.review import CodingAnchor, Thread
 from qualcode.tui.backend import Backend, Document
 from qualcode.tui.colours import code_colour
 from qualcode.tui.screens.code_picker import CodePicker, CodePickerResult
-from qualcode.tui.screens.dialogs import Choose, Confirm, MemoEditor, TextPrompt, stale_note
+from qualcode.tui.screens.dialogs import (
+    Choose,
+    Confirm,
+    MemoEditor,
+    TextPrompt,
+    if_answered,
+    stale_note,
+)
 from qualcode.tui.screens.review_dialogs import ThreadAnswer, ThreadDialog
 from qualcode.tui.screens.transcript_host import TranscriptHost
 from qualcode.tui.screens.transcript_suggestions import (
@@ -472,7 +479,7 @@ class TranscriptScreen(TranscriptHost):
         self.notify("Someone else changed it meanwhile; your text is kept.", severity="warning")
         message.reopen(message.error)
 
-    def _choose_coding(self, title: str, then) -> None:  # type: ignore[no-untyped-def]
+    def _choose_coding(self, title: str, then: Callable[[str], object]) -> None:
         here = self._codings_here()
         if not here:
             self.notify("No code under the cursor.", severity="warning")
@@ -481,7 +488,7 @@ class TranscriptScreen(TranscriptHost):
             then(here[0].uuid)
             return
         choices = [(c.uuid, f"{_name(c.code_path)}  (by {c.coder})") for c in here]
-        self.app.push_screen(Choose(title, choices), lambda key: key and then(key))
+        self.app.push_screen(Choose(title, choices), if_answered(then))
 
     def action_uncode(self) -> None:
         self._choose_coding("Remove which code?", self.remove_coding)
@@ -503,10 +510,12 @@ class TranscriptScreen(TranscriptHost):
         """The memo editor on ``text``; saving says the memo read was ``read``, so that a
         memo someone else saved meanwhile is never overwritten unseen."""
         title = f"Memo on '{_name(coding.code_path)}': “{coding.text[:60]}”"
-        self.app.push_screen(
-            MemoEditor(title, text, note=note),
-            lambda typed: typed is not None and self.save_memo(coding, typed, read),
-        )
+
+        def typed(memo: str | None) -> None:
+            if memo is not None:  # an empty memo is an answer too: it clears the memo
+                self.save_memo(coding, memo, read)
+
+        self.app.push_screen(MemoEditor(title, text, note=note), typed)
 
     def save_memo(self, coding: CodingRecord, text: str, read: str | None = None) -> None:
         def reopen(error: StaleEditError) -> None:
@@ -713,9 +722,8 @@ class TranscriptScreen(TranscriptHost):
 
         self.app.push_screen(
             TextPrompt(f"Rename '{code.name}' to:", name, note=note),
-            lambda typed: (
-                typed
-                and self.change(
+            if_answered(
+                lambda typed: self.change(
                     lambda backend: backend.update_code(
                         code.uuid, expected_version=version, name=typed
                     ),
@@ -734,16 +742,15 @@ class TranscriptScreen(TranscriptHost):
             for c in self.codes
             if not is_within(c.path, code.path)
         ]
-        self.app.push_screen(
-            Choose(f"Move '{code.name}' into:", choices),
-            lambda key: (
-                key is not None
-                and self.change(
+
+        def chosen(key: str | None) -> None:
+            if key is not None:  # "" is an answer: the top level
+                self.change(
                     lambda backend: backend.move_code(code.uuid, key or None, code.version),
                     lambda moved: f"Moved to {moved.path}",
                 )
-            ),
-        )
+
+        self.app.push_screen(Choose(f"Move '{code.name}' into:", choices), chosen)
 
     def action_merge_code(self) -> None:
         code = self.query_one(CodebookTree).current
@@ -771,9 +778,8 @@ class TranscriptScreen(TranscriptHost):
         choices = [(colour, f"■ {colour}") for colour in FALLBACK]
         self.app.push_screen(
             Choose(f"Colour for '{code.name}':", choices),
-            lambda key: (
-                key
-                and self.change(
+            if_answered(
+                lambda key: self.change(
                     lambda backend: backend.update_code(code.uuid, colour=key),
                     lambda recoloured: f"Colour of '{recoloured.name}' changed",
                 )
@@ -786,9 +792,8 @@ class TranscriptScreen(TranscriptHost):
             return
         self.app.push_screen(
             Confirm(f"Remove code '{code.name}'? (only codes with no codings; u undoes)"),
-            lambda yes: (
-                yes
-                and self.change(
+            if_answered(
+                lambda _: self.change(
                     lambda backend: backend.delete_code(code.uuid),
                     lambda removed: f"Removed code '{removed.name}' (u to undo)",
                 )

@@ -173,11 +173,11 @@ def reasons_text(item: SuggestionItem, *, passage: bool = True) -> Text:
         text.rstrip()
         return text
     unit = item.unit
-    passage = Text(unit.text)
+    lit = Text(unit.text)
     for match in s.matched:
         a, b = match.start - unit.start, match.end - unit.start
         if 0 <= a < b <= len(unit.text):
-            passage.stylize("bold reverse" if not match.fuzzy else "bold underline", a, b)
+            lit.stylize("bold reverse" if not match.fuzzy else "bold underline", a, b)
     text.append("\n")
-    text.append_text(passage)
+    text.append_text(lit)
     return text
