@@ -303,7 +303,7 @@ class QualcodeApp(AppHost):
     def action_search_project(self) -> None:
         self.push_screen(SearchScreen(None))
 
-    def notify(  # type: ignore[override]
+    def notify(
         self,
         message: str,
         *,
@@ -439,12 +439,12 @@ class QualcodeApp(AppHost):
 
     def action_help(self) -> None:
         rows: list[tuple[str, str]] = []
-        seen: set[str] = set()
+        seen: set[tuple[str, str]] = set()
         for key, active in self.screen.active_bindings.items():
             description = active.binding.description
             if not description or (key, description) in seen:
                 continue
-            seen.add((key, description))  # type: ignore[arg-type]
+            seen.add((key, description))
             rows.append((self.get_key_display(active.binding), description))
         self.push_screen(
             HelpScreen(

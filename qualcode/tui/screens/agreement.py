@@ -61,9 +61,10 @@ from qualcode.tui.widgets.title_bar import TitleBar
 
 if TYPE_CHECKING:
     from qualcode.domain.unitized_alpha import UnitizedReport
+    from qualcode.services.agreement import Unit
 
-UNITS = ("character", "sentence", "turn")
-SUGGESTED_UNITS = ("turn", "sentence")  # what suggestions are made for
+UNITS: tuple[Unit, ...] = ("character", "sentence", "turn")
+SUGGESTED_UNITS: tuple[Unit, ...] = ("turn", "sentence")  # what suggestions are made for
 # The order every agreement table shares: the coefficient that matters, how much was
 # coded and the note (kept in view); percent agreement and the counts after them.
 LEADING = tuple(c.label for c in shared.LEADING)
@@ -328,10 +329,10 @@ class AgreementScreen(QualcodeScreen[None]):
             super().__init__()
             self.report = report
 
-    def __init__(self, coders: list[str] | None = None, unit: str = "character") -> None:
+    def __init__(self, coders: list[str] | None = None, unit: Unit = "character") -> None:
         super().__init__()
         self.coders = coders
-        self.unit = unit
+        self.unit: Unit = unit
         self.by = "code"
         self.include_subcodes = False
         self.absent_is_uncoded = False

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from textual import events, on
 from textual.app import ComposeResult
@@ -217,8 +217,8 @@ class SearchBox(Input):
 
     EDITING_KEYS: ClassVar[dict[str, str]] = _actions_by_key(Input.BINDINGS)
 
-    def __init__(self, picker_keys: dict[str, str], **kwargs: str | None) -> None:
-        super().__init__(**kwargs)  # type: ignore[arg-type]
+    def __init__(self, picker_keys: dict[str, str], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
         self.picker_keys = picker_keys
 
     @classmethod

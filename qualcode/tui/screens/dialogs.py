@@ -10,6 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
+from textual.visual import VisualType
 from textual.widgets import Button, Input, Label, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
@@ -165,14 +166,14 @@ class Explain(ModalScreen[str | None]):
         Binding("r", "answer('reject')", "Reject"),
     ]
 
-    def __init__(self, body: object, hint: str = "a accept · r reject · esc close") -> None:
+    def __init__(self, body: VisualType, hint: str = "a accept · r reject · esc close") -> None:
         super().__init__()
         self.body = body
         self.hint = hint
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(classes="dialog explain-dialog"):
-            yield Static(self.body)  # type: ignore[arg-type]
+            yield Static(self.body)
             yield Label(self.hint, classes="dialog-hint")
 
     def action_close(self) -> None:

@@ -21,7 +21,14 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Label, Select, SelectionList, Static, TextArea
 
 from qualcode.domain.project_changes import ProjectChanges
-from qualcode.domain.review import Anchor, CodingAnchor, EntryKind, ReviewStatus, Thread
+from qualcode.domain.review import (
+    Anchor,
+    CodingAnchor,
+    EntryKind,
+    ReviewStatus,
+    Thread,
+    ThreadEntry,
+)
 from qualcode.tui.screens.base import QualcodeModal
 from qualcode.tui.screens.dialogs import Confirm
 from qualcode.tui.screens.live_look import LiveLook
@@ -54,7 +61,7 @@ def describe_thread(thread: Thread | None, *, heading: bool = True) -> Text:
     return text
 
 
-def _when(entry) -> str:  # type: ignore[no-untyped-def]
+def _when(entry: ThreadEntry) -> str:
     return entry.created_at.strftime("%d %b %Y %H:%M")
 
 

@@ -14,6 +14,7 @@ from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
+from textual.content import Content
 from textual.message import Message
 from textual.widgets import Checkbox, Footer, Input, Label, OptionList
 from textual.widgets.option_list import Option
@@ -32,8 +33,10 @@ class TruthfulCheckbox(Checkbox):
     """A checkbox whose box is empty when it is off (the theme's dim X looked ticked)."""
 
     @property
-    def BUTTON_INNER(self) -> str:  # type: ignore[override]
-        return "X" if self.value else " "
+    def _button(self) -> Content:
+        # Textual draws BUTTON_INNER whatever the value; set it for this drawing.
+        self.BUTTON_INNER = "X" if self.value else " "
+        return super()._button
 
 
 class SearchBox(Input):
@@ -66,7 +69,9 @@ class HitList(OptionList):
 
     def action_cursor_up(self) -> None:
         if self.highlighted in (None, 0):
-            self.screen.action_to_query()  # type: ignore[attr-defined]
+            screen = self.screen
+            if isinstance(screen, SearchScreen):
+                screen.action_to_query()
         else:
             super().action_cursor_up()
 

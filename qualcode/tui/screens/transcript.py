@@ -6,7 +6,7 @@ update the widgets (ARCHITECTURE.md: workers fetch, handlers mutate).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,6 +14,7 @@ from rich.text import Text
 from textual import on, work
 from textual.actions import SkipAction
 from textual.app import ComposeResult, SystemCommand
+from textual.await_complete import AwaitComplete
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
@@ -81,23 +82,29 @@ class _CommittingPicker(CodePicker):
     """
 
     def __init__(
-        self, screen: TranscriptScreen, start: int, end: int, *args: object, **kwargs: object
+        self,
+        screen: TranscriptScreen,
+        start: int,
+        end: int,
+        codes: Sequence[CodeRecord],
+        selected_text: str,
+        already: set[str],
     ) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        super().__init__(codes, selected_text, already)
         self.transcript = screen
         self.span = (start, end)
         self.saving = False
 
-    def dismiss(self, result: CodePickerResult | None = None):  # type: ignore[no-untyped-def,override]
+    def dismiss(self, result: CodePickerResult | None = None) -> AwaitComplete:
         if self.saving:
             # A second enter (or esc) typed while saving: the save closes the picker,
             # and closing it twice would close the transcript too.
-            return None
+            return AwaitComplete()
         if result is None:
             return super().dismiss(result)
         self.saving = True
         self.save(result)
-        return None
+        return AwaitComplete()
 
     @work(thread=True, exclusive=True, group="save-codes")
     def save(self, result: CodePickerResult) -> None:

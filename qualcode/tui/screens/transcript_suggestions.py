@@ -206,7 +206,7 @@ class Suggestions:
 
     def answered(self, message: SuggestionAnswered) -> None:
         panel = self.panel
-        panel.remove(message.key)
+        panel.drop(message.key)
         self._set_marks(self._marks_for(panel.items))
         self._show_current()
         if message.note:  # a rejection; an acceptance is counted as a coding
@@ -235,7 +235,7 @@ class Suggestions:
         if not answered:
             return
         for key in answered:
-            panel.remove(key)
+            panel.drop(key)
         self._set_marks(self._marks_for(panel.items))
         self._show_current()
 

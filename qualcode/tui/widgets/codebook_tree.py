@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from typing import Any
 
 from rich.text import Text
 from textual.binding import Binding
@@ -25,8 +26,8 @@ class CodebookTree(Tree[CodeRecord]):
         Binding("delete", "screen.delete_code", "Remove code"),
     ]
 
-    def __init__(self, **kwargs: object) -> None:
-        super().__init__("Codebook", **kwargs)  # type: ignore[arg-type]
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__("Codebook", **kwargs)
         self.show_root = False
         self.guide_depth = 2
         self._shape: list[tuple[str, str | None, str, int]] = []

@@ -102,7 +102,8 @@ class SuggestionsPanel(OptionList):
         keys = [i.key for i in self.items]
         self.highlighted = keys.index(keep) if keep in keys else 0
 
-    def remove(self, key: str) -> None:  # type: ignore[override]
+    def drop(self, key: str) -> None:
+        """Take one suggestion off the list (answered)."""
         index = next((i for i, item in enumerate(self.items) if item.key == key), None)
         if index is None:
             return

@@ -329,7 +329,9 @@ class TranscriptView(ScrollView, can_focus=True):
         new_selection = self.selection
         if old_selection != new_selection:
             if old_selection is None or new_selection is None:
-                start, end = old_selection or new_selection  # type: ignore[misc]
+                either = old_selection or new_selection
+                assert either is not None  # they differ, so one of them is a selection
+                start, end = either
                 rows.append(layout.row_span(start, end + 1))
             else:
                 # Only the ends moved: repaint between old and new start, old and new end.
