@@ -69,8 +69,8 @@ class QualcodeApp(AppHost):
     CSS_PATH = "app.tcss"
     TITLE = "qualcode"
     BINDINGS = [
-        Binding("f2", "toggle_contrast", "High contrast", show=False),
-        Binding("ctrl+q", "quit", "Quit", show=False),
+        Binding("f2", "toggle_contrast", "High contrast", show=False, id="app.toggle_contrast"),
+        Binding("ctrl+q", "quit", "Quit", show=False, id="app.quit"),
     ]
     # In place of Textual's SystemCommandsProvider: AppCommands lists Textual's entries
     # too, and each screen adds its own (QualcodeScreen.COMMANDS).

@@ -283,23 +283,27 @@ def counted_over(report: AgreementReport | SuggesterAgreement) -> str:
 
 class AgreementScreen(QualcodeScreen[None]):
     BINDINGS = [
-        Binding("enter", "compare", "Compare this code"),
+        Binding("enter", "compare", "Compare this code", id="agreement.compare"),
         # One key, two bindings: the footer names what h will do now.
-        Binding("h", "toggle_uncoded", "Show uncoded"),
-        Binding("h", "toggle_uncoded(1)", "Hide uncoded"),
-        Binding("u", "next_unit", "Unit"),
-        Binding("o", "choose_coders", "Coders"),
-        Binding("b", "toggle_by", "By code / source"),
-        Binding("i", "toggle_subcodes", "Sub-codes", show=False),
-        Binding("m", "toggle_absent", "Missing = not coded", show=False),
-        Binding("s", "toggle_suggestions", "Suggestions as a coder"),
+        Binding("h", "toggle_uncoded", "Show uncoded", id="agreement.toggle_uncoded"),
+        Binding("h", "toggle_uncoded(1)", "Hide uncoded", id="agreement.toggle_uncoded-1"),
+        Binding("u", "next_unit", "Unit", id="agreement.next_unit"),
+        Binding("o", "choose_coders", "Coders", id="agreement.choose_coders"),
+        Binding("b", "toggle_by", "By code / source", id="agreement.toggle_by"),
+        Binding("i", "toggle_subcodes", "Sub-codes", show=False, id="agreement.toggle_subcodes"),
+        Binding(
+            "m", "toggle_absent", "Missing = not coded", show=False, id="agreement.toggle_absent"
+        ),
+        Binding(
+            "s", "toggle_suggestions", "Suggestions as a coder", id="agreement.toggle_suggestions"
+        ),
         # One key, two bindings again: the footer names the view a will show.
-        Binding("a", "toggle_unitized", "Unitized alpha"),
-        Binding("a", "toggle_unitized(1)", "Alpha by units"),
-        Binding("c", "toggle_confidence", "Intervals"),
-        Binding("w", "save", "Save table"),
-        Binding("escape", "back", "Back"),
-        Binding("question_mark,f1", "app.help", "Help"),
+        Binding("a", "toggle_unitized", "Unitized alpha", id="agreement.toggle_unitized"),
+        Binding("a", "toggle_unitized(1)", "Alpha by units", id="agreement.toggle_unitized-1"),
+        Binding("c", "toggle_confidence", "Intervals", id="agreement.toggle_confidence"),
+        Binding("w", "save", "Save table", id="agreement.save"),
+        Binding("escape", "back", "Back", id="agreement.back"),
+        Binding("question_mark,f1", "app.help", "Help", id="agreement.help"),
     ]
 
     class Loaded(Message):

@@ -103,22 +103,33 @@ class SourceText:
 
 class CompareScreen(QualcodeScreen[None]):
     BINDINGS = [
-        Binding("n", "next", "Next"),
-        Binding("p", "previous", "Previous"),
-        Binding("f", "filter_code", "Code"),
-        Binding("F", "all_codes", "All codes", show=False),
-        Binding("o", "choose_coders", "Coders"),
-        Binding("l", "toggle_consensus", "Consensus lane", show=False),
-        Binding("h", "toggle_resolved", "Hide resolved", show=False),
-        Binding("c", "comment", "Comment"),
-        Binding("s", "set_status", "Status"),
-        *[Binding(str(n), f"accept({n})", f"Accept lane {n}", show=False) for n in range(1, 10)],
-        Binding("a", "accept_all", "Accept all", show=False),
-        Binding("x,0", "accept_none", "Neither", show=False),
-        Binding("e", "edited_span", "Edited span", show=False),
-        Binding("u", "undo", "Undo"),
-        Binding("escape", "back", "Back"),
-        Binding("question_mark,f1", "app.help", "Help"),
+        Binding("n", "next", "Next", id="compare.next"),
+        Binding("p", "previous", "Previous", id="compare.previous"),
+        Binding("f", "filter_code", "Code", id="compare.filter_code"),
+        Binding("F", "all_codes", "All codes", show=False, id="compare.all_codes"),
+        Binding("o", "choose_coders", "Coders", id="compare.choose_coders"),
+        Binding(
+            "l", "toggle_consensus", "Consensus lane", show=False, id="compare.toggle_consensus"
+        ),
+        Binding("h", "toggle_resolved", "Hide resolved", show=False, id="compare.toggle_resolved"),
+        Binding("c", "comment", "Comment", id="compare.comment"),
+        Binding("s", "set_status", "Status", id="compare.set_status"),
+        *[
+            Binding(
+                str(n),
+                f"accept({n})",
+                f"Accept lane {n}",
+                show=False,
+                id=f"compare.accept-{n}",
+            )
+            for n in range(1, 10)
+        ],
+        Binding("a", "accept_all", "Accept all", show=False, id="compare.accept_all"),
+        Binding("x,0", "accept_none", "Neither", show=False, id="compare.accept_none"),
+        Binding("e", "edited_span", "Edited span", show=False, id="compare.edited_span"),
+        Binding("u", "undo", "Undo", id="compare.undo"),
+        Binding("escape", "back", "Back", id="compare.back"),
+        Binding("question_mark,f1", "app.help", "Help", id="compare.help"),
     ]
 
     class Loaded(Message):

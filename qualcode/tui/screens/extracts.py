@@ -71,7 +71,7 @@ class ExtractList(OptionList):
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "select", "Show in transcript"),
+        Binding("enter", "select", "Show in transcript", id="extract-list.select"),
     ]
 
 
@@ -80,8 +80,8 @@ class ExtractsCodePicker(CodePicker, inherit_bindings=False):
     list. Nothing is coded, so making or marking codes is not offered."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "apply", "List its extracts"),
-        Binding("escape", "cancel", "Cancel"),
+        Binding("enter", "apply", "List its extracts", id="extracts-code-picker.apply"),
+        Binding("escape", "cancel", "Cancel", id="extracts-code-picker.cancel"),
         *LIST_KEYS,
     ]
     TITLE_TEXT = "Show extracts of a code"
@@ -105,9 +105,9 @@ class ExtractsScreen(QualcodeScreen[None]):
     """Every extract of a code as a wrapped quote; enter jumps into the transcript."""
 
     BINDINGS = [
-        Binding("escape", "back", "Back"),
-        Binding("e", "app.extracts", "Another code"),
-        Binding("question_mark,f1", "app.help", "Help"),
+        Binding("escape", "back", "Back", id="extracts.back"),
+        Binding("e", "app.extracts", "Another code", id="extracts.extracts"),
+        Binding("question_mark,f1", "app.help", "Help", id="extracts.help"),
     ]
 
     class Loaded(Message):

@@ -53,12 +53,14 @@ SUGGESTIONS_HINT = (
 class IdentifiersScreen(QualcodeScreen[None]):
     BINDINGS = [
         # n and ctrl+r: a and r accept and reject wherever there is something to answer
-        Binding("n", "add", "New"),
-        Binding("delete", "remove", "Remove"),
-        Binding("s", "suggest", "Suggestions"),
-        Binding("ctrl+r", "mark_reviewed", "Mark the register reviewed"),
-        Binding("escape", "back", "Back"),
-        Binding("question_mark,f1", "app.help", "Help"),
+        Binding("n", "add", "New", id="identifiers.add"),
+        Binding("delete", "remove", "Remove", id="identifiers.remove"),
+        Binding("s", "suggest", "Suggestions", id="identifiers.suggest"),
+        Binding(
+            "ctrl+r", "mark_reviewed", "Mark the register reviewed", id="identifiers.mark_reviewed"
+        ),
+        Binding("escape", "back", "Back", id="identifiers.back"),
+        Binding("question_mark,f1", "app.help", "Help", id="identifiers.help"),
     ]
 
     class Loaded(Message):

@@ -69,8 +69,8 @@ class PickCoders(ModalScreen[list[str] | None]):
     """Tick the coders to compare; enter accepts, escape cancels."""
 
     BINDINGS = [
-        Binding("escape", "cancel", "Cancel"),
-        Binding("enter", "accept", "Compare these", priority=True),
+        Binding("escape", "cancel", "Cancel", id="pick-coders.cancel"),
+        Binding("enter", "accept", "Compare these", priority=True, id="pick-coders.accept"),
     ]
 
     def __init__(self, coders: Sequence[str], chosen: Sequence[str]) -> None:
@@ -134,8 +134,8 @@ class CommentDialog(_CommentBox[str | None]):
     """
 
     BINDINGS = [
-        Binding("ctrl+s", "save", "Save comment", priority=True),
-        Binding("escape", "cancel", "Cancel"),
+        Binding("ctrl+s", "save", "Save comment", priority=True, id="comment-dialog.save"),
+        Binding("escape", "cancel", "Cancel", id="comment-dialog.cancel"),
     ]
 
     def __init__(self, title: str, about: Text | str = "") -> None:
@@ -182,8 +182,8 @@ class ThreadDialog(_CommentBox[ThreadAnswer | None]):
     """
 
     BINDINGS = [
-        Binding("ctrl+s", "save", "Save", priority=True),
-        Binding("escape", "cancel", "Close"),
+        Binding("ctrl+s", "save", "Save", priority=True, id="thread-dialog.save"),
+        Binding("escape", "cancel", "Close", id="thread-dialog.cancel"),
     ]
 
     class LiveLoaded(Message):

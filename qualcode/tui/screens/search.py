@@ -43,8 +43,8 @@ class SearchBox(Input):
     """The query box: enter searches, down or tab goes to the results."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "submit", "Search"),
-        Binding("down,tab", "screen.to_results", "Results"),
+        Binding("enter", "submit", "Search", id="search-box.submit"),
+        Binding("down,tab", "screen.to_results", "Results", id="search-box.to_results"),
     ]
 
 
@@ -52,8 +52,8 @@ class HitList(OptionList):
     """The results. Letters typed here go to the search box, never to commands."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "select", "Show in transcript"),
-        Binding("shift+tab", "screen.to_query", "Search box"),
+        Binding("enter", "select", "Show in transcript", id="hit-list.select"),
+        Binding("shift+tab", "screen.to_query", "Search box", id="hit-list.to_query"),
     ]
 
     class TypedAway(Message):
@@ -94,10 +94,10 @@ def hit_line(hit: SearchHit) -> Text:
 
 class SearchScreen(QualcodeScreen[None]):
     BINDINGS = [
-        Binding("escape", "back", "Back"),
-        Binding("ctrl+t", "toggle_fuzzy", "Forgive typos on/off"),
-        Binding("ctrl+a", "toggle_scope", "This transcript / all"),
-        Binding("f1", "app.help", "Help"),
+        Binding("escape", "back", "Back", id="search.back"),
+        Binding("ctrl+t", "toggle_fuzzy", "Forgive typos on/off", id="search.toggle_fuzzy"),
+        Binding("ctrl+a", "toggle_scope", "This transcript / all", id="search.toggle_scope"),
+        Binding("f1", "app.help", "Help", id="search.help"),
     ]
 
     class Found(Message):

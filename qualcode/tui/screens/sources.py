@@ -28,16 +28,16 @@ def progress_bar(share: float, cells: int = 10) -> str:
 
 class SourcesScreen(QualcodeScreen[None]):
     BINDINGS = [
-        Binding("enter", "open_source", "Open transcript"),
-        Binding("slash", "focus_filter", "Filter"),
-        Binding("e", "app.extracts", "Extracts"),
-        Binding("ctrl+f", "app.search_project", "Search all"),
-        Binding("i", "app.identifiers", "Identifiers"),
+        Binding("enter", "open_source", "Open transcript", id="sources.open_source"),
+        Binding("slash", "focus_filter", "Filter", id="sources.focus_filter"),
+        Binding("e", "app.extracts", "Extracts", id="sources.extracts"),
+        Binding("ctrl+f", "app.search_project", "Search all", id="sources.search_project"),
+        Binding("i", "app.identifiers", "Identifiers", id="sources.identifiers"),
         # Not a: that accepts (suggestions, review) everywhere else.
-        Binding("k", "app.agreement", "Agreement"),
-        Binding("v", "compare", "Compare coders", show=False),
-        Binding("question_mark,f1", "app.help", "Help"),
-        Binding("q", "app.quit", "Quit"),
+        Binding("k", "app.agreement", "Agreement", id="sources.agreement"),
+        Binding("v", "compare", "Compare coders", show=False, id="sources.compare"),
+        Binding("question_mark,f1", "app.help", "Help", id="sources.help"),
+        Binding("q", "app.quit", "Quit", id="sources.quit"),
     ]
 
     class Loaded(Message):

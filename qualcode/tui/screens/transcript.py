@@ -121,25 +121,33 @@ class _CommittingPicker(CodePicker):
 
 class TranscriptScreen(TranscriptHost):
     BINDINGS = [
-        Binding("c", "code", "Code selection"),
-        Binding("g", "suggest", "Suggest"),
-        Binding("x", "uncode", "Remove code"),
-        Binding("m", "memo", "Memo"),
-        Binding("u", "undo", "Undo"),
-        Binding("ctrl+z", "undo", "Undo", show=False),
-        Binding("ctrl+y,U", "redo", "Redo", show=False),
-        Binding("slash", "find", "Find"),
-        Binding("ctrl+f", "app.search_project", "Search all", show=False),
-        Binding("e", "extracts", "Extracts"),
-        Binding("b", "toggle_codebook", "Codebook"),
-        Binding("v", "compare", "Compare coders", show=False),
-        Binding("d", "discuss", "Discuss a coding", show=False),
-        Binding("o", "sources", "Transcripts", show=False),
-        Binding("h", "hide_hint", "Hide hint", show=False),
-        Binding("escape", "close_codebook", "Back to the text", show=False),
+        Binding("c", "code", "Code selection", id="transcript.code"),
+        Binding("g", "suggest", "Suggest", id="transcript.suggest"),
+        Binding("x", "uncode", "Remove code", id="transcript.uncode"),
+        Binding("m", "memo", "Memo", id="transcript.memo"),
+        Binding("u", "undo", "Undo", id="transcript.undo"),
+        Binding("ctrl+z", "undo", "Undo", show=False, id="transcript.undo-alt"),
+        Binding("ctrl+y,U", "redo", "Redo", show=False, id="transcript.redo"),
+        Binding("slash", "find", "Find", id="transcript.find"),
+        Binding(
+            "ctrl+f", "app.search_project", "Search all", show=False, id="transcript.search_project"
+        ),
+        Binding("e", "extracts", "Extracts", id="transcript.extracts"),
+        Binding("b", "toggle_codebook", "Codebook", id="transcript.toggle_codebook"),
+        Binding("v", "compare", "Compare coders", show=False, id="transcript.compare"),
+        Binding("d", "discuss", "Discuss a coding", show=False, id="transcript.discuss"),
+        Binding("o", "sources", "Transcripts", show=False, id="transcript.sources"),
+        Binding("h", "hide_hint", "Hide hint", show=False, id="transcript.hide_hint"),
+        Binding(
+            "escape",
+            "close_codebook",
+            "Back to the text",
+            show=False,
+            id="transcript.close_codebook",
+        ),
         # ? means help on every panel, so it comes before the panels' own keys.
-        Binding("question_mark,f1", "app.help", "Help", priority=True),
-        Binding("q", "app.quit", "Quit"),
+        Binding("question_mark,f1", "app.help", "Help", priority=True, id="transcript.help"),
+        Binding("q", "app.quit", "Quit", id="transcript.quit"),
     ]
     # Below 100 columns the side panel folds away behind b, so the text keeps the width.
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (NARROW, "-wide")]

@@ -18,12 +18,12 @@ class CodebookTree(Tree[CodeRecord]):
 
     BINDINGS = [
         # Not a and r: those accept and reject (suggestions, review) on every panel.
-        Binding("n", "screen.add_code", "New code"),
-        Binding("l", "screen.rename_code", "Rename"),
-        Binding("v", "screen.move_code", "Move"),
-        Binding("g", "screen.merge_code", "Merge into"),
-        Binding("k", "screen.recolour_code", "Colour"),
-        Binding("delete", "screen.delete_code", "Remove code"),
+        Binding("n", "screen.add_code", "New code", id="codebook-tree.add_code"),
+        Binding("l", "screen.rename_code", "Rename", id="codebook-tree.rename_code"),
+        Binding("v", "screen.move_code", "Move", id="codebook-tree.move_code"),
+        Binding("g", "screen.merge_code", "Merge into", id="codebook-tree.merge_code"),
+        Binding("k", "screen.recolour_code", "Colour", id="codebook-tree.recolour_code"),
+        Binding("delete", "screen.delete_code", "Remove code", id="codebook-tree.delete_code"),
     ]
 
     def __init__(self, **kwargs: Any) -> None:

@@ -106,10 +106,22 @@ class CompareView(TranscriptView):
     # In the compare screen n/p and ]/[ walk disagreements and s sets a status, so the
     # reading view gives those keys up (w, t, shift+arrows and the mouse still select).
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("right_square_bracket", "screen.next", "Next disagreement", show=False),
-        Binding("left_square_bracket", "screen.previous", "Previous disagreement", show=False),
-        Binding("s", "screen.set_status", "Status"),
-        Binding("escape", "clear_selection", "Back"),
+        Binding(
+            "right_square_bracket",
+            "screen.next",
+            "Next disagreement",
+            show=False,
+            id="compare-view.next",
+        ),
+        Binding(
+            "left_square_bracket",
+            "screen.previous",
+            "Previous disagreement",
+            show=False,
+            id="compare-view.previous",
+        ),
+        Binding("s", "screen.set_status", "Status", id="compare-view.set_status"),
+        Binding("escape", "clear_selection", "Back", id="compare-view.clear_selection"),
     ]
 
     def __init__(self, **kwargs: Any) -> None:

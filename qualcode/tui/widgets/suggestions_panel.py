@@ -63,10 +63,12 @@ class SuggestionsPanel(OptionList):
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("a", "accept", "Accept"),
-        Binding("r", "reject", "Reject"),
-        Binding("y", "why", "Why?"),  # not ?: that is help on every panel
-        Binding("escape", "leave", "Back to text", show=False),
+        Binding("a", "accept", "Accept", id="suggestions-panel.accept"),
+        Binding("r", "reject", "Reject", id="suggestions-panel.reject"),
+        Binding(
+            "y", "why", "Why?", id="suggestions-panel.why"
+        ),  # not ?: that is help on every panel
+        Binding("escape", "leave", "Back to text", show=False, id="suggestions-panel.leave"),
     ]
 
     class Chosen(Message):
