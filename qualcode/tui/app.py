@@ -28,6 +28,7 @@ from qualcode.tui.export_messages import refused_export
 from qualcode.tui.heap import HeapKeeper
 from qualcode.tui.lazy import lazy
 from qualcode.tui.messages import Failed
+from qualcode.tui.screens.base import QualcodeScreen
 from qualcode.tui.screens.code_picker import CodePicker, CodePickerResult
 from qualcode.tui.screens.dialogs import TextPrompt
 from qualcode.tui.screens.save_dialog import SaveAsDialog, ask_where_to_save, reports_folder
@@ -207,9 +208,8 @@ class QualcodeApp(AppHost):
     def changes_seen(self, message: ChangesSeen) -> None:
         """Let every open screen that shows project data refresh what changed."""
         for screen in self.screen_stack:
-            refresh = getattr(screen, "live_refresh", None)
-            if refresh is not None:
-                refresh(message.changes)
+            if isinstance(screen, QualcodeScreen):
+                screen.live_refresh(message.changes)
         me = self.backend.shown_coder.strip() if self.backend else ""  # stored stripped
         # Coding blind, others' coding stays out of sight, news of it included.
         blind = bool(self.backend and self.backend.blind)

@@ -56,8 +56,8 @@ async def _titles(provider: Provider) -> list[str]:
 
 
 async def test_the_palette_lists_the_app_entries_and_the_screen_own(app_project: Path) -> None:
-    assert QualcodeScreen.COMMANDS == {ScreenCommands}
-    assert QualcodeApp.COMMANDS == {AppCommands}
+    assert {ScreenCommands} == QualcodeScreen.COMMANDS
+    assert {AppCommands} == QualcodeApp.COMMANDS
     app = QualcodeApp(app_project, coder="Ann", open_source="interview-sam")
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: isinstance(app.screen, TranscriptScreen))
@@ -70,4 +70,4 @@ async def test_the_palette_lists_the_app_entries_and_the_screen_own(app_project:
         assert await _titles(ScreenCommands(sources)) == []
         # get_system_commands is the two lists together, as tests and the help read it.
         titles = [c.title for c in app.get_system_commands(workbench)]
-        assert sorted(titles) == sorted(everywhere + ["Redo", "Undo"])
+        assert sorted(titles) == sorted([*everywhere, "Redo", "Undo"])

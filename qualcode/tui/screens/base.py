@@ -25,6 +25,7 @@ from qualcode.tui.commands import ScreenCommands
 if TYPE_CHECKING:
     from textual.command import Provider
 
+    from qualcode.domain.project_changes import ProjectChanges
     from qualcode.tui.backend import Backend
 
 ResultT = TypeVar("ResultT")
@@ -53,6 +54,10 @@ class QualcodeScreen(Screen[ResultT]):
             # Screens on the project open only once it is open (QualcodeApp.ready).
             assert kept is not None, "the project is not open yet"
         return kept
+
+    def live_refresh(self, changes: ProjectChanges) -> None:
+        """Others changed the project (QualcodeApp.changes_seen): show what concerns this
+        screen (see live_look.py). Screens that show no project data ignore it."""
 
     def palette_commands(self) -> Iterable[SystemCommand]:
         """This screen's own entries in the command palette, besides the app's."""
