@@ -28,6 +28,7 @@ from qualcode.domain.records import CodeRecord, CodeStats, CodingRecord
 from qualcode.domain.review import CodingAnchor, Thread
 from qualcode.tui.backend import Backend, Document
 from qualcode.tui.colours import code_colour
+from qualcode.tui.messages import Failed
 from qualcode.tui.screens.code_picker import CodePicker, CodePickerResult
 from qualcode.tui.screens.dialogs import (
     Choose,
@@ -185,11 +186,6 @@ class TranscriptScreen(TranscriptHost):
             super().__init__()
             self.codebook = codebook
 
-    class Failed(Message):
-        def __init__(self, text: str) -> None:
-            super().__init__()
-            self.text = text
-
     class Stale(Message):
         """An edit refused because someone else changed the thing meanwhile: ``reopen``
         brings the dialog back with the person's text and theirs."""
@@ -273,7 +269,7 @@ class TranscriptScreen(TranscriptHost):
             document = self.backend.document(self.source)
             codebook = _Codebook(self.backend.codes(), self.backend.stats())
         except QualcodeError as error:
-            self.post_message(self.Failed(str(error)))
+            self.post_message(Failed(str(error)))
             return
         self.post_message(self.Loaded(document, codebook))
 
@@ -440,7 +436,7 @@ class TranscriptScreen(TranscriptHost):
                 uuids.append(created.uuid)
             added = [backend.add_coding(self.source, uuid, start, end) for uuid in uuids]
         except QualcodeError as error:
-            return self.Failed(str(error))
+            return Failed(str(error))
         names = ", ".join(_name(a.code_path) for a in added)
         note = f"Coded as {names}" + (
             f" (new code '{created.name}' under {created.path.rsplit(' > ', 1)[0]})"
@@ -556,7 +552,7 @@ class TranscriptScreen(TranscriptHost):
         try:
             thread = self.backend.thread_for(CodingAnchor(coding_uuid))
         except QualcodeError as error:
-            self.post_message(self.Failed(str(error)))
+            self.post_message(Failed(str(error)))
             return
         self.app.call_from_thread(self._show_thread, coding_uuid, thread)
 
@@ -584,7 +580,7 @@ class TranscriptScreen(TranscriptHost):
             if answer.status is not None:
                 self.backend.set_review_status(anchor, answer.status)
         except QualcodeError as error:
-            self.post_message(self.Failed(str(error)))
+            self.post_message(Failed(str(error)))
             return
         done = [
             "comment added" if answer.comment else "",
@@ -711,12 +707,12 @@ class TranscriptScreen(TranscriptHost):
             result = apply(backend)
         except StaleEditError as error:
             if on_stale is None:
-                self.post_message(self.Failed(str(error)))
+                self.post_message(Failed(str(error)))
             else:
                 self.post_message(self.Stale(error, on_stale))
             describe, result = (lambda _: ""), None  # still show what the other coder did
         except QualcodeError as error:
-            self.post_message(self.Failed(str(error)))
+            self.post_message(Failed(str(error)))
             return
         codebook = _Codebook(backend.codes(), backend.stats())
         self.post_message(

@@ -23,7 +23,6 @@ class TranscriptHost(QualcodeScreen[None]):
     source: str
     colours: dict[str, str]
     codings: dict[str, CodingRecord]
-    Failed: Callable[[str], Message]
     CodingsAdded: Callable[[list[CodingRecord], str], Message]
 
     @property

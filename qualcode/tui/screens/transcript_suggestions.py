@@ -17,6 +17,7 @@ from textual.widgets import Label, Static
 from qualcode.domain.errors import QualcodeError
 from qualcode.domain.records import CodingRecord
 from qualcode.domain.suggestions import SuggestionRun
+from qualcode.tui.messages import Failed
 from qualcode.tui.screens.dialogs import Explain
 from qualcode.tui.screens.transcript_host import TranscriptHost
 from qualcode.tui.widgets.suggestions_panel import (
@@ -97,7 +98,7 @@ class Suggestions:
                 trained = True
             run = backend.suggestions(screen.source)
         except QualcodeError as error:
-            screen.post_message(screen.Failed(str(error)))
+            screen.post_message(Failed(str(error)))
             return
         screen.post_message(SuggestionsLoaded(run, trained))
 
@@ -202,7 +203,7 @@ class Suggestions:
                     )
                 )
         except QualcodeError as error:
-            screen.post_message(screen.Failed(str(error)))
+            screen.post_message(Failed(str(error)))
 
     def answered(self, message: SuggestionAnswered) -> None:
         panel = self.panel
@@ -256,7 +257,7 @@ class Suggestions:
         try:
             screen.backend.train_suggestions()
         except (QualcodeError, OSError) as error:
-            screen.post_message(screen.Failed(f"could not update the suggestion model: {error}"))
+            screen.post_message(Failed(f"could not update the suggestion model: {error}"))
 
     def refresh(self) -> None:
         """After undo or redo the answers may have changed: ask again if shown."""
