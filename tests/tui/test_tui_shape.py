@@ -62,6 +62,9 @@ async def test_the_palette_lists_the_app_entries_and_the_screen_own(app_project:
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: isinstance(app.screen, TranscriptScreen))
         workbench = app.screen
+        assert isinstance(workbench, TranscriptScreen)
+        # Kept on the main thread, for workers still running as the screen closes.
+        assert workbench._kept_backend is app.backend is not None
         sources = next(s for s in app.screen_stack if isinstance(s, SourcesScreen))
         everywhere = await _titles(AppCommands(workbench))
         assert "Transcripts" in everywhere and "Quit" in everywhere  # ours and Textual's

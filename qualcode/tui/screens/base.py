@@ -5,7 +5,7 @@ as :class:`~qualcode.tui.app_host.AppHost` (what QualcodeApp offers its parts) a
 each screen a :attr:`~QualcodeScreen.backend` that is never None, and a place for its own
 command palette entries (:meth:`~QualcodeScreen.palette_commands`, tui/commands.py).
 
-The backend is kept when the screen mounts, on the main thread: a worker still running
+The backend is kept as the screen is composed, on the main thread: a worker still running
 as its screen closes (the app shutting down) cannot reach the app through the detached
 screen (a NoActiveAppError), but it can still reach what the screen kept.
 """
@@ -39,15 +39,16 @@ class QualcodeScreen(Screen[ResultT]):
 
     _kept_backend: Backend | None = None
 
-    # Textual calls the mount handlers of every class in the line, so a subclass's own
-    # on_mount does not hide this one and need not call it.
-    @on(events.Mount)
+    # On Compose, which comes before Mount: a subclass's on_mount may start a worker
+    # at once. (Textual calls the handlers of every class in the line, so a subclass
+    # needs no call to this one.)
+    @on(events.Compose)
     def _keep_backend(self) -> None:
         self._kept_backend = self.app.backend
 
     @property
     def backend(self) -> Backend:
-        """The open project's backend (the one kept at mount, else the app's)."""
+        """The open project's backend (the one kept on compose, else the app's)."""
         kept = self._kept_backend
         if kept is None:
             kept = self.app.backend
