@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from time import monotonic
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import events, on, work
 from textual.app import SystemCommand
@@ -23,10 +23,12 @@ from qualcode.services.user_config import read_config, save_coder, save_setting
 from qualcode.tui.app_host import AppHost
 from qualcode.tui.backend import Backend
 from qualcode.tui.colours import HIGH_CONTRAST
+from qualcode.tui.commands import AppCommands, HasPaletteCommands
 from qualcode.tui.export_messages import refused_export
 from qualcode.tui.heap import HeapKeeper
 from qualcode.tui.lazy import lazy
 from qualcode.tui.messages import Failed
+from qualcode.tui.screens.base import QualcodeScreen
 from qualcode.tui.screens.code_picker import CodePicker, CodePickerResult
 from qualcode.tui.screens.dialogs import TextPrompt
 from qualcode.tui.screens.save_dialog import SaveAsDialog, ask_where_to_save, reports_folder
@@ -36,6 +38,7 @@ from qualcode.tui.terminal_guard import ControlCharacterFilter
 from qualcode.tui.widgets.title_bar import TitleBar
 
 if TYPE_CHECKING:
+    from textual.command import Provider
     from textual.worker import Worker
 
     from qualcode.services.project import ProjectLocation
@@ -67,9 +70,12 @@ class QualcodeApp(AppHost):
     CSS_PATH = "app.tcss"
     TITLE = "qualcode"
     BINDINGS = [
-        Binding("f2", "toggle_contrast", "High contrast", show=False),
-        Binding("ctrl+q", "quit", "Quit", show=False),
+        Binding("f2", "toggle_contrast", "High contrast", show=False, id="app.toggle_contrast"),
+        Binding("ctrl+q", "quit", "Quit", show=False, id="app.quit"),
     ]
+    # In place of Textual's SystemCommandsProvider: AppCommands lists Textual's entries
+    # too, and each screen adds its own (QualcodeScreen.COMMANDS).
+    COMMANDS: ClassVar[set[type[Provider] | Callable[[], type[Provider]]]] = {AppCommands}
     # Stateless, so one for every app; Textual caches filtered lines per filter.
     _control_filter = ControlCharacterFilter()
 
@@ -202,9 +208,8 @@ class QualcodeApp(AppHost):
     def changes_seen(self, message: ChangesSeen) -> None:
         """Let every open screen that shows project data refresh what changed."""
         for screen in self.screen_stack:
-            refresh = getattr(screen, "live_refresh", None)
-            if refresh is not None:
-                refresh(message.changes)
+            if isinstance(screen, QualcodeScreen):
+                screen.live_refresh(message.changes)
         me = self.backend.shown_coder.strip() if self.backend else ""  # stored stripped
         # Coding blind, others' coding stays out of sight, news of it included.
         blind = bool(self.backend and self.backend.blind)
@@ -298,7 +303,7 @@ class QualcodeApp(AppHost):
     def action_search_project(self) -> None:
         self.push_screen(SearchScreen(None))
 
-    def notify(  # type: ignore[override]
+    def notify(
         self,
         message: str,
         *,
@@ -434,12 +439,12 @@ class QualcodeApp(AppHost):
 
     def action_help(self) -> None:
         rows: list[tuple[str, str]] = []
-        seen: set[str] = set()
+        seen: set[tuple[str, str]] = set()
         for key, active in self.screen.active_bindings.items():
             description = active.binding.description
             if not description or (key, description) in seen:
                 continue
-            seen.add((key, description))  # type: ignore[arg-type]
+            seen.add((key, description))
             rows.append((self.get_key_display(active.binding), description))
         self.push_screen(
             HelpScreen(
@@ -461,7 +466,16 @@ class QualcodeApp(AppHost):
         self.theme = "textual-dark" if self.theme == HIGH_CONTRAST.name else HIGH_CONTRAST.name
         save_setting("theme", self.theme)
 
-    def get_system_commands(self, screen: Screen[None]) -> Iterable[SystemCommand]:
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        """Every entry the command palette offers on ``screen``: the app's and the
+        screen's own, as its providers (tui/commands.py) list them."""
+        yield from self.app_commands(screen)
+        if isinstance(screen, HasPaletteCommands):
+            yield from screen.palette_commands()
+
+    def app_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        """The palette's entries on every screen (AppCommands lists them): Textual's
+        own, then qualcode's."""
         yield from super().get_system_commands(screen)
         yield SystemCommand(
             "High contrast", "Switch the high-contrast theme on or off", self.action_toggle_contrast
@@ -539,13 +553,3 @@ class QualcodeApp(AppHost):
             "Bring in a colleague's .qcp or another tool's .qdpx by UUID (backed up first)",
             self.exchange.merge_in,
         )
-        if isinstance(screen, CompareScreen):
-            yield SystemCommand(
-                "Start the consensus from agreed coding",
-                "Copy every passage all compared coders coded alike into the consensus "
-                "(safe to repeat; u undoes)",
-                screen.action_seed,
-            )
-        if isinstance(screen, TranscriptScreen):
-            yield SystemCommand("Undo", "Take back your last change", screen.action_undo)
-            yield SystemCommand("Redo", "Apply again what you undid", screen.action_redo)

@@ -61,6 +61,7 @@ if TYPE_CHECKING:
     from qualcode.domain.merge import MergeReport
     from qualcode.domain.unitized_alpha import UnitizedReport
     from qualcode.services.agreement import AgreementService
+    from qualcode.services.agreement import Unit as AgreementUnit
     from qualcode.services.consensus import ConsensusService
     from qualcode.services.extracts import ExtractService
     from qualcode.services.history import HistoryService, HistoryStep
@@ -216,7 +217,7 @@ class Backend:
 
     # --- suggestions ---------------------------------------------------------------------
 
-    def _suggestions(self, session) -> SuggestionService:  # type: ignore[no-untyped-def]
+    def _suggestions(self, session: object) -> SuggestionService:
         return SuggestionService(session, self.coder, model_path=model_path_for(self.project))
 
     def suggestions(self, source: str) -> SuggestionRun:
@@ -402,14 +403,14 @@ class Backend:
         self,
         *,
         coders: Sequence[str] | None = None,
-        unit: str = "character",
+        unit: AgreementUnit = "character",
         include_subcodes: bool = False,
         absent_is_uncoded: bool = False,
     ) -> AgreementReport:
         with self.project.read_session() as session:
             return AgreementService(session).agreement(
                 coders=coders or None,
-                unit=unit,  # type: ignore[arg-type]
+                unit=unit,
                 include_subcodes=include_subcodes,
                 absent_is_uncoded=absent_is_uncoded,
             )
@@ -418,7 +419,7 @@ class Backend:
         self,
         *,
         coders: Sequence[str] | None = None,
-        unit: str = "turn",
+        unit: AgreementUnit = "turn",
         include_subcodes: bool = False,
         absent_is_uncoded: bool = False,
     ) -> SuggesterAgreement:
@@ -428,7 +429,7 @@ class Backend:
             return AgreementService(session).suggester_agreement(
                 self._suggestions(session),
                 coders=coders or None,
-                unit=unit,  # type: ignore[arg-type]
+                unit=unit,
                 include_subcodes=include_subcodes,
                 absent_is_uncoded=absent_is_uncoded,
             )

@@ -38,7 +38,7 @@ class Lazy:
 
     def __instancecheck__(self, instance: object) -> bool:
         # Nothing can be an instance of a class whose module was never loaded, and
-        # asking (the command palette does, on every screen) must not load it.
+        # asking (of whatever screen is on top) must not load it.
         if self._target is None and self._module not in sys.modules:
             return False
         return isinstance(instance, self.resolve())

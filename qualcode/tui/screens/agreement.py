@@ -24,7 +24,6 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Label
 
 from qualcode.domain import agreement_table as shared
@@ -53,6 +52,7 @@ from qualcode.domain.unitized_table import (
     unitized_rows,
 )
 from qualcode.tui.export_messages import refused_export
+from qualcode.tui.screens.base import QualcodeScreen
 from qualcode.tui.screens.compare import CompareScreen
 from qualcode.tui.screens.live_look import LiveLook
 from qualcode.tui.screens.review_dialogs import PickCoders
@@ -61,10 +61,10 @@ from qualcode.tui.widgets.title_bar import TitleBar
 
 if TYPE_CHECKING:
     from qualcode.domain.unitized_alpha import UnitizedReport
-    from qualcode.tui.backend import Backend
+    from qualcode.services.agreement import Unit
 
-UNITS = ("character", "sentence", "turn")
-SUGGESTED_UNITS = ("turn", "sentence")  # what suggestions are made for
+UNITS: tuple[Unit, ...] = ("character", "sentence", "turn")
+SUGGESTED_UNITS: tuple[Unit, ...] = ("turn", "sentence")  # what suggestions are made for
 # The order every agreement table shares: the coefficient that matters, how much was
 # coded and the note (kept in view); percent agreement and the counts after them.
 LEADING = tuple(c.label for c in shared.LEADING)
@@ -124,7 +124,7 @@ def cells(
     if kappa:
         leading.append(shown_statistic(row.kappa))
     leading.append(shown_count(row.coded_by_any))
-    trailing = (
+    trailing: tuple[str, ...] = (
         shown_statistic(row.percent_agreement, percent=True) if coded else "",
         shown_count(row.coded_by_all),
         shown_count(row.coded_by_some),
@@ -281,25 +281,29 @@ def counted_over(report: AgreementReport | SuggesterAgreement) -> str:
     return "; ".join(options)
 
 
-class AgreementScreen(Screen[None]):
+class AgreementScreen(QualcodeScreen[None]):
     BINDINGS = [
-        Binding("enter", "compare", "Compare this code"),
+        Binding("enter", "compare", "Compare this code", id="agreement.compare"),
         # One key, two bindings: the footer names what h will do now.
-        Binding("h", "toggle_uncoded", "Show uncoded"),
-        Binding("h", "toggle_uncoded(1)", "Hide uncoded"),
-        Binding("u", "next_unit", "Unit"),
-        Binding("o", "choose_coders", "Coders"),
-        Binding("b", "toggle_by", "By code / source"),
-        Binding("i", "toggle_subcodes", "Sub-codes", show=False),
-        Binding("m", "toggle_absent", "Missing = not coded", show=False),
-        Binding("s", "toggle_suggestions", "Suggestions as a coder"),
+        Binding("h", "toggle_uncoded", "Show uncoded", id="agreement.toggle_uncoded"),
+        Binding("h", "toggle_uncoded(1)", "Hide uncoded", id="agreement.toggle_uncoded-1"),
+        Binding("u", "next_unit", "Unit", id="agreement.next_unit"),
+        Binding("o", "choose_coders", "Coders", id="agreement.choose_coders"),
+        Binding("b", "toggle_by", "By code / source", id="agreement.toggle_by"),
+        Binding("i", "toggle_subcodes", "Sub-codes", show=False, id="agreement.toggle_subcodes"),
+        Binding(
+            "m", "toggle_absent", "Missing = not coded", show=False, id="agreement.toggle_absent"
+        ),
+        Binding(
+            "s", "toggle_suggestions", "Suggestions as a coder", id="agreement.toggle_suggestions"
+        ),
         # One key, two bindings again: the footer names the view a will show.
-        Binding("a", "toggle_unitized", "Unitized alpha"),
-        Binding("a", "toggle_unitized(1)", "Alpha by units"),
-        Binding("c", "toggle_confidence", "Intervals"),
-        Binding("w", "save", "Save table"),
-        Binding("escape", "back", "Back"),
-        Binding("question_mark,f1", "app.help", "Help"),
+        Binding("a", "toggle_unitized", "Unitized alpha", id="agreement.toggle_unitized"),
+        Binding("a", "toggle_unitized(1)", "Alpha by units", id="agreement.toggle_unitized-1"),
+        Binding("c", "toggle_confidence", "Intervals", id="agreement.toggle_confidence"),
+        Binding("w", "save", "Save table", id="agreement.save"),
+        Binding("escape", "back", "Back", id="agreement.back"),
+        Binding("question_mark,f1", "app.help", "Help", id="agreement.help"),
     ]
 
     class Loaded(Message):
@@ -329,10 +333,10 @@ class AgreementScreen(Screen[None]):
             super().__init__()
             self.report = report
 
-    def __init__(self, coders: list[str] | None = None, unit: str = "character") -> None:
+    def __init__(self, coders: list[str] | None = None, unit: Unit = "character") -> None:
         super().__init__()
         self.coders = coders
-        self.unit = unit
+        self.unit: Unit = unit
         self.by = "code"
         self.include_subcodes = False
         self.absent_is_uncoded = False
@@ -354,8 +358,6 @@ class AgreementScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one(DataTable).focus()
-        # Taken on the main thread: see TranscriptScreen.backend.
-        self._kept_backend: Backend = self.app.backend  # type: ignore[attr-defined]
         self._live = LiveLook(self, self.live_read)
         self.load()
 
@@ -379,7 +381,7 @@ class AgreementScreen(Screen[None]):
     def live_read(self, shown: int) -> None:
         report: AgreementReport | None = None
         try:
-            report = self._kept_backend.agreement(
+            report = self.backend.agreement(
                 coders=self.coders,
                 unit=self.unit,
                 include_subcodes=self.include_subcodes,
@@ -420,7 +422,7 @@ class AgreementScreen(Screen[None]):
     def _load(self, with_suggestions: bool) -> None:
         """The coders' report, or the suggestions against each coder, posted as the
         message whose handler shows it."""
-        backend = self.app.backend  # type: ignore[attr-defined]
+        backend = self.backend
         work_out = backend.suggester_agreement if with_suggestions else backend.agreement
         try:
             report = work_out(
@@ -432,13 +434,14 @@ class AgreementScreen(Screen[None]):
         except QualcodeError as error:
             self.app.call_from_thread(self.notify, str(error), severity="error")
             return
-        self.post_message(
-            self.SuggestionsLoaded(report) if with_suggestions else self.Loaded(report)
-        )
+        if isinstance(report, SuggesterAgreement):
+            self.post_message(self.SuggestionsLoaded(report))
+        else:
+            self.post_message(self.Loaded(report))
 
     @work(thread=True, exclusive=True, group="agreement")
     def _load_unitized(self, confidence: bool) -> None:
-        backend = self.app.backend  # type: ignore[attr-defined]
+        backend = self.backend
         try:
             report = backend.unitized(
                 coders=self.coders,
@@ -594,8 +597,8 @@ class AgreementScreen(Screen[None]):
                 key=row.uuid or row.label,
             )
         if shown:
-            row = table.get_row_index(kept) if kept in table.rows else cursor
-            table.move_cursor(row=min(max(row, 0), len(shown) - 1), scroll=False)
+            index = table.get_row_index(kept) if kept in table.rows else cursor
+            table.move_cursor(row=min(max(index, 0), len(shown) - 1), scroll=False)
             # The new rows are measured on the next refresh; scrolling before stops short.
             table.call_after_refresh(table.scroll_to, y=scrolled, animate=False)
         names = list(report.coders)
@@ -816,7 +819,7 @@ class AgreementScreen(Screen[None]):
             return
         else:
             name = f"{kind}-by-{self.by}-{report.unit}.xlsx"
-        folder = reports_folder(self.app.project_path)  # type: ignore[attr-defined]
+        folder = reports_folder(self.app.project_path)
         ask_where_to_save(
             self.app,
             SaveAsDialog("Save the agreement table (.xlsx, .csv or .docx) as:", str(folder / name)),
@@ -828,7 +831,7 @@ class AgreementScreen(Screen[None]):
     def save(
         self, report: AgreementReport | SuggesterAgreement | None, path: Path, by: str
     ) -> None:
-        backend = self.app.backend  # type: ignore[attr-defined]
+        backend = self.backend
         unitized = self.unitized
         try:
             if unitized is None and not isinstance(report, SuggesterAgreement):
@@ -860,7 +863,7 @@ class AgreementScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="agreement-coders")
     def _pick_coders(self) -> None:
-        backend = self.app.backend  # type: ignore[attr-defined]
+        backend = self.backend
         # The consensus coder last: it is compared only when someone asks for it.
         names = sorted(backend.coder_names(), key=lambda n: n.casefold() == CONSENSUS_CODER)
         chosen = list(self.report.coders) if self.report else names

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from textual import events, on
 from textual.app import ComposeResult
@@ -64,10 +64,10 @@ _TRAILING_JOINERS = ",;:–—-"
 
 # Moving through the list of codes, the same in every picker.
 LIST_KEYS: list[BindingType] = [
-    Binding("up", "cursor_up", "Previous code", show=False),
-    Binding("down", "cursor_down", "Next code", show=False),
-    Binding("pageup", "page_up", "Page up", show=False),
-    Binding("pagedown", "page_down", "Page down", show=False),
+    Binding("up", "cursor_up", "Previous code", show=False, id="code-picker.cursor_up"),
+    Binding("down", "cursor_down", "Next code", show=False, id="code-picker.cursor_down"),
+    Binding("pageup", "page_up", "Page up", show=False, id="code-picker.page_up"),
+    Binding("pagedown", "page_down", "Page down", show=False, id="code-picker.page_down"),
 ]
 
 
@@ -217,8 +217,8 @@ class SearchBox(Input):
 
     EDITING_KEYS: ClassVar[dict[str, str]] = _actions_by_key(Input.BINDINGS)
 
-    def __init__(self, picker_keys: dict[str, str], **kwargs: str | None) -> None:
-        super().__init__(**kwargs)  # type: ignore[arg-type]
+    def __init__(self, picker_keys: dict[str, str], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
         self.picker_keys = picker_keys
 
     @classmethod
@@ -309,15 +309,17 @@ class CodePicker(ModalScreen[CodePickerResult | None]):
     # The search box runs these itself, before its own bindings, in the order typed
     # (see SearchBox); none is a priority binding, which would jump the queue.
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "apply", "Apply code"),
+        Binding("enter", "apply", "Apply code", id="code-picker.apply"),
         # tab reaches every terminal; ctrl+space is the multi-select key in some tools
         # but many terminals and macOS swallow it, so it is only an alternative.
-        Binding("tab,ctrl+space,ctrl+@", "toggle_mark", "Mark several"),
+        Binding(
+            "tab,ctrl+space,ctrl+@", "toggle_mark", "Mark several", id="code-picker.toggle_mark"
+        ),
         # Taken before the box's ctrl+v (paste): a terminal paste still works, it
         # arrives as a paste event, not as ctrl+v.
-        Binding("ctrl+n", "new_code", "New code"),
-        Binding("ctrl+v", "in_vivo", "In-vivo code"),
-        Binding("escape", "cancel", "Cancel"),
+        Binding("ctrl+n", "new_code", "New code", id="code-picker.new_code"),
+        Binding("ctrl+v", "in_vivo", "In-vivo code", id="code-picker.in_vivo"),
+        Binding("escape", "cancel", "Cancel", id="code-picker.cancel"),
         *LIST_KEYS,
     ]
     AUTO_FOCUS = "#filter"

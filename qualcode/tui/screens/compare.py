@@ -10,17 +10,16 @@ set a status and decide which version stands; the agreed coding is stored as the
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from rich.text import Text
 from textual import on, work
-from textual.app import ComposeResult
+from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from qualcode.domain.codebook import leaf
@@ -38,6 +37,7 @@ from qualcode.domain.review import (
 )
 from qualcode.tui.colours import code_colour
 from qualcode.tui.messages import Failed
+from qualcode.tui.screens.base import QualcodeScreen
 from qualcode.tui.screens.code_picker import CodePicker, CodePickerResult
 from qualcode.tui.screens.dialogs import Choose
 from qualcode.tui.screens.live_look import LiveLook
@@ -101,24 +101,35 @@ class SourceText:
     turns: tuple[TurnRecord, ...]
 
 
-class CompareScreen(Screen[None]):
+class CompareScreen(QualcodeScreen[None]):
     BINDINGS = [
-        Binding("n", "next", "Next"),
-        Binding("p", "previous", "Previous"),
-        Binding("f", "filter_code", "Code"),
-        Binding("F", "all_codes", "All codes", show=False),
-        Binding("o", "choose_coders", "Coders"),
-        Binding("l", "toggle_consensus", "Consensus lane", show=False),
-        Binding("h", "toggle_resolved", "Hide resolved", show=False),
-        Binding("c", "comment", "Comment"),
-        Binding("s", "set_status", "Status"),
-        *[Binding(str(n), f"accept({n})", f"Accept lane {n}", show=False) for n in range(1, 10)],
-        Binding("a", "accept_all", "Accept all", show=False),
-        Binding("x,0", "accept_none", "Neither", show=False),
-        Binding("e", "edited_span", "Edited span", show=False),
-        Binding("u", "undo", "Undo"),
-        Binding("escape", "back", "Back"),
-        Binding("question_mark,f1", "app.help", "Help"),
+        Binding("n", "next", "Next", id="compare.next"),
+        Binding("p", "previous", "Previous", id="compare.previous"),
+        Binding("f", "filter_code", "Code", id="compare.filter_code"),
+        Binding("F", "all_codes", "All codes", show=False, id="compare.all_codes"),
+        Binding("o", "choose_coders", "Coders", id="compare.choose_coders"),
+        Binding(
+            "l", "toggle_consensus", "Consensus lane", show=False, id="compare.toggle_consensus"
+        ),
+        Binding("h", "toggle_resolved", "Hide resolved", show=False, id="compare.toggle_resolved"),
+        Binding("c", "comment", "Comment", id="compare.comment"),
+        Binding("s", "set_status", "Status", id="compare.set_status"),
+        *[
+            Binding(
+                str(n),
+                f"accept({n})",
+                f"Accept lane {n}",
+                show=False,
+                id=f"compare.accept-{n}",
+            )
+            for n in range(1, 10)
+        ],
+        Binding("a", "accept_all", "Accept all", show=False, id="compare.accept_all"),
+        Binding("x,0", "accept_none", "Neither", show=False, id="compare.accept_none"),
+        Binding("e", "edited_span", "Edited span", show=False, id="compare.edited_span"),
+        Binding("u", "undo", "Undo", id="compare.undo"),
+        Binding("escape", "back", "Back", id="compare.back"),
+        Binding("question_mark,f1", "app.help", "Help", id="compare.help"),
     ]
 
     class Loaded(Message):
@@ -191,7 +202,6 @@ class CompareScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self._kept_backend = self.app.backend  # type: ignore[attr-defined]
         # The transcript read is the one shown when the read starts (main thread).
         self._live = LiveLook(self, lambda shown: self.live_read(shown, self.source))
         self.view.focus()
@@ -200,12 +210,6 @@ class CompareScreen(Screen[None]):
     @property
     def view(self) -> CompareView:
         return self.query_one(CompareView)
-
-    @property
-    def backend(self):  # type: ignore[no-untyped-def]
-        # Kept from the main thread (on_mount): see TranscriptScreen.backend.
-        kept = self.__dict__.get("_kept_backend")
-        return kept if kept is not None else self.app.backend  # type: ignore[attr-defined]
 
     @property
     def current(self) -> ReviewItem | None:
@@ -733,6 +737,14 @@ class CompareScreen(Screen[None]):
             return
         start, end = selection
         self._decide(ConsensusChoice(ChoiceKind.SPAN, start=start, end=end))
+
+    def palette_commands(self) -> Iterable[SystemCommand]:
+        yield SystemCommand(
+            "Start the consensus from agreed coding",
+            "Copy every passage all compared coders coded alike into the consensus "
+            "(safe to repeat; u undoes)",
+            self.action_seed,
+        )
 
     def action_seed(self) -> None:
         coders = list(self.coders)

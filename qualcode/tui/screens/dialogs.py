@@ -2,21 +2,35 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import TypeVar
 
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
+from textual.visual import VisualType
 from textual.widgets import Button, Input, Label, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
+
+AnswerT = TypeVar("AnswerT")
+
+
+def if_answered(then: Callable[[AnswerT], object]) -> Callable[[AnswerT | None], None]:
+    """A dialog's callback that acts on an answer only, not on esc, "no" or nothing typed."""
+
+    def answered(answer: AnswerT | None) -> None:
+        if answer:
+            then(answer)
+
+    return answered
 
 
 class TextPrompt(ModalScreen[str | None]):
     """Ask for one line of text (a name, a code name). Enter accepts, escape cancels."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="text-prompt.cancel")]
 
     def __init__(self, title: str, value: str = "", placeholder: str = "", note: str = "") -> None:
         super().__init__()
@@ -46,8 +60,8 @@ class MemoEditor(ModalScreen[str | None]):
     """Write or edit a memo. Ctrl+S saves; escape leaves it as it was."""
 
     BINDINGS = [
-        Binding("ctrl+s", "save", "Save memo"),
-        Binding("escape", "cancel", "Cancel"),
+        Binding("ctrl+s", "save", "Save memo", id="memo-editor.save"),
+        Binding("escape", "cancel", "Cancel", id="memo-editor.cancel"),
     ]
 
     def __init__(self, title: str, text: str = "", note: str = "") -> None:
@@ -92,7 +106,7 @@ def stale_note(what: str, theirs: str, keep: str) -> str:
 class Choose(ModalScreen[str | None]):
     """Pick one of a few labelled things (which coding to remove, say); returns its id."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="choose.cancel")]
 
     def __init__(
         self, title: str, choices: Sequence[tuple[str, str]], highlighted: int = 0
@@ -124,7 +138,10 @@ class Choose(ModalScreen[str | None]):
 class Confirm(ModalScreen[bool]):
     """Yes or no, defaulting to no."""
 
-    BINDINGS = [Binding("y", "yes", "Yes"), Binding("n,escape", "no", "No")]
+    BINDINGS = [
+        Binding("y", "yes", "Yes", id="confirm.yes"),
+        Binding("n,escape", "no", "No", id="confirm.no"),
+    ]
 
     def __init__(self, question: str) -> None:
         super().__init__()
@@ -146,20 +163,20 @@ class Explain(ModalScreen[str | None]):
     """Rich text to read (a suggestion's reasons), with optional one-key answers."""
 
     BINDINGS = [
-        Binding("escape,q", "close", "Close"),
-        Binding("question_mark,f1", "app.help", "Help"),
-        Binding("a", "answer('accept')", "Accept"),
-        Binding("r", "answer('reject')", "Reject"),
+        Binding("escape,q", "close", "Close", id="explain.close"),
+        Binding("question_mark,f1", "app.help", "Help", id="explain.help"),
+        Binding("a", "answer('accept')", "Accept", id="explain.answer-accept"),
+        Binding("r", "answer('reject')", "Reject", id="explain.answer-reject"),
     ]
 
-    def __init__(self, body: object, hint: str = "a accept · r reject · esc close") -> None:
+    def __init__(self, body: VisualType, hint: str = "a accept · r reject · esc close") -> None:
         super().__init__()
         self.body = body
         self.hint = hint
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(classes="dialog explain-dialog"):
-            yield Static(self.body)  # type: ignore[arg-type]
+            yield Static(self.body)
             yield Label(self.hint, classes="dialog-hint")
 
     def action_close(self) -> None:

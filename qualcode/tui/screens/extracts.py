@@ -13,7 +13,6 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import Footer, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -21,6 +20,7 @@ from qualcode.domain.codebook import leaf
 from qualcode.domain.errors import QualcodeError
 from qualcode.domain.records import ExtractRecord
 from qualcode.domain.terminal import printable
+from qualcode.tui.screens.base import QualcodeScreen
 from qualcode.tui.screens.code_picker import LIST_KEYS, CodePicker
 from qualcode.tui.widgets.title_bar import TitleBar
 
@@ -71,7 +71,7 @@ class ExtractList(OptionList):
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "select", "Show in transcript"),
+        Binding("enter", "select", "Show in transcript", id="extract-list.select"),
     ]
 
 
@@ -80,8 +80,8 @@ class ExtractsCodePicker(CodePicker, inherit_bindings=False):
     list. Nothing is coded, so making or marking codes is not offered."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "apply", "List its extracts"),
-        Binding("escape", "cancel", "Cancel"),
+        Binding("enter", "apply", "List its extracts", id="extracts-code-picker.apply"),
+        Binding("escape", "cancel", "Cancel", id="extracts-code-picker.cancel"),
         *LIST_KEYS,
     ]
     TITLE_TEXT = "Show extracts of a code"
@@ -89,7 +89,7 @@ class ExtractsCodePicker(CodePicker, inherit_bindings=False):
     def __init__(self) -> None:
         super().__init__(None, "")
 
-    def on_mount(self) -> None:
+    async def on_mount(self) -> None:
         self.query_one("#picker").border_title = self.TITLE_TEXT
         self.query_one("#passage", Static).update(
             "Choose a code to list every passage coded with it."
@@ -101,13 +101,13 @@ class ExtractsCodePicker(CodePicker, inherit_bindings=False):
         )
 
 
-class ExtractsScreen(Screen[None]):
+class ExtractsScreen(QualcodeScreen[None]):
     """Every extract of a code as a wrapped quote; enter jumps into the transcript."""
 
     BINDINGS = [
-        Binding("escape", "back", "Back"),
-        Binding("e", "app.extracts", "Another code"),
-        Binding("question_mark,f1", "app.help", "Help"),
+        Binding("escape", "back", "Back", id="extracts.back"),
+        Binding("e", "app.extracts", "Another code", id="extracts.extracts"),
+        Binding("question_mark,f1", "app.help", "Help", id="extracts.help"),
     ]
 
     class Loaded(Message):
@@ -140,7 +140,7 @@ class ExtractsScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="extracts")
     def load(self) -> None:
         try:
-            extracts = self.app.backend.extracts(self.code_uuid)  # type: ignore[attr-defined]
+            extracts = self.backend.extracts(self.code_uuid)
         except QualcodeError as error:
             self.app.call_from_thread(self.notify, str(error), severity="error")
             return
@@ -172,7 +172,7 @@ class ExtractsScreen(Screen[None]):
     def _jump(self, index: int) -> None:
         if index < len(self.extracts):
             coding = self.extracts[index].coding
-            self.app.open_source(coding.source, select=(coding.start, coding.end))  # type: ignore[attr-defined]
+            self.app.open_source(coding.source, select=(coding.start, coding.end))
 
     def action_back(self) -> None:
         self.app.pop_screen()

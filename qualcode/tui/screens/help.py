@@ -29,7 +29,7 @@ Everything is saved the moment you do it. There is no save button to forget.
 class HelpScreen(ModalScreen[None]):
     """All bindings of the screen underneath, grouped, plus a short how-to."""
 
-    BINDINGS = [Binding("escape,q,question_mark,f1", "close", "Close help")]
+    BINDINGS = [Binding("escape,q,question_mark,f1", "close", "Close help", id="help.close")]
 
     def __init__(self, sections: Sequence[tuple[str, Sequence[tuple[str, str]]]]) -> None:
         super().__init__()

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Label
 
 from qualcode.domain.errors import QualcodeError
@@ -27,13 +27,14 @@ from qualcode.domain.redaction import (
 )
 from qualcode.domain.register_status import RegisterStatus
 from qualcode.tui.messages import Failed
-from qualcode.tui.screens.dialogs import Choose, Confirm, TextPrompt
+from qualcode.tui.screens.base import QualcodeScreen
+from qualcode.tui.screens.dialogs import Choose, Confirm, TextPrompt, if_answered
 from qualcode.tui.screens.live_look import LiveLook, refill_table
 from qualcode.tui.widgets.cells import literal
 from qualcode.tui.widgets.title_bar import TitleBar
 
 if TYPE_CHECKING:
-    from qualcode.tui.backend import Backend
+    pass
 
 REGISTER_HINT = (
     "Identifiers replaced in every export. n new · delete remove · s suggestions · "
@@ -49,15 +50,17 @@ SUGGESTIONS_HINT = (
 )
 
 
-class IdentifiersScreen(Screen[None]):
+class IdentifiersScreen(QualcodeScreen[None]):
     BINDINGS = [
         # n and ctrl+r: a and r accept and reject wherever there is something to answer
-        Binding("n", "add", "New"),
-        Binding("delete", "remove", "Remove"),
-        Binding("s", "suggest", "Suggestions"),
-        Binding("ctrl+r", "mark_reviewed", "Mark the register reviewed"),
-        Binding("escape", "back", "Back"),
-        Binding("question_mark,f1", "app.help", "Help"),
+        Binding("n", "add", "New", id="identifiers.add"),
+        Binding("delete", "remove", "Remove", id="identifiers.remove"),
+        Binding("s", "suggest", "Suggestions", id="identifiers.suggest"),
+        Binding(
+            "ctrl+r", "mark_reviewed", "Mark the register reviewed", id="identifiers.mark_reviewed"
+        ),
+        Binding("escape", "back", "Back", id="identifiers.back"),
+        Binding("question_mark,f1", "app.help", "Help", id="identifiers.help"),
     ]
 
     class Loaded(Message):
@@ -117,24 +120,22 @@ class IdentifiersScreen(Screen[None]):
         found.add_columns("Text", "Count", "Kind", "Replacement", "Variants", "Why")
         found.display = False
         register.focus()
-        # Taken on the main thread: see TranscriptScreen.backend.
-        self._kept_backend: Backend = self.app.backend  # type: ignore[attr-defined]
         self._live = LiveLook(self, self.live_read)
         self.fetch_register()
 
     @property
-    def register_table(self) -> DataTable[str]:
+    def register_table(self) -> DataTable[Text]:
         return self.query_one("#identifiers", DataTable)
 
     @property
-    def suggestions_table(self) -> DataTable[str]:
+    def suggestions_table(self) -> DataTable[Text]:
         return self.query_one("#identifier-suggestions", DataTable)
 
     # --- workers: fetch and change, never touching widgets ------------------------------
 
     @work(thread=True, exclusive=True, group="identifiers")
     def fetch_register(self) -> None:
-        backend = self.app.backend  # type: ignore[attr-defined]
+        backend = self.backend
         try:
             self.post_message(self.Loaded(backend.identifiers()))
             self.post_message(self.StatusLoaded(backend.identifier_status()))
@@ -144,7 +145,7 @@ class IdentifiersScreen(Screen[None]):
     @work(thread=True, group="identifier-changes")
     def save_reviewed(self) -> None:
         try:
-            status = self.app.backend.mark_identifiers_reviewed()  # type: ignore[attr-defined]
+            status = self.backend.mark_identifiers_reviewed()
         except QualcodeError as error:
             self.post_message(Failed(str(error)))
             return
@@ -153,7 +154,7 @@ class IdentifiersScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="identifier-suggestions")
     def fetch_suggestions(self) -> None:
         try:
-            found = self.app.backend.identifier_suggestions()  # type: ignore[attr-defined]
+            found = self.backend.identifier_suggestions()
         except QualcodeError as error:
             self.post_message(Failed(str(error)))
             return
@@ -162,7 +163,7 @@ class IdentifiersScreen(Screen[None]):
     @work(thread=True, group="identifier-changes")
     def save_entry(self, original: str, replacement: str, kind: str) -> None:
         try:
-            entry = self.app.backend.add_identifier(original, replacement, kind)  # type: ignore[attr-defined]
+            entry = self.backend.add_identifier(original, replacement, kind)
         except QualcodeError as error:
             self.post_message(Failed(str(error)))
             return
@@ -173,7 +174,7 @@ class IdentifiersScreen(Screen[None]):
     @work(thread=True, group="identifier-changes")
     def delete_entry(self, reference: str) -> None:
         try:
-            entry = self.app.backend.remove_identifier(reference)  # type: ignore[attr-defined]
+            entry = self.backend.remove_identifier(reference)
         except QualcodeError as error:
             self.post_message(Failed(str(error)))
             return
@@ -197,8 +198,8 @@ class IdentifiersScreen(Screen[None]):
         entries: list[IdentifierEntry] | None = None
         status: RegisterStatus | None = None
         try:
-            entries = self._kept_backend.identifiers()
-            status = self._kept_backend.identifier_status()
+            entries = self.backend.identifiers()
+            status = self.backend.identifier_status()
         finally:
             # Also after an error (the next change reads again): the read is over.
             self.post_message(self.LiveLoaded(entries, status, shown))
@@ -274,7 +275,7 @@ class IdentifiersScreen(Screen[None]):
                 return
             self.app.push_screen(
                 TextPrompt(f"Replace '{original}' with:", default_replacement(kind)),
-                lambda replacement: replacement and self.save_entry(original, replacement, kind),
+                if_answered(lambda replacement: self.save_entry(original, replacement, kind)),
             )
 
         def original_given(original: str | None) -> None:
@@ -303,11 +304,11 @@ class IdentifiersScreen(Screen[None]):
             return
         self.app.push_screen(
             Confirm(f"Stop replacing '{entry.original}' with {entry.replacement}?"),
-            lambda yes: yes and self.delete_entry(entry.uuid),
+            if_answered(lambda _: self.delete_entry(entry.uuid)),
         )
 
     def action_mark_reviewed(self) -> None:
-        self.app.push_screen(Confirm(REVIEW_QUESTION), lambda yes: yes and self.save_reviewed())
+        self.app.push_screen(Confirm(REVIEW_QUESTION), if_answered(lambda _: self.save_reviewed()))
 
     def action_suggest(self) -> None:
         self.showing_suggestions = True
@@ -336,5 +337,5 @@ class IdentifiersScreen(Screen[None]):
         item = self.suggestions[index]
         self.app.push_screen(
             TextPrompt(f"Replace '{item.text}' ({item.kind}) with:", item.replacement),
-            lambda replacement: replacement and self.save_entry(item.text, replacement, item.kind),
+            if_answered(lambda replacement: self.save_entry(item.text, replacement, item.kind)),
         )

@@ -18,7 +18,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable
 
 
-def in_sight(screen: Screen[object]) -> bool:
+def in_sight(screen: Screen[Any]) -> bool:
     """On top, or under dialogs only (which leave it in view)."""
     stack = screen.app.screen_stack
     if screen not in stack:
@@ -31,7 +31,7 @@ class LiveLook:
     """When ``screen`` reads again; ``read(shown)`` starts the read (a thread worker)
     and its result comes back through :meth:`arrived` with the same ``shown``."""
 
-    def __init__(self, screen: Screen[object], read: Callable[[int], object]) -> None:
+    def __init__(self, screen: Screen[Any], read: Callable[[int], object]) -> None:
         self._screen = screen
         self._read = read
         self._looking = False

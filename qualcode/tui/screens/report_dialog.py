@@ -19,7 +19,7 @@ from textual.widgets import Label, Static
 class ReportDialog(ModalScreen[None]):
     """A title and lines of plain text (never markup: names come from files)."""
 
-    BINDINGS = [Binding("escape,enter,q", "close", "Close")]
+    BINDINGS = [Binding("escape,enter,q", "close", "Close", id="report-dialog.close")]
 
     def __init__(self, title: str, lines: Sequence[str]) -> None:
         super().__init__()

@@ -21,12 +21,20 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Label, Select, SelectionList, Static, TextArea
 
 from qualcode.domain.project_changes import ProjectChanges
-from qualcode.domain.review import Anchor, CodingAnchor, EntryKind, ReviewStatus, Thread
+from qualcode.domain.review import (
+    Anchor,
+    CodingAnchor,
+    EntryKind,
+    ReviewStatus,
+    Thread,
+    ThreadEntry,
+)
+from qualcode.tui.screens.base import QualcodeModal
 from qualcode.tui.screens.dialogs import Confirm
 from qualcode.tui.screens.live_look import LiveLook
 
 if TYPE_CHECKING:
-    from qualcode.tui.backend import Backend
+    pass
 
 DISCARD = "Throw away the comment you have written?"
 ResultT = TypeVar("ResultT")
@@ -53,7 +61,7 @@ def describe_thread(thread: Thread | None, *, heading: bool = True) -> Text:
     return text
 
 
-def _when(entry) -> str:  # type: ignore[no-untyped-def]
+def _when(entry: ThreadEntry) -> str:
     return entry.created_at.strftime("%d %b %Y %H:%M")
 
 
@@ -61,8 +69,8 @@ class PickCoders(ModalScreen[list[str] | None]):
     """Tick the coders to compare; enter accepts, escape cancels."""
 
     BINDINGS = [
-        Binding("escape", "cancel", "Cancel"),
-        Binding("enter", "accept", "Compare these", priority=True),
+        Binding("escape", "cancel", "Cancel", id="pick-coders.cancel"),
+        Binding("enter", "accept", "Compare these", priority=True, id="pick-coders.accept"),
     ]
 
     def __init__(self, coders: Sequence[str], chosen: Sequence[str]) -> None:
@@ -96,7 +104,7 @@ def comment_text(box: TextArea) -> str | None:
     return "\n".join(lines) or None
 
 
-class _CommentBox(ModalScreen[ResultT]):
+class _CommentBox(QualcodeModal[ResultT]):
     """What the comment dialogs share: escape asks before throwing words away."""
 
     def action_cancel(self) -> None:
@@ -126,8 +134,8 @@ class CommentDialog(_CommentBox[str | None]):
     """
 
     BINDINGS = [
-        Binding("ctrl+s", "save", "Save comment", priority=True),
-        Binding("escape", "cancel", "Cancel"),
+        Binding("ctrl+s", "save", "Save comment", priority=True, id="comment-dialog.save"),
+        Binding("escape", "cancel", "Cancel", id="comment-dialog.cancel"),
     ]
 
     def __init__(self, title: str, about: Text | str = "") -> None:
@@ -174,8 +182,8 @@ class ThreadDialog(_CommentBox[ThreadAnswer | None]):
     """
 
     BINDINGS = [
-        Binding("ctrl+s", "save", "Save", priority=True),
-        Binding("escape", "cancel", "Close"),
+        Binding("ctrl+s", "save", "Save", priority=True, id="thread-dialog.save"),
+        Binding("escape", "cancel", "Close", id="thread-dialog.cancel"),
     ]
 
     class LiveLoaded(Message):
@@ -193,7 +201,8 @@ class ThreadDialog(_CommentBox[ThreadAnswer | None]):
         self.thread = thread
         if anchor is None and thread is not None and thread.coding_uuid:
             anchor = CodingAnchor(thread.coding_uuid)
-        self.anchor = anchor
+        # Not self.anchor: that is a Widget method (anchor to the bottom when scrolling).
+        self.about = anchor
 
     def compose(self) -> ComposeResult:
         current = self.thread.status if self.thread else ReviewStatus.OPEN
@@ -218,8 +227,6 @@ class ThreadDialog(_CommentBox[ThreadAnswer | None]):
 
     def on_mount(self) -> None:
         self.query_one(TextArea).focus()
-        # Taken on the main thread: see TranscriptScreen.backend.
-        self._kept_backend: Backend = self.app.backend  # type: ignore[attr-defined]
         self._live = LiveLook(self, self.live_read)
 
     # --- others' comments, live (app.changes_seen) ---------------------------------------
@@ -227,7 +234,7 @@ class ThreadDialog(_CommentBox[ThreadAnswer | None]):
     def live_refresh(self, changes: ProjectChanges) -> None:
         """Others' comments and status changes show above the box while the reader
         writes; what they typed, and the status they chose, stay as they are."""
-        if changes.review and self.anchor is not None:
+        if changes.review and self.about is not None:
             self._live.news()
 
     @work(thread=True, group="thread-live", exit_on_error=False)
@@ -235,8 +242,8 @@ class ThreadDialog(_CommentBox[ThreadAnswer | None]):
         thread: Thread | None = None
         read = False
         try:
-            assert self.anchor is not None
-            thread = self._kept_backend.thread_for(self.anchor)
+            assert self.about is not None
+            thread = self.backend.thread_for(self.about)
             read = True
         finally:
             self.post_message(self.LiveLoaded(thread, read, shown))

@@ -109,7 +109,7 @@ def ask_where_to_save(
     app: App[None],
     dialog: SaveAsDialog,
     suffix: str,
-    save: Callable[[Path], None],
+    save: Callable[[Path], object],
 ) -> None:
     """Show ``dialog``; then, if the chosen file exists, ask whether to replace it or
     keep both; then call ``save`` with the path to write (never if cancelled)."""

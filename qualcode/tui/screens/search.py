@@ -14,13 +14,14 @@ from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
+from textual.content import Content
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import Checkbox, Footer, Input, Label, OptionList
 from textual.widgets.option_list import Option
 
 from qualcode.domain.errors import QualcodeError
 from qualcode.domain.records import SearchHit
+from qualcode.tui.screens.base import QualcodeScreen
 from qualcode.tui.widgets.title_bar import TitleBar
 
 # No space is wanted between a hit and the punctuation that hugs it.
@@ -32,16 +33,18 @@ class TruthfulCheckbox(Checkbox):
     """A checkbox whose box is empty when it is off (the theme's dim X looked ticked)."""
 
     @property
-    def BUTTON_INNER(self) -> str:  # type: ignore[override]
-        return "X" if self.value else " "
+    def _button(self) -> Content:
+        # Textual draws BUTTON_INNER whatever the value; set it for this drawing.
+        self.BUTTON_INNER = "X" if self.value else " "
+        return super()._button
 
 
 class SearchBox(Input):
     """The query box: enter searches, down or tab goes to the results."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "submit", "Search"),
-        Binding("down,tab", "screen.to_results", "Results"),
+        Binding("enter", "submit", "Search", id="search-box.submit"),
+        Binding("down,tab", "screen.to_results", "Results", id="search-box.to_results"),
     ]
 
 
@@ -49,8 +52,8 @@ class HitList(OptionList):
     """The results. Letters typed here go to the search box, never to commands."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "select", "Show in transcript"),
-        Binding("shift+tab", "screen.to_query", "Search box"),
+        Binding("enter", "select", "Show in transcript", id="hit-list.select"),
+        Binding("shift+tab", "screen.to_query", "Search box", id="hit-list.to_query"),
     ]
 
     class TypedAway(Message):
@@ -66,7 +69,9 @@ class HitList(OptionList):
 
     def action_cursor_up(self) -> None:
         if self.highlighted in (None, 0):
-            self.screen.action_to_query()  # type: ignore[attr-defined]
+            screen = self.screen
+            if isinstance(screen, SearchScreen):
+                screen.action_to_query()
         else:
             super().action_cursor_up()
 
@@ -87,12 +92,12 @@ def hit_line(hit: SearchHit) -> Text:
     return line
 
 
-class SearchScreen(Screen[None]):
+class SearchScreen(QualcodeScreen[None]):
     BINDINGS = [
-        Binding("escape", "back", "Back"),
-        Binding("ctrl+t", "toggle_fuzzy", "Forgive typos on/off"),
-        Binding("ctrl+a", "toggle_scope", "This transcript / all"),
-        Binding("f1", "app.help", "Help"),
+        Binding("escape", "back", "Back", id="search.back"),
+        Binding("ctrl+t", "toggle_fuzzy", "Forgive typos on/off", id="search.toggle_fuzzy"),
+        Binding("ctrl+a", "toggle_scope", "This transcript / all", id="search.toggle_scope"),
+        Binding("f1", "app.help", "Help", id="search.help"),
     ]
 
     class Found(Message):
@@ -155,7 +160,7 @@ class SearchScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="search")
     def search(self, query: str, source: str | None, fuzzy: bool) -> None:
         try:
-            hits = self.app.backend.search(query, source=source, fuzzy=fuzzy)  # type: ignore[attr-defined]
+            hits = self.backend.search(query, source=source, fuzzy=fuzzy)
         except QualcodeError as error:
             self.app.call_from_thread(self.notify, str(error), severity="error")
             return
@@ -196,7 +201,7 @@ class SearchScreen(Screen[None]):
     @on(OptionList.OptionSelected, "#hits")
     def chosen(self, event: OptionList.OptionSelected) -> None:
         hit = self.hits[int(event.option.id or 0)]
-        self.app.open_source(hit.source, select=(hit.start, hit.end))  # type: ignore[attr-defined]
+        self.app.open_source(hit.source, select=(hit.start, hit.end))
 
     def action_to_results(self) -> None:
         if self.hits:

@@ -8,11 +8,11 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import DataTable, Input, Label
 
 from qualcode.domain.project_changes import ProjectChanges
 from qualcode.domain.records import SourceOverview
+from qualcode.tui.screens.base import QualcodeScreen
 from qualcode.tui.widgets.title_bar import TitleBar
 from qualcode.tui.widgets.workbench_footer import WorkbenchFooter
 
@@ -26,18 +26,18 @@ def progress_bar(share: float, cells: int = 10) -> str:
     return f"{'█' * filled}{'░' * (cells - filled)} {share:4.0%}"
 
 
-class SourcesScreen(Screen[None]):
+class SourcesScreen(QualcodeScreen[None]):
     BINDINGS = [
-        Binding("enter", "open_source", "Open transcript"),
-        Binding("slash", "focus_filter", "Filter"),
-        Binding("e", "app.extracts", "Extracts"),
-        Binding("ctrl+f", "app.search_project", "Search all"),
-        Binding("i", "app.identifiers", "Identifiers"),
+        Binding("enter", "open_source", "Open transcript", id="sources.open_source"),
+        Binding("slash", "focus_filter", "Filter", id="sources.focus_filter"),
+        Binding("e", "app.extracts", "Extracts", id="sources.extracts"),
+        Binding("ctrl+f", "app.search_project", "Search all", id="sources.search_project"),
+        Binding("i", "app.identifiers", "Identifiers", id="sources.identifiers"),
         # Not a: that accepts (suggestions, review) everywhere else.
-        Binding("k", "app.agreement", "Agreement"),
-        Binding("v", "compare", "Compare coders", show=False),
-        Binding("question_mark,f1", "app.help", "Help"),
-        Binding("q", "app.quit", "Quit"),
+        Binding("k", "app.agreement", "Agreement", id="sources.agreement"),
+        Binding("v", "compare", "Compare coders", show=False, id="sources.compare"),
+        Binding("question_mark,f1", "app.help", "Help", id="sources.help"),
+        Binding("q", "app.quit", "Quit", id="sources.quit"),
     ]
 
     class Loaded(Message):
@@ -88,7 +88,7 @@ class SourcesScreen(Screen[None]):
     def refresh_rows(self) -> None:
         # The backend is taken here, on the main thread: a worker still running as the
         # screen closes (the app shutting down) cannot reach the app through it.
-        self._load_rows(self.app.backend)  # type: ignore[attr-defined]
+        self._load_rows(self.backend)
 
     @work(thread=True, exclusive=True, group="sources")
     def _load_rows(self, backend: Backend) -> None:
@@ -162,21 +162,21 @@ class SourcesScreen(Screen[None]):
     @on(DataTable.RowSelected)
     def row_selected(self, event: DataTable.RowSelected) -> None:
         if event.row_key.value:
-            self.app.open_source(event.row_key.value)  # type: ignore[attr-defined]
+            self.app.open_source(event.row_key.value)
 
     def action_open_source(self) -> None:
         table = self.query_one(DataTable)
         if table.row_count:
             key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
             if key:
-                self.app.open_source(key)  # type: ignore[attr-defined]
+                self.app.open_source(key)
 
     def action_compare(self) -> None:
         table = self.query_one(DataTable)
         key = None
         if table.row_count:
             key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
-        self.app.action_compare(key)  # type: ignore[attr-defined]
+        self.app.action_compare(key)
 
 
 def _cells(row: SourceOverview) -> tuple[str, ...]:

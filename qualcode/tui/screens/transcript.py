@@ -6,18 +6,19 @@ update the widgets (ARCHITECTURE.md: workers fetch, handlers mutate).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from rich.text import Text
 from textual import on, work
 from textual.actions import SkipAction
-from textual.app import ComposeResult
+from textual.app import ComposeResult, SystemCommand
+from textual.await_complete import AwaitComplete
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.screen import ModalScreen, Screen
+from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
 from qualcode.domain.codebook import is_within
@@ -27,10 +28,23 @@ from qualcode.domain.records import CodeRecord, CodeStats, CodingRecord
 from qualcode.domain.review import CodingAnchor, Thread
 from qualcode.tui.backend import Backend, Document
 from qualcode.tui.colours import code_colour
+from qualcode.tui.messages import Failed
 from qualcode.tui.screens.code_picker import CodePicker, CodePickerResult
-from qualcode.tui.screens.dialogs import Choose, Confirm, MemoEditor, TextPrompt, stale_note
+from qualcode.tui.screens.dialogs import (
+    Choose,
+    Confirm,
+    MemoEditor,
+    TextPrompt,
+    if_answered,
+    stale_note,
+)
 from qualcode.tui.screens.review_dialogs import ThreadAnswer, ThreadDialog
-from qualcode.tui.screens.transcript_suggestions import SuggestionsMixin
+from qualcode.tui.screens.transcript_host import TranscriptHost
+from qualcode.tui.screens.transcript_suggestions import (
+    SuggestionAnswered,
+    Suggestions,
+    SuggestionsLoaded,
+)
 from qualcode.tui.widgets.codebook_tree import CodebookTree
 from qualcode.tui.widgets.codes_here import CodesHere
 from qualcode.tui.widgets.suggestions_panel import SuggestionsPanel
@@ -69,23 +83,29 @@ class _CommittingPicker(CodePicker):
     """
 
     def __init__(
-        self, screen: TranscriptScreen, start: int, end: int, *args: object, **kwargs: object
+        self,
+        screen: TranscriptScreen,
+        start: int,
+        end: int,
+        codes: Sequence[CodeRecord],
+        selected_text: str,
+        already: set[str],
     ) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        super().__init__(codes, selected_text, already)
         self.transcript = screen
         self.span = (start, end)
         self.saving = False
 
-    def dismiss(self, result: CodePickerResult | None = None):  # type: ignore[no-untyped-def,override]
+    def dismiss(self, result: CodePickerResult | None = None) -> AwaitComplete:
         if self.saving:
             # A second enter (or esc) typed while saving: the save closes the picker,
             # and closing it twice would close the transcript too.
-            return None
+            return AwaitComplete()
         if result is None:
             return super().dismiss(result)
         self.saving = True
         self.save(result)
-        return None
+        return AwaitComplete()
 
     @work(thread=True, exclusive=True, group="save-codes")
     def save(self, result: CodePickerResult) -> None:
@@ -100,27 +120,35 @@ class _CommittingPicker(CodePicker):
             self.transcript.post_message(message)
 
 
-class TranscriptScreen(SuggestionsMixin, Screen[None]):
+class TranscriptScreen(TranscriptHost):
     BINDINGS = [
-        Binding("c", "code", "Code selection"),
-        Binding("g", "suggest", "Suggest"),
-        Binding("x", "uncode", "Remove code"),
-        Binding("m", "memo", "Memo"),
-        Binding("u", "undo", "Undo"),
-        Binding("ctrl+z", "undo", "Undo", show=False),
-        Binding("ctrl+y,U", "redo", "Redo", show=False),
-        Binding("slash", "find", "Find"),
-        Binding("ctrl+f", "app.search_project", "Search all", show=False),
-        Binding("e", "extracts", "Extracts"),
-        Binding("b", "toggle_codebook", "Codebook"),
-        Binding("v", "compare", "Compare coders", show=False),
-        Binding("d", "discuss", "Discuss a coding", show=False),
-        Binding("o", "sources", "Transcripts", show=False),
-        Binding("h", "hide_hint", "Hide hint", show=False),
-        Binding("escape", "close_codebook", "Back to the text", show=False),
+        Binding("c", "code", "Code selection", id="transcript.code"),
+        Binding("g", "suggest", "Suggest", id="transcript.suggest"),
+        Binding("x", "uncode", "Remove code", id="transcript.uncode"),
+        Binding("m", "memo", "Memo", id="transcript.memo"),
+        Binding("u", "undo", "Undo", id="transcript.undo"),
+        Binding("ctrl+z", "undo", "Undo", show=False, id="transcript.undo-alt"),
+        Binding("ctrl+y,U", "redo", "Redo", show=False, id="transcript.redo"),
+        Binding("slash", "find", "Find", id="transcript.find"),
+        Binding(
+            "ctrl+f", "app.search_project", "Search all", show=False, id="transcript.search_project"
+        ),
+        Binding("e", "extracts", "Extracts", id="transcript.extracts"),
+        Binding("b", "toggle_codebook", "Codebook", id="transcript.toggle_codebook"),
+        Binding("v", "compare", "Compare coders", show=False, id="transcript.compare"),
+        Binding("d", "discuss", "Discuss a coding", show=False, id="transcript.discuss"),
+        Binding("o", "sources", "Transcripts", show=False, id="transcript.sources"),
+        Binding("h", "hide_hint", "Hide hint", show=False, id="transcript.hide_hint"),
+        Binding(
+            "escape",
+            "close_codebook",
+            "Back to the text",
+            show=False,
+            id="transcript.close_codebook",
+        ),
         # ? means help on every panel, so it comes before the panels' own keys.
-        Binding("question_mark,f1", "app.help", "Help", priority=True),
-        Binding("q", "app.quit", "Quit"),
+        Binding("question_mark,f1", "app.help", "Help", priority=True, id="transcript.help"),
+        Binding("q", "app.quit", "Quit", id="transcript.quit"),
     ]
     # Below 100 columns the side panel folds away behind b, so the text keeps the width.
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (NARROW, "-wide")]
@@ -158,11 +186,6 @@ class TranscriptScreen(SuggestionsMixin, Screen[None]):
             super().__init__()
             self.codebook = codebook
 
-    class Failed(Message):
-        def __init__(self, text: str) -> None:
-            super().__init__()
-            self.text = text
-
     class Stale(Message):
         """An edit refused because someone else changed the thing meanwhile: ``reopen``
         brings the dialog back with the person's text and theirs."""
@@ -198,7 +221,7 @@ class TranscriptScreen(SuggestionsMixin, Screen[None]):
         # that read the project before one of them must not paint over it.
         self._shown = 0
         self._looking = self._look_pending = self._stale = False
-        self._init_suggestions()
+        self.suggestions = Suggestions(self)
 
     # --- layout ------------------------------------------------------------------------
 
@@ -226,11 +249,10 @@ class TranscriptScreen(SuggestionsMixin, Screen[None]):
         )
 
     def _coder(self) -> str:
-        backend = getattr(self.app, "backend", None)
+        backend = self.app.backend
         return backend.shown_coder if backend is not None else "you"
 
     def on_mount(self) -> None:
-        self._kept_backend = self.app.backend  # type: ignore[attr-defined]
         self.title = self.source
         self.query_one(TranscriptView).focus()
         self.load()
@@ -238,13 +260,6 @@ class TranscriptScreen(SuggestionsMixin, Screen[None]):
     @property
     def view(self) -> TranscriptView:
         return self.query_one(TranscriptView)
-
-    @property
-    def backend(self):  # type: ignore[no-untyped-def]
-        # Kept from the main thread (on_mount): a worker still running as the screen
-        # closes (the app shutting down) cannot reach the app through a detached screen.
-        kept = self.__dict__.get("_kept_backend")
-        return kept if kept is not None else self.app.backend  # type: ignore[attr-defined]
 
     # --- loading -----------------------------------------------------------------------
 
@@ -254,7 +269,7 @@ class TranscriptScreen(SuggestionsMixin, Screen[None]):
             document = self.backend.document(self.source)
             codebook = _Codebook(self.backend.codes(), self.backend.stats())
         except QualcodeError as error:
-            self.post_message(self.Failed(str(error)))
+            self.post_message(Failed(str(error)))
             return
         self.post_message(self.Loaded(document, codebook))
 
@@ -341,7 +356,7 @@ class TranscriptScreen(SuggestionsMixin, Screen[None]):
             return
         self._set_codebook(message.codebook, keep_scroll=True)
         self.codings = {c.uuid: c for c in message.codings}
-        self.view.set_highlights(self.all_highlights(message.codings))
+        self.view.set_highlights(self.suggestions.highlights(message.codings))
         self._show_codes_here()
 
     def _highlight(self, coding: CodingRecord) -> HighlightSpan:
@@ -421,7 +436,7 @@ class TranscriptScreen(SuggestionsMixin, Screen[None]):
                 uuids.append(created.uuid)
             added = [backend.add_coding(self.source, uuid, start, end) for uuid in uuids]
         except QualcodeError as error:
-            return self.Failed(str(error))
+            return Failed(str(error))
         names = ", ".join(_name(a.code_path) for a in added)
         note = f"Coded as {names}" + (
             f" (new code '{created.name}' under {created.path.rsplit(' > ', 1)[0]})"
@@ -448,7 +463,7 @@ class TranscriptScreen(SuggestionsMixin, Screen[None]):
         self.call_after_refresh(self.notify, message.note, timeout=3)
         # Counts can wait a moment; competing with the frame that shows the code cannot.
         self.set_timer(0.3, self.refresh_counts)
-        self.note_answer()
+        self.suggestions.note_answer()
 
     @on(CountsLoaded)
     def counts_loaded(self, message: CountsLoaded) -> None:
@@ -460,11 +475,11 @@ class TranscriptScreen(SuggestionsMixin, Screen[None]):
         if message.codebook is not None:
             self._set_codebook(message.codebook)
         self.codings = {c.uuid: c for c in message.codings}
-        self.view.set_highlights(self.all_highlights(message.codings))
+        self.view.set_highlights(self.suggestions.highlights(message.codings))
         self._show_codes_here(force=True)
         if message.note:
             self.notify(message.note, timeout=3)
-        self.refresh_suggestions()
+        self.suggestions.refresh()
 
     @on(Failed)
     def failed(self, message: Failed) -> None:
@@ -475,7 +490,7 @@ class TranscriptScreen(SuggestionsMixin, Screen[None]):
         self.notify("Someone else changed it meanwhile; your text is kept.", severity="warning")
         message.reopen(message.error)
 
-    def _choose_coding(self, title: str, then) -> None:  # type: ignore[no-untyped-def]
+    def _choose_coding(self, title: str, then: Callable[[str], object]) -> None:
         here = self._codings_here()
         if not here:
             self.notify("No code under the cursor.", severity="warning")
@@ -484,7 +499,7 @@ class TranscriptScreen(SuggestionsMixin, Screen[None]):
             then(here[0].uuid)
             return
         choices = [(c.uuid, f"{_name(c.code_path)}  (by {c.coder})") for c in here]
-        self.app.push_screen(Choose(title, choices), lambda key: key and then(key))
+        self.app.push_screen(Choose(title, choices), if_answered(then))
 
     def action_uncode(self) -> None:
         self._choose_coding("Remove which code?", self.remove_coding)
@@ -506,10 +521,12 @@ class TranscriptScreen(SuggestionsMixin, Screen[None]):
         """The memo editor on ``text``; saving says the memo read was ``read``, so that a
         memo someone else saved meanwhile is never overwritten unseen."""
         title = f"Memo on '{_name(coding.code_path)}': “{coding.text[:60]}”"
-        self.app.push_screen(
-            MemoEditor(title, text, note=note),
-            lambda typed: typed is not None and self.save_memo(coding, typed, read),
-        )
+
+        def typed(memo: str | None) -> None:
+            if memo is not None:  # an empty memo is an answer too: it clears the memo
+                self.save_memo(coding, memo, read)
+
+        self.app.push_screen(MemoEditor(title, text, note=note), typed)
 
     def save_memo(self, coding: CodingRecord, text: str, read: str | None = None) -> None:
         def reopen(error: StaleEditError) -> None:
@@ -525,7 +542,7 @@ class TranscriptScreen(SuggestionsMixin, Screen[None]):
     # --- peer review: a thread on a coding, the compare view ----------------------------
 
     def action_compare(self) -> None:
-        self.app.action_compare(self.source)  # type: ignore[attr-defined]
+        self.app.action_compare(self.source)
 
     def action_discuss(self) -> None:
         self._choose_coding("Discuss which coding?", self.open_thread)
@@ -535,7 +552,7 @@ class TranscriptScreen(SuggestionsMixin, Screen[None]):
         try:
             thread = self.backend.thread_for(CodingAnchor(coding_uuid))
         except QualcodeError as error:
-            self.post_message(self.Failed(str(error)))
+            self.post_message(Failed(str(error)))
             return
         self.app.call_from_thread(self._show_thread, coding_uuid, thread)
 
@@ -563,7 +580,7 @@ class TranscriptScreen(SuggestionsMixin, Screen[None]):
             if answer.status is not None:
                 self.backend.set_review_status(anchor, answer.status)
         except QualcodeError as error:
-            self.post_message(self.Failed(str(error)))
+            self.post_message(Failed(str(error)))
             return
         done = [
             "comment added" if answer.comment else "",
@@ -573,6 +590,10 @@ class TranscriptScreen(SuggestionsMixin, Screen[None]):
         self.app.call_from_thread(self.notify, note, timeout=3)
 
     # --- undo / redo -------------------------------------------------------------------
+
+    def palette_commands(self) -> Iterable[SystemCommand]:
+        yield SystemCommand("Undo", "Take back your last change", self.action_undo)
+        yield SystemCommand("Redo", "Apply again what you undid", self.action_redo)
 
     def action_undo(self) -> None:
         self.change(
@@ -613,26 +634,39 @@ class TranscriptScreen(SuggestionsMixin, Screen[None]):
     def action_suggest(self) -> None:
         # The suggestions live in the side panel: open it on a narrow terminal.
         self.add_class("-side-open")
-        super().action_suggest()
+        self.suggestions.toggle()
+
+    # The suggestions component's messages, passed on to it.
+    def on_suggestions_loaded(self, message: SuggestionsLoaded) -> None:
+        self.suggestions.loaded(message)
+
+    def on_suggestion_answered(self, message: SuggestionAnswered) -> None:
+        self.suggestions.answered(message)
+
+    def on_suggestions_panel_chosen(self, event: SuggestionsPanel.Chosen) -> None:
+        self.suggestions.chosen(event)
+
+    def on_suggestions_panel_leave(self, _: SuggestionsPanel.Leave) -> None:
+        self.view.focus()
 
     def action_sources(self) -> None:
-        self.app.action_sources()  # type: ignore[attr-defined]
+        self.app.action_sources()
 
     def action_hide_hint(self) -> None:
         for hint in self.query("#how-to-hint"):
             hint.remove()
-        self.app.hint_dismissed()  # type: ignore[attr-defined]
+        self.app.hint_dismissed()
 
     def action_find(self) -> None:
-        self.app.action_search(self.source)  # type: ignore[attr-defined]
+        self.app.action_search(self.source)
 
     def action_extracts(self) -> None:
         tree = self.query_one(CodebookTree)
         if tree.has_focus and tree.current is not None:
-            self.app.show_extracts(tree.current.uuid)  # type: ignore[attr-defined]
+            self.app.show_extracts(tree.current.uuid)
             return
         here = self._codings_here()
-        self.app.action_extracts(here[0].code_uuid if here else None)  # type: ignore[attr-defined]
+        self.app.action_extracts(here[0].code_uuid if here else None)
 
     def jump_to(self, start: int, end: int) -> None:
         """Show and select a passage (from search or extracts)."""
@@ -643,7 +677,7 @@ class TranscriptScreen(SuggestionsMixin, Screen[None]):
     @on(CodebookTree.NodeSelected)
     def _code_chosen(self, event: CodebookTree.NodeSelected) -> None:
         if event.node.data is not None and not event.node.allow_expand:
-            self.app.show_extracts(event.node.data.uuid)  # type: ignore[attr-defined]
+            self.app.show_extracts(event.node.data.uuid)
 
     # Codebook editing: the tree's bindings call these, acting on the highlighted code.
     def action_add_code(self) -> None:
@@ -673,12 +707,12 @@ class TranscriptScreen(SuggestionsMixin, Screen[None]):
             result = apply(backend)
         except StaleEditError as error:
             if on_stale is None:
-                self.post_message(self.Failed(str(error)))
+                self.post_message(Failed(str(error)))
             else:
                 self.post_message(self.Stale(error, on_stale))
             describe, result = (lambda _: ""), None  # still show what the other coder did
         except QualcodeError as error:
-            self.post_message(self.Failed(str(error)))
+            self.post_message(Failed(str(error)))
             return
         codebook = _Codebook(backend.codes(), backend.stats())
         self.post_message(
@@ -699,9 +733,8 @@ class TranscriptScreen(SuggestionsMixin, Screen[None]):
 
         self.app.push_screen(
             TextPrompt(f"Rename '{code.name}' to:", name, note=note),
-            lambda typed: (
-                typed
-                and self.change(
+            if_answered(
+                lambda typed: self.change(
                     lambda backend: backend.update_code(
                         code.uuid, expected_version=version, name=typed
                     ),
@@ -720,16 +753,15 @@ class TranscriptScreen(SuggestionsMixin, Screen[None]):
             for c in self.codes
             if not is_within(c.path, code.path)
         ]
-        self.app.push_screen(
-            Choose(f"Move '{code.name}' into:", choices),
-            lambda key: (
-                key is not None
-                and self.change(
+
+        def chosen(key: str | None) -> None:
+            if key is not None:  # "" is an answer: the top level
+                self.change(
                     lambda backend: backend.move_code(code.uuid, key or None, code.version),
                     lambda moved: f"Moved to {moved.path}",
                 )
-            ),
-        )
+
+        self.app.push_screen(Choose(f"Move '{code.name}' into:", choices), chosen)
 
     def action_merge_code(self) -> None:
         code = self.query_one(CodebookTree).current
@@ -757,9 +789,8 @@ class TranscriptScreen(SuggestionsMixin, Screen[None]):
         choices = [(colour, f"■ {colour}") for colour in FALLBACK]
         self.app.push_screen(
             Choose(f"Colour for '{code.name}':", choices),
-            lambda key: (
-                key
-                and self.change(
+            if_answered(
+                lambda key: self.change(
                     lambda backend: backend.update_code(code.uuid, colour=key),
                     lambda recoloured: f"Colour of '{recoloured.name}' changed",
                 )
@@ -772,9 +803,8 @@ class TranscriptScreen(SuggestionsMixin, Screen[None]):
             return
         self.app.push_screen(
             Confirm(f"Remove code '{code.name}'? (only codes with no codings; u undoes)"),
-            lambda yes: (
-                yes
-                and self.change(
+            if_answered(
+                lambda _: self.change(
                     lambda backend: backend.delete_code(code.uuid),
                     lambda removed: f"Removed code '{removed.name}' (u to undo)",
                 )

@@ -1,9 +1,9 @@
 """The transcript screen as the parts it is built from see it.
 
-The suggestions part (:mod:`qualcode.tui.screens.transcript_suggestions`) is mixed into
-:class:`~qualcode.tui.screens.transcript.TranscriptScreen`; typing it against this class
-instead of the screen itself lets it use what the screen offers without importing the
-module that imports it. Only type checkers read this module.
+The suggestions component (:class:`~qualcode.tui.screens.transcript_suggestions.Suggestions`)
+is owned by :class:`~qualcode.tui.screens.transcript.TranscriptScreen`, which is built on
+this class; typing the component against this class instead of the screen itself lets it
+use what the screen offers without importing the module that imports it.
 """
 
 from __future__ import annotations
@@ -11,28 +11,22 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from textual.message import Message
-from textual.screen import Screen
 
 from qualcode.domain.records import CodingRecord
-from qualcode.tui.backend import Backend
+from qualcode.tui.screens.base import QualcodeScreen
 from qualcode.tui.widgets.transcript_view import HighlightSpan, TranscriptView
 
 
-class TranscriptHost(Screen[None]):
+class TranscriptHost(QualcodeScreen[None]):
     """What TranscriptScreen provides to its parts (it defines every one of these)."""
 
     source: str
     colours: dict[str, str]
     codings: dict[str, CodingRecord]
-    Failed: Callable[[str], Message]
     CodingsAdded: Callable[[list[CodingRecord], str], Message]
 
     @property
     def view(self) -> TranscriptView:
-        raise NotImplementedError
-
-    @property
-    def backend(self) -> Backend:
         raise NotImplementedError
 
     def _highlight(self, coding: CodingRecord) -> HighlightSpan:

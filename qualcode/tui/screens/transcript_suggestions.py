@@ -1,20 +1,25 @@
 """Suggested codes on the workbench: the panel, the faint marks, accept and reject.
 
-Kept apart from transcript.py so the workbench stays readable. Suggesting (and
-learning from the coding so far, when the saved model is behind) runs in a thread
-worker, so typing and moving never wait for spaCy.
+A component the transcript screen owns (``screen.suggestions``); the screen passes it the
+panel's and the workers' messages. Suggesting (and learning from the coding so far, when
+the saved model is behind) runs in a thread worker, so typing and moving never wait for
+spaCy.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterable
 
-from textual import work
 from textual.message import Message
+from textual.visual import VisualType
+from textual.widgets import Label, Static
 
 from qualcode.domain.errors import QualcodeError
+from qualcode.domain.records import CodingRecord
 from qualcode.domain.suggestions import SuggestionRun
+from qualcode.tui.messages import Failed
 from qualcode.tui.screens.dialogs import Explain
+from qualcode.tui.screens.transcript_host import TranscriptHost
 from qualcode.tui.widgets.suggestions_panel import (
     SuggestionItem,
     SuggestionsPanel,
@@ -22,13 +27,6 @@ from qualcode.tui.widgets.suggestions_panel import (
     reasons_text,
 )
 from qualcode.tui.widgets.transcript_view import HighlightSpan
-
-if TYPE_CHECKING:
-    from qualcode.tui.screens.transcript_host import TranscriptHost
-
-    _Host = TranscriptHost
-else:  # at run time a plain mixin: TranscriptScreen brings the Screen
-    _Host = object
 
 RETRAIN_EVERY = 5  # answers (accept, reject, coding) between background retrains
 
@@ -47,67 +45,76 @@ class SuggestionAnswered(Message):
         self.note = note
 
 
-class SuggestionsMixin(_Host):
-    """The transcript screen's suggestion behaviour (mixed into TranscriptScreen)."""
+class Suggestions:
+    """The transcript screen's suggestions: the list beside the text, their marks in it."""
 
-    suggestion_marks: dict[str, HighlightSpan]
-    answers_since_training: int
-
-    def _init_suggestions(self) -> None:
-        self.suggestion_marks = {}
+    def __init__(self, screen: TranscriptHost) -> None:
+        self._screen = screen
+        self.marks: dict[str, HighlightSpan] = {}
         self.answers_since_training = 0
 
     @property
-    def suggestions_panel(self) -> SuggestionsPanel:
-        return self.query_one(SuggestionsPanel)
+    def panel(self) -> SuggestionsPanel:
+        return self._screen.query_one(SuggestionsPanel)
 
-    def suggestions_shown(self) -> bool:
-        return bool(self.query_one("#suggestions-box").display)
+    def shown(self) -> bool:
+        return bool(self._screen.query_one("#suggestions-box").display)
 
-    def action_suggest(self) -> None:
-        box = self.query_one("#suggestions-box")
-        if box.display and self.suggestions_panel.has_focus:
+    def _title(self, text: str) -> None:
+        self._screen.query_one("#suggestions-title", Label).update(text)
+
+    def _why(self, text: VisualType) -> None:
+        self._screen.query_one("#definition", Static).update(text)
+
+    def toggle(self) -> None:
+        """Show the list and move into it (finding suggestions the first time), or put
+        it away if it has the focus."""
+        screen = self._screen
+        box = screen.query_one("#suggestions-box")
+        if box.display and self.panel.has_focus:
             box.display = False
             # The side panel gives the list most of its height only while it is shown.
-            self.set_class(False, "-suggesting")
+            screen.set_class(False, "-suggesting")
             self._set_marks({})
-            self.view.focus()
+            screen.view.focus()
             return
         box.display = True
-        self.set_class(True, "-suggesting")
-        self.call_after_refresh(self.suggestions_panel.focus)
-        if not self.suggestions_panel.items:
-            self.query_one("#suggestions-title").update("Suggestions · finding…")  # type: ignore[attr-defined]
-            self.load_suggestions()
+        screen.set_class(True, "-suggesting")
+        screen.call_after_refresh(self.panel.focus)
+        if not self.panel.items:
+            self._title("Suggestions · finding…")
+            self.load()
 
-    @work(thread=True, exclusive=True, group="suggest")
-    def load_suggestions(self) -> None:
-        backend = self.backend
+    def load(self) -> None:
+        self._screen.run_worker(self._find, thread=True, exclusive=True, group="suggest")
+
+    def _find(self) -> None:
+        screen = self._screen
+        backend = screen.backend
         try:
             trained = False
             if backend.suggestions_need_training():
                 backend.train_suggestions()
                 trained = True
-            run = backend.suggestions(self.source)
+            run = backend.suggestions(screen.source)
         except QualcodeError as error:
-            self.post_message(self.Failed(str(error)))
+            screen.post_message(Failed(str(error)))
             return
-        self.post_message(SuggestionsLoaded(run, trained))
+        screen.post_message(SuggestionsLoaded(run, trained))
 
-    def on_suggestions_loaded(self, message: SuggestionsLoaded) -> None:
-        panel = self.suggestions_panel
+    def loaded(self, message: SuggestionsLoaded) -> None:
+        panel = self.panel
         self.answers_since_training = 0 if message.trained else self.answers_since_training
         items = [
             SuggestionItem(item_key(u.unit, s), u.unit, s)
             for u in message.run.units
             for s in u.suggestions
         ]
-        panel.show(items, self.colours)
-        marks = self._marks_for(panel.items)
-        self._set_marks(marks)
-        self._show_current_suggestion()
+        panel.show(items, self._screen.colours)
+        self._set_marks(self._marks_for(panel.items))
+        self._show_current()
         for notice in message.run.notices:
-            self.notify(notice, severity="warning", timeout=8)
+            self._screen.notify(notice, severity="warning", timeout=8)
 
     def _marks_for(self, items: list[SuggestionItem]) -> dict[str, HighlightSpan]:
         """One faint mark per unit, named after its best remaining suggestion."""
@@ -123,95 +130,99 @@ class SuggestionsMixin(_Host):
                 start,
                 end,
                 key,
-                self.colours.get(item.suggestion.code_uuid, "#888888"),
+                self._screen.colours.get(item.suggestion.code_uuid, "#888888"),
                 "?" + item.suggestion.code_path.rsplit(" > ", 1)[-1],
                 suggested=True,
             )
         return marks
 
     def _set_marks(self, marks: dict[str, HighlightSpan]) -> None:
-        for key in self.suggestion_marks.keys() - marks.keys():
-            self.view.remove_highlight(key)
+        view = self._screen.view
+        for key in self.marks.keys() - marks.keys():
+            view.remove_highlight(key)
         for mark in marks.values():
-            if self.suggestion_marks.get(mark.key) != mark:
-                self.view.add_highlight(mark)
-        self.suggestion_marks = marks
+            if self.marks.get(mark.key) != mark:
+                view.add_highlight(mark)
+        self.marks = marks
 
-    def on_suggestions_panel_chosen(self, event: SuggestionsPanel.Chosen) -> None:
+    def chosen(self, event: SuggestionsPanel.Chosen) -> None:
         item = event.item
         if event.action == "show":
-            self._show_suggestion(item)
+            self._show(item)
         elif event.action == "why":
-            self.app.push_screen(
-                Explain(reasons_text(item)),
-                lambda answer: answer and self._answer(item, answer),
-            )
+
+            def explained(answer: str | None) -> None:
+                if answer:
+                    self.answer(item, answer)
+
+            self._screen.app.push_screen(Explain(reasons_text(item)), explained)
         else:
-            self._answer(item, event.action)
+            self.answer(item, event.action)
 
-    def _show_suggestion(self, item: SuggestionItem) -> None:
+    def _show(self, item: SuggestionItem) -> None:
         """Select the suggested passage and say why beneath (the passage is in view)."""
-        self.view.move_cursor_to(item.unit.start)
-        self.view.select(item.unit.start, item.unit.end)
-        self.query_one("#definition").update(reasons_text(item, passage=False))  # type: ignore[attr-defined]
+        view = self._screen.view
+        view.move_cursor_to(item.unit.start)
+        view.select(item.unit.start, item.unit.end)
+        self._why(reasons_text(item, passage=False))
 
-    def _show_current_suggestion(self) -> None:
+    def _show_current(self) -> None:
         """After the list changed: the why box speaks of the highlighted entry, or of none
         (never of one already answered)."""
-        panel = self.suggestions_panel
+        panel = self.panel
         current = panel.current
         if current is not None:
-            self._show_suggestion(current)
+            self._show(current)
         else:
-            self.query_one("#definition").update("")  # type: ignore[attr-defined]
-        self.query_one("#suggestions-title").update(  # type: ignore[attr-defined]
-            f"Suggestions · {len(panel.items)} · most likely first"
+            self._why("")
+        self._title(f"Suggestions · {len(panel.items)} · most likely first")
+
+    def answer(self, item: SuggestionItem, answer: str) -> None:
+        """Accept or reject ``item`` (in a worker)."""
+        self._screen.run_worker(
+            lambda: self._answer(item, answer), thread=True, group="write", name="answer"
         )
 
-    def on_suggestions_panel_leave(self, _: SuggestionsPanel.Leave) -> None:
-        self.view.focus()
-
     def _answer(self, item: SuggestionItem, answer: str) -> None:
-        self.answer_suggestion(item, answer)
-
-    @work(thread=True, group="write")
-    def answer_suggestion(self, item: SuggestionItem, answer: str) -> None:
-        backend = self.backend
+        screen = self._screen
+        backend = screen.backend
         unit, s = item.unit, item.suggestion
         name = s.code_path.rsplit(" > ", 1)[-1]
         try:
             if answer == "accept":
                 coding = backend.accept_suggestion(
-                    self.source, unit.start, unit.end, s.code_uuid, s.score
+                    screen.source, unit.start, unit.end, s.code_uuid, s.score
                 )
-                self.post_message(self.CodingsAdded([coding], f"Coded as {name} (u to undo)"))
-                self.post_message(SuggestionAnswered(item.key, ""))
+                screen.post_message(screen.CodingsAdded([coding], f"Coded as {name} (u to undo)"))
+                screen.post_message(SuggestionAnswered(item.key, ""))
             else:
-                backend.reject_suggestion(self.source, unit.start, unit.end, s.code_uuid, s.score)
-                self.post_message(
+                backend.reject_suggestion(screen.source, unit.start, unit.end, s.code_uuid, s.score)
+                screen.post_message(
                     SuggestionAnswered(
                         item.key, f"Rejected {name} here; it will not come back (u to undo)"
                     )
                 )
         except QualcodeError as error:
-            self.post_message(self.Failed(str(error)))
+            screen.post_message(Failed(str(error)))
 
-    def on_suggestion_answered(self, message: SuggestionAnswered) -> None:
-        panel = self.suggestions_panel
-        panel.remove(message.key)
+    def answered(self, message: SuggestionAnswered) -> None:
+        panel = self.panel
+        panel.drop(message.key)
         self._set_marks(self._marks_for(panel.items))
-        self._show_current_suggestion()
+        self._show_current()
         if message.note:  # a rejection; an acceptance is counted as a coding
-            self.notify(message.note, timeout=3)
+            self._screen.notify(message.note, timeout=3)
             self.note_answer()
 
-    def _drop_answered_suggestions(self) -> None:
+    def _drop_answered(self) -> None:
         """A code applied by hand over a suggested passage answers that suggestion."""
-        panel = self.suggestions_panel
+        panel = self.panel
         if not panel.items:
             return
-        me = self.backend.shown_coder
-        coded = [(c.start, c.end, c.code_uuid) for c in self.codings.values() if c.coder == me]
+        me = self._screen.backend.shown_coder
+        coded = [
+            (c.start, c.end, c.code_uuid) for c in self._screen.codings.values() if c.coder == me
+        ]
         answered = [
             item.key
             for item in panel.items
@@ -225,31 +236,34 @@ class SuggestionsMixin(_Host):
         if not answered:
             return
         for key in answered:
-            panel.remove(key)
+            panel.drop(key)
         self._set_marks(self._marks_for(panel.items))
-        self._show_current_suggestion()
+        self._show_current()
 
     def note_answer(self) -> None:
         """Count a researcher's answer (accept, reject, or a code applied) and refresh the
         list; every few answers, relearn in the background."""
-        if self.suggestions_shown():
-            self._drop_answered_suggestions()
+        if self.shown():
+            self._drop_answered()
         self.answers_since_training += 1
         if self.answers_since_training >= RETRAIN_EVERY:
             self.answers_since_training = 0
-            self.retrain_quietly()
+            self._screen.run_worker(
+                self._retrain, thread=True, exclusive=True, group="train", name="retrain"
+            )
 
-    @work(thread=True, exclusive=True, group="train")
-    def retrain_quietly(self) -> None:
+    def _retrain(self) -> None:
+        screen = self._screen
         try:
-            self.backend.train_suggestions()
+            screen.backend.train_suggestions()
         except (QualcodeError, OSError) as error:
-            self.post_message(self.Failed(f"could not update the suggestion model: {error}"))
+            screen.post_message(Failed(f"could not update the suggestion model: {error}"))
 
-    def refresh_suggestions(self) -> None:
+    def refresh(self) -> None:
         """After undo or redo the answers may have changed: ask again if shown."""
-        if self.suggestions_shown():
-            self.load_suggestions()
+        if self.shown():
+            self.load()
 
-    def all_highlights(self, codings: Any) -> list[HighlightSpan]:
-        return [self._highlight(c) for c in codings] + list(self.suggestion_marks.values())
+    def highlights(self, codings: Iterable[CodingRecord]) -> list[HighlightSpan]:
+        """The codings' highlights with the suggestions' marks."""
+        return [self._screen._highlight(c) for c in codings] + list(self.marks.values())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from typing import Any
 
 from rich.text import Text
 from textual.binding import Binding
@@ -17,16 +18,16 @@ class CodebookTree(Tree[CodeRecord]):
 
     BINDINGS = [
         # Not a and r: those accept and reject (suggestions, review) on every panel.
-        Binding("n", "screen.add_code", "New code"),
-        Binding("l", "screen.rename_code", "Rename"),
-        Binding("v", "screen.move_code", "Move"),
-        Binding("g", "screen.merge_code", "Merge into"),
-        Binding("k", "screen.recolour_code", "Colour"),
-        Binding("delete", "screen.delete_code", "Remove code"),
+        Binding("n", "screen.add_code", "New code", id="codebook-tree.add_code"),
+        Binding("l", "screen.rename_code", "Rename", id="codebook-tree.rename_code"),
+        Binding("v", "screen.move_code", "Move", id="codebook-tree.move_code"),
+        Binding("g", "screen.merge_code", "Merge into", id="codebook-tree.merge_code"),
+        Binding("k", "screen.recolour_code", "Colour", id="codebook-tree.recolour_code"),
+        Binding("delete", "screen.delete_code", "Remove code", id="codebook-tree.delete_code"),
     ]
 
-    def __init__(self, **kwargs: object) -> None:
-        super().__init__("Codebook", **kwargs)  # type: ignore[arg-type]
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__("Codebook", **kwargs)
         self.show_root = False
         self.guide_depth = 2
         self._shape: list[tuple[str, str | None, str, int]] = []

@@ -15,7 +15,7 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from rich.segment import Segment
 from rich.style import Style
@@ -106,14 +106,26 @@ class CompareView(TranscriptView):
     # In the compare screen n/p and ]/[ walk disagreements and s sets a status, so the
     # reading view gives those keys up (w, t, shift+arrows and the mouse still select).
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("right_square_bracket", "screen.next", "Next disagreement", show=False),
-        Binding("left_square_bracket", "screen.previous", "Previous disagreement", show=False),
-        Binding("s", "screen.set_status", "Status"),
-        Binding("escape", "clear_selection", "Back"),
+        Binding(
+            "right_square_bracket",
+            "screen.next",
+            "Next disagreement",
+            show=False,
+            id="compare-view.next",
+        ),
+        Binding(
+            "left_square_bracket",
+            "screen.previous",
+            "Previous disagreement",
+            show=False,
+            id="compare-view.previous",
+        ),
+        Binding("s", "screen.set_status", "Status", id="compare-view.set_status"),
+        Binding("escape", "clear_selection", "Back", id="compare-view.clear_selection"),
     ]
 
-    def __init__(self, **kwargs: object) -> None:
-        super().__init__(**kwargs)  # type: ignore[arg-type]
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
         self._lanes: tuple[Lane, ...] = ()
         self._lane_styles: dict[str, tuple[Style, Style]] = {}
 

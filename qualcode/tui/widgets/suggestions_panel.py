@@ -63,10 +63,12 @@ class SuggestionsPanel(OptionList):
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("a", "accept", "Accept"),
-        Binding("r", "reject", "Reject"),
-        Binding("y", "why", "Why?"),  # not ?: that is help on every panel
-        Binding("escape", "leave", "Back to text", show=False),
+        Binding("a", "accept", "Accept", id="suggestions-panel.accept"),
+        Binding("r", "reject", "Reject", id="suggestions-panel.reject"),
+        Binding(
+            "y", "why", "Why?", id="suggestions-panel.why"
+        ),  # not ?: that is help on every panel
+        Binding("escape", "leave", "Back to text", show=False, id="suggestions-panel.leave"),
     ]
 
     class Chosen(Message):
@@ -102,7 +104,8 @@ class SuggestionsPanel(OptionList):
         keys = [i.key for i in self.items]
         self.highlighted = keys.index(keep) if keep in keys else 0
 
-    def remove(self, key: str) -> None:  # type: ignore[override]
+    def drop(self, key: str) -> None:
+        """Take one suggestion off the list (answered)."""
         index = next((i for i, item in enumerate(self.items) if item.key == key), None)
         if index is None:
             return
@@ -173,11 +176,11 @@ def reasons_text(item: SuggestionItem, *, passage: bool = True) -> Text:
         text.rstrip()
         return text
     unit = item.unit
-    passage = Text(unit.text)
+    lit = Text(unit.text)
     for match in s.matched:
         a, b = match.start - unit.start, match.end - unit.start
         if 0 <= a < b <= len(unit.text):
-            passage.stylize("bold reverse" if not match.fuzzy else "bold underline", a, b)
+            lit.stylize("bold reverse" if not match.fuzzy else "bold underline", a, b)
     text.append("\n")
-    text.append_text(passage)
+    text.append_text(lit)
     return text

@@ -106,36 +106,142 @@ class TranscriptView(ScrollView, can_focus=True):
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("left", "cursor_left", "Left", show=False),
-        Binding("right", "cursor_right", "Right", show=False),
-        Binding("up", "cursor_up", "Up", show=False),
-        Binding("down", "cursor_down", "Down", show=False),
-        Binding("home", "row_start", "Row start", show=False),
-        Binding("end", "row_end", "Row end", show=False),
-        Binding("pageup", "page_up", "Page up", show=False),
-        Binding("pagedown", "page_down", "Page down", show=False),
-        Binding("ctrl+home", "text_start", "Start of transcript", show=False),
-        Binding("ctrl+end", "text_end", "End of transcript", show=False),
-        Binding("ctrl+left", "word_left", "Word left", show=False),
-        Binding("ctrl+right", "word_right", "Word right", show=False),
-        Binding("shift+left", "cursor_left(True)", "Select left", show=False),
-        Binding("shift+right", "cursor_right(True)", "Select right", show=False),
-        Binding("shift+up", "cursor_up(True)", "Select up", show=False),
-        Binding("shift+down", "cursor_down(True)", "Select down", show=False),
-        Binding("shift+home", "row_start(True)", "Select to row start", show=False),
-        Binding("shift+end", "row_end(True)", "Select to row end", show=False),
-        Binding("shift+pageup", "page_up(True)", "Select page up", show=False),
-        Binding("shift+pagedown", "page_down(True)", "Select page down", show=False),
-        Binding("ctrl+shift+home", "text_start(True)", "Select to start", show=False),
-        Binding("ctrl+shift+end", "text_end(True)", "Select to end", show=False),
-        Binding("ctrl+shift+left", "word_left(True)", "Select word left", show=False),
-        Binding("ctrl+shift+right", "word_right(True)", "Select word right", show=False),
-        Binding("w", "extend_word", "Select word", show=False),
-        Binding("s", "extend_sentence", "Select sentence", show=False),
-        Binding("t", "select_turn", "Select turn", show=False),
-        Binding("escape", "clear_selection", "Clear selection", show=False),
-        Binding("left_square_bracket", "previous_turn", "Previous turn", show=False),
-        Binding("right_square_bracket", "next_turn", "Next turn", show=False),
+        Binding("left", "cursor_left", "Left", show=False, id="transcript-view.cursor_left"),
+        Binding("right", "cursor_right", "Right", show=False, id="transcript-view.cursor_right"),
+        Binding("up", "cursor_up", "Up", show=False, id="transcript-view.cursor_up"),
+        Binding("down", "cursor_down", "Down", show=False, id="transcript-view.cursor_down"),
+        Binding("home", "row_start", "Row start", show=False, id="transcript-view.row_start"),
+        Binding("end", "row_end", "Row end", show=False, id="transcript-view.row_end"),
+        Binding("pageup", "page_up", "Page up", show=False, id="transcript-view.page_up"),
+        Binding("pagedown", "page_down", "Page down", show=False, id="transcript-view.page_down"),
+        Binding(
+            "ctrl+home",
+            "text_start",
+            "Start of transcript",
+            show=False,
+            id="transcript-view.text_start",
+        ),
+        Binding(
+            "ctrl+end", "text_end", "End of transcript", show=False, id="transcript-view.text_end"
+        ),
+        Binding("ctrl+left", "word_left", "Word left", show=False, id="transcript-view.word_left"),
+        Binding(
+            "ctrl+right", "word_right", "Word right", show=False, id="transcript-view.word_right"
+        ),
+        Binding(
+            "shift+left",
+            "cursor_left(True)",
+            "Select left",
+            show=False,
+            id="transcript-view.cursor_left-select",
+        ),
+        Binding(
+            "shift+right",
+            "cursor_right(True)",
+            "Select right",
+            show=False,
+            id="transcript-view.cursor_right-select",
+        ),
+        Binding(
+            "shift+up",
+            "cursor_up(True)",
+            "Select up",
+            show=False,
+            id="transcript-view.cursor_up-select",
+        ),
+        Binding(
+            "shift+down",
+            "cursor_down(True)",
+            "Select down",
+            show=False,
+            id="transcript-view.cursor_down-select",
+        ),
+        Binding(
+            "shift+home",
+            "row_start(True)",
+            "Select to row start",
+            show=False,
+            id="transcript-view.row_start-select",
+        ),
+        Binding(
+            "shift+end",
+            "row_end(True)",
+            "Select to row end",
+            show=False,
+            id="transcript-view.row_end-select",
+        ),
+        Binding(
+            "shift+pageup",
+            "page_up(True)",
+            "Select page up",
+            show=False,
+            id="transcript-view.page_up-select",
+        ),
+        Binding(
+            "shift+pagedown",
+            "page_down(True)",
+            "Select page down",
+            show=False,
+            id="transcript-view.page_down-select",
+        ),
+        Binding(
+            "ctrl+shift+home",
+            "text_start(True)",
+            "Select to start",
+            show=False,
+            id="transcript-view.text_start-select",
+        ),
+        Binding(
+            "ctrl+shift+end",
+            "text_end(True)",
+            "Select to end",
+            show=False,
+            id="transcript-view.text_end-select",
+        ),
+        Binding(
+            "ctrl+shift+left",
+            "word_left(True)",
+            "Select word left",
+            show=False,
+            id="transcript-view.word_left-select",
+        ),
+        Binding(
+            "ctrl+shift+right",
+            "word_right(True)",
+            "Select word right",
+            show=False,
+            id="transcript-view.word_right-select",
+        ),
+        Binding("w", "extend_word", "Select word", show=False, id="transcript-view.extend_word"),
+        Binding(
+            "s",
+            "extend_sentence",
+            "Select sentence",
+            show=False,
+            id="transcript-view.extend_sentence",
+        ),
+        Binding("t", "select_turn", "Select turn", show=False, id="transcript-view.select_turn"),
+        Binding(
+            "escape",
+            "clear_selection",
+            "Clear selection",
+            show=False,
+            id="transcript-view.clear_selection",
+        ),
+        Binding(
+            "left_square_bracket",
+            "previous_turn",
+            "Previous turn",
+            show=False,
+            id="transcript-view.previous_turn",
+        ),
+        Binding(
+            "right_square_bracket",
+            "next_turn",
+            "Next turn",
+            show=False,
+            id="transcript-view.next_turn",
+        ),
     ]
 
     class CursorMoved(Message):
@@ -329,7 +435,9 @@ class TranscriptView(ScrollView, can_focus=True):
         new_selection = self.selection
         if old_selection != new_selection:
             if old_selection is None or new_selection is None:
-                start, end = old_selection or new_selection  # type: ignore[misc]
+                either = old_selection or new_selection
+                assert either is not None  # they differ, so one of them is a selection
+                start, end = either
                 rows.append(layout.row_span(start, end + 1))
             else:
                 # Only the ends moved: repaint between old and new start, old and new end.
