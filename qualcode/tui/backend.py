@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import functools
 import inspect
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from threading import Lock
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -217,32 +218,35 @@ class Backend:
 
     # --- suggestions ---------------------------------------------------------------------
 
-    def _suggestions(self, session: object) -> SuggestionService:
-        return SuggestionService(session, self.coder, model_path=model_path_for(self.project))
+    @contextmanager
+    def _suggesting(self, *, write: bool = False) -> Iterator[SuggestionService]:
+        """The suggestion service in a session of its own: a read, unless ``write``."""
+        with (self.project.session if write else self.project.read_session)() as session:
+            yield SuggestionService(session, self.coder, model_path=model_path_for(self.project))
 
     def suggestions(self, source: str) -> SuggestionRun:
-        with self.project.session() as session:
-            return self._suggestions(session).suggest(source=source, only_coder=self._only())
+        with self._suggesting(write=True) as suggester:
+            return suggester.suggest(source=source, only_coder=self._only())
 
     def suggestions_need_training(self) -> bool:
-        with self.project.read_session() as session:
-            return self._suggestions(session).needs_training()
+        with self._suggesting() as suggester:
+            return suggester.needs_training()
 
     def train_suggestions(self) -> TrainReport:
-        with self.project.read_session() as session:
-            return self._suggestions(session).train()
+        with self._suggesting() as suggester:
+            return suggester.train()
 
     def accept_suggestion(
         self, source: str, start: int, end: int, code_uuid: str, score: float
     ) -> CodingRecord:
-        with self.project.session() as session:
-            return self._suggestions(session).accept(source, start, end, code_uuid, score=score)
+        with self._suggesting(write=True) as suggester:
+            return suggester.accept(source, start, end, code_uuid, score=score)
 
     def reject_suggestion(
         self, source: str, start: int, end: int, code_uuid: str, score: float
     ) -> None:
-        with self.project.session() as session:
-            self._suggestions(session).reject(source, start, end, code_uuid, score=score)
+        with self._suggesting(write=True) as suggester:
+            suggester.reject(source, start, end, code_uuid, score=score)
 
     # --- changing (each call commits before it returns) --------------------------------
 
@@ -425,9 +429,9 @@ class Backend:
     ) -> SuggesterAgreement:
         """The suggestions as one more coder, against each coder (trains models: seconds)."""
         # A writing session: scoring may add the transcripts' analyses to the cache.
-        with self.project.session() as session:
-            return AgreementService(session).suggester_agreement(
-                self._suggestions(session),
+        with self._suggesting(write=True) as suggester:
+            return AgreementService(suggester.session).suggester_agreement(
+                suggester,
                 coders=coders or None,
                 unit=unit,
                 include_subcodes=include_subcodes,
