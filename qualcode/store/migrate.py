@@ -16,6 +16,8 @@ qualcode knows is refused, never touched.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -165,34 +167,41 @@ def _connect_error(location: ProjectLocation, error: OperationalError) -> Qualco
     return QualcodeError(f"{location.display}: cannot reach the database ({reason})")
 
 
-def create_project_database(location: ProjectLocation) -> Engine:
-    """Build the newest schema in an empty PostgreSQL database by running every migration."""
-    engine = make_server_engine(location)
+@contextmanager
+def _given_up_on_failure(engine: Engine, location: ProjectLocation) -> Iterator[None]:
+    """On any failure the engine's connections are closed (nothing is left open on the
+    server), and an unreachable server is said in one line."""
     try:
-        with engine.begin() as connection:
-            _lock_schema(connection)
-            tables = set(inspect(connection).get_table_names())
-            if "alembic_version" in tables:
-                raise QualcodeError(f"{location.display}: already holds a qualcode project")
-            if tables:
-                raise QualcodeError(
-                    f"{location.display}: the database holds other tables; "
-                    "a new project needs an empty database"
-                )
-            _run_on(connection, "upgrade", "head")
+        yield
     except OperationalError as error:
         engine.dispose()
         raise _connect_error(location, error) from None
     except BaseException:
         engine.dispose()
         raise
+
+
+def create_project_database(location: ProjectLocation) -> Engine:
+    """Build the newest schema in an empty PostgreSQL database by running every migration."""
+    engine = make_server_engine(location)
+    with _given_up_on_failure(engine, location), engine.begin() as connection:
+        _lock_schema(connection)
+        tables = set(inspect(connection).get_table_names())
+        if "alembic_version" in tables:
+            raise QualcodeError(f"{location.display}: already holds a qualcode project")
+        if tables:
+            raise QualcodeError(
+                f"{location.display}: the database holds other tables; "
+                "a new project needs an empty database"
+            )
+        _run_on(connection, "upgrade", "head")
     return engine
 
 
 def open_project_database(location: ProjectLocation) -> Engine:
     """Open a PostgreSQL project, upgrading it (in one locked transaction) if it is older."""
     engine = make_server_engine(location)
-    try:
+    with _given_up_on_failure(engine, location):
         revision = current_revision(engine)
         if revision is None:
             raise NotAProjectError(f"{location.display}: holds no qualcode project")
@@ -207,12 +216,6 @@ def open_project_database(location: ProjectLocation) -> Engine:
                 # Alembic reads the revision again after the lock: a coder who upgraded
                 # it a moment ago leaves nothing to do.
                 _run_on(connection, "upgrade", "head")
-    except OperationalError as error:
-        engine.dispose()
-        raise _connect_error(location, error) from None
-    except BaseException:
-        engine.dispose()
-        raise
     return engine
 
 
