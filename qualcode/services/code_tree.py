@@ -6,15 +6,16 @@ import json
 import re
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import datetime
 
 from rapidfuzz import process
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from qualcode.domain.codebook import join_path, split_path
 from qualcode.domain.errors import NotFoundError, ValidationError
 from qualcode.domain.records import CodeRecord
-from qualcode.store.models import Code
+from qualcode.store.models import AuditEntry, Code
 
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 
@@ -133,3 +134,11 @@ class CodeTree:
             colour=code.colour,
             version=code.version,
         )
+
+
+def codebook_last_changed(session: Session) -> datetime | None:
+    """When the codebook last changed (a code added, edited, moved or removed, or a
+    codebook imported), from the audit log; None for a codebook never touched."""
+    return session.scalar(
+        select(func.max(AuditEntry.at)).where(AuditEntry.entity.in_(("code", "codebook")))
+    )

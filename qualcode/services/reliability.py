@@ -13,8 +13,6 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 
-from sqlalchemy import func, select
-
 from qualcode.domain.reliability_statement import (
     CodebookVersion,
     CoefficientFact,
@@ -27,10 +25,9 @@ from qualcode.domain.reliability_statement import (
 from qualcode.domain.review import ChoiceKind, ReviewItem, ReviewStatus
 from qualcode.domain.unitized_alpha import Coefficient, UnitizedReport
 from qualcode.services.base import Service
-from qualcode.services.code_tree import CodeTree
+from qualcode.services.code_tree import CodeTree, codebook_last_changed
 from qualcode.services.review import ReviewService
 from qualcode.services.unitized import UnitizedService
-from qualcode.store.models import AuditEntry
 
 
 class ReliabilityService(Service):
@@ -110,9 +107,7 @@ class ReliabilityService(Service):
         """The codebook's fingerprint, size and the day it last changed (audit log)."""
         tree = CodeTree.load(self.session)
         triples = [(c.uuid, tree.path(c), c.definition or "") for _, c in tree.in_order()]
-        changed = self.session.scalar(
-            select(func.max(AuditEntry.at)).where(AuditEntry.entity.in_(("code", "codebook")))
-        )
+        changed = codebook_last_changed(self.session)
         self._end_read()
         return CodebookVersion(
             fingerprint=codebook_fingerprint(triples),

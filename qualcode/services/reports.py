@@ -38,11 +38,10 @@ from qualcode.domain.reports import (
     ReportTable,
 )
 from qualcode.services.base import Service
-from qualcode.services.code_tree import CodeTree
+from qualcode.services.code_tree import CodeTree, codebook_last_changed
 from qualcode.services.export_gate import ALL_CHECKS, ExportChecks, ExportGate, GateResult
 from qualcode.services.selection import select_extracts
 from qualcode.store.models import (
-    AuditEntry,
     Code,
     Identifier,
     Memo,
@@ -350,9 +349,7 @@ class ReportService(Service):
         coders = sorted({e.coding.coder for e in extracts})
         names = self._settings(("codebook_name", "name"))
         codes = self.session.scalar(select(func.count(Code.id))) or 0
-        changed = self.session.scalar(
-            select(func.max(AuditEntry.at)).where(AuditEntry.entity.in_(("code", "codebook")))
-        )
+        changed = codebook_last_changed(self.session)
         codebook = names.get("codebook_name") or names.get("name") or "Codebook"
         codebook += f": {codes} code{'' if codes == 1 else 's'}"
         if changed is not None:
