@@ -33,6 +33,22 @@ NOT_TWO_CODERS = "kappa needs exactly two coders"
 
 Pattern = tuple[int, int]  # (present mask, coded mask)
 
+# Krippendorff's bars for alpha (Content Analysis, 2019, section 12.6): reliable from
+# 0.800; from 0.667 only for tentative conclusions. Every alpha qualcode shows is read
+# against these, whichever family it belongs to.
+RELIABLE = 0.8
+TENTATIVE = 0.667
+THRESHOLDS = (TENTATIVE, RELIABLE)
+
+
+def strength(alpha: float) -> str:
+    """Alpha read against Krippendorff's bars, in words."""
+    if alpha >= RELIABLE:
+        return "good agreement"
+    if alpha >= TENTATIVE:
+        return "tentative agreement"
+    return "low agreement: worth discussing"
+
 
 @dataclass(frozen=True, slots=True)
 class Statistic:

@@ -34,11 +34,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
+from qualcode.domain.agreement import RELIABLE, TENTATIVE
 from qualcode.domain.codebook import leaf
 from qualcode.domain.review import ChoiceKind, ConsensusChoice
 
-ACCEPTABLE = 0.8
-TENTATIVE = 0.667
 WIDE_INTERVAL = 0.2
 FEW_SHARE = 0.10
 CITATIONS = "Krippendorff, Mathet, Bouvry and Widlöcher 2016; Krippendorff 2019, section 12.6"
@@ -308,7 +307,7 @@ def _below(fact: CoefficientFact) -> str:
 def _judgement(fact: CoefficientFact) -> str:
     assert fact.value is not None
     at = f"At {number(fact.value)}, {fact.name}"
-    if fact.value >= ACCEPTABLE:
+    if fact.value >= RELIABLE:
         return (
             f"{at} is at or above 0.800, the level Krippendorff (2019) accepts for "
             "drawing conclusions from coded data."

@@ -82,6 +82,8 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from qualcode.domain.agreement import THRESHOLDS
+
 BINARY = "|uα"
 UNITIZING = "uα"
 CODING = "cuα"
@@ -453,7 +455,7 @@ def bootstrap(
     draws: int = 1000,
     seed: int = 20161,
     level: float = 0.95,
-    thresholds: Sequence[float] = (0.667, 0.8),
+    thresholds: Sequence[float] = THRESHOLDS,
 ) -> Confidence:
     """A bootstrap interval for one coefficient and ``q(alpha < threshold)``.
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from qualcode.domain.agreement import THRESHOLDS
 from qualcode.domain.unitized_alpha import (
     BINARY,
     CODING,
@@ -40,7 +41,6 @@ ANSWERS = {
 }
 NOBODY = "nobody coded this"
 NOT_PAIRED = "never applied where another coder also coded"
-THRESHOLDS = (0.667, 0.8)
 
 HEADING = (
     "Krippendorff's unitized alpha family: stretches of text as the coders marked them, "
@@ -279,13 +279,3 @@ def confidence_sentence(report: UnitizedReport) -> str:
         return ""
     first = report.confidence[0][1]
     return CONFIDENCE_EXPLANATION.format(draws=f"{first.draws:,}", seed=first.seed)
-
-
-def strength(alpha: float) -> str:
-    """Krippendorff's reading of alpha (2019, section 12.6): 0.800 and above is reliable,
-    0.667 the least for tentative conclusions."""
-    if alpha >= 0.8:
-        return "good agreement"
-    if alpha >= 0.667:
-        return "tentative agreement"
-    return "low agreement: worth discussing"

@@ -27,7 +27,14 @@ from textual.message import Message
 from textual.widgets import DataTable, Footer, Label
 
 from qualcode.domain import agreement_table as shared
-from qualcode.domain.agreement import AgreementReport, AgreementRow, shown_count, shown_statistic
+from qualcode.domain.agreement import (
+    THRESHOLDS,
+    AgreementReport,
+    AgreementRow,
+    shown_count,
+    shown_statistic,
+    strength,
+)
 from qualcode.domain.agreement_table import (
     NOBODY,
     SUB_CODES_ONLY,
@@ -43,7 +50,6 @@ from qualcode.domain.suggester_agreement import SuggesterAgreement, SuggesterRow
 from qualcode.domain.unitized_table import (
     ANSWERS,
     SHORT_EXPLANATION,
-    THRESHOLDS,
     UnitizedRow,
     alpha_text,
     below,
@@ -174,16 +180,6 @@ def describe_row(row: AgreementRow, unit: str, *, heading: bool = False) -> Text
     if why:
         text.append(why[0].upper() + why[1:] + ". ", style="italic")
     return text
-
-
-def strength(alpha: float) -> str:
-    """Krippendorff's reading of alpha (Content Analysis, 2004): 0.800 and above is
-    reliable, 0.667 the least for tentative conclusions."""
-    if alpha >= 0.8:
-        return "good agreement"
-    if alpha >= 0.667:
-        return "tentative agreement"
-    return "low agreement: worth discussing"
 
 
 def suggester_cells(row: SuggesterRow, first: bool) -> tuple[Text, ...]:
